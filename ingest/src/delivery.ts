@@ -1,0 +1,37 @@
+import type { CanonicalEvent, EventSource, Instant } from '@paved/schemas';
+
+/** One authenticated delivery from a source, exactly as received (archived raw before anything else). */
+export interface Delivery {
+  source: EventSource;
+  /** Source event name: GitHub `X-GitHub-Event`, PagerDuty `event.event_type`, `deployment`/`incident` for generic. */
+  event: string;
+  /** Idempotence key: X-GitHub-Delivery, PagerDuty event id, the sender's id. */
+  deliveryId: string;
+  receivedAt: Instant;
+  payload: unknown;
+}
+
+/** Settings the normalisers need (from paved.config.yaml). */
+export interface NormaliseContext {
+  incidentLabel: string;
+  defaultEnvironment: string;
+  deploymentWorkflowPattern?: RegExp;
+}
+
+export const defaultNormaliseContext: NormaliseContext = {
+  incidentLabel: 'incident',
+  defaultEnvironment: 'production',
+};
+
+/**
+ * What a normaliser made of a delivery:
+ * - `ok`: canonical events (possibly none, e.g. a `ping`),
+ * - `ignored`: authentic but nothing Paved measures (archived raw, acknowledged),
+ * - `dlq`: authentic but not normalisable; the reason says what was missing.
+ */
+export type NormaliseOutcome =
+  | { kind: 'ok'; events: CanonicalEvent[] }
+  | { kind: 'ignored'; reason: string }
+  | { kind: 'dlq'; reason: string };
+
+export type Normaliser = (delivery: Delivery, context: NormaliseContext) => NormaliseOutcome;

@@ -1,0 +1,197 @@
+import { z } from 'zod';
+
+const regex = z.string().refine((value) => {
+  try { new RegExp(value); return true; } catch { return false; }
+}, { message: 'not a valid regular expression; check escaping (in YAML single quotes, write \\d as \\d)' });
+
+const ServiceMapping = z.object({
+  /** Service name as it appears everywhere in Paved. */
+  name: z.string().min(1),
+  team: z.string().min(1),
+  /** `owner/name` of the repository holding the service. */
+  repo: z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'expected owner/name'),
+  /** Path prefix inside a monorepo (omit for the whole repository). */
+  path: z.string().optional(),
+  tier: z.string().optional(),
+  lifecycle: z.string().optional(),
+  /** Golden-path template the service came from (same as the Backstage `backstage.io/source-template` annotation). */
+  template: z.string().optional(),
+}).strict();
+
+const Team = z.object({
+  name: z.string().min(1),
+  /** Developer count, used for ROI figures and roadmap weighting. */
+  developers: z.number().int().nonnegative().optional(),
+}).strict();
+
+export const PavedConfig = z.object({
+  /** Where the dashboard and webhook receivers listen. Without `auth.oidc`, Paved refuses to bind beyond loopback. */
+  server: z.object({
+    host: z.string().default('127.0.0.1'),
+    port: z.number().int().min(1).max(65535).default(3000),
+  }).strict().default({ host: '127.0.0.1', port: 3000 }),
+
+  sources: z.object({
+    github: z.object({
+      /** Organisation whose repositories are backfilled. */
+      org: z.string().optional(),
+      /** Explicit repositories (`owner/name`); empty means every repository of `org`. */
+      repos: z.array(z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'expected owner/name')).default([]),
+      /** GitHub API base URL (GitHub Enterprise Server: https://HOST/api/v3). */
+      apiUrl: z.url().default('https://api.github.com'),
+      /** Issues carrying this label (case-insensitive) are incidents. */
+      incidentLabel: z.string().default('incident'),
+      /** Actions workflow runs whose workflow name matches count as deployments (unset: only GitHub deployments do). */
+      deploymentWorkflowPattern: regex.optional(),
+    }).strict().optional(),
+    pagerduty: z.object({ enabled: z.boolean().default(true) }).strict().optional(),
+    opsgenie: z.object({ enabled: z.boolean().default(true) }).strict().optional(),
+  }).strict().default({}),
+
+  catalog: z.object({
+    /** Folders searched for Backstage `catalog-info.yaml` files. */
+    backstagePaths: z.array(z.string()).default([]),
+    /** Read `catalog-info.yaml` from repositories through the GitHub API during backfill. */
+    backstageFromRepos: z.boolean().default(true),
+    services: z.array(ServiceMapping).default([]),
+    teams: z.array(Team).default([]),
+  }).strict().default({ backstagePaths: [], backstageFromRepos: true, services: [], teams: [] }),
+
+  metrics: z.object({
+    /** Environments matching this (case-insensitive) are production. */
+    productionPattern: regex.default('^(prod|production)$'),
+    /** Environment assumed when a deployment names none. */
+    defaultEnvironment: z.string().default('production'),
+    /** Link incidents to the latest deployment of their service opened within this window. */
+    inferIncidentLinks: z.boolean().default(true),
+    inferenceWindowHours: z.number().positive().max(24 * 14).default(24),
+    /** PR labels marking unplanned fixes (rework). */
+    fixLabels: z.array(z.string()).default(['hotfix', 'bug', 'fix']),
+    benchmarkProfile: z.enum(['2023', '2024']).default('2023'),
+    /** Deployments whose workflow name or creator match go through the platform's pipelines. */
+    platformPipelines: z.object({
+      workflowPattern: regex.optional(),
+      creators: z.array(z.string()).default([]),
+    }).strict().default({ creators: [] }),
+    /** Transform schedule (cron, UTC). */
+    transformSchedule: z.string().default('*/5 * * * *'),
+  }).strict().default({
+    productionPattern: '^(prod|production)$', defaultEnvironment: 'production', inferIncidentLinks: true,
+    inferenceWindowHours: 24, fixLabels: ['hotfix', 'bug', 'fix'], benchmarkProfile: '2023',
+    platformPipelines: { creators: [] }, transformSchedule: '*/5 * * * *',
+  }),
+
+  digest: z.object({
+    /** node-cron expression; default Monday 09:00. */
+    schedule: z.string().default('0 9 * * 1'),
+    timezone: z.string().default('UTC'),
+    channels: z.array(z.enum(['slack', 'email', 'archive'])).default(['archive']),
+    /** Email recipients of the organisation digest; team digests go to `teamRecipients`. */
+    emailTo: z.array(z.email()).default([]),
+    emailFrom: z.string().default('Paved <paved@localhost>'),
+    teamRecipients: z.record(z.string(), z.array(z.email())).default({}),
+  }).strict().default({ schedule: '0 9 * * 1', timezone: 'UTC', channels: ['archive'], emailTo: [], emailFrom: 'Paved <paved@localhost>', teamRecipients: {} }),
+
+  roi: z.object({
+    /** Loaded cost of one engineering hour, in `currency`. */
+    costPerEngineeringHour: z.number().positive().default(100),
+    currency: z.string().length(3).default('USD'),
+    workingWeeksPerYear: z.number().positive().max(52).default(46),
+    /** People pulled into recovering one failed deployment. */
+    peopleInvolvedPerFailure: z.number().positive().default(2),
+  }).strict().default({ costPerEngineeringHour: 100, currency: 'USD', workingWeeksPerYear: 46, peopleInvolvedPerFailure: 2 }),
+
+  surveys: z.object({
+    /** Groups with fewer respondents are never shown. Never below 3. */
+    minGroupSize: z.number().int().min(3, 'minGroupSize below 3 would let answers be traced to people; use 3 or more').default(5),
+    /** Public base URL for invite links. */
+    publicUrl: z.url().optional(),
+  }).strict().default({ minGroupSize: 5 }),
+
+  initiatives: z.array(z.object({
+    name: z.string().min(1),
+    start: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD'),
+    teams: z.array(z.string()).default([]),
+    services: z.array(z.string()).default([]),
+  }).strict()).default([]),
+
+  auth: z.object({
+    oidc: z.object({
+      issuer: z.url(),
+      clientId: z.string().min(1),
+      /** Claim holding roles or groups. */
+      rolesClaim: z.string().default('groups'),
+      adminValues: z.array(z.string()).default(['paved-admin']),
+      adminEmails: z.array(z.string()).default([]),
+    }).strict().optional(),
+  }).strict().default({}),
+
+  clickhouse: z.object({
+    /** Cluster name: migrations run ON CLUSTER with Replicated engines and Distributed tables. */
+    cluster: z.string().optional(),
+  }).strict().default({}),
+
+  bus: z.object({
+    /** Partitions of the canonical-events topic. */
+    partitions: z.number().int().positive().default(6),
+    topicPrefix: z.string().default('paved'),
+  }).strict().default({ partitions: 6, topicPrefix: 'paved' }),
+}).strict();
+export type PavedConfig = z.infer<typeof PavedConfig>;
+
+/** Environment variables: every secret comes from here, never from the config file. */
+export const PavedEnv = z.object({
+  PAVED_CONFIG: z.string().default('paved.config.yaml'),
+  PAVED_DATA_DIR: z.string().default('.paved'),
+  PAVED_DEMO: z.enum(['0', '1', 'false', 'true']).optional(),
+  PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  HOST: z.string().optional(),
+  CLICKHOUSE_URL: z.url().optional(),
+  CLICKHOUSE_USER: z.string().optional(),
+  CLICKHOUSE_PASSWORD: z.string().optional(),
+  CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and _ only').optional(),
+  KAFKA_BROKERS: z.string().optional(),
+  GITHUB_TOKEN: z.string().optional(),
+  GITHUB_APP_ID: z.string().optional(),
+  GITHUB_APP_PRIVATE_KEY: z.string().optional(),
+  GITHUB_WEBHOOK_SECRET: z.string().optional(),
+  PAGERDUTY_WEBHOOK_SECRET: z.string().optional(),
+  OPSGENIE_WEBHOOK_TOKEN: z.string().optional(),
+  PAVED_WEBHOOK_TOKEN: z.string().optional(),
+  PAVED_WEBHOOK_HMAC_SECRET: z.string().optional(),
+  PAVED_ADMIN_TOKEN: z.string().optional(),
+  SURVEY_TOKEN_SECRET: z.string().optional(),
+  SLACK_WEBHOOK_URL: z.string().optional(),
+  SMTP_URL: z.string().optional(),
+  OIDC_CLIENT_SECRET: z.string().optional(),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+export type PavedEnv = z.infer<typeof PavedEnv>;
+
+/** Env variable names whose values must never be logged. */
+export const SECRET_ENV = [
+  'CLICKHOUSE_PASSWORD', 'GITHUB_TOKEN', 'GITHUB_APP_PRIVATE_KEY', 'GITHUB_WEBHOOK_SECRET', 'PAGERDUTY_WEBHOOK_SECRET',
+  'OPSGENIE_WEBHOOK_TOKEN', 'PAVED_WEBHOOK_TOKEN', 'PAVED_WEBHOOK_HMAC_SECRET', 'PAVED_ADMIN_TOKEN',
+  'SURVEY_TOKEN_SECRET', 'SLACK_WEBHOOK_URL', 'SMTP_URL', 'OIDC_CLIENT_SECRET',
+] as const;
+
+/** Formats zod issues as `key.path: problem (got VALUE)` lines a person can act on. */
+export function describeIssues(error: z.ZodError, input: unknown): string[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.length ? issue.path.map(String).join('.') : '(top level)';
+    const got = valueAt(input, issue.path);
+    const shown = got === undefined ? '' : ` (got ${JSON.stringify(got)?.slice(0, 80)})`;
+    let message = issue.message;
+    if (issue.code === 'unrecognized_keys') message = `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}: remove or fix the spelling`;
+    return `${path}: ${message}${issue.code === 'unrecognized_keys' ? '' : shown}`;
+  });
+}
+
+function valueAt(input: unknown, path: PropertyKey[]): unknown {
+  let current: unknown = input;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}

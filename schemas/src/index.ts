@@ -1,0 +1,5 @@
+export * from './time.js';
+export * from './events.js';
+export * from './canonical.js';
+export * from './survey.js';
+export * from './config.js';

@@ -1,0 +1,223 @@
+import { z } from 'zod';
+import type { Warehouse } from '../warehouse/client.js';
+
+const ZERO_SHA = /^0+$/;
+/** Bounds a walk through history that no deployment anchors (e.g. a deploy from an unknown branch). */
+const MAX_WALK_COMMITS = 5_000;
+const MAX_PR_BRANCH_COMMITS = 250;
+
+interface PushRecord {
+  before: string;
+  after: string;
+  commits: string[];
+}
+
+interface RepoHistory {
+  byAfter: Map<string, PushRecord>;
+  byCommit: Map<string, { push: PushRecord; index: number }>;
+}
+
+export interface ProductionDeployment {
+  id: string;
+  service: string;
+  repo: string;
+  sha: string | null;
+}
+
+export interface ChangeSetRow {
+  deployment_id: string;
+  service: string;
+  previous_deployment_id: string | null;
+  previous_sha: string | null;
+  method: 'first_push' | 'push_chain' | 'compare' | 'unknown' | 'none';
+  commits: number;
+  stopped_at: 'previous_deployment' | 'branch_creation' | 'already_counted' | 'end_of_known_history' | 'redeploy' | 'no_sha' | 'limit' | 'rollback';
+  is_rollback: boolean;
+  rollback_of_sha: string | null;
+}
+
+export interface ChangeSetCommitRow {
+  deployment_id: string;
+  service: string;
+  repo: string;
+  sha: string;
+  via: 'first_push' | 'push_chain' | 'compare' | 'squash_pr';
+  stands_in_for: string | null;
+}
+
+/** What the walk knows about history: pushes per repository and PRs' original commits by merge commit. */
+export class History {
+  private readonly repos = new Map<string, RepoHistory>();
+  /** `repo:merge_commit_sha` → the PR's original commits (for squash merges). */
+  readonly prCommitsByMergeSha = new Map<string, string[]>();
+
+  addPush(repo: string, push: PushRecord): void {
+    let history = this.repos.get(repo);
+    if (!history) {
+      history = { byAfter: new Map(), byCommit: new Map() };
+      this.repos.set(repo, history);
+    }
+    if (!history.byAfter.has(push.after)) history.byAfter.set(push.after, push);
+    push.commits.forEach((sha, index) => {
+      // The first push that carried a commit introduced it.
+      if (!history!.byCommit.has(sha)) history!.byCommit.set(sha, { push, index });
+    });
+  }
+
+  /** The push holding `sha` and its position (a push's `after` is its last commit). */
+  locate(repo: string, sha: string): { push: PushRecord; index: number } | null {
+    const history = this.repos.get(repo);
+    if (!history) return null;
+    const byAfter = history.byAfter.get(sha);
+    if (byAfter) {
+      const index = byAfter.commits.lastIndexOf(sha);
+      return { push: byAfter, index: index >= 0 ? index : byAfter.commits.length - 1 };
+    }
+    return history.byCommit.get(sha) ?? null;
+  }
+
+  /** A PR's commits from its branch pushes: walk back from its head until the branch was created. */
+  branchCommits(repo: string, headSha: string): string[] {
+    const found: string[] = [];
+    const seen = new Set<string>();
+    let current: string | null = headSha;
+    while (current && !seen.has(current) && found.length < MAX_PR_BRANCH_COMMITS) {
+      seen.add(current);
+      const location = this.locate(repo, current);
+      if (!location) break;
+      for (let i = location.index; i >= 0; i -= 1) found.push(location.push.commits[i]!);
+      current = ZERO_SHA.test(location.push.before) ? null : location.push.before;
+    }
+    return found.reverse();
+  }
+}
+
+/**
+ * Computes each production deployment's change set, in order per service (see README, "Change set"):
+ * walk the push chain back from the deployed sha to the previous deployment's sha; the first
+ * deployment of a service gets only the commits of the push that introduced its sha; a commit
+ * counts in its first production deployment per service only; squash merges are replaced by the
+ * PR's original commits. Also detects rollbacks (a deployment of already-deployed code).
+ */
+export function computeChangeSets(deploymentsInOrder: ProductionDeployment[], history: History): { sets: ChangeSetRow[]; commits: ChangeSetCommitRow[] } {
+  const sets: ChangeSetRow[] = [];
+  const commits: ChangeSetCommitRow[] = [];
+  let service: string | null = null;
+  let counted = new Set<string>();
+  let deployedShas = new Set<string>();
+  let previous: ProductionDeployment | null = null;
+
+  for (const deployment of deploymentsInOrder) {
+    if (deployment.service !== service) {
+      service = deployment.service;
+      counted = new Set();
+      deployedShas = new Set();
+      previous = null;
+    }
+    const base = { deployment_id: deployment.id, service: deployment.service, previous_deployment_id: previous?.id ?? null, previous_sha: previous?.sha ?? null };
+    const sha = deployment.sha;
+    if (!sha) {
+      sets.push({ ...base, method: 'unknown', commits: 0, stopped_at: 'no_sha', is_rollback: false, rollback_of_sha: null });
+      previous = deployment;
+      continue;
+    }
+    if (previous && previous.sha === sha) {
+      sets.push({ ...base, method: 'none', commits: 0, stopped_at: 'redeploy', is_rollback: false, rollback_of_sha: null });
+      previous = deployment;
+      continue;
+    }
+    if (previous && (counted.has(sha) || deployedShas.has(sha))) {
+      // Deploying code already shipped: the previous deployment is rolled back.
+      sets.push({ ...base, method: 'none', commits: 0, stopped_at: 'rollback', is_rollback: true, rollback_of_sha: previous.sha });
+      deployedShas.add(sha);
+      previous = deployment;
+      continue;
+    }
+    const added: string[] = [];
+    let method: ChangeSetRow['method'];
+    let stoppedAt: ChangeSetRow['stopped_at'];
+    if (!previous) {
+      const location = history.locate(deployment.repo, sha);
+      method = location ? 'first_push' : 'unknown';
+      stoppedAt = location ? 'branch_creation' : 'end_of_known_history';
+      if (location) for (let i = 0; i <= location.index; i += 1) added.push(location.push.commits[i]!);
+    } else {
+      method = 'push_chain';
+      stoppedAt = 'end_of_known_history';
+      const seen = new Set<string>();
+      let current: string | null = sha;
+      walk: while (current) {
+        if (seen.has(current)) break;
+        seen.add(current);
+        const location = history.locate(deployment.repo, current);
+        if (!location) break;
+        for (let i = location.index; i >= 0; i -= 1) {
+          const commit = location.push.commits[i]!;
+          if (commit === previous.sha) { stoppedAt = 'previous_deployment'; break walk; }
+          if (counted.has(commit)) { stoppedAt = 'already_counted'; break walk; }
+          added.push(commit);
+          if (added.length >= MAX_WALK_COMMITS) { stoppedAt = 'limit'; break walk; }
+        }
+        const before = location.push.before;
+        if (before === previous.sha) { stoppedAt = 'previous_deployment'; break; }
+        if (ZERO_SHA.test(before)) { stoppedAt = 'branch_creation'; break; }
+        if (counted.has(before)) { stoppedAt = 'already_counted'; break; }
+        current = before;
+      }
+      if (added.length === 0 && stoppedAt === 'end_of_known_history') method = 'unknown';
+    }
+    let count = 0;
+    // Oldest first, so a merge commit's own PR commits in the same push count as pushed, not as stand-ins.
+    for (const commit of added.reverse()) {
+      if (counted.has(commit)) continue;
+      counted.add(commit);
+      commits.push({ deployment_id: deployment.id, service: deployment.service, repo: deployment.repo, sha: commit, via: method === 'first_push' ? 'first_push' : 'push_chain', stands_in_for: null });
+      count += 1;
+      const originals = history.prCommitsByMergeSha.get(`${deployment.repo}:${commit}`);
+      if (!originals) continue;
+      for (const original of originals) {
+        if (original === commit || counted.has(original)) continue;
+        counted.add(original);
+        commits.push({ deployment_id: deployment.id, service: deployment.service, repo: deployment.repo, sha: original, via: 'squash_pr', stands_in_for: commit });
+        count += 1;
+      }
+    }
+    deployedShas.add(sha);
+    sets.push({ ...base, method, commits: count, stopped_at: stoppedAt, is_rollback: false, rollback_of_sha: null });
+    previous = deployment;
+  }
+  return { sets, commits };
+}
+
+const DeploymentRow = z.object({ id: z.string(), service: z.string(), repo: z.string(), sha: z.string().nullable() });
+const PushRow = z.object({ repo: z.string(), before: z.string(), after: z.string(), commits: z.array(z.string()) });
+const PrRow = z.object({ repo: z.string(), merge_commit_sha: z.string(), head_sha: z.string().nullable(), known_commits: z.array(z.string()) });
+
+/** Loads what the walk needs from the warehouse and rebuilds t_change_sets / t_change_set_commits (into their *_next twins). */
+export async function rebuildChangeSets(warehouse: Warehouse): Promise<{ deployments: number; commits: number }> {
+  const deployments = await warehouse.query(
+    `SELECT id, service, repo, sha FROM {{db}}.t_deployments WHERE is_production AND status = 'success' ORDER BY service, deployed_at, id`,
+    {}, DeploymentRow,
+  );
+  const history = new History();
+  const pushes = await warehouse.query(`SELECT repo, before, after, commits FROM {{db}}.pushes FINAL ORDER BY pushed_at`, {}, PushRow);
+  for (const push of pushes) history.addPush(push.repo, push);
+  const prs = await warehouse.query(
+    `SELECT p.repo AS repo, assumeNotNull(p.merge_commit_sha) AS merge_commit_sha, p.head_sha AS head_sha,
+            arrayMap(x -> x.2, arraySort(x -> x.1, groupArray((c.position, c.sha)))) AS known_commits
+     FROM (SELECT repo, number, merge_commit_sha, head_sha FROM {{db}}.pull_requests FINAL WHERE state = 'merged' AND merge_commit_sha IS NOT NULL) AS p
+     LEFT JOIN {{db}}.pull_request_commits AS c ON c.repo = p.repo AND c.number = p.number
+     GROUP BY repo, merge_commit_sha, head_sha
+     SETTINGS join_use_nulls = 0`,
+    {}, PrRow,
+  );
+  for (const pr of prs) {
+    const known = pr.known_commits.filter((sha) => sha !== '');
+    const originals = known.length ? known : pr.head_sha ? history.branchCommits(pr.repo, pr.head_sha) : [];
+    if (originals.length) history.prCommitsByMergeSha.set(`${pr.repo}:${pr.merge_commit_sha}`, originals);
+  }
+  const { sets, commits } = computeChangeSets(deployments, history);
+  for (let i = 0; i < sets.length; i += 50_000) await warehouse.insert('t_change_sets_next', sets.slice(i, i + 50_000) as unknown as Record<string, unknown>[]);
+  for (let i = 0; i < commits.length; i += 100_000) await warehouse.insert('t_change_set_commits_next', commits.slice(i, i + 100_000) as unknown as Record<string, unknown>[]);
+  return { deployments: deployments.length, commits: commits.length };
+}

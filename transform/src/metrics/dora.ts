@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import type { Warehouse } from '../warehouse/client.js';
+import { changeFailureRateLevel, deploymentFrequencyLevel, leadTimeLevel, recoveryLevel, type BenchmarkProfile, type Level } from './levels.js';
+
+export const DoraQuery = z.object({
+  from: z.iso.date('from must be a date as YYYY-MM-DD'),
+  to: z.iso.date('to must be a date as YYYY-MM-DD'),
+  team: z.string().min(1).optional(),
+  service: z.string().min(1).optional(),
+  profile: z.enum(['2023', '2024']).optional(),
+}).refine((q) => q.from < q.to, { message: 'from must be before to (the window is [from, to))', path: ['to'] });
+export type DoraQuery = z.infer<typeof DoraQuery>;
+
+export interface DoraResult {
+  from: string;
+  to: string;
+  scope: { team: string | null; service: string | null };
+  profile: BenchmarkProfile;
+  deploymentFrequency: { deployments: number; perWeek: number | null; deployDaysPerWeekP50: number | null; level: Level | null };
+  leadTime: { p50Hours: number | null; p75Hours: number | null; p90Hours: number | null; changes: number; level: Level | null };
+  changeFailureRate: { rate: number | null; failedDeployments: number; deployments: number; level: Level | null };
+  recovery: { timeToRestoreP50Hours: number | null; incidents: number; failedDeploymentRecoveryP50Hours: number | null; failedDeployments: number; level: Level | null };
+  reworkRate: { rate: number | null; reworkDeployments: number; deployments: number };
+}
+
+/** Scope filter shared by every metric query: empty team/service parameters mean "everything". */
+export const SCOPE = `({team:String} = '' OR team = {team:String}) AND ({service:String} = '' OR service = {service:String})`;
+export const WINDOW = `deployed_at >= {from:DateTime64(3, 'UTC')} AND deployed_at < {to:DateTime64(3, 'UTC')}`;
+
+/** The first Monday on or after `from`: weeks (Monday–Sunday) lying wholly inside the window start there. */
+const FIRST_MONDAY = `if(toDayOfWeek(toDate({from:DateTime64(3, 'UTC')})) = 1, toDate({from:DateTime64(3, 'UTC')}), toMonday(toDate({from:DateTime64(3, 'UTC')})) + 7)`;
+
+const DORA_SQL = `
+WITH
+deps AS (
+    SELECT id, service, deployed_at FROM {{db}}.t_deployments
+    WHERE is_production AND status = 'success' AND ${WINDOW} AND ${SCOPE}
+),
+failed AS (SELECT DISTINCT deployment_id FROM {{db}}.t_failure_links WHERE deployment_id IN (SELECT id FROM deps)),
+weeks AS (
+    SELECT ${FIRST_MONDAY} + 7 * number AS week
+    FROM numbers(toUInt64(greatest(0, intDiv(dateDiff('day', ${FIRST_MONDAY}, toDate({to:DateTime64(3, 'UTC')})), 7))))
+),
+deploy_days AS (SELECT toMonday(toDate(deployed_at)) AS week, uniqExact(toDate(deployed_at)) AS days FROM deps GROUP BY week),
+week_days AS (SELECT w.week, ifNull(dd.days, 0) AS days FROM weeks AS w LEFT JOIN deploy_days AS dd ON dd.week = w.week SETTINGS join_use_nulls = 1),
+leads AS (
+    SELECT lead_hours FROM {{db}}.t_changes
+    WHERE deployment_id IN (SELECT id FROM deps) AND lead_hours > 0
+),
+restores AS (
+    SELECT dateDiff('millisecond', opened_at, assumeNotNull(resolved_at)) / 3600000 AS hours FROM {{db}}.t_incidents
+    WHERE opened_at >= {from:DateTime64(3, 'UTC')} AND opened_at < {to:DateTime64(3, 'UTC')} AND resolved_at IS NOT NULL AND ${SCOPE}
+),
+next_deploys AS (
+    SELECT id, leadInFrame(toNullable(deployed_at)) OVER (PARTITION BY service ORDER BY deployed_at, id ROWS BETWEEN CURRENT ROW AND 1 FOLLOWING) AS next_deployed_at
+    FROM {{db}}.t_deployments WHERE is_production AND status = 'success' AND service IN (SELECT service FROM deps)
+),
+recoveries AS (
+    SELECT
+        d.id AS id,
+        d.deployed_at AS deployed_at,
+        li.incidents AS linked_incidents,
+        li.resolved AS resolved_incidents,
+        li.last_resolved AS last_resolved,
+        nd.next_deployed_at AS next_deployed_at,
+        multiIf(li.incidents > 0 AND li.resolved = li.incidents, dateDiff('millisecond', d.deployed_at, li.last_resolved) / 3600000,
+                li.incidents > 0, NULL,
+                nd.next_deployed_at IS NOT NULL, dateDiff('millisecond', d.deployed_at, assumeNotNull(nd.next_deployed_at)) / 3600000,
+                NULL) AS hours
+    FROM deps AS d
+    INNER JOIN failed AS f ON f.deployment_id = d.id
+    LEFT JOIN (
+        SELECT l.deployment_id AS deployment_id, uniqExact(i.id) AS incidents, uniqExactIf(i.id, i.resolved_at IS NOT NULL) AS resolved, max(i.resolved_at) AS last_resolved
+        FROM {{db}}.t_failure_links AS l INNER JOIN {{db}}.t_incidents AS i ON i.id = l.incident_id
+        WHERE l.deployment_id IN (SELECT deployment_id FROM failed)
+        GROUP BY l.deployment_id
+    ) AS li ON li.deployment_id = d.id
+    LEFT JOIN next_deploys AS nd ON nd.id = d.id
+    SETTINGS join_use_nulls = 1
+),
+rework AS (
+    SELECT id FROM deps WHERE id IN (
+        SELECT deployment_id FROM {{db}}.t_changes WHERE deployment_id IN (SELECT id FROM deps) AND (is_revert OR fix_pr)
+        UNION ALL
+        SELECT deployment_id FROM {{db}}.t_change_sets WHERE is_rollback AND deployment_id IN (SELECT id FROM deps)
+    )
+)
+SELECT
+    (SELECT count() FROM deps) AS deployments,
+    (SELECT if(count() = 0, NULL, quantileExactInclusive(0.5)(toFloat64(days))) FROM week_days) AS deploy_days_p50,
+    (SELECT count() FROM leads) AS changes,
+    (SELECT if(count() = 0, [], quantilesExactInclusive(0.5, 0.75, 0.9)(lead_hours)) FROM leads) AS lead_quantiles,
+    (SELECT count() FROM failed) AS failed_deployments,
+    (SELECT count() FROM restores) AS incidents,
+    (SELECT if(count() = 0, NULL, quantileExactInclusive(0.5)(hours)) FROM restores) AS restore_p50,
+    (SELECT countIf(hours IS NOT NULL) FROM recoveries) AS recovered_failures,
+    (SELECT if(countIf(hours IS NOT NULL) = 0, NULL, quantileExactInclusive(0.5)(assumeNotNull(hours))) FROM recoveries WHERE hours IS NOT NULL) AS recovery_p50,
+    (SELECT count() FROM rework) AS rework_deployments
+`;
+
+const num = z.coerce.number();
+const nullableNum = z.union([z.null(), z.coerce.number()]);
+const DoraRow = z.object({
+  deployments: num,
+  deploy_days_p50: nullableNum,
+  changes: num,
+  lead_quantiles: z.array(num),
+  failed_deployments: num,
+  incidents: num,
+  restore_p50: nullableNum,
+  recovered_failures: num,
+  recovery_p50: nullableNum,
+  rework_deployments: num,
+});
+
+/** Turns a `YYYY-MM-DD` date into the DateTime64 parameter for midnight UTC. */
+export function dayStart(date: string): string {
+  return `${date} 00:00:00.000`;
+}
+
+const round = (value: number | null | undefined, digits = 2): number | null => (value === null || value === undefined || Number.isNaN(value) ? null : Number(value.toFixed(digits)));
+
+export async function doraMetrics(warehouse: Warehouse, query: DoraQuery, defaultProfile: BenchmarkProfile = '2023'): Promise<DoraResult> {
+  const profile = query.profile ?? defaultProfile;
+  const [row] = await warehouse.query(DORA_SQL, { from: dayStart(query.from), to: dayStart(query.to), team: query.team ?? '', service: query.service ?? '' }, DoraRow);
+  if (!row) throw new Error('the DORA query returned no row');
+  const days = (Date.parse(query.to) - Date.parse(query.from)) / 86_400_000;
+  const perWeek = row.deployments === 0 ? null : round((row.deployments / days) * 7);
+  const [p50, p75, p90] = row.lead_quantiles;
+  const rate = row.deployments === 0 ? null : round(row.failed_deployments / row.deployments, 4);
+  const reworkRate = row.deployments === 0 ? null : round(row.rework_deployments / row.deployments, 4);
+  const recoveryP50 = round(row.recovery_p50);
+  return {
+    from: query.from,
+    to: query.to,
+    scope: { team: query.team ?? null, service: query.service ?? null },
+    profile,
+    deploymentFrequency: { deployments: row.deployments, perWeek, deployDaysPerWeekP50: round(row.deploy_days_p50), level: deploymentFrequencyLevel(perWeek, profile) },
+    leadTime: { p50Hours: round(p50), p75Hours: round(p75), p90Hours: round(p90), changes: row.changes, level: leadTimeLevel(round(p50), profile) },
+    changeFailureRate: { rate, failedDeployments: row.failed_deployments, deployments: row.deployments, level: changeFailureRateLevel(rate, profile) },
+    recovery: {
+      timeToRestoreP50Hours: round(row.restore_p50), incidents: row.incidents,
+      failedDeploymentRecoveryP50Hours: recoveryP50, failedDeployments: row.recovered_failures, level: recoveryLevel(recoveryP50, profile),
+    },
+    reworkRate: { rate: reworkRate, reworkDeployments: row.rework_deployments, deployments: row.deployments },
+  };
+}

@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import type { Warehouse } from '../warehouse/client.js';
+import { rebuildChangeSets } from './change-sets.js';
+import type { MetricSettings } from './settings.js';
+import { REBUILD_DEPLOYMENTS, REBUILD_INCIDENTS } from './sql-deployments.js';
+import { REBUILD_CHANGES, REBUILD_FAILURE_LINKS, REBUILD_PR_FLOW } from './sql-links.js';
+
+export interface TransformStep {
+  table: string;
+  label: string;
+  run: (warehouse: Warehouse, settings: MetricSettings) => Promise<unknown>;
+}
+
+const sqlStep = (table: string, label: string, sql: string): TransformStep => ({
+  table,
+  label,
+  run: (warehouse, settings) => warehouse.command(sql, {
+    productionPattern: settings.productionPattern,
+    platformWorkflowPattern: settings.platformWorkflowPattern,
+    platformCreators: settings.platformCreators,
+    inferIncidentLinks: settings.inferIncidentLinks,
+    inferenceWindowHours: settings.inferenceWindowHours,
+    fixLabels: settings.fixLabels.map((label) => label.toLowerCase()),
+  }),
+});
+
+/** In dependency order: each step reads the tables the previous ones swapped in. */
+export const TRANSFORM_STEPS: TransformStep[] = [
+  sqlStep('t_deployments', 'deployments', REBUILD_DEPLOYMENTS),
+  sqlStep('t_incidents', 'incidents', REBUILD_INCIDENTS),
+  {
+    table: 't_change_sets',
+    label: 'change sets',
+    run: async (warehouse) => {
+      await prepareNext(warehouse, 't_change_set_commits');
+      const result = await rebuildChangeSets(warehouse);
+      await swap(warehouse, 't_change_set_commits');
+      return result;
+    },
+  },
+  sqlStep('t_changes', 'changes', REBUILD_CHANGES),
+  sqlStep('t_failure_links', 'failure links', REBUILD_FAILURE_LINKS),
+  sqlStep('t_pr_flow', 'PR flow', REBUILD_PR_FLOW),
+];
+
+async function prepareNext(warehouse: Warehouse, table: string): Promise<void> {
+  await warehouse.command(`CREATE TABLE IF NOT EXISTS {{db}}.${table}_next AS {{db}}.${table}`);
+  await warehouse.command(`TRUNCATE TABLE {{db}}.${table}_next`);
+}
+
+async function swap(warehouse: Warehouse, table: string): Promise<void> {
+  await warehouse.command(`EXCHANGE TABLES {{db}}.${table} AND {{db}}.${table}_next`);
+}
+
+export interface TransformReport {
+  runId: string;
+  steps: { label: string; ms: number }[];
+  totalMs: number;
+}
+
+let running: Promise<TransformReport> | null = null;
+
+/**
+ * Recomputes every derived table from the entity tables (all history, so a changed definition or
+ * mapping applies everywhere). Concurrent calls in one process share the run in flight.
+ */
+export function runTransform(warehouse: Warehouse, settings: MetricSettings, onStep?: (label: string, index: number, total: number) => void): Promise<TransformReport> {
+  if (running) return running;
+  running = (async () => {
+    const runId = randomUUID();
+    const started = performance.now();
+    const holder = `${process.pid}`;
+    await warehouse.insert('job_runs', [{ job: 'transform', run_id: runId, holder, started_at: new Date().toISOString(), finished_at: null, status: 'running', detail: '' }]);
+    const steps: TransformReport['steps'] = [];
+    try {
+      for (const [index, step] of TRANSFORM_STEPS.entries()) {
+        onStep?.(step.label, index, TRANSFORM_STEPS.length);
+        const stepStarted = performance.now();
+        await prepareNext(warehouse, step.table);
+        await step.run(warehouse, settings);
+        await swap(warehouse, step.table);
+        steps.push({ label: step.label, ms: Math.round(performance.now() - stepStarted) });
+      }
+      const totalMs = Math.round(performance.now() - started);
+      await finishRun(warehouse, runId, holder, 'ok', JSON.stringify(steps));
+      return { runId, steps, totalMs };
+    } catch (error) {
+      await finishRun(warehouse, runId, holder, 'failed', (error as Error).message.slice(0, 2_000)).catch(() => {});
+      throw error;
+    }
+  })().finally(() => {
+    running = null;
+  });
+  return running;
+}
+
+async function finishRun(warehouse: Warehouse, runId: string, holder: string, status: string, detail: string): Promise<void> {
+  await warehouse.command(
+    `INSERT INTO {{db}}.job_runs (job, run_id, holder, started_at, finished_at, status, detail)
+     SELECT job, run_id, holder, started_at, now64(3), {status:String}, {detail:String} FROM {{db}}.job_runs FINAL WHERE job = 'transform' AND run_id = {runId:String}`,
+    { runId, status, detail },
+  );
+}

@@ -1,0 +1,31 @@
+import type { PavedConfig } from '@paved/schemas';
+
+/** The metric definitions' settings, from `metrics:` in paved.config.yaml. */
+export interface MetricSettings {
+  productionPattern: string;
+  inferIncidentLinks: boolean;
+  inferenceWindowHours: number;
+  fixLabels: string[];
+  platformWorkflowPattern: string;
+  platformCreators: string[];
+}
+
+export const defaultMetricSettings: MetricSettings = {
+  productionPattern: '^(prod|production)$',
+  inferIncidentLinks: true,
+  inferenceWindowHours: 24,
+  fixLabels: ['hotfix', 'bug', 'fix'],
+  platformWorkflowPattern: '',
+  platformCreators: [],
+};
+
+export function metricSettingsOf(config: PavedConfig): MetricSettings {
+  return {
+    productionPattern: config.metrics.productionPattern,
+    inferIncidentLinks: config.metrics.inferIncidentLinks,
+    inferenceWindowHours: config.metrics.inferenceWindowHours,
+    fixLabels: config.metrics.fixLabels,
+    platformWorkflowPattern: config.metrics.platformPipelines.workflowPattern ?? '',
+    platformCreators: config.metrics.platformPipelines.creators,
+  };
+}

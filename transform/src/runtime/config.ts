@@ -1,0 +1,58 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { PavedConfig, PavedEnv, describeIssues } from '@paved/schemas';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+
+export class ConfigError extends Error {
+  constructor(readonly file: string, readonly problems: string[]) {
+    super(`${file} is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadedConfig {
+  config: PavedConfig;
+  env: PavedEnv;
+  /** The file read, or null when none exists (defaults apply). */
+  file: string | null;
+}
+
+/** Validates the environment; a bad value names the variable and the fix. */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): PavedEnv {
+  const parsed = PavedEnv.safeParse(source);
+  if (!parsed.success) throw new ConfigError('environment', describeIssues(parsed.error, source));
+  return parsed.data;
+}
+
+/** Reads `paved.config.yaml` (or PAVED_CONFIG). A missing default file means defaults; a missing explicit file is an error. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const env = loadEnv(source);
+  const file = resolve(env.PAVED_CONFIG);
+  if (!existsSync(file)) {
+    if (source.PAVED_CONFIG) throw new ConfigError(file, [`PAVED_CONFIG points to ${file}, which does not exist: fix the path or unset PAVED_CONFIG`]);
+    return { config: PavedConfig.parse({}), env, file: null };
+  }
+  return { config: parseConfigText(readFileSync(file, 'utf8'), file), env, file };
+}
+
+export function parseConfigText(text: string, file = 'paved.config.yaml'): PavedConfig {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text) ?? {};
+  } catch (error) {
+    if (error instanceof YAMLParseError) {
+      const where = error.linePos?.[0] ? `line ${error.linePos[0].line}, column ${error.linePos[0].col}` : 'unknown position';
+      throw new ConfigError(file, [`YAML syntax error at ${where}: ${error.message.split('\n')[0]}`]);
+    }
+    throw error;
+  }
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(file, ['(top level): expected a mapping of settings (key: value)']);
+  const parsed = PavedConfig.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(file, describeIssues(parsed.error, raw));
+  return parsed.data;
+}
+
+/** True when nothing real is configured: `paved start` then loads the demo organisation. */
+export function hasConfiguredSources(config: PavedConfig, env: PavedEnv): boolean {
+  return Boolean(config.sources.github?.org || config.sources.github?.repos.length || config.catalog.services.length || env.GITHUB_TOKEN || env.GITHUB_WEBHOOK_SECRET);
+}

@@ -1,0 +1,183 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CanonicalEvent } from '@paved/schemas';
+import { DeadLetter, RawDeliveryRecord, encodeDeadLetter, type Bus, type BusMessage, type Subscription } from '@paved/ingest/bus/bus';
+import type { z } from 'zod';
+import { describeWarehouseError, isTransientWarehouseError, type Warehouse } from '../warehouse/client.js';
+import { rowOfDeadLetter, rowOfRawDelivery, rowsOfEvent, type Row, type TableRows } from './rows.js';
+
+export interface SinkOptions {
+  groupId?: string;
+  maxBatchSize?: number;
+  maxBatchWaitMs?: number;
+  log?: (entry: Record<string, unknown>) => void;
+}
+
+export interface SinkStats {
+  batches: number;
+  messages: number;
+  rowsInserted: number;
+  deadLettered: number;
+  lastInsertMs: number;
+  insertMsTotal: number;
+  warehouseDown: boolean;
+  lastError: string | null;
+  lastBatchAt: string | null;
+}
+
+type Outcome = { kind: 'ok'; rows: TableRows } | { kind: 'dlq'; letter: DeadLetter };
+
+function deadLetterOf(message: BusMessage, step: string, reason: string): DeadLetter {
+  return {
+    key: message.key, value: message.value, headers: message.headers, reason, step, failed_at: new Date().toISOString(),
+    source_topic: message.topic, source_partition: message.partition, source_offset: message.offset,
+  };
+}
+
+function parseAs<S extends z.ZodType>(schema: S, message: BusMessage): { ok: true; value: z.infer<S> } | { ok: false; reason: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(message.value);
+  } catch (error) {
+    return { ok: false, reason: `not JSON: ${(error as Error).message}` };
+  }
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  return { ok: false, reason: `does not match the ${message.topic} contract: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}` };
+}
+
+/** Turns one bus message into warehouse rows, or a dead letter saying why it cannot be. */
+export function processMessage(message: BusMessage): Outcome {
+  const rows: TableRows = new Map();
+  if (message.topic === 'events') {
+    const parsed = parseAs(CanonicalEvent, message);
+    if (!parsed.ok) return { kind: 'dlq', letter: deadLetterOf(message, 'validate', parsed.reason) };
+    rowsOfEvent(parsed.value, rows);
+  } else if (message.topic === 'raw') {
+    const parsed = parseAs(RawDeliveryRecord, message);
+    if (!parsed.ok) return { kind: 'dlq', letter: deadLetterOf(message, 'validate', parsed.reason) };
+    rows.set('raw_deliveries', [rowOfRawDelivery(parsed.value)]);
+  } else {
+    const parsed = parseAs(DeadLetter, message);
+    // A dead letter that is itself malformed is kept as it is, never dropped.
+    const letter = parsed.ok ? parsed.value : deadLetterOf(message, 'validate', parsed.reason);
+    rows.set('dead_letters', [rowOfDeadLetter(letter, deadLetterId(letter, message))]);
+  }
+  return { kind: 'ok', rows };
+}
+
+export function deadLetterId(letter: DeadLetter, carrier?: BusMessage): string {
+  if (letter.source_topic !== null) return `${letter.source_topic}:${letter.source_partition ?? 0}:${letter.source_offset ?? ''}`;
+  return `${letter.step}:${letter.key ?? carrier?.offset ?? letter.failed_at}`;
+}
+
+function merge(into: TableRows, from: TableRows): void {
+  for (const [table, rows] of from) {
+    const list = into.get(table);
+    if (list) for (const row of rows) list.push(row);
+    else into.set(table, [...rows]);
+  }
+}
+
+/**
+ * The bus → ClickHouse sink. A batch is committed only after every message in it is inserted
+ * or dead-lettered; while ClickHouse is unreachable it holds the batch (heartbeating) and
+ * retries, so nothing is lost and consumption pauses by itself.
+ */
+export class Sink {
+  readonly stats: SinkStats = { batches: 0, messages: 0, rowsInserted: 0, deadLettered: 0, lastInsertMs: 0, insertMsTotal: 0, warehouseDown: false, lastError: null, lastBatchAt: null };
+  private subscription: Subscription | null = null;
+  private stopping = false;
+
+  constructor(private readonly warehouse: Warehouse, private readonly bus: Bus, private readonly options: SinkOptions = {}) {}
+
+  async start(): Promise<void> {
+    this.subscription = await this.bus.consume(
+      { groupId: this.options.groupId ?? 'paved-sink', maxBatchSize: this.options.maxBatchSize ?? 5_000, maxBatchWaitMs: this.options.maxBatchWaitMs ?? 200 },
+      (messages, context) => this.handleBatch(messages, context.heartbeat),
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.subscription?.stop();
+    this.subscription = null;
+  }
+
+  async handleBatch(messages: BusMessage[], heartbeat: () => Promise<void>): Promise<void> {
+    const rows: TableRows = new Map();
+    const letters: DeadLetter[] = [];
+    for (const message of messages) {
+      const outcome = processMessage(message);
+      if (outcome.kind === 'ok') merge(rows, outcome.rows);
+      else letters.push(outcome.letter);
+    }
+    if (letters.length) await this.bus.publish(letters.map(encodeDeadLetter));
+    await this.insertAll(rows, messages, heartbeat);
+    this.stats.batches += 1;
+    this.stats.messages += messages.length;
+    this.stats.deadLettered += letters.length;
+    this.stats.lastBatchAt = new Date().toISOString();
+  }
+
+  private async insertAll(rows: TableRows, messages: BusMessage[], heartbeat: () => Promise<void>): Promise<void> {
+    for (const [table, tableRows] of rows) {
+      await this.insertWithRetry(table, tableRows, messages, heartbeat);
+    }
+  }
+
+  private async insertWithRetry(table: string, tableRows: Row[], messages: BusMessage[], heartbeat: () => Promise<void>): Promise<void> {
+    let attempt = 0;
+    for (;;) {
+      const started = performance.now();
+      try {
+        await this.warehouse.insert(table, tableRows);
+        this.stats.lastInsertMs = performance.now() - started;
+        this.stats.insertMsTotal += this.stats.lastInsertMs;
+        this.stats.rowsInserted += tableRows.length;
+        if (this.stats.warehouseDown) this.log({ msg: 'warehouse is back; sink resumes', table });
+        this.stats.warehouseDown = false;
+        return;
+      } catch (error) {
+        this.stats.lastError = describeWarehouseError(error);
+        if (!isTransientWarehouseError(error)) {
+          await this.isolatePoisonRows(table, tableRows, messages, error);
+          return;
+        }
+        if (!this.stats.warehouseDown) this.log({ msg: 'warehouse unavailable; sink holds its batch and retries', table, error: this.stats.lastError });
+        this.stats.warehouseDown = true;
+        attempt += 1;
+        await heartbeat();
+        await sleep(Math.min(5_000, 100 * 2 ** Math.min(attempt, 6)));
+        if (this.stopping && attempt > 50) throw new Error(`sink stopping while the warehouse is down: batch left uncommitted for redelivery (${this.stats.lastError})`);
+      }
+    }
+  }
+
+  /** A non-transient insert failure: insert row by row and dead-letter only the rows ClickHouse refuses. */
+  private async isolatePoisonRows(table: string, tableRows: Row[], messages: BusMessage[], firstError: unknown): Promise<void> {
+    this.log({ msg: 'insert refused; isolating bad rows', table, error: describeWarehouseError(firstError) });
+    const letters: DeadLetter[] = [];
+    for (const row of tableRows) {
+      try {
+        await this.warehouse.insert(table, [row]);
+        this.stats.rowsInserted += 1;
+      } catch (error) {
+        if (isTransientWarehouseError(error)) throw error;
+        const carrier = messages.find((m) => row.event_id !== undefined && m.value.includes(String(row.event_id)));
+        letters.push({
+          key: carrier?.key ?? null, value: carrier?.value ?? JSON.stringify(row), headers: carrier?.headers ?? {}, reason: describeWarehouseError(error), step: `insert:${table}`,
+          failed_at: new Date().toISOString(), source_topic: carrier?.topic ?? null, source_partition: carrier?.partition ?? null, source_offset: carrier?.offset ?? null,
+        });
+      }
+    }
+    if (letters.length) {
+      this.stats.deadLettered += letters.length;
+      if (table === 'dead_letters') return; // never loop dead letters back onto the bus
+      await this.bus.publish(letters.map(encodeDeadLetter));
+    }
+  }
+
+  private log(entry: Record<string, unknown>): void {
+    (this.options.log ?? ((e) => console.log(JSON.stringify({ level: 'info', component: 'sink', time: new Date().toISOString(), ...e }))))(entry);
+  }
+}

@@ -1,0 +1,142 @@
+import { createClient, ClickHouseError, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
+import { resolve } from 'node:path';
+import type { z } from 'zod';
+import { acquireWarehouseLock, releaseWarehouseLock } from './lock.js';
+
+export interface WarehouseOptions {
+  /** ClickHouse server URL; unset = embedded chdb in `dataDir`. */
+  url?: string;
+  user?: string;
+  password?: string;
+  /** Database holding Paved's tables (default `paved`). */
+  database?: string;
+  /** Embedded mode: the directory holding `clickhouse/` and the lock file. */
+  dataDir?: string;
+  /** Recorded in the lock file so another command can say who holds the directory. */
+  command?: string;
+  /** Cluster name: migrations run ON CLUSTER with replicated engines. */
+  cluster?: string;
+}
+
+export type QueryParams = Record<string, unknown>;
+
+// Both modes answer with numbers for 64-bit integers (a server quotes them by default):
+// callers never see the difference. Row schemas still coerce, for values past 2^53.
+const SETTINGS: ClickHouseSettings = {
+  output_format_json_quote_64bit_integers: 0,
+  date_time_input_format: 'best_effort',
+  date_time_output_format: 'iso',
+};
+
+type ClientConnection = NonNullable<Parameters<typeof createClient>[0]>['connection'];
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The one owner of ClickHouse access. Values reach SQL only as typed `{name:Type}` parameters;
+ * the database name is validated as an identifier and substituted for `{{db}}`.
+ */
+export class Warehouse {
+  private closed = false;
+
+  private constructor(
+    readonly client: ClickHouseClient,
+    readonly database: string,
+    readonly mode: 'embedded' | 'server',
+    readonly cluster: string | undefined,
+    private readonly dataDir: string | null,
+  ) {}
+
+  static async open(options: WarehouseOptions = {}): Promise<Warehouse> {
+    const database = options.database ?? 'paved';
+    if (!IDENTIFIER.test(database)) throw new Error(`CLICKHOUSE_DATABASE "${database}" is not a valid identifier: use letters, digits and _`);
+    if (options.url) {
+      const client = createClient({
+        url: options.url,
+        username: options.user ?? 'default',
+        password: options.password ?? '',
+        clickhouse_settings: SETTINGS,
+        request_timeout: 60_000,
+        // Below the server's keep_alive_timeout (3 s by default), so a reused socket is never one the server closed.
+        keep_alive: { enabled: true, idle_socket_ttl: 2_500 },
+        max_open_connections: 10,
+      });
+      return new Warehouse(client, database, 'server', options.cluster, null);
+    }
+    const dataDir = resolve(options.dataDir ?? '.paved');
+    acquireWarehouseLock(dataDir, options.command ?? process.argv.slice(1).join(' '));
+    try {
+      const { createChdbConnection } = await import('chdb/connection');
+      // chdb/connection is typed against its own copy of client-common's Connection type.
+      const connection = createChdbConnection({ path: resolve(dataDir, 'clickhouse') }) as unknown as ClientConnection;
+      const client = createClient({ connection, clickhouse_settings: SETTINGS });
+      return new Warehouse(client, database, 'embedded', options.cluster, dataDir);
+    } catch (error) {
+      releaseWarehouseLock(dataDir);
+      throw error;
+    }
+  }
+
+  /** Replaces `{{db}}` with the database identifier (never a value: values are parameters). */
+  sql(text: string): string {
+    return text.replaceAll('{{db}}', this.database);
+  }
+
+  async command(query: string, params: QueryParams = {}, settings: ClickHouseSettings = {}): Promise<void> {
+    await this.client.command({ query: this.sql(query), query_params: params, clickhouse_settings: settings });
+  }
+
+  /** Runs a SELECT and validates every row with `row` (the read schema of that result). */
+  async query<S extends z.ZodType>(query: string, params: QueryParams, row: S, settings: ClickHouseSettings = {}): Promise<z.infer<S>[]> {
+    const result = await this.client.query({ query: this.sql(query), query_params: params, format: 'JSONEachRow', clickhouse_settings: settings });
+    const rows = await result.json<unknown>();
+    return rows.map((value, index) => {
+      const parsed = row.safeParse(value);
+      if (!parsed.success) throw new Error(`Row ${index} of a warehouse query did not match its schema: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      return parsed.data;
+    });
+  }
+
+  async insert(table: string, rows: readonly Record<string, unknown>[], settings: ClickHouseSettings = {}): Promise<void> {
+    if (!IDENTIFIER.test(table)) throw new Error(`not a table name: ${table}`);
+    if (rows.length === 0) return;
+    await this.client.insert({ table: `${this.database}.${table}`, values: rows as Record<string, unknown>[], format: 'JSONEachRow', clickhouse_settings: settings });
+  }
+
+  async ping(): Promise<{ ok: boolean; detail: string }> {
+    try {
+      const result = await this.client.ping();
+      if (result.success) return { ok: true, detail: `${this.mode} ClickHouse answers` };
+      return { ok: false, detail: describeWarehouseError(result.error) };
+    } catch (error) {
+      return { ok: false, detail: describeWarehouseError(error) };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.client.close();
+    if (this.dataDir) releaseWarehouseLock(this.dataDir);
+  }
+}
+
+/** One line saying what failed, classified by ClickHouse error code or network errno, never the raw stack. */
+export function describeWarehouseError(error: unknown): string {
+  if (error instanceof ClickHouseError) return `ClickHouse error ${error.code} (${error.type ?? 'unknown'}): ${error.message.split('\n')[0]}`;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ECONNREFUSED') return 'ClickHouse refused the connection: is the server running at CLICKHOUSE_URL?';
+  if (code === 'ENOTFOUND') return 'ClickHouse host not found: check CLICKHOUSE_URL';
+  if (code === 'ETIMEDOUT' || code === 'ECONNRESET') return `ClickHouse connection failed (${code})`;
+  return error instanceof Error ? error.message.split('\n')[0] ?? 'unknown error' : String(error);
+}
+
+/** True for errors worth retrying (server down, timeouts), false for a bad query or bad data. */
+export function isTransientWarehouseError(error: unknown): boolean {
+  if (error instanceof ClickHouseError) {
+    // TIMEOUT_EXCEEDED, TOO_MANY_SIMULTANEOUS_QUERIES, MEMORY_LIMIT_EXCEEDED, NETWORK_ERROR, SOCKET_TIMEOUT, TABLE_IS_READ_ONLY, KEEPER_EXCEPTION
+    return [159, 202, 241, 210, 209, 242, 999, 425].includes(Number(error.code));
+  }
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET'].includes(code ?? '') || (error instanceof Error && /timeout|socket hang up/i.test(error.message));
+}

@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import type { Warehouse } from './client.js';
+
+export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'migrations');
+
+export interface Migration {
+  version: number;
+  name: string;
+  checksum: string;
+  statements: string[];
+}
+
+export interface MigrationReport {
+  applied: Migration[];
+  alreadyApplied: number;
+}
+
+/** Reads `NNNN_name.sql` files in order; statements are separated by `;` at the end of a line. */
+export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
+  return readdirSync(dir)
+    .filter((file) => /^\d{4}_[a-z0-9_]+\.sql$/.test(file))
+    .sort()
+    .map((file) => {
+      const text = readFileSync(join(dir, file), 'utf8');
+      return {
+        version: Number(file.slice(0, 4)),
+        name: file.replace(/\.sql$/, ''),
+        checksum: createHash('sha256').update(text).digest('hex'),
+        statements: splitStatements(text),
+      };
+    });
+}
+
+export function splitStatements(text: string): string[] {
+  return text
+    .split(/;\s*$/m)
+    .map((statement) => statement.replace(/^\s*--.*$/gm, '').trim())
+    .filter((statement) => statement.length > 0);
+}
+
+/**
+ * Renders a migration statement for the target: single node (MergeTree family) or a cluster
+ * (`ON CLUSTER`, Replicated* engines). Both come from the same SQL source.
+ */
+export function renderStatement(statement: string, cluster: string | undefined): string {
+  if (!cluster) return statement.replaceAll('{{on_cluster}}', '');
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(cluster)) throw new Error(`clickhouse.cluster "${cluster}" is not a valid cluster name`);
+  return statement
+    .replaceAll('{{on_cluster}}', `ON CLUSTER ${cluster}`)
+    .replace(/ENGINE\s*=\s*(Replacing|Summing|Aggregating|Collapsing)?MergeTree(\(([^)]*)\))?/g, (_match, kind: string | undefined, _args, inner: string | undefined) => {
+      const engineArgs = ["'/clickhouse/tables/{shard}/{database}/{table}'", "'{replica}'"];
+      if (inner && inner.trim()) engineArgs.push(inner.trim());
+      return `ENGINE = Replicated${kind ?? ''}MergeTree(${engineArgs.join(', ')})`;
+    });
+}
+
+const LedgerRow = z.object({ version: z.coerce.number(), name: z.string(), checksum: z.string() });
+
+/** Applies every migration not yet in the ledger, in order. Safe to run any number of times. */
+export async function migrate(warehouse: Warehouse, migrations = loadMigrations()): Promise<MigrationReport> {
+  const onCluster = warehouse.cluster ? `ON CLUSTER ${warehouse.cluster}` : '';
+  await warehouse.command(`CREATE DATABASE IF NOT EXISTS {{db}} ${onCluster}`);
+  await warehouse.command(renderStatement(
+    `CREATE TABLE IF NOT EXISTS {{db}}._migrations {{on_cluster}} (version UInt32, name String, checksum String, applied_at DateTime64(3, 'UTC')) ENGINE = ReplacingMergeTree ORDER BY version`,
+    warehouse.cluster,
+  ));
+  const ledger = await warehouse.query('SELECT version, name, checksum FROM {{db}}._migrations FINAL ORDER BY version', {}, LedgerRow);
+  const known = new Map(ledger.map((row) => [row.version, row]));
+  const applied: Migration[] = [];
+  for (const migration of migrations) {
+    const done = known.get(migration.version);
+    if (done) {
+      if (done.checksum !== migration.checksum) {
+        throw new Error(`Migration ${migration.name} was changed after it was applied (checksum differs). Never edit an applied migration: add a new numbered file instead.`);
+      }
+      continue;
+    }
+    for (const statement of migration.statements) await warehouse.command(renderStatement(statement, warehouse.cluster));
+    await warehouse.insert('_migrations', [{ version: migration.version, name: migration.name, checksum: migration.checksum, applied_at: new Date().toISOString() }]);
+    applied.push(migration);
+  }
+  return { applied, alreadyApplied: migrations.length - applied.length };
+}
