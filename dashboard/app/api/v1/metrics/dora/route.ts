@@ -1,0 +1,17 @@
+import { DoraQuery, doraMetrics } from '@paved/transform/metrics/dora';
+import { badRequest, failed, queryObject } from '@/lib/api';
+import { runtime } from '@/lib/runtime';
+
+export const dynamic = 'force-dynamic';
+
+/** GET /api/v1/metrics/dora?from=YYYY-MM-DD&to=YYYY-MM-DD[&team=][&service=][&profile=2023|2024] */
+export async function GET(request: Request) {
+  const parsed = DoraQuery.safeParse(queryObject(request));
+  if (!parsed.success) return badRequest(parsed.error);
+  try {
+    const { warehouse, config } = runtime();
+    return Response.json(await doraMetrics(warehouse, parsed.data, config.metrics.benchmarkProfile));
+  } catch (error) {
+    return failed(error);
+  }
+}

@@ -1,0 +1,22 @@
+import type { NextConfig } from 'next';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+const config: NextConfig = {
+  // chdb is a native addon; the ClickHouse client and kafkajs stay plain Node modules.
+  serverExternalPackages: ['chdb', '@clickhouse/client', '@clickhouse/client-common', 'kafkajs'],
+  transpilePackages: ['@paved/schemas', '@paved/transform', '@paved/surveys', '@paved/ingest'],
+  outputFileTracingRoot: root,
+  // Workspace packages are TypeScript ESM importing `./x.js` for `./x.ts`: webpack maps the extension.
+  webpack: (webpackConfig: { resolve: { extensionAlias?: Record<string, string[]> } }) => {
+    webpackConfig.resolve.extensionAlias = { '.js': ['.ts', '.tsx', '.js'], '.mjs': ['.mts', '.mjs'] };
+    return webpackConfig;
+  },
+  typedRoutes: false,
+  poweredByHeader: false,
+  devIndicators: false,
+};
+
+export default config;

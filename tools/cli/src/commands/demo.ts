@@ -1,0 +1,38 @@
+import { InProcessBus } from '@paved/ingest/bus/in-process';
+import { loadDemo } from '@paved/ingest/demo-loader';
+import { metricSettingsOf } from '@paved/transform/metrics/settings';
+import { runTransform } from '@paved/transform/metrics/rebuild';
+import { loadConfig } from '@paved/transform/runtime/config';
+import { Sink } from '@paved/transform/sink/sink';
+import { migrate } from '@paved/transform/warehouse/migrate';
+import { progress } from '../progress.js';
+import { normaliseContextOf, openWarehouse } from '../setup.js';
+
+/** `paved demo`: the demo organisation through the ingestion path into the warehouse, then the transform. */
+export async function demo(options: { scale: 'small' | 'medium' | 'large'; seed: number }): Promise<void> {
+  const { config, env } = loadConfig();
+  const warehouse = await openWarehouse(env, config, 'paved demo');
+  const bus = new InProcessBus();
+  const sink = new Sink(warehouse, bus, { log: () => {} });
+  try {
+    await migrate(warehouse);
+    await sink.start();
+    const bar = progress(`demo (${options.scale}, seed ${options.seed})`, 1);
+    const report = await loadDemo(bus, options, normaliseContextOf(config), (done, total) => {
+      bar.setTotal(total);
+      bar.update(done, 'deliveries');
+    });
+    await bus.drained(3_600_000);
+    bar.stop(`loaded ${report.deliveries} deliveries and ${report.canonicalEvents} catalog/adoption/survey events in ${Math.round(report.ms / 1000)} s (${report.deadLettered} dead-lettered)`);
+    const transformBar = progress('transform', 0);
+    const transform = await runTransform(warehouse, metricSettingsOf(config), (label, index, total) => {
+      transformBar.setTotal(total);
+      transformBar.update(index, label);
+    });
+    transformBar.stop(`transform finished in ${transform.totalMs} ms`);
+  } finally {
+    await sink.stop();
+    await bus.close();
+    await warehouse.close();
+  }
+}

@@ -1,0 +1,158 @@
+import { createServer, type Server } from 'node:http';
+import { loadDemo } from '@paved/ingest/demo-loader';
+import { encodeEvent } from '@paved/ingest/bus/bus';
+import type { InProcessBus } from '@paved/ingest/bus/in-process';
+import { catalogEventsFromConfig } from '@paved/ingest/catalog/config-catalog';
+import { WebhookReceiver } from '@paved/ingest/http/webhooks';
+import { createLogger } from '@paved/ingest/log';
+import { metricSettingsOf } from '@paved/transform/metrics/settings';
+import { hasConfiguredSources, loadConfig } from '@paved/transform/runtime/config';
+import { registerRuntime, type HealthReport, type PavedRuntime } from '@paved/transform/runtime/context';
+import { TransformSchedule } from '@paved/transform/schedule';
+import { Sink } from '@paved/transform/sink/sink';
+import { z } from 'zod';
+import { migrate } from '@paved/transform/warehouse/migrate';
+import { updateWarehouseLock } from '@paved/transform/warehouse/lock';
+import { buildDashboard, dashboardBuilt, dashboardHandler } from '../dashboard-app.js';
+import { createAdminToken, createBus, dataDirOf, normaliseContextOf, openWarehouse } from '../setup.js';
+
+export interface StartOptions {
+  demo: boolean;
+  scale: 'small' | 'medium' | 'large';
+  seed: number;
+  port?: number;
+  host?: string;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** `paved start`: the whole product in one process on the embedded warehouse. */
+export async function start(options: StartOptions): Promise<void> {
+  const log = createLogger('paved');
+  const { config, env, file } = loadConfig();
+  const host = options.host ?? env.HOST ?? config.server.host;
+  const port = options.port ?? env.PORT ?? config.server.port;
+  const authRequired = Boolean(config.auth.oidc);
+  if (!LOOPBACK.has(host) && !authRequired) {
+    throw new Error(`refusing to listen on ${host}: without auth.oidc in ${file ?? 'paved.config.yaml'} Paved serves only on 127.0.0.1. Configure auth.oidc, or use HOST=127.0.0.1.`);
+  }
+  log('info', 'starting Paved', { config: file ?? '(defaults: no paved.config.yaml)', dataDir: dataDirOf(env), warehouse: env.CLICKHOUSE_URL ? 'server' : 'embedded', bus: env.KAFKA_BROKERS ? 'kafka' : 'in-process' });
+
+  if (!dashboardBuilt()) await buildDashboard((line) => log('info', line));
+
+  const warehouse = await openWarehouse(env, config, 'paved start');
+  const migrations = await migrate(warehouse);
+  log('info', 'warehouse ready', { mode: warehouse.mode, applied: migrations.applied.map((m) => m.name), alreadyApplied: migrations.alreadyApplied });
+
+  const bus = await createBus(env, config);
+  const sink = new Sink(warehouse, bus, { log: (entry) => log('info', String(entry.msg ?? 'sink'), entry) });
+  await sink.start();
+  const catalog = catalogEventsFromConfig(config);
+  if (catalog.length) await bus.publish(catalog.map(encodeEvent));
+
+  const context = normaliseContextOf(config);
+  const receiver = new WebhookReceiver({ bus, context, secrets: env, log: (entry) => log(entry.level === 'error' ? 'error' : 'info', String(entry.msg), entry) });
+  const settings = metricSettingsOf(config);
+  const schedule = new TransformSchedule(warehouse, settings, config.metrics.transformSchedule, log);
+  const adminToken = createAdminToken(env);
+
+  const wantsDemo = options.demo && env.PAVED_DEMO !== '0' && env.PAVED_DEMO !== 'false' && !hasConfiguredSources(config, env);
+  const demoState: NonNullable<PavedRuntime['demo']> | null = wantsDemo ? { loaded: false, loading: false, progress: 0, message: 'demo organisation pending' } : null;
+
+  const runtime: PavedRuntime = {
+    warehouse,
+    config,
+    env,
+    startedAt: new Date().toISOString(),
+    demo: demoState,
+    authRequired,
+    runTransform: () => schedule.runNow(),
+    health: async (): Promise<HealthReport> => {
+      const [warehouseHealth, busHealth] = await Promise.all([warehouse.ping(), bus.health()]);
+      const scheduleOk = schedule.status.lastStatus !== 'failed';
+      return {
+        ok: warehouseHealth.ok && busHealth.ok && scheduleOk,
+        warehouse: { ok: warehouseHealth.ok, mode: warehouse.mode, detail: warehouseHealth.detail },
+        bus: { ok: busHealth.ok, kind: busHealth.kind, detail: busHealth.detail, lag: busHealth.lag },
+        schedule: { ok: scheduleOk, lastRun: schedule.status.lastRun, lastStatus: schedule.status.lastStatus, nextRun: schedule.status.nextRun, detail: schedule.status.lastDetail },
+        demo: demoState,
+      };
+    },
+  };
+  registerRuntime(runtime);
+  Object.assign(globalThis, { [Symbol.for('paved.receiver')]: receiver, [Symbol.for('paved.sink')]: sink, [Symbol.for('paved.adminToken')]: adminToken });
+
+  const handleDashboard = await dashboardHandler({ hostname: host, port });
+  const server: Server = createServer((request, response) => {
+    void (async () => {
+      if (await receiver.handle(request, response)) return;
+      await handleDashboard(request, response);
+    })().catch((error: unknown) => {
+      log('error', 'request failed', { url: request.url, error: (error as Error).message });
+      if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' });
+      response.end('internal error');
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new Error(`port ${port} on ${host} is in use: stop what holds it, or start with PORT=<another port>`) : error));
+    server.listen(port, host, resolve);
+  });
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (!env.CLICKHOUSE_URL) updateWarehouseLock(dataDirOf(env), url);
+  log('info', `Paved is running: dashboard at ${url}`, { url, webhooks: `${url}/webhooks/github`, auth: authRequired ? 'oidc' : 'none (loopback only)' });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log('info', 'shutting down: finishing the batch in hand', { signal });
+    server.close();
+    await schedule.stop();
+    await sink.stop();
+    await bus.close();
+    await warehouse.close();
+    log('info', 'stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  schedule.start();
+  if (demoState) {
+    const [row] = await warehouse.query('SELECT count() AS n FROM {{db}}.raw_deliveries', {}, z.object({ n: z.coerce.number() }));
+    const alreadyLoaded = (row?.n ?? 0) > 0;
+    void (async () => {
+      if (alreadyLoaded) {
+        demoState.loaded = true;
+        demoState.progress = 1;
+        demoState.message = 'demo organisation loaded (from an earlier start)';
+        log('info', 'demo organisation already in the warehouse; showing it (start with --no-demo or PAVED_DEMO=0 for an empty Paved)');
+      } else {
+        demoState.loading = true;
+        log('info', `no sources configured: loading the demo organisation (scale ${options.scale}, seed ${options.seed}). Start with --no-demo or PAVED_DEMO=0 to skip.`);
+        let lastLogged = 0;
+        const report = await loadDemo(bus, { scale: options.scale, seed: options.seed }, context, (done, total) => {
+          demoState.progress = done / Math.max(1, total);
+          demoState.message = `loading the demo organisation: ${done}/${total} deliveries`;
+          if (Date.now() - lastLogged > 3_000) {
+            lastLogged = Date.now();
+            log('info', 'demo progress', { done, total, percent: Math.round((done / Math.max(1, total)) * 100) });
+          }
+        });
+        if (bus.kind === 'in-process') await (bus as InProcessBus).drained(600_000);
+        log('info', 'demo organisation loaded', { ...report });
+        demoState.loading = false;
+        demoState.loaded = true;
+        demoState.progress = 1;
+        demoState.message = 'demo organisation loaded';
+      }
+      await schedule.runNow();
+    })().catch((error: unknown) => {
+      demoState.loading = false;
+      demoState.message = `demo failed: ${(error as Error).message}`;
+      log('error', 'demo load failed', { error: (error as Error).message });
+    });
+  } else {
+    void schedule.runNow().catch(() => {});
+  }
+}

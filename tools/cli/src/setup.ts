@@ -1,0 +1,68 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import type { Bus } from '@paved/ingest/bus/bus';
+import { InProcessBus } from '@paved/ingest/bus/in-process';
+import type { NormaliseContext } from '@paved/ingest/delivery';
+import type { PavedConfig, PavedEnv } from '@paved/schemas';
+import { Warehouse } from '@paved/transform/warehouse/client';
+import { readWarehouseLock } from '@paved/transform/warehouse/lock';
+
+export function dataDirOf(env: PavedEnv): string {
+  return resolve(env.PAVED_DATA_DIR);
+}
+
+export function normaliseContextOf(config: PavedConfig): NormaliseContext {
+  const pattern = config.sources.github?.deploymentWorkflowPattern;
+  return {
+    incidentLabel: config.sources.github?.incidentLabel ?? 'incident',
+    defaultEnvironment: config.metrics.defaultEnvironment,
+    ...(pattern ? { deploymentWorkflowPattern: new RegExp(pattern, 'i') } : {}),
+  };
+}
+
+export async function openWarehouse(env: PavedEnv, config: PavedConfig, command: string): Promise<Warehouse> {
+  return Warehouse.open({
+    url: env.CLICKHOUSE_URL,
+    user: env.CLICKHOUSE_USER,
+    password: env.CLICKHOUSE_PASSWORD,
+    database: env.CLICKHOUSE_DATABASE,
+    dataDir: join(dataDirOf(env)),
+    command,
+    cluster: config.clickhouse.cluster,
+  });
+}
+
+export async function createBus(env: PavedEnv, config: PavedConfig): Promise<Bus> {
+  if (!env.KAFKA_BROKERS) return new InProcessBus();
+  const { KafkaBus, kafkaBrokersFromEnv } = await import('@paved/ingest/bus/kafka');
+  const brokers = kafkaBrokersFromEnv(env.KAFKA_BROKERS);
+  if (!brokers?.length) throw new Error(`KAFKA_BROKERS="${env.KAFKA_BROKERS}" lists no broker: use host:port[,host:port]`);
+  return new KafkaBus({ brokers, topicPrefix: config.bus.topicPrefix, partitions: config.bus.partitions });
+}
+
+/** The admin token of a running `paved start`, readable only by its user (0600). */
+export function adminTokenPath(env: PavedEnv): string {
+  return join(dataDirOf(env), 'admin.token');
+}
+
+export function createAdminToken(env: PavedEnv): string {
+  const token = env.PAVED_ADMIN_TOKEN ?? randomBytes(24).toString('base64url');
+  mkdirSync(dataDirOf(env), { recursive: true });
+  writeFileSync(adminTokenPath(env), token, { mode: 0o600 });
+  return token;
+}
+
+/** When `paved start` holds the embedded warehouse: its loopback URL and admin token, so commands can go through it. */
+export function runningServer(env: PavedEnv): { url: string; token: string | null; pid: number } | null {
+  if (env.CLICKHOUSE_URL) return null;
+  const holder = readWarehouseLock(dataDirOf(env));
+  if (!holder?.adminUrl) return null;
+  let token: string | null = null;
+  try {
+    token = readFileSync(adminTokenPath(env), 'utf8').trim();
+  } catch {
+    token = env.PAVED_ADMIN_TOKEN ?? null;
+  }
+  return { url: holder.adminUrl, token, pid: holder.pid };
+}

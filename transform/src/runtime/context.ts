@@ -1,0 +1,35 @@
+import type { PavedConfig, PavedEnv } from '@paved/schemas';
+import type { Warehouse } from '../warehouse/client.js';
+
+/** What a running Paved process shares with the dashboard it serves (same process, other module graph). */
+export interface PavedRuntime {
+  warehouse: Warehouse;
+  config: PavedConfig;
+  env: PavedEnv;
+  startedAt: string;
+  demo: { loaded: boolean; loading: boolean; progress: number; message: string } | null;
+  health: () => Promise<HealthReport>;
+  /** Runs the transform now (admin action). */
+  runTransform: () => Promise<unknown>;
+  /** Whether the dashboard requires sign-in (auth.oidc set). */
+  authRequired: boolean;
+}
+
+export interface HealthReport {
+  ok: boolean;
+  warehouse: { ok: boolean; mode: string; detail: string };
+  bus: { ok: boolean; kind: string; detail: string; lag: number | null };
+  schedule: { ok: boolean; lastRun: string | null; lastStatus: string | null; nextRun: string | null; detail: string };
+  demo?: PavedRuntime['demo'];
+}
+
+const KEY = Symbol.for('paved.runtime');
+
+/** Registers the runtime on globalThis so Next.js server code bundled separately can reach it. */
+export function registerRuntime(runtime: PavedRuntime): void {
+  (globalThis as Record<symbol, unknown>)[KEY] = runtime;
+}
+
+export function currentRuntime(): PavedRuntime | null {
+  return ((globalThis as Record<symbol, unknown>)[KEY] as PavedRuntime | undefined) ?? null;
+}
