@@ -66,6 +66,7 @@ CREATE TABLE IF NOT EXISTS {{db}}.t_incidents {{on_cluster}}
     source LowCardinality(String),
     service String,
     team String,
+    golden_path Bool,
     severity LowCardinality(String),
     title String,
     status LowCardinality(String),

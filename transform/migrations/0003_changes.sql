@@ -18,3 +18,34 @@ CREATE TABLE IF NOT EXISTS {{db}}.t_changes {{on_cluster}}
 )
 ENGINE = MergeTree
 ORDER BY (team, service, deployed_at, deployment_id, sha);
+
+-- One row per successful production deployment with everything the metrics need about it.
+CREATE TABLE IF NOT EXISTS {{db}}.t_deployment_facts {{on_cluster}}
+(
+    id String,
+    repo String,
+    service String,
+    team String,
+    golden_path Bool,
+    via_platform Bool,
+    deployed_at DateTime64(3, 'UTC'),
+    sha Nullable(String),
+    next_deployed_at Nullable(DateTime64(3, 'UTC')),
+    change_set_method LowCardinality(String),
+    commits UInt32,
+    failed Bool,
+    failure_methods Array(String),
+    linked_incidents UInt32,
+    resolved_incidents UInt32,
+    -- Latest resolution of linked incidents; with no incident link, the service's next production deployment.
+    recovery_at Nullable(DateTime64(3, 'UTC')),
+    recovery_hours Nullable(Float64),
+    rework Bool,
+    rework_reasons Array(String),
+    is_rollback Bool,
+    creator_login Nullable(String),
+    workflow_name Nullable(String),
+    url Nullable(String)
+)
+ENGINE = MergeTree
+ORDER BY (team, service, deployed_at, id);

@@ -348,6 +348,8 @@ class KafkaSubscription implements Subscription {
       await consumer.connect();
       await consumer.subscribe({ topics: this.topicNames, fromBeginning: true });
       await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.eachBatch(payload) });
+      // A restart that raced with stop() must not leave a member behind.
+      if (this.stopped) await consumer.disconnect();
     } catch (error) {
       await consumer.disconnect().catch(() => {});
       throw new BusUnavailableError(`cannot join consumer group ${this.options.groupId}: ${describe(error)}`, { cause: error });

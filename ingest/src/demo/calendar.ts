@@ -98,17 +98,18 @@ export function subtractWorkingHours(ms: number, hours: number, offsetMinutes: n
 
 const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
 const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
-let cachedDay = Number.NaN;
-let cachedDate = '';
+const datesByDay = new Map<number, string>();
 
-/** `YYYY-MM-DD` of the UTC day containing `ms`; formatting dates is hot, so the last day is cached. */
+/** `YYYY-MM-DD` of the UTC day containing `ms`; formatting dates is hot, so days are cached. */
 function datePart(ms: number): string {
   const day = Math.floor(ms / DAY);
-  if (day !== cachedDay) {
-    cachedDay = day;
-    cachedDate = new Date(day * DAY).toISOString().slice(0, 10);
+  let date = datesByDay.get(day);
+  if (date === undefined) {
+    if (datesByDay.size > 20_000) datesByDay.clear();
+    date = new Date(day * DAY).toISOString().slice(0, 10);
+    datesByDay.set(day, date);
   }
-  return cachedDate;
+  return date;
 }
 
 function timePart(ms: number): string {

@@ -32,8 +32,8 @@ export function demoOrg(options: DemoOptions): DemoOrg {
 }
 
 /** Yields deliveries in chronological order (by receivedAt), lazily, so large scale does not hold everything in memory. */
-export function* demoDeliveries(options: DemoOptions): Generator<Delivery> {
-  yield* new Simulation(buildOrg(options)).deliveries();
+export function demoDeliveries(options: DemoOptions): Generator<Delivery> {
+  return new Simulation(buildOrg(options)).deliveries();
 }
 
 /**

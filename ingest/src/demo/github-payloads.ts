@@ -11,8 +11,22 @@ const ORG_ID = 91843520;
 const ZERO_SHA = '0000000000000000000000000000000000000000';
 export { ZERO_SHA };
 
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** GitHub's legacy global node id: base64 of `<length-prefixed type>:<Type><id>`, e.g. `MDQ6VXNlcjE=`. */
 export function nodeId(kind: string, id: number): string {
-  return Buffer.from(`0${kind.length}:${kind}${id}`).toString('base64');
+  const text = `0${kind.length}:${kind}${id}`;
+  let out = '';
+  for (let i = 0; i < text.length; i += 3) {
+    const a = text.charCodeAt(i);
+    const b = i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
+    const c = i + 2 < text.length ? text.charCodeAt(i + 2) : 0;
+    out += BASE64[a >> 2];
+    out += BASE64[((a & 3) << 4) | (b >> 4)];
+    out += i + 1 < text.length ? BASE64[((b & 15) << 2) | (c >> 6)] : '=';
+    out += i + 2 < text.length ? BASE64[c & 63] : '=';
+  }
+  return out;
 }
 
 const ownerObject = { login: ORG, id: ORG_ID, node_id: nodeId('Organization', ORG_ID), type: 'Organization', site_admin: false };

@@ -83,12 +83,23 @@ export class Simulation {
   private statusId = 2_400_000_000;
   private issueId = 2_700_000_000;
   private pagerDutyNumber = 4200;
+  private readonly vacations = new Map<Person, Set<number>>();
 
   constructor(private readonly org: OrgModel) {
     this.rng = new Random(org.seed, `simulation:${org.scale}`);
     this.ids = new Random(org.seed, `ids:${org.scale}`);
     this.activity = SCALES[org.scale].activity;
     for (const repo of org.repos) this.repoStates.set(repo, { head: repo.initialHead ?? ZERO_SHA, nextNumber: repo.firstNumber });
+    // About three and a half weeks off a year, a week at a time.
+    const firstWeek = weekIndex(org.start - WARM_UP);
+    const lastWeek = weekIndex(org.until);
+    for (const developer of org.developers) {
+      const weeks = new Set<number>();
+      for (let week = firstWeek; week <= lastWeek; week++) {
+        if (unitHash(`${org.seed}:vacation:${developer.login}:${week}`) < 0.07) weeks.add(week);
+      }
+      this.vacations.set(developer, weeks);
+    }
     this.services = org.services.map((service) => ({
       service,
       pendingMerges: [],
@@ -170,7 +181,7 @@ export class Simulation {
   }
 
   private onVacation(person: Developer, day: number): boolean {
-    return unitHash(`${this.org.seed}:vacation:${person.login}:${weekIndex(day)}`) < 0.07;
+    return this.vacations.get(person)?.has(weekIndex(day)) ?? false;
   }
 
   /** A moment of the given UTC date, in the person's working rhythm. */
@@ -200,7 +211,7 @@ export class Simulation {
 
   private newCommit(author: Person, committer: Person, at: number, message: CommitRecord['message'], files: string[], added = false): CommitRecord {
     return {
-      sha: this.rng.hex(40), treeId: this.rng.hex(40), message, author, committer, authoredAt: at, committedAt: at,
+      sha: this.rng.sha(), treeId: this.rng.sha(), message, author, committer, authoredAt: at, committedAt: at,
       added: added ? files : [], modified: added ? [] : files,
     };
   }

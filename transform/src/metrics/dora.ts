@@ -8,13 +8,15 @@ export const DoraQuery = z.object({
   team: z.string().min(1).optional(),
   service: z.string().min(1).optional(),
   profile: z.enum(['2023', '2024']).optional(),
+  /** Golden-path services only (true), the others only (false), or all (unset). */
+  goldenPath: z.enum(['true', 'false']).transform((v) => v === 'true').or(z.boolean()).optional(),
 }).refine((q) => q.from < q.to, { message: 'from must be before to (the window is [from, to))', path: ['to'] });
 export type DoraQuery = z.infer<typeof DoraQuery>;
 
 export interface DoraResult {
   from: string;
   to: string;
-  scope: { team: string | null; service: string | null };
+  scope: { team: string | null; service: string | null; goldenPath?: boolean };
   profile: BenchmarkProfile;
   deploymentFrequency: { deployments: number; perWeek: number | null; deployDaysPerWeekP50: number | null; level: Level | null };
   leadTime: { p50Hours: number | null; p75Hours: number | null; p90Hours: number | null; changes: number; level: Level | null };
@@ -24,7 +26,18 @@ export interface DoraResult {
 }
 
 /** Scope filter shared by every metric query: empty team/service parameters mean "everything". */
-export const SCOPE = `({team:String} = '' OR team = {team:String}) AND ({service:String} = '' OR service = {service:String})`;
+export const SCOPE = `({team:String} = '' OR team = {team:String}) AND ({service:String} = '' OR service = {service:String}) AND ({golden:Int8} = -1 OR golden_path = ({golden:Int8} = 1))`;
+
+export interface Scope {
+  team?: string;
+  service?: string;
+  goldenPath?: boolean;
+}
+
+/** The parameters SCOPE reads. */
+export function scopeParams(scope: Scope): { team: string; service: string; golden: number } {
+  return { team: scope.team ?? '', service: scope.service ?? '', golden: scope.goldenPath === undefined ? -1 : scope.goldenPath ? 1 : 0 };
+}
 export const WINDOW = `deployed_at >= {from:DateTime64(3, 'UTC')} AND deployed_at < {to:DateTime64(3, 'UTC')}`;
 
 /** The first Monday on or after `from`: weeks (Monday–Sunday) lying wholly inside the window start there. */
@@ -32,70 +45,29 @@ const FIRST_MONDAY = `if(toDayOfWeek(toDate({from:DateTime64(3, 'UTC')})) = 1, t
 
 const DORA_SQL = `
 WITH
-deps AS (
-    SELECT id, service, deployed_at FROM {{db}}.t_deployments
-    WHERE is_production AND status = 'success' AND ${WINDOW} AND ${SCOPE}
-),
-failed AS (SELECT DISTINCT deployment_id FROM {{db}}.t_failure_links WHERE deployment_id IN (SELECT id FROM deps)),
+deps AS (SELECT id, deployed_at, failed, recovery_hours, rework FROM {{db}}.t_deployment_facts WHERE ${WINDOW} AND ${SCOPE}),
 weeks AS (
     SELECT ${FIRST_MONDAY} + 7 * number AS week
     FROM numbers(toUInt64(greatest(0, intDiv(dateDiff('day', ${FIRST_MONDAY}, toDate({to:DateTime64(3, 'UTC')})), 7))))
 ),
 deploy_days AS (SELECT toMonday(toDate(deployed_at)) AS week, uniqExact(toDate(deployed_at)) AS days FROM deps GROUP BY week),
-week_days AS (SELECT w.week, ifNull(dd.days, 0) AS days FROM weeks AS w LEFT JOIN deploy_days AS dd ON dd.week = w.week SETTINGS join_use_nulls = 1),
-leads AS (
-    SELECT lead_hours FROM {{db}}.t_changes
-    WHERE deployment_id IN (SELECT id FROM deps) AND lead_hours > 0
-),
+week_days AS (SELECT w.week, dd.days AS days FROM weeks AS w LEFT JOIN deploy_days AS dd ON dd.week = w.week SETTINGS join_use_nulls = 0),
+leads AS (SELECT lead_hours FROM {{db}}.t_changes WHERE ${WINDOW} AND ${SCOPE} AND lead_hours > 0),
 restores AS (
     SELECT dateDiff('millisecond', opened_at, assumeNotNull(resolved_at)) / 3600000 AS hours FROM {{db}}.t_incidents
     WHERE opened_at >= {from:DateTime64(3, 'UTC')} AND opened_at < {to:DateTime64(3, 'UTC')} AND resolved_at IS NOT NULL AND ${SCOPE}
-),
-next_deploys AS (
-    SELECT id, leadInFrame(toNullable(deployed_at)) OVER (PARTITION BY service ORDER BY deployed_at, id ROWS BETWEEN CURRENT ROW AND 1 FOLLOWING) AS next_deployed_at
-    FROM {{db}}.t_deployments WHERE is_production AND status = 'success' AND service IN (SELECT service FROM deps)
-),
-recoveries AS (
-    SELECT
-        d.id AS id,
-        d.deployed_at AS deployed_at,
-        li.incidents AS linked_incidents,
-        li.resolved AS resolved_incidents,
-        li.last_resolved AS last_resolved,
-        nd.next_deployed_at AS next_deployed_at,
-        multiIf(li.incidents > 0 AND li.resolved = li.incidents, dateDiff('millisecond', d.deployed_at, li.last_resolved) / 3600000,
-                li.incidents > 0, NULL,
-                nd.next_deployed_at IS NOT NULL, dateDiff('millisecond', d.deployed_at, assumeNotNull(nd.next_deployed_at)) / 3600000,
-                NULL) AS hours
-    FROM deps AS d
-    INNER JOIN failed AS f ON f.deployment_id = d.id
-    LEFT JOIN (
-        SELECT l.deployment_id AS deployment_id, uniqExact(i.id) AS incidents, uniqExactIf(i.id, i.resolved_at IS NOT NULL) AS resolved, max(i.resolved_at) AS last_resolved
-        FROM {{db}}.t_failure_links AS l INNER JOIN {{db}}.t_incidents AS i ON i.id = l.incident_id
-        WHERE l.deployment_id IN (SELECT deployment_id FROM failed)
-        GROUP BY l.deployment_id
-    ) AS li ON li.deployment_id = d.id
-    LEFT JOIN next_deploys AS nd ON nd.id = d.id
-    SETTINGS join_use_nulls = 1
-),
-rework AS (
-    SELECT id FROM deps WHERE id IN (
-        SELECT deployment_id FROM {{db}}.t_changes WHERE deployment_id IN (SELECT id FROM deps) AND (is_revert OR fix_pr)
-        UNION ALL
-        SELECT deployment_id FROM {{db}}.t_change_sets WHERE is_rollback AND deployment_id IN (SELECT id FROM deps)
-    )
 )
 SELECT
     (SELECT count() FROM deps) AS deployments,
     (SELECT if(count() = 0, NULL, quantileExactInclusive(0.5)(toFloat64(days))) FROM week_days) AS deploy_days_p50,
     (SELECT count() FROM leads) AS changes,
     (SELECT if(count() = 0, [], quantilesExactInclusive(0.5, 0.75, 0.9)(lead_hours)) FROM leads) AS lead_quantiles,
-    (SELECT count() FROM failed) AS failed_deployments,
+    (SELECT countIf(failed) FROM deps) AS failed_deployments,
     (SELECT count() FROM restores) AS incidents,
     (SELECT if(count() = 0, NULL, quantileExactInclusive(0.5)(hours)) FROM restores) AS restore_p50,
-    (SELECT countIf(hours IS NOT NULL) FROM recoveries) AS recovered_failures,
-    (SELECT if(countIf(hours IS NOT NULL) = 0, NULL, quantileExactInclusive(0.5)(assumeNotNull(hours))) FROM recoveries WHERE hours IS NOT NULL) AS recovery_p50,
-    (SELECT count() FROM rework) AS rework_deployments
+    (SELECT countIf(failed AND recovery_hours IS NOT NULL) FROM deps) AS recovered_failures,
+    (SELECT if(count() = 0, NULL, quantileExactInclusive(0.5)(assumeNotNull(recovery_hours))) FROM deps WHERE failed AND recovery_hours IS NOT NULL) AS recovery_p50,
+    (SELECT countIf(rework) FROM deps) AS rework_deployments
 `;
 
 const num = z.coerce.number();
@@ -122,7 +94,7 @@ const round = (value: number | null | undefined, digits = 2): number | null => (
 
 export async function doraMetrics(warehouse: Warehouse, query: DoraQuery, defaultProfile: BenchmarkProfile = '2023'): Promise<DoraResult> {
   const profile = query.profile ?? defaultProfile;
-  const [row] = await warehouse.query(DORA_SQL, { from: dayStart(query.from), to: dayStart(query.to), team: query.team ?? '', service: query.service ?? '' }, DoraRow);
+  const [row] = await warehouse.query(DORA_SQL, { from: dayStart(query.from), to: dayStart(query.to), ...scopeParams(query) }, DoraRow);
   if (!row) throw new Error('the DORA query returned no row');
   const days = (Date.parse(query.to) - Date.parse(query.from)) / 86_400_000;
   const perWeek = row.deployments === 0 ? null : round((row.deployments / days) * 7);
@@ -133,7 +105,7 @@ export async function doraMetrics(warehouse: Warehouse, query: DoraQuery, defaul
   return {
     from: query.from,
     to: query.to,
-    scope: { team: query.team ?? null, service: query.service ?? null },
+    scope: { team: query.team ?? null, service: query.service ?? null, ...(query.goldenPath === undefined ? {} : { goldenPath: query.goldenPath }) },
     profile,
     deploymentFrequency: { deployments: row.deployments, perWeek, deployDaysPerWeekP50: round(row.deploy_days_p50), level: deploymentFrequencyLevel(perWeek, profile) },
     leadTime: { p50Hours: round(p50), p75Hours: round(p75), p90Hours: round(p90), changes: row.changes, level: leadTimeLevel(round(p50), profile) },

@@ -3,7 +3,7 @@ import type { Warehouse } from '../warehouse/client.js';
 import { rebuildChangeSets } from './change-sets.js';
 import type { MetricSettings } from './settings.js';
 import { REBUILD_DEPLOYMENTS, REBUILD_INCIDENTS } from './sql-deployments.js';
-import { REBUILD_CHANGES, REBUILD_FAILURE_LINKS, REBUILD_PR_FLOW } from './sql-links.js';
+import { REBUILD_CHANGES, REBUILD_DEPLOYMENT_FACTS, REBUILD_FAILURE_LINKS, REBUILD_PR_FLOW } from './sql-links.js';
 
 export interface TransformStep {
   table: string;
@@ -40,12 +40,14 @@ export const TRANSFORM_STEPS: TransformStep[] = [
   },
   sqlStep('t_changes', 'changes', REBUILD_CHANGES),
   sqlStep('t_failure_links', 'failure links', REBUILD_FAILURE_LINKS),
+  sqlStep('t_deployment_facts', 'deployment facts', REBUILD_DEPLOYMENT_FACTS),
   sqlStep('t_pr_flow', 'PR flow', REBUILD_PR_FLOW),
 ];
 
 async function prepareNext(warehouse: Warehouse, table: string): Promise<void> {
-  await warehouse.command(`CREATE TABLE IF NOT EXISTS {{db}}.${table}_next AS {{db}}.${table}`);
-  await warehouse.command(`TRUNCATE TABLE {{db}}.${table}_next`);
+  // Recreated every run, so the twin always has the current schema of its table.
+  await warehouse.command(`DROP TABLE IF EXISTS {{db}}.${table}_next`);
+  await warehouse.command(`CREATE TABLE {{db}}.${table}_next AS {{db}}.${table}`);
 }
 
 async function swap(warehouse: Warehouse, table: string): Promise<void> {

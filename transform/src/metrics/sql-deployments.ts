@@ -118,7 +118,7 @@ resolved AS (
     LEFT JOIN overrides AS o ON o.key = f.id
 )
 SELECT
-    r.id, r.source, r.service, if(c.team != '', c.team, 'unassigned') AS team, r.severity, r.title,
+    r.id, r.source, r.service, if(c.team != '', c.team, 'unassigned') AS team, ifNull(c.golden_path, false) AS golden_path, r.severity, r.title,
     r.status,
     r.opened_at,
     if(r.has_ack, r.ack_at, NULL) AS acknowledged_at,

@@ -1,0 +1,20 @@
+import { execFileSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { logLevel } from 'kafkajs';
+import { KafkaBus } from './src/bus/kafka.js';
+const bus = new KafkaBus({ brokers: ['127.0.0.1:19092'], topicPrefix: 'restart', partitions: 2, logLevel: logLevel.NOTHING });
+const got = new Set<string>();
+const sub = await bus.consume({ groupId: 'paved-sink', maxBatchSize: 100, maxBatchWaitMs: 100 }, async (m) => { for (const x of m) got.add(x.value); });
+const pub = async (v: string) => { const t = Date.now(); try { await bus.publish([{ topic: 'events', key: v, value: v, headers: {} }]); console.log('publish', v, 'ok', Date.now() - t, 'ms'); return true; } catch (e) { console.log('publish', v, 'FAILED', Date.now() - t, 'ms', (e as Error).name, (e as Error).message.slice(0, 160)); return false; } };
+await pub('before');
+execFileSync('bash', ['scripts/kafka.sh', 'stop'], { cwd: '/work/main', stdio: 'inherit' });
+await pub('down-1'); await pub('down-2');
+console.log('health while down', JSON.stringify(await bus.health()));
+execFileSync('bash', ['scripts/kafka.sh', 'start'], { cwd: '/work/main', stdio: 'inherit' });
+const accepted: string[] = ['before'];
+for (let i = 0; i < 20; i++) { if (await pub(`after-${i}`)) { accepted.push(`after-${i}`); if (accepted.length > 3) break; } await sleep(500); }
+const t = Date.now();
+while (!accepted.every((v) => got.has(v)) && Date.now() - t < 60000) await sleep(200);
+console.log('consumer got all accepted:', accepted.every((v) => got.has(v)), 'after', Date.now() - t, 'ms', [...got]);
+console.log('health', JSON.stringify(await bus.health()));
+await sub.stop(); await bus.close();

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import type { Warehouse } from '../warehouse/client.js';
+import { doraMetrics, dayStart, type DoraResult } from './dora.js';
+import type { BenchmarkProfile } from './levels.js';
+
+const num = z.coerce.number();
+const nullableNum = z.union([z.null(), z.coerce.number()]);
+
+export const AdoptionQuery = z.object({
+  from: z.iso.date('from must be a date as YYYY-MM-DD'),
+  to: z.iso.date('to must be a date as YYYY-MM-DD'),
+  team: z.string().min(1).optional(),
+}).refine((q) => q.from < q.to, { message: 'from must be before to', path: ['to'] });
+export type AdoptionQuery = z.infer<typeof AdoptionQuery>;
+
+const TeamRow = z.object({ team: z.string(), services: num, golden_services: num, golden_share: nullableNum, deployments: num, golden_deployments: num, platform_deployments: num });
+const WeekRow = z.object({ week: z.string(), deployments: num, golden_share: nullableNum, platform_share: nullableNum });
+const TemplateRow = z.object({ template: z.string(), services: num, runs: num });
+const FirstDeployRow = z.object({ golden_path: z.coerce.boolean(), services: num, p50_hours: nullableNum });
+
+export interface AdoptionResult {
+  from: string;
+  to: string;
+  scope: { team: string | null };
+  headline: { services: number; goldenServices: number; goldenServiceShare: number | null; deployments: number; goldenDeploymentShare: number | null; platformDeploymentShare: number | null };
+  teams: z.infer<typeof TeamRow>[];
+  weekly: z.infer<typeof WeekRow>[];
+  templates: z.infer<typeof TemplateRow>[];
+  timeToFirstDeployment: z.infer<typeof FirstDeployRow>[];
+  /** The five keys for golden-path services versus the others over the same window, with sample sizes. */
+  comparison: { goldenPath: DoraResult; other: DoraResult };
+}
+
+const TEAM = `({team:String} = '' OR team = {team:String})`;
+const TEAM_NULLABLE = `({team:String} = '' OR ifNull(team, '') = {team:String})`;
+
+/** Golden-path and platform-pipeline adoption, template usage, time to first deployment and the golden-path comparison. */
+export async function adoptionMetrics(warehouse: Warehouse, query: AdoptionQuery, profile: BenchmarkProfile = '2023'): Promise<AdoptionResult> {
+  const params = { from: dayStart(query.from), to: dayStart(query.to), team: query.team ?? '' };
+  const [teams, weekly, templates, firstDeploy, goldenPath, other] = await Promise.all([
+    warehouse.query(`
+      WITH services AS (
+          SELECT service, ifNull(team, 'unassigned') AS team, (source_template IS NOT NULL OR mapContains(annotations, 'backstage.io/source-template')) AS golden
+          FROM {{db}}.catalog_entities FINAL WHERE ifNull(lifecycle, '') != 'deprecated'
+      ),
+      deps AS (
+          SELECT team, count() AS deployments, countIf(golden_path) AS golden_deployments, countIf(via_platform) AS platform_deployments
+          FROM {{db}}.t_deployment_facts WHERE deployed_at >= {from:DateTime64(3, 'UTC')} AND deployed_at < {to:DateTime64(3, 'UTC')} GROUP BY team
+      )
+      SELECT s.team AS team, count() AS services, countIf(s.golden) AS golden_services, round(countIf(s.golden) / count(), 4) AS golden_share,
+             any(d.deployments) AS deployments, any(d.golden_deployments) AS golden_deployments, any(d.platform_deployments) AS platform_deployments
+      FROM services AS s LEFT JOIN deps AS d ON d.team = s.team
+      WHERE ({team:String} = '' OR s.team = {team:String})
+      GROUP BY s.team ORDER BY golden_share DESC, s.team
+      SETTINGS join_use_nulls = 0`, params, TeamRow),
+    warehouse.query(`
+      SELECT toString(toMonday(deployed_at)) AS week, count() AS deployments, round(countIf(golden_path) / count(), 4) AS golden_share, round(countIf(via_platform) / count(), 4) AS platform_share
+      FROM {{db}}.t_deployment_facts WHERE deployed_at >= {from:DateTime64(3, 'UTC')} AND deployed_at < {to:DateTime64(3, 'UTC')} AND ${TEAM}
+      GROUP BY week ORDER BY week`, params, WeekRow),
+    warehouse.query(`
+      SELECT template, sum(services) AS services, sum(runs) AS runs FROM (
+          SELECT assumeNotNull(source_template) AS template, count() AS services, 0 AS runs FROM {{db}}.catalog_entities FINAL WHERE source_template IS NOT NULL AND ${TEAM_NULLABLE} GROUP BY template
+          UNION ALL
+          SELECT assumeNotNull(template), 0, count() FROM {{db}}.adoption_events FINAL WHERE kind = 'template_run' AND template IS NOT NULL
+            AND occurred_at >= {from:DateTime64(3, 'UTC')} AND occurred_at < {to:DateTime64(3, 'UTC')} AND ${TEAM_NULLABLE} GROUP BY template
+      ) GROUP BY template ORDER BY services DESC, template`, params, TemplateRow),
+    warehouse.query(`
+      WITH firsts AS (SELECT service, min(deployed_at) AS first_deployed FROM {{db}}.t_deployment_facts GROUP BY service)
+      SELECT (c.source_template IS NOT NULL OR mapContains(c.annotations, 'backstage.io/source-template')) AS golden_path, count() AS services,
+             round(quantileExactInclusive(0.5)(dateDiff('millisecond', assumeNotNull(c.created_at), f.first_deployed) / 3600000), 2) AS p50_hours
+      FROM {{db}}.catalog_entities AS c FINAL
+      INNER JOIN firsts AS f ON f.service = c.service
+      WHERE c.created_at IS NOT NULL AND f.first_deployed >= assumeNotNull(c.created_at)
+        AND ({team:String} = '' OR ifNull(c.team, '') = {team:String})
+      GROUP BY golden_path ORDER BY golden_path DESC`, params, FirstDeployRow),
+    doraMetrics(warehouse, { from: query.from, to: query.to, team: query.team, goldenPath: true }, profile),
+    doraMetrics(warehouse, { from: query.from, to: query.to, team: query.team, goldenPath: false }, profile),
+  ]);
+  const services = teams.reduce((sum, row) => sum + row.services, 0);
+  const goldenServices = teams.reduce((sum, row) => sum + row.golden_services, 0);
+  const deployments = weekly.reduce((sum, row) => sum + row.deployments, 0);
+  const golden = weekly.reduce((sum, row) => sum + (row.golden_share ?? 0) * row.deployments, 0);
+  const platform = weekly.reduce((sum, row) => sum + (row.platform_share ?? 0) * row.deployments, 0);
+  return {
+    from: query.from,
+    to: query.to,
+    scope: { team: query.team ?? null },
+    headline: {
+      services, goldenServices, goldenServiceShare: services ? goldenServices / services : null, deployments,
+      goldenDeploymentShare: deployments ? Math.round((golden / deployments) * 10_000) / 10_000 : null,
+      platformDeploymentShare: deployments ? Math.round((platform / deployments) * 10_000) / 10_000 : null,
+    },
+    teams,
+    weekly,
+    templates,
+    timeToFirstDeployment: firstDeploy,
+    comparison: { goldenPath, other },
+  };
+}
