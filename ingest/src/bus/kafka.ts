@@ -33,8 +33,9 @@ const HEALTH_TIMEOUT_MS = 2_000;
 
 interface PendingPublish {
   records: BusRecord[];
-  resolve: () => void;
-  reject: (error: unknown) => void;
+  settled: boolean;
+  /** Resolves (no error) or rejects the caller's promise, once. */
+  settle(error?: unknown): void;
 }
 
 function describe(error: unknown): string {
@@ -155,7 +156,20 @@ export class KafkaBus implements Bus {
     if (this.closed) throw new BusUnavailableError('the Kafka bus is closed');
     if (records.length === 0) return;
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ records, resolve, reject });
+      // The deadline runs from the call, not from the send: a caller queued behind a hung send still gets its 503 in time.
+      const timer = setTimeout(() => entry.settle(new BusUnavailableError(`${this.where()} did not acknowledge the publish within ${this.publishTimeoutMs} ms`)), this.publishTimeoutMs);
+      const entry: PendingPublish = {
+        records,
+        settled: false,
+        settle: (error?: unknown) => {
+          if (entry.settled) return;
+          entry.settled = true;
+          clearTimeout(timer);
+          if (error === undefined) resolve();
+          else reject(error);
+        },
+      };
+      this.queue.push(entry);
       void this.flush();
     });
   }
@@ -169,15 +183,16 @@ export class KafkaBus implements Bus {
     this.flushing = true;
     try {
       while (this.queue.length > 0) {
-        const pending = this.queue.splice(0);
+        const pending = this.queue.splice(0).filter((p) => !p.settled);
+        if (pending.length === 0) continue;
         try {
           await withDeadline(this.send(pending.flatMap((p) => p.records)), this.publishTimeoutMs, 'publishing');
-          for (const p of pending) p.resolve();
+          for (const p of pending) p.settle();
         } catch (error) {
           // A producer that failed may be stuck on a dead connection or a stale producer id: start afresh next time.
           this.resetProducer();
-          const unavailable = new BusUnavailableError(`${this.where()} did not accept ${pending.length === 1 ? 'the publish' : `${pending.length} publishes`}: ${describe(error)}`, { cause: error });
-          for (const p of pending) p.reject(unavailable);
+          const unavailable = new BusUnavailableError(`${this.where()} did not accept the publish: ${describe(error)}`, { cause: error });
+          for (const p of pending) p.settle(unavailable);
         }
       }
     } finally {
@@ -306,7 +321,7 @@ export class KafkaBus implements Bus {
     this.closed = true;
     await Promise.allSettled([...this.subscriptions].map((s) => s.stop()));
     const closing = new BusUnavailableError('the Kafka bus is closed');
-    for (const p of this.queue.splice(0)) p.reject(closing);
+    for (const p of this.queue.splice(0)) p.settle(closing);
     await Promise.allSettled([this.producer?.then((p) => p.disconnect()), this.admin?.then((a) => a.disconnect())]);
     this.producer = null;
     this.admin = null;

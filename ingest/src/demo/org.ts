@@ -59,10 +59,10 @@ export interface TierProfile {
 }
 
 export const TIER_PROFILES: Record<Tier, TierProfile> = {
-  elite: { prsPerDevDay: 1.5, cadence: 'continuous', codingHours: 3, pickupHours: 1.2, mergeHours: 0.6, firstPassApproval: 0.75, prSizeLines: 70, squashShare: 0.9, failureRate: 0.06, recoveryHours: 0.8, promotionHours: 0, unplannedIncidentsPerMonth: 0.2 },
-  high: { prsPerDevDay: 1.15, cadence: 'daily', codingHours: 7, pickupHours: 3.5, mergeHours: 1.5, firstPassApproval: 0.65, prSizeLines: 140, squashShare: 0.7, failureRate: 0.11, recoveryHours: 2.5, promotionHours: 0.75, unplannedIncidentsPerMonth: 0.3 },
-  medium: { prsPerDevDay: 0.9, cadence: 'twice-weekly', codingHours: 14, pickupHours: 9, mergeHours: 4, firstPassApproval: 0.55, prSizeLines: 240, squashShare: 0.5, failureRate: 0.16, recoveryHours: 7, promotionHours: 2.5, unplannedIncidentsPerMonth: 0.45 },
-  low: { prsPerDevDay: 0.65, cadence: 'weekly', codingHours: 26, pickupHours: 20, mergeHours: 10, firstPassApproval: 0.45, prSizeLines: 420, squashShare: 0.3, failureRate: 0.24, recoveryHours: 20, promotionHours: 6, unplannedIncidentsPerMonth: 0.6 },
+  elite: { prsPerDevDay: 1.2, cadence: 'continuous', codingHours: 3, pickupHours: 1.2, mergeHours: 0.6, firstPassApproval: 0.75, prSizeLines: 70, squashShare: 0.9, failureRate: 0.03, recoveryHours: 0.8, promotionHours: 0, unplannedIncidentsPerMonth: 0.15 },
+  high: { prsPerDevDay: 0.95, cadence: 'daily', codingHours: 7, pickupHours: 3.5, mergeHours: 1.5, firstPassApproval: 0.65, prSizeLines: 140, squashShare: 0.7, failureRate: 0.06, recoveryHours: 2.5, promotionHours: 0.75, unplannedIncidentsPerMonth: 0.25 },
+  medium: { prsPerDevDay: 0.75, cadence: 'twice-weekly', codingHours: 14, pickupHours: 8, mergeHours: 4, firstPassApproval: 0.55, prSizeLines: 240, squashShare: 0.5, failureRate: 0.14, recoveryHours: 7, promotionHours: 2.5, unplannedIncidentsPerMonth: 0.4 },
+  low: { prsPerDevDay: 0.55, cadence: 'weekly', codingHours: 26, pickupHours: 15, mergeHours: 10, firstPassApproval: 0.45, prSizeLines: 420, squashShare: 0.3, failureRate: 0.24, recoveryHours: 20, promotionHours: 6, unplannedIncidentsPerMonth: 0.5 },
 };
 
 export const TEMPLATES = {

@@ -692,7 +692,7 @@ export class Simulation {
       this.statusEvent(production, 'failure', done);
       const rollbackAt = done + (golden ? rng.between(1, 4) : rng.between(3, 20) * Math.max(0.5, recoveryScale)) * MINUTE;
       const rollbackDone = this.rollback(state, previousGood, rollbackAt, golden ? this.org.bots.pipelines : onCall);
-      if (rng.chance(0.82)) {
+      if (rng.chance(0.7)) {
         const openedAt = done + Math.min(3 * HOUR, rng.logNormal(12, 0.8) * MINUTE);
         this.incident(service, openedAt, Math.max(openedAt + 5 * MINUTE, rollbackDone + rng.between(5, 40) * MINUTE), production, culprit);
       }

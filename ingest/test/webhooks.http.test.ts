@@ -1,0 +1,173 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BusUnavailableError, type Bus, type BusRecord } from '../src/bus/bus.js';
+import { InProcessBus } from '../src/bus/in-process.js';
+import { defaultNormaliseContext } from '../src/delivery.js';
+import { WebhookReceiver } from '../src/http/webhooks.js';
+
+const SECRET = 'test-webhook-secret';
+const secrets = { GITHUB_WEBHOOK_SECRET: SECRET, PAGERDUTY_WEBHOOK_SECRET: 'pd-secret', OPSGENIE_WEBHOOK_TOKEN: 'og-token', PAVED_WEBHOOK_TOKEN: 'generic-token', PAVED_WEBHOOK_HMAC_SECRET: 'generic-hmac' };
+
+/** Records what reaches the bus; `failing` simulates a broker that cannot take writes. */
+class RecordingBus extends InProcessBus {
+  readonly records: BusRecord[] = [];
+  failing = false;
+  override async publish(records: BusRecord[]): Promise<void> {
+    if (this.failing) throw new BusUnavailableError('broker down (test)');
+    this.records.push(...records);
+  }
+}
+
+let server: Server;
+let base: string;
+let bus: RecordingBus;
+let receiver: WebhookReceiver;
+
+beforeAll(async () => {
+  bus = new RecordingBus();
+  receiver = new WebhookReceiver({ bus: bus as Bus, secrets, context: defaultNormaliseContext });
+  server = createServer((req, res) => void receiver.handle(req, res).then((handled) => { if (!handled) { res.writeHead(404); res.end(); } }));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => { await new Promise((resolve) => server.close(resolve)); });
+afterEach(() => { bus.records.length = 0; bus.failing = false; });
+
+const sign = (body: string, secret = SECRET, algorithm: 'sha256' | 'sha1' = 'sha256') => `${algorithm}=${createHmac(algorithm, secret).update(body).digest('hex')}`;
+let deliveryCounter = 0;
+
+async function github(event: string, payload: unknown, headers: Record<string, string | undefined> = {}) {
+  const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
+  const all: Record<string, string | undefined> = { 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': `d-${++deliveryCounter}`, 'x-hub-signature-256': sign(body), ...headers };
+  const response = await fetch(`${base}/webhooks/github`, { method: 'POST', headers: Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) as Record<string, string>, body });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+const push = { ref: 'refs/heads/main', before: '0'.repeat(40), after: 'a'.repeat(40), repository: { full_name: 'acme/api', name: 'api' }, commits: [{ id: 'a'.repeat(40), message: 'x', timestamp: '2026-01-01T00:00:00Z', author: { name: 'a', email: 'a@x', username: 'a' } }], pusher: { name: 'a' } };
+
+describe('GitHub signatures', () => {
+  it('a valid X-Hub-Signature-256 is accepted (202) after the bus took the raw delivery and its events', async () => {
+    const result = await github('push', push);
+    expect(result.status).toBe(202);
+    expect(result.body).toMatchObject({ accepted: true, outcome: 'ok', events: 2 });
+    expect(bus.records.map((r) => r.topic)).toEqual(['raw', 'events', 'events']);
+  });
+
+  it('the wrong secret is 401 and nothing reaches the bus', async () => {
+    const body = JSON.stringify(push);
+    expect((await github('push', body, { 'x-hub-signature-256': sign(body, 'wrong') })).status).toBe(401);
+    expect(bus.records).toEqual([]);
+  });
+
+  it('a missing signature is 401', async () => {
+    expect((await github('push', push, { 'x-hub-signature-256': undefined })).status).toBe(401);
+    expect(bus.records).toEqual([]);
+  });
+
+  it('a tampered body is 401', async () => {
+    const body = JSON.stringify(push);
+    expect((await github('push', body.replace('acme/api', 'acme/evil'), { 'x-hub-signature-256': sign(body) })).status).toBe(401);
+  });
+
+  it('the legacy sha1 X-Hub-Signature is accepted when it is the only signature', async () => {
+    const body = JSON.stringify(push);
+    expect((await github('push', body, { 'x-hub-signature-256': undefined, 'x-hub-signature': sign(body, SECRET, 'sha1') })).status).toBe(202);
+  });
+
+  it('a replayed delivery is acknowledged and changes nothing', async () => {
+    const first = await github('push', push, { 'x-github-delivery': 'replayed-1' });
+    const published = bus.records.length;
+    const again = await github('push', push, { 'x-github-delivery': 'replayed-1' });
+    expect(first.status).toBe(202);
+    expect(again).toMatchObject({ status: 202, body: { duplicate: true } });
+    expect(bus.records.length).toBe(published);
+  });
+});
+
+describe('status codes', () => {
+  it('an unparseable body is 400', async () => {
+    const result = await github('push', '{not json');
+    expect(result.status).toBe(400);
+    expect(String(result.body.message)).toMatch(/not valid JSON/);
+  });
+
+  it('a body over 25 MB is 413', async () => {
+    const big = JSON.stringify({ blob: 'x'.repeat(25 * 1024 * 1024 + 10) });
+    expect((await github('push', big)).status).toBe(413);
+  });
+
+  it('authentic but not normalisable is archived raw, dead-lettered with the reason, 202', async () => {
+    const result = await github('pull_request', { action: 'opened', pull_request: { title: 'no number' }, repository: { full_name: 'acme/api' } });
+    expect(result.status).toBe(202);
+    expect(result.body.outcome).toBe('dlq');
+    expect(bus.records.map((r) => r.topic)).toEqual(['raw', 'dlq']);
+    expect(JSON.parse(bus.records[1]!.value).reason).toMatch(/number/);
+  });
+
+  it('an event Paved does not measure is archived raw and acknowledged', async () => {
+    const result = await github('star', { action: 'created', repository: { full_name: 'acme/api' } });
+    expect(result).toMatchObject({ status: 202, body: { outcome: 'ignored' } });
+    expect(bus.records.map((r) => r.topic)).toEqual(['raw']);
+  });
+
+  it('bus unavailable is 503 with retry-after, so the sender retries', async () => {
+    bus.failing = true;
+    const response = await fetch(`${base}/webhooks/github`, { method: 'POST', headers: { 'x-github-event': 'push', 'x-github-delivery': 'x', 'x-hub-signature-256': sign(JSON.stringify(push)) }, body: JSON.stringify(push) });
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('10');
+  });
+});
+
+describe('other sources authenticate too', () => {
+  const pd = { event: { id: 'PD-EVT-1', event_type: 'incident.triggered', occurred_at: '2026-01-01T00:00:00Z', data: { id: 'Q1', type: 'incident', title: 't', service: { summary: 'api' }, urgency: 'high', status: 'triggered', created_at: '2026-01-01T00:00:00Z' } } };
+
+  it('PagerDuty: a valid X-PagerDuty-Signature is accepted, a wrong one is 401', async () => {
+    const body = JSON.stringify(pd);
+    const good = await fetch(`${base}/webhooks/pagerduty`, { method: 'POST', headers: { 'x-pagerduty-signature': `v1=${createHmac('sha256', 'pd-secret').update(body).digest('hex')}` }, body });
+    expect(good.status).toBe(202);
+    const bad = await fetch(`${base}/webhooks/pagerduty`, { method: 'POST', headers: { 'x-pagerduty-signature': 'v1=00' }, body });
+    expect(bad.status).toBe(401);
+  });
+
+  it('Opsgenie: the token is required', async () => {
+    const body = JSON.stringify({ action: 'Create', alert: { alertId: 'A1', message: 'm', createdAt: 1767225600000, updatedAt: 1767225600000000000, tags: [], details: { service: 'api' } } });
+    expect((await fetch(`${base}/webhooks/opsgenie`, { method: 'POST', body })).status).toBe(401);
+    expect((await fetch(`${base}/webhooks/opsgenie`, { method: 'POST', headers: { authorization: 'Bearer og-token' }, body })).status).toBe(202);
+  });
+
+  it('generic deployments: bearer token or HMAC, nothing else', async () => {
+    const body = JSON.stringify({ id: 'argo-1', service: 'api', environment: 'production', sha: 'abcdef1', status: 'success', finished_at: '2026-01-01 10:00:00' });
+    expect((await fetch(`${base}/webhooks/deployments`, { method: 'POST', body })).status).toBe(401);
+    expect((await fetch(`${base}/webhooks/deployments`, { method: 'POST', headers: { authorization: 'Bearer generic-token' }, body })).status).toBe(202);
+    const signature = `sha256=${createHmac('sha256', 'generic-hmac').update(body).digest('hex')}`;
+    expect((await fetch(`${base}/webhooks/deployments`, { method: 'POST', headers: { 'x-paved-signature': signature, 'idempotency-key': 'argo-1-success' }, body })).status).toBe(202);
+  });
+});
+
+describe('every @octokit/webhooks-examples payload through the receiver', () => {
+  it('is accepted with a valid signature and never lost: normalised, ignored or dead-lettered with a reason', async () => {
+    const require = createRequire(import.meta.url);
+    const root = dirname(require.resolve('@octokit/webhooks-examples/package.json'));
+    const events = new Set(['push', 'pull_request', 'pull_request_review', 'deployment', 'deployment_status', 'workflow_run', 'issues', 'release', 'check_run']);
+    let sent = 0;
+    for (const flavour of readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory())) {
+      const definitions = JSON.parse(readFileSync(join(root, flavour.name, 'index.json'), 'utf8')) as { name: string; examples: unknown[] }[];
+      for (const definition of definitions.filter((d) => events.has(d.name))) {
+        for (const payload of definition.examples) {
+          const result = await github(definition.name, payload);
+          expect(result.status).toBe(202);
+          expect(['ok', 'ignored', 'dlq']).toContain(result.body.outcome);
+          if (result.body.outcome !== 'ok') expect(String(result.body.reason)).not.toBe('');
+          sent += 1;
+        }
+      }
+    }
+    expect(sent).toBeGreaterThan(100);
+    expect(bus.records.filter((r) => r.topic === 'raw')).toHaveLength(sent);
+  });
+});

@@ -1,0 +1,82 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { encodeEvent, type BusMessage } from '@paved/ingest/bus/bus';
+import { loadMigrations, migrate, renderStatement } from '../src/warehouse/migrate.js';
+import { readWarehouseLock, WarehouseLockedError, acquireWarehouseLock } from '../src/warehouse/lock.js';
+import { openTestWarehouse, event } from './harness.js';
+import { CanonicalEvent } from '@paved/schemas';
+
+let env: Awaited<ReturnType<typeof openTestWarehouse>>;
+beforeAll(async () => { env = await openTestWarehouse(); });
+afterAll(async () => env?.close());
+
+const Count = z.object({ n: z.coerce.number() });
+const count = async (sql: string, params = {}) => (await env.warehouse.query(sql, params, Count))[0]!.n;
+
+describe('migrations', () => {
+  it('running migrate twice in a row changes nothing', async () => {
+    const tablesBefore = await count(`SELECT count() AS n FROM system.tables WHERE database = {db:String}`, { db: env.warehouse.database });
+    const second = await migrate(env.warehouse);
+    const third = await migrate(env.warehouse);
+    expect(second.applied).toEqual([]);
+    expect(third.applied).toEqual([]);
+    expect(second.alreadyApplied).toBe(loadMigrations().length);
+    expect(await count(`SELECT count() AS n FROM system.tables WHERE database = {db:String}`, { db: env.warehouse.database })).toBe(tablesBefore);
+    expect(await count('SELECT count() AS n FROM {{db}}._migrations FINAL')).toBe(loadMigrations().length);
+  });
+
+  it('cluster mode renders ON CLUSTER and Replicated engines from the same SQL', () => {
+    const statement = 'CREATE TABLE IF NOT EXISTS {{db}}.x {{on_cluster}} (id String, v DateTime) ENGINE = ReplacingMergeTree(v) ORDER BY id';
+    expect(renderStatement(statement, undefined)).toBe('CREATE TABLE IF NOT EXISTS {{db}}.x  (id String, v DateTime) ENGINE = ReplacingMergeTree(v) ORDER BY id');
+    expect(renderStatement(statement, 'main')).toContain("ON CLUSTER main (id String, v DateTime) ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}', v)");
+  });
+});
+
+describe('64-bit integers', () => {
+  it('come back as numbers in embedded mode', async () => {
+    const [row] = await env.warehouse.query('SELECT toUInt64(9007199254740991) AS big, toInt64(-5) AS small', {}, z.object({ big: z.unknown(), small: z.unknown() }));
+    expect(typeof row!.big).toBe('number');
+    expect(row!.small).toBe(-5);
+  });
+});
+
+describe('sink', () => {
+  const commit = (sha: string) => event('commit', { sha, repo: 'acme/sink', author: { login: 'a', name: null, email: null, bot: false }, authored_at: '2026-01-01T00:00:00.000Z', committed_at: '2026-01-01T00:00:00.000Z', message: 'm', parents: [], reverts_sha: null });
+
+  it('a malformed message in the middle of a batch is dead-lettered and the rest lands', async () => {
+    const good = [commit('aaaaaaa1'), commit('aaaaaaa2')].map((e) => encodeEvent(CanonicalEvent.parse(e)));
+    const message = (value: string, offset: number): BusMessage => ({ topic: 'events', partition: 0, offset: String(offset), key: 'k', value, headers: {} });
+    await env.sink.handleBatch([message(good[0]!.value, 0), message('{"type":"commit","not":"valid"}', 1), message(good[1]!.value, 2)], async () => {});
+    await env.bus.drained();
+    expect(await count(`SELECT count() AS n FROM {{db}}.commits FINAL WHERE repo = 'acme/sink'`)).toBe(2);
+    const letters = await env.warehouse.query(`SELECT step, reason, value, source_offset FROM {{db}}.dead_letters FINAL WHERE source_offset = '1'`, {}, z.object({ step: z.string(), reason: z.string(), value: z.string(), source_offset: z.string() }));
+    expect(letters).toHaveLength(1);
+    expect(letters[0]).toMatchObject({ step: 'validate', value: '{"type":"commit","not":"valid"}' });
+    expect(letters[0]!.reason).toMatch(/does not match the events contract/);
+  });
+
+  it('the same event delivered twice is one row', async () => {
+    await env.ingest([commit('bbbbbbb1'), commit('bbbbbbb1')]);
+    expect(await count(`SELECT count() AS n FROM {{db}}.commits FINAL WHERE sha = 'bbbbbbb1'`)).toBe(1);
+  });
+});
+
+describe('embedded data directory lock', () => {
+  it('a second process gets a message naming the holder, never the engine\'s lock exception', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paved-lock-'));
+    acquireWarehouseLock(dir, 'paved start (test)', 'http://127.0.0.1:3999');
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', `
+      import('${join(import.meta.dirname, '..', 'src', 'warehouse', 'client.ts')}').then(async ({ Warehouse }) => {
+        try { await Warehouse.open({ dataDir: '${dir}' }); console.log('opened'); } catch (e) { console.log(e.name + ': ' + e.message); }
+      });`], { encoding: 'utf8' });
+    expect(child.stdout).toContain('WarehouseLockedError');
+    expect(child.stdout).toContain(`pid ${process.pid}`);
+    expect(child.stdout).toContain('paved start (test)');
+    expect(readWarehouseLock(dir)).toBeNull(); // our own pid does not lock ourselves
+    expect(WarehouseLockedError).toBeDefined();
+  });
+});
