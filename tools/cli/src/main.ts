@@ -4,6 +4,7 @@ import { WarehouseLockedError } from '@paved/transform/warehouse/lock';
 import { demo } from './commands/demo.js';
 import { metricsDora } from './commands/metrics.js';
 import { migrateCommand } from './commands/migrate.js';
+import { ingestService, sinkService } from './commands/services.js';
 import { start } from './commands/start.js';
 import { transformRun } from './commands/transform.js';
 
@@ -53,6 +54,19 @@ export function program(): Command {
     .addOption(new Option('--profile <profile>', 'benchmark profile').choices(['2023', '2024']))
     .option('--json', 'print the API JSON')
     .action((options: { from: string; to: string; team?: string; service?: string; profile?: '2023' | '2024'; json?: boolean }) => metricsDora(options));
+
+  cli.command('ingest')
+    .description('production: webhook receivers handing deliveries to Kafka (KAFKA_BROKERS); /healthz, /readyz, /metrics')
+    .option('--port <port>', 'port (default PORT or 3000)', integer('--port'))
+    .option('--host <host>', 'interface (default 0.0.0.0)')
+    .action((options: { port?: number; host?: string }) => ingestService(options));
+
+  cli.command('sink')
+    .description('production: Kafka consumer group inserting into ClickHouse; /healthz, /readyz, /metrics')
+    .option('--port <port>', 'ops port (default PORT or 3001)', integer('--port'))
+    .option('--host <host>', 'interface (default 0.0.0.0)')
+    .option('--batch-size <n>', 'rows per insert', integer('--batch-size'))
+    .action((options: { port?: number; host?: string; batchSize?: number }) => sinkService(options));
 
   return cli;
 }
