@@ -19,12 +19,30 @@ export class TransformSchedule {
   readonly status: ScheduleStatus = { ok: true, lastRun: null, lastStatus: null, lastDetail: '', nextRun: null, runs: 0, failures: 0 };
   private task: ScheduledTask | null = null;
 
-  constructor(private readonly warehouse: Warehouse, private readonly settings: MetricSettings, private readonly expression: string, private readonly log: Logger) {
+  /**
+   * `skipReason` is asked before every scheduled run: a non-null answer (e.g. "another replica is
+   * the leader", "warehouse not ready") skips that run without counting it as a failure.
+   */
+  constructor(
+    private readonly warehouse: Warehouse,
+    private readonly settings: MetricSettings,
+    private readonly expression: string,
+    private readonly log: Logger,
+    private readonly skipReason: () => string | null = () => null,
+  ) {
     if (!cron.validate(expression)) throw new Error(`metrics.transformSchedule "${expression}" is not a valid cron expression (e.g. "*/5 * * * *")`);
   }
 
   start(): void {
-    this.task = cron.schedule(this.expression, () => { void this.runNow().catch(() => {}); }, { timezone: 'UTC', noOverlap: true, name: 'paved-transform' });
+    this.task = cron.schedule(this.expression, () => {
+      const reason = this.skipReason();
+      if (reason) {
+        this.log('debug', 'scheduled transform skipped', { reason });
+        this.refreshNextRun();
+        return;
+      }
+      void this.runNow().catch(() => {});
+    }, { timezone: 'UTC', noOverlap: true, name: 'paved-transform' });
     this.refreshNextRun();
   }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { encodeEvent, type BusMessage } from '@paved/ingest/bus/bus';
-import { loadMigrations, migrate, renderStatement } from '../src/warehouse/migrate.js';
+import { loadMigrations, migrate, renderStatements } from '../src/warehouse/migrate.js';
 import { readWarehouseLock, WarehouseLockedError, acquireWarehouseLock } from '../src/warehouse/lock.js';
 import { openTestWarehouse, event } from './harness.js';
 import { CanonicalEvent } from '@paved/schemas';
@@ -29,10 +29,22 @@ describe('migrations', () => {
     expect(await count('SELECT count() AS n FROM {{db}}._migrations FINAL')).toBe(loadMigrations().length);
   });
 
-  it('cluster mode renders ON CLUSTER and Replicated engines from the same SQL', () => {
-    const statement = 'CREATE TABLE IF NOT EXISTS {{db}}.x {{on_cluster}} (id String, v DateTime) ENGINE = ReplacingMergeTree(v) ORDER BY id';
-    expect(renderStatement(statement, undefined)).toBe('CREATE TABLE IF NOT EXISTS {{db}}.x  (id String, v DateTime) ENGINE = ReplacingMergeTree(v) ORDER BY id');
-    expect(renderStatement(statement, 'main')).toContain("ON CLUSTER main (id String, v DateTime) ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}', v)");
+  it('cluster mode renders local Replicated tables and Distributed fronts from the same SQL', () => {
+    const statement = 'CREATE TABLE IF NOT EXISTS {{db}}.x {{on_cluster}} (id String, v DateTime) ENGINE = ReplacingMergeTree(v) ORDER BY (id, v)';
+    expect(renderStatements(statement, undefined)).toEqual(['CREATE TABLE IF NOT EXISTS {{db}}.x  (id String, v DateTime) ENGINE = ReplacingMergeTree(v) ORDER BY (id, v)']);
+    const [local, distributed] = renderStatements(statement, 'main');
+    expect(local).toBe("CREATE TABLE IF NOT EXISTS {{db}}.x_local ON CLUSTER main (id String, v DateTime) ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}', v) ORDER BY (id, v)");
+    expect(distributed).toBe('CREATE TABLE IF NOT EXISTS {{db}}.x ON CLUSTER main AS {{db}}.x_local ENGINE = Distributed(main, {{db}}, x_local, cityHash64(id, v))');
+  });
+
+  it('every cluster-mode DDL statement is valid ClickHouse SQL (parsed by the embedded engine)', async () => {
+    const rendered = loadMigrations().flatMap((m) => m.statements.flatMap((s) => renderStatements(s, 'paved_cluster'))).map((s) => env.warehouse.sql(s));
+    expect(rendered.filter((s) => s.includes('ENGINE = Distributed(')).length).toBeGreaterThan(15);
+    for (const statement of rendered) {
+      const [row] = await env.warehouse.query('SELECT formatQuery({q:String}) AS f', { q: statement }, z.object({ f: z.string() }));
+      expect(row!.f).toMatch(/^CREATE TABLE/);
+      if (statement.includes('_local ON CLUSTER')) expect(row!.f).toMatch(/ENGINE = Replicated\w*MergeTree\('\/clickhouse\/tables\/\{shard\}/);
+    }
   });
 });
 

@@ -4,7 +4,9 @@ import { WarehouseLockedError } from '@paved/transform/warehouse/lock';
 import { demo } from './commands/demo.js';
 import { metricsDora } from './commands/metrics.js';
 import { migrateCommand } from './commands/migrate.js';
+import { dashboardService } from './commands/dashboard-service.js';
 import { ingestService, sinkService } from './commands/services.js';
+import { transformService } from './commands/transform-service.js';
 import { start } from './commands/start.js';
 import { transformRun } from './commands/transform.js';
 
@@ -38,9 +40,12 @@ export function program(): Command {
     .option('--seed <n>', 'seed', integer('--seed'), 42)
     .action((options: { scale: 'small' | 'medium' | 'large'; seed: number }) => demo(options));
 
-  cli.command('transform')
-    .description('derived tables')
-    .command('run')
+  const transform = cli.command('transform')
+    .description('production: the metric schedule as a service (one leader among replicas via Kafka); `transform run` recomputes now')
+    .option('--port <port>', 'ops port (default PORT or 3002)', integer('--port'))
+    .option('--host <host>', 'interface (default 0.0.0.0)')
+    .action((options: { port?: number; host?: string }) => transformService(options));
+  transform.command('run')
     .description('recompute every derived table and metric now')
     .action(() => transformRun());
 
@@ -67,6 +72,12 @@ export function program(): Command {
     .option('--host <host>', 'interface (default 0.0.0.0)')
     .option('--batch-size <n>', 'rows per insert', integer('--batch-size'))
     .action((options: { port?: number; host?: string; batchSize?: number }) => sinkService(options));
+
+  cli.command('dashboard')
+    .description('production: the dashboard alone (next start) against CLICKHOUSE_URL; /healthz, /readyz, /metrics')
+    .option('--port <port>', 'port (default PORT or 3000)', integer('--port'))
+    .option('--host <host>', 'interface (default 127.0.0.1; others need auth.oidc)')
+    .action((options: { port?: number; host?: string }) => dashboardService(options));
 
   return cli;
 }

@@ -44,14 +44,28 @@ export const TRANSFORM_STEPS: TransformStep[] = [
   sqlStep('t_pr_flow', 'PR flow', REBUILD_PR_FLOW),
 ];
 
+/**
+ * Recreates the `_next` twin of a derived table (so it always has the table's current schema).
+ * On a cluster the twin is a local replicated table plus its Distributed front, and the swap
+ * exchanges the local tables on every node, so the Distributed table keeps its name.
+ */
 async function prepareNext(warehouse: Warehouse, table: string): Promise<void> {
-  // Recreated every run, so the twin always has the current schema of its table.
-  await warehouse.command(`DROP TABLE IF EXISTS {{db}}.${table}_next`);
-  await warehouse.command(`CREATE TABLE {{db}}.${table}_next AS {{db}}.${table}`);
+  const cluster = warehouse.cluster;
+  if (!cluster) {
+    await warehouse.command(`DROP TABLE IF EXISTS {{db}}.${table}_next`);
+    await warehouse.command(`CREATE TABLE {{db}}.${table}_next AS {{db}}.${table}`);
+    return;
+  }
+  await warehouse.command(`DROP TABLE IF EXISTS {{db}}.${table}_next ON CLUSTER ${cluster} SYNC`);
+  await warehouse.command(`DROP TABLE IF EXISTS {{db}}.${table}_next_local ON CLUSTER ${cluster} SYNC`);
+  await warehouse.command(`CREATE TABLE {{db}}.${table}_next_local ON CLUSTER ${cluster} AS {{db}}.${table}_local`);
+  await warehouse.command(`CREATE TABLE {{db}}.${table}_next ON CLUSTER ${cluster} AS {{db}}.${table}_next_local ENGINE = Distributed(${cluster}, {{db}}, ${table}_next_local, rand())`);
 }
 
 async function swap(warehouse: Warehouse, table: string): Promise<void> {
-  await warehouse.command(`EXCHANGE TABLES {{db}}.${table} AND {{db}}.${table}_next`);
+  const cluster = warehouse.cluster;
+  if (!cluster) await warehouse.command(`EXCHANGE TABLES {{db}}.${table} AND {{db}}.${table}_next`);
+  else await warehouse.command(`EXCHANGE TABLES {{db}}.${table}_local AND {{db}}.${table}_next_local ON CLUSTER ${cluster}`);
 }
 
 export interface TransformReport {

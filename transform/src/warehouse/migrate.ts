@@ -42,20 +42,33 @@ export function splitStatements(text: string): string[] {
     .filter((statement) => statement.length > 0);
 }
 
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const CREATE_TABLE = /^CREATE TABLE IF NOT EXISTS \{\{db\}\}\.([A-Za-z_][A-Za-z0-9_]*)/;
+const MERGE_TREE = /ENGINE\s*=\s*(Replacing|Summing|Aggregating|Collapsing)?MergeTree(\(([^)]*)\))?/;
+
 /**
- * Renders a migration statement for the target: single node (MergeTree family) or a cluster
- * (`ON CLUSTER`, Replicated* engines). Both come from the same SQL source.
+ * Renders a migration statement for the target. Both modes come from the same SQL source:
+ * - single node: the statement as written (MergeTree family);
+ * - cluster: every MergeTree table becomes `<name>_local` (ON CLUSTER, Replicated* engine) plus a
+ *   Distributed table under the original name, sharded on the table's sorting key so that all
+ *   versions of a row meet on one shard (ReplacingMergeTree deduplicates per shard).
  */
-export function renderStatement(statement: string, cluster: string | undefined): string {
-  if (!cluster) return statement.replaceAll('{{on_cluster}}', '');
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(cluster)) throw new Error(`clickhouse.cluster "${cluster}" is not a valid cluster name`);
-  return statement
-    .replaceAll('{{on_cluster}}', `ON CLUSTER ${cluster}`)
-    .replace(/ENGINE\s*=\s*(Replacing|Summing|Aggregating|Collapsing)?MergeTree(\(([^)]*)\))?/g, (_match, kind: string | undefined, _args, inner: string | undefined) => {
+export function renderStatements(statement: string, cluster: string | undefined): string[] {
+  if (!cluster) return [statement.replaceAll('{{on_cluster}}', '')];
+  if (!IDENT.test(cluster)) throw new Error(`clickhouse.cluster "${cluster}" is not a valid cluster name`);
+  const onCluster = statement.replaceAll('{{on_cluster}}', `ON CLUSTER ${cluster}`);
+  const table = CREATE_TABLE.exec(onCluster)?.[1];
+  if (!table || !MERGE_TREE.test(onCluster)) return [onCluster];
+  const local = onCluster
+    .replace(CREATE_TABLE, `CREATE TABLE IF NOT EXISTS {{db}}.${table}_local`)
+    .replace(MERGE_TREE, (_match, kind: string | undefined, _args, inner: string | undefined) => {
       const engineArgs = ["'/clickhouse/tables/{shard}/{database}/{table}'", "'{replica}'"];
       if (inner && inner.trim()) engineArgs.push(inner.trim());
       return `ENGINE = Replicated${kind ?? ''}MergeTree(${engineArgs.join(', ')})`;
     });
+  const orderBy = /ORDER BY\s+(\([^)]*\)|[A-Za-z_][A-Za-z0-9_]*)/.exec(onCluster)?.[1] ?? 'rand()';
+  const distributed = `CREATE TABLE IF NOT EXISTS {{db}}.${table} ON CLUSTER ${cluster} AS {{db}}.${table}_local ENGINE = Distributed(${cluster}, {{db}}, ${table}_local, cityHash64(${orderBy.replace(/^\(|\)$/g, '')}))`;
+  return [local, distributed];
 }
 
 const LedgerRow = z.object({ version: z.coerce.number(), name: z.string(), checksum: z.string() });
@@ -64,10 +77,10 @@ const LedgerRow = z.object({ version: z.coerce.number(), name: z.string(), check
 export async function migrate(warehouse: Warehouse, migrations = loadMigrations()): Promise<MigrationReport> {
   const onCluster = warehouse.cluster ? `ON CLUSTER ${warehouse.cluster}` : '';
   await warehouse.command(`CREATE DATABASE IF NOT EXISTS {{db}} ${onCluster}`);
-  await warehouse.command(renderStatement(
+  for (const statement of renderStatements(
     `CREATE TABLE IF NOT EXISTS {{db}}._migrations {{on_cluster}} (version UInt32, name String, checksum String, applied_at DateTime64(3, 'UTC')) ENGINE = ReplacingMergeTree ORDER BY version`,
     warehouse.cluster,
-  ));
+  )) await warehouse.command(statement);
   const ledger = await warehouse.query('SELECT version, name, checksum FROM {{db}}._migrations FINAL ORDER BY version', {}, LedgerRow);
   const known = new Map(ledger.map((row) => [row.version, row]));
   const applied: Migration[] = [];
@@ -79,7 +92,9 @@ export async function migrate(warehouse: Warehouse, migrations = loadMigrations(
       }
       continue;
     }
-    for (const statement of migration.statements) await warehouse.command(renderStatement(statement, warehouse.cluster));
+    for (const statement of migration.statements) {
+      for (const rendered of renderStatements(statement, warehouse.cluster)) await warehouse.command(rendered);
+    }
     await warehouse.insert('_migrations', [{ version: migration.version, name: migration.name, checksum: migration.checksum, applied_at: new Date().toISOString() }]);
     applied.push(migration);
   }

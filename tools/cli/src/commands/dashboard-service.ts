@@ -1,0 +1,54 @@
+import { createLogger } from '@paved/ingest/log';
+import { runTransform } from '@paved/transform/metrics/rebuild';
+import { metricSettingsOf } from '@paved/transform/metrics/settings';
+import { loadConfig } from '@paved/transform/runtime/config';
+import { registerRuntime, type HealthReport } from '@paved/transform/runtime/context';
+import { buildDashboard, dashboardBuilt, dashboardHandler } from '../dashboard-app.js';
+import { createMetrics, listen, opsHandler, warehouseCheck } from '../ops.js';
+import { openWarehouse } from '../setup.js';
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** `paved dashboard`: the Next.js dashboard as its own service, reading ClickHouse (CLICKHOUSE_URL). */
+export async function dashboardService(options: { port?: number; host?: string }): Promise<void> {
+  const log = createLogger('dashboard');
+  const { config, env } = loadConfig();
+  const host = options.host ?? env.HOST ?? config.server.host;
+  const port = options.port ?? env.PORT ?? config.server.port;
+  if (!LOOPBACK.has(host) && !config.auth.oidc) throw new Error(`refusing to listen on ${host} without auth.oidc: configure sign-in, or use HOST=127.0.0.1`);
+  if (!dashboardBuilt()) await buildDashboard((line) => log('info', line));
+  const warehouse = await openWarehouse(env, config, 'paved dashboard');
+  const check = warehouseCheck(warehouse);
+  registerRuntime({
+    warehouse,
+    config,
+    env,
+    startedAt: new Date().toISOString(),
+    demo: null,
+    authRequired: Boolean(config.auth.oidc),
+    runTransform: () => runTransform(warehouse, metricSettingsOf(config)),
+    health: async (): Promise<HealthReport> => {
+      const ping = await check.run();
+      return {
+        ok: ping.ok,
+        warehouse: { ok: ping.ok, mode: warehouse.mode, detail: ping.detail },
+        bus: { ok: true, kind: 'none', detail: 'the dashboard service does not use the bus', lag: null },
+        schedule: { ok: true, lastRun: null, lastStatus: null, nextRun: null, detail: 'run by `paved transform`' },
+      };
+    },
+  });
+  const ops = opsHandler([check], createMetrics({}));
+  const handleDashboard = await dashboardHandler({ hostname: host, port });
+  const server = await listen(async (req, res) => {
+    if (await ops(req, res)) return;
+    await handleDashboard(req, res);
+  }, host, port);
+  log('info', `paved dashboard at http://${host}:${port}`, { warehouse: warehouse.mode });
+  const stop = async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await warehouse.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}

@@ -1,0 +1,74 @@
+import { electLeader, type Leadership } from '@paved/ingest/bus/leader';
+import { kafkaBrokersFromEnv } from '@paved/ingest/bus/kafka';
+import { createLogger } from '@paved/ingest/log';
+import { metricSettingsOf } from '@paved/transform/metrics/settings';
+import { loadConfig } from '@paved/transform/runtime/config';
+import { TransformSchedule } from '@paved/transform/schedule';
+import { describeWarehouseError } from '@paved/transform/warehouse/client';
+import { migrate } from '@paved/transform/warehouse/migrate';
+import { createMetrics, listen, opsHandler, warehouseCheck, type Check } from '../ops.js';
+import { openWarehouse } from '../setup.js';
+
+/**
+ * `paved transform`: the metric schedule as its own service. With KAFKA_BROKERS, replicas elect
+ * one leader through a Kafka consumer group, so two replicas never run the same job twice.
+ * It starts even while ClickHouse is unreachable and reports not-ready with the reason.
+ */
+export async function transformService(options: { port?: number; host?: string }): Promise<void> {
+  const log = createLogger('transform');
+  const { config, env } = loadConfig();
+  const warehouse = await openWarehouse(env, config, 'paved transform');
+  let migrated = false;
+  let lastWarehouseError = 'not checked yet';
+  let leadership: Leadership | null = null;
+  // The schedule fires on every replica; only the leader (or the only process) runs it.
+  const schedule = new TransformSchedule(warehouse, metricSettingsOf(config), config.metrics.transformSchedule, log, () => {
+    if (leadership && !leadership.isLeader()) return 'another replica is the leader';
+    if (!migrated) return `warehouse not ready: ${lastWarehouseError}`;
+    return null;
+  });
+
+  const ensureMigrated = async () => {
+    if (migrated) return;
+    try {
+      await migrate(warehouse);
+      migrated = true;
+      log('info', 'warehouse ready');
+    } catch (error) {
+      lastWarehouseError = describeWarehouseError(error);
+      log('warn', 'warehouse not reachable; will retry', { error: lastWarehouseError });
+    }
+  };
+  await ensureMigrated();
+  const retry = setInterval(() => void ensureMigrated(), 5_000);
+
+  const brokers = kafkaBrokersFromEnv(env.KAFKA_BROKERS);
+  if (brokers) {
+    leadership = await electLeader({ brokers, topicPrefix: config.bus.topicPrefix, job: 'transform', onChange: (leader) => log('info', leader ? 'this replica now runs the transform schedule' : 'another replica runs the transform schedule') });
+  }
+  schedule.start();
+
+  const checks: Check[] = [
+    { name: 'warehouse', run: async () => { const ping = await warehouseCheck(warehouse).run(); return ping.ok && !migrated ? { ok: false, detail: 'migrations not applied yet' } : ping; } },
+    { name: 'schedule', run: async () => ({ ok: schedule.status.lastStatus !== 'failed', detail: `last ${schedule.status.lastStatus ?? 'never'} ${schedule.status.lastDetail}; next ${schedule.status.nextRun ?? '-'}; ${leadership ? (leadership.isLeader() ? 'leader' : 'standby') : 'single replica'}` }) },
+  ];
+  const ops = opsHandler(checks, createMetrics({ jobs: () => ({ runs: schedule.status.runs, failures: schedule.status.failures }) }));
+  const host = options.host ?? env.HOST ?? '0.0.0.0';
+  const port = options.port ?? env.PORT ?? 3002;
+  const server = await listen(async (req, res) => {
+    if (await ops(req, res)) return;
+    res.writeHead(404).end();
+  }, host, port);
+  log('info', 'paved transform running', { host, port, schedule: config.metrics.transformSchedule, warehouse: warehouse.mode });
+
+  const stop = async () => {
+    clearInterval(retry);
+    await schedule.stop();
+    await leadership?.stop();
+    await new Promise((resolve) => server.close(resolve));
+    await warehouse.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
