@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { loadDemo } from '@paved/ingest/demo-loader';
 import { encodeEvent } from '@paved/ingest/bus/bus';
-import type { InProcessBus } from '@paved/ingest/bus/in-process';
+import { InProcessBus } from '@paved/ingest/bus/in-process';
 import { catalogEventsFromConfig } from '@paved/ingest/catalog/config-catalog';
 import { WebhookReceiver } from '@paved/ingest/http/webhooks';
 import { createLogger } from '@paved/ingest/log';
@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { migrate } from '@paved/transform/warehouse/migrate';
 import { updateWarehouseLock } from '@paved/transform/warehouse/lock';
 import { buildDashboard, dashboardBuilt, dashboardHandler } from '../dashboard-app.js';
-import { createAdminToken, createBus, dataDirOf, normaliseContextOf, openWarehouse } from '../setup.js';
+import { createAdminToken, createBus, dataDirOf, normaliseContextOf, openWarehouse, sinkGroupOf } from '../setup.js';
 
 export interface StartOptions {
   demo: boolean;
@@ -45,8 +45,9 @@ export async function start(options: StartOptions): Promise<void> {
   log('info', 'warehouse ready', { mode: warehouse.mode, applied: migrations.applied.map((m) => m.name), alreadyApplied: migrations.alreadyApplied });
 
   const bus = await createBus(env, config);
-  const sink = new Sink(warehouse, bus, { log: (entry) => log('info', String(entry.msg ?? 'sink'), entry) });
+  const sink = new Sink(warehouse, bus, { groupId: sinkGroupOf(config), log: (entry) => log('info', String(entry.msg ?? 'sink'), entry) });
   await sink.start();
+  if (bus instanceof InProcessBus && bus.recovered > 0) log('info', 'recovered deliveries acknowledged before the last stop but not yet in the warehouse', { records: bus.recovered });
   const catalog = catalogEventsFromConfig(config);
   if (catalog.length) await bus.publish(catalog.map(encodeEvent));
 
@@ -131,7 +132,11 @@ export async function start(options: StartOptions): Promise<void> {
         demoState.loading = true;
         log('info', `no sources configured: loading the demo organisation (scale ${options.scale}, seed ${options.seed}). Start with --no-demo or PAVED_DEMO=0 to skip.`);
         let lastLogged = 0;
-        const report = await loadDemo(bus, { scale: options.scale, seed: options.seed }, context, (done, total) => {
+        // Generated data needs no crash journal: it has its own bus and sink, and can be generated again.
+        const demoBus = new InProcessBus();
+        const demoSink = new Sink(warehouse, demoBus, { groupId: 'paved-demo-sink', log: () => {} });
+        await demoSink.start();
+        const report = await loadDemo(demoBus, { scale: options.scale, seed: options.seed }, context, (done, total) => {
           demoState.progress = done / Math.max(1, total);
           demoState.message = `loading the demo organisation: ${done}/${total} deliveries`;
           if (Date.now() - lastLogged > 3_000) {
@@ -139,7 +144,9 @@ export async function start(options: StartOptions): Promise<void> {
             log('info', 'demo progress', { done, total, percent: Math.round((done / Math.max(1, total)) * 100) });
           }
         });
-        if (bus.kind === 'in-process') await (bus as InProcessBus).drained(600_000);
+        await demoBus.drained(3_600_000);
+        await demoSink.stop();
+        await demoBus.close();
         log('info', 'demo organisation loaded', { ...report });
         demoState.loading = false;
         demoState.loaded = true;

@@ -1,0 +1,89 @@
+/**
+ * pnpm bench:metrics — DORA query latency on the embedded warehouse at large demo scale.
+ * Loads the large demo once into BENCH_DATA_DIR (default .paved/bench-large; several minutes),
+ * then times the dora query for one team over 90 days and for the whole organisation over a year.
+ * Target: p95 under 300 ms for the team query.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { InProcessBus } from '@paved/ingest/bus/in-process';
+import { loadDemo } from '@paved/ingest/demo-loader';
+import { defaultNormaliseContext } from '@paved/ingest/delivery';
+import { doraMetrics } from '@paved/transform/metrics/dora';
+import { doraSeries, ranking } from '@paved/transform/metrics/explore';
+import { runTransform } from '@paved/transform/metrics/rebuild';
+import { defaultMetricSettings } from '@paved/transform/metrics/settings';
+import { Sink } from '@paved/transform/sink/sink';
+import { Warehouse } from '@paved/transform/warehouse/client';
+import { migrate } from '@paved/transform/warehouse/migrate';
+import { progress } from 'paved/progress';
+
+const scale = (process.env.BENCH_SCALE ?? 'large') as 'small' | 'medium' | 'large';
+const dataDir = resolve(process.env.BENCH_DATA_DIR ?? `.paved/bench-${scale}`);
+const until = new Date('2026-11-23T00:00:00Z');
+const iterations = Number(process.env.BENCH_ITERATIONS ?? 30);
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = (sorted.length - 1) * p;
+  const low = Math.floor(rank);
+  return sorted[low]! + (sorted[Math.ceil(rank)]! - sorted[low]!) * (rank - low);
+};
+const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
+
+async function time(label: string, run: () => Promise<unknown>, n: number) {
+  await run(); // cold
+  const samples: number[] = [];
+  for (let i = 0; i < n; i += 1) {
+    const started = performance.now();
+    await run();
+    samples.push(performance.now() - started);
+  }
+  const result = { label, n, p50: Math.round(percentile(samples, 0.5)), p95: Math.round(percentile(samples, 0.95)), max: Math.round(Math.max(...samples)) };
+  console.log(`${label}: p50 ${result.p50} ms, p95 ${result.p95} ms, max ${result.max} ms (n=${n})`);
+  return result;
+}
+
+const warehouse = await Warehouse.open({ dataDir, command: 'pnpm bench:metrics' });
+await migrate(warehouse);
+const Count = z.object({ n: z.coerce.number() });
+const [existing] = await warehouse.query('SELECT count() AS n FROM {{db}}.raw_deliveries', {}, Count);
+let load: Record<string, unknown> | null = null;
+if ((existing?.n ?? 0) === 0) {
+  console.log(`loading the ${scale} demo into ${dataDir} (once; later runs reuse it)`);
+  const bus = new InProcessBus();
+  const sink = new Sink(warehouse, bus, { maxBatchSize: 20_000, log: () => {} });
+  await sink.start();
+  const bar = progress(`demo ${scale}`, 1);
+  const report = await loadDemo(bus, { scale, seed: 42, until }, defaultNormaliseContext, (done, total) => { bar.setTotal(total); bar.update(done); });
+  await bus.drained(7_200_000);
+  await sink.stop();
+  bar.stop(`loaded ${report.deliveries} deliveries in ${Math.round(report.ms / 1000)} s`);
+  const transform = await runTransform(warehouse, defaultMetricSettings);
+  console.log(`transform: ${transform.totalMs} ms`, transform.steps);
+  load = { deliveries: report.deliveries, loadMs: report.ms, transformMs: transform.totalMs, transformSteps: transform.steps };
+}
+const tables = ['commits', 'pushes', 'pull_requests', 'reviews', 'deployment_statuses', 'incident_updates'];
+let events = 0;
+for (const table of tables) events += (await warehouse.query(`SELECT count() AS n FROM {{db}}.${table}`, {}, Count))[0]!.n;
+const [teamRow] = await warehouse.query(`SELECT team AS t, count() AS n FROM {{db}}.t_deployment_facts GROUP BY team ORDER BY n DESC LIMIT 1`, {}, z.object({ t: z.string(), n: z.coerce.number() }));
+const team = teamRow!.t;
+console.log(`warehouse: ${events} canonical entity rows; benchmarking team "${team}"`);
+
+const rssBefore = process.memoryUsage().rss;
+let peakRss = rssBefore;
+const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 20);
+const results = [
+  await time('dora, one team, 90 days', () => doraMetrics(warehouse, { from: '2026-08-25', to: '2026-11-23', team }), iterations),
+  await time('dora, organisation, 1 year', () => doraMetrics(warehouse, { from: '2025-11-23', to: '2026-11-23' }), Math.max(5, Math.round(iterations / 3))),
+  await time('weekly series, one team, 90 days', () => doraSeries(warehouse, { from: '2026-08-25', to: '2026-11-23', team }), iterations),
+  await time('service ranking, organisation, 90 days', () => ranking(warehouse, { from: '2026-08-25', to: '2026-11-23' }, 'service'), Math.max(5, Math.round(iterations / 3))),
+];
+clearInterval(sampler);
+const report = { scale, dataDir, canonicalRows: events, load, results, memory: { rssBeforeMb: mb(rssBefore), peakRssMb: mb(peakRss) }, loadavg: loadavg(), at: new Date().toISOString() };
+console.log(`memory: RSS ${mb(rssBefore)} MB before, peak ${mb(peakRss)} MB during queries; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+mkdirSync('test-artifacts', { recursive: true });
+writeFileSync(join('test-artifacts', `bench-metrics-${scale}.json`), JSON.stringify(report, null, 2));
+await warehouse.close();
