@@ -139,7 +139,3 @@ export function offsetTime(ms: number, offsetMinutes: number): string {
   const abs = Math.abs(offsetMinutes);
   return `${stamp}${sign}${TWO_DIGITS[Math.floor(abs / 60)]}:${TWO_DIGITS[abs % 60]}`;
 }
-
-export function isoDate(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}

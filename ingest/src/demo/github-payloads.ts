@@ -4,12 +4,12 @@
  */
 import { githubTime, offsetTime } from './calendar.js';
 import { ORG, type Person, type RepoModel } from './org.js';
-import { messageOf, type CommitRecord, type DeploymentRecord, type IncidentRecord, type IssueRecord, type PullRequestRecord } from './records.js';
+import { messageOf, type CommitRecord, type DeploymentRecord, type IncidentRecord, type PullRequestRecord } from './records.js';
 import { hash128 } from './random.js';
 
 const ORG_ID = 91843520;
-const ZERO_SHA = '0000000000000000000000000000000000000000';
-export { ZERO_SHA };
+/** `before` of a push that created the branch. */
+export const ZERO_SHA = '0000000000000000000000000000000000000000';
 
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
@@ -32,18 +32,19 @@ export function nodeId(kind: string, id: number): string {
 const ownerObject = { login: ORG, id: ORG_ID, node_id: nodeId('Organization', ORG_ID), type: 'Organization', site_admin: false };
 const organizationObject = { login: ORG, id: ORG_ID, node_id: nodeId('Organization', ORG_ID), description: 'Acme Inc.' };
 
-const userCache = new Map<string, object>();
-export function userObject(person: Person): object {
-  let user = userCache.get(person.login);
+// Keyed by the person, not the login: two seeds can give the same login to different people.
+const userCache = new WeakMap<Person, object>();
+function userObject(person: Person): object {
+  let user = userCache.get(person);
   if (!user) {
     user = { login: person.login, id: person.id, node_id: nodeId(person.bot ? 'Bot' : 'User', person.id), type: person.bot ? 'Bot' : 'User', site_admin: false, html_url: person.bot ? `https://github.com/apps/${person.login.replace('[bot]', '')}` : `https://github.com/${person.login}` };
-    userCache.set(person.login, user);
+    userCache.set(person, user);
   }
   return user;
 }
 
 const repoCache = new WeakMap<RepoModel, object>();
-export function repositoryObject(repo: RepoModel): object {
+function repositoryObject(repo: RepoModel): object {
   let object = repoCache.get(repo);
   if (!object) {
     object = {
@@ -85,25 +86,16 @@ function labelObjects(repo: RepoModel, names: string[]): object[] {
   });
 }
 
-/** Node ids of things that appear in many payloads, computed once. */
-const nodeIds = new WeakMap<object, string>();
-function cachedNodeId(owner: object, kind: string, id: number): string {
-  let value = nodeIds.get(owner);
-  if (value === undefined) {
-    value = nodeId(kind, id);
-    nodeIds.set(owner, value);
-  }
-  return value;
-}
 
 function gitUser(person: Person): { name: string; email: string; username: string } {
   return { name: person.name, email: person.email, username: person.login };
 }
 
-export function commitObject(repo: RepoModel, commit: CommitRecord, distinct: boolean): object {
+function commitObject(repo: RepoModel, commit: CommitRecord, distinct: boolean): object {
   return {
     id: commit.sha,
-    tree_id: commit.treeId,
+    // Not the real tree, but a stable 40-hex id derived from the commit, which is all a consumer can check.
+    tree_id: `${commit.sha.slice(17)}${commit.sha.slice(0, 17)}`,
     distinct,
     message: messageOf(commit),
     timestamp: offsetTime(commit.committedAt, commit.committer.offsetMinutes),
@@ -116,7 +108,7 @@ export function commitObject(repo: RepoModel, commit: CommitRecord, distinct: bo
   };
 }
 
-export interface PushInput {
+interface PushInput {
   repo: RepoModel;
   branch: string;
   before: string;
@@ -160,14 +152,14 @@ export interface PullRequestSnapshot {
   reviewComments: number;
 }
 
-export function pullRequestObject(pr: PullRequestRecord, snap: PullRequestSnapshot): object {
+function pullRequestObject(pr: PullRequestRecord, snap: PullRequestSnapshot): object {
   const repo = pr.service.repo;
   const repository = repositoryObject(repo);
   const merge = snap.merged ? pr.merge : null;
   return {
     url: `https://api.github.com/repos/${repo.fullName}/pulls/${pr.number}`,
     id: pr.id,
-    node_id: cachedNodeId(pr, 'PullRequest', pr.id),
+    node_id: pr.nodeId,
     html_url: `https://github.com/${repo.fullName}/pull/${pr.number}`,
     number: pr.number,
     state: snap.closed ? 'closed' : 'open',
@@ -183,7 +175,7 @@ export function pullRequestObject(pr: PullRequestRecord, snap: PullRequestSnapsh
     assignee: null,
     assignees: [],
     requested_reviewers: [],
-    labels: labelObjects(repo, pr.labels),
+    labels: pr.labelObjects ??= labelObjects(repo, pr.labels),
     draft: false,
     head: { label: `${ORG}:${pr.branch}`, ref: pr.branch, sha: snap.headSha, user: ownerObject, repo: repository },
     base: { label: `${ORG}:${repo.defaultBranch}`, ref: repo.defaultBranch, sha: pr.baseSha, user: ownerObject, repo: repository },
@@ -263,7 +255,7 @@ function deploymentObject(deployment: DeploymentRecord, updatedAt: number): obje
   return {
     url: `https://api.github.com/repos/${repo.fullName}/deployments/${deployment.id}`,
     id: deployment.id,
-    node_id: cachedNodeId(deployment, 'Deployment', deployment.id),
+    node_id: deployment.nodeId,
     sha: deployment.sha,
     ref: deployment.ref,
     task: 'deploy',
@@ -362,7 +354,7 @@ export function issuePayload(action: 'opened' | 'closed', repo: RepoModel, issue
 /** The GitHub issue an on-call engineer opens for an incident, with the links people actually write. */
 export function incidentIssue(incident: IncidentRecord): IssueLike {
   const severity = incident.priority === 'P1' ? 'sev1' : incident.priority === 'P2' ? 'sev2' : 'sev3';
-  const lines = [`Impact: ${incident.title.toLowerCase()}.`, '', `Detected by: ${incident.cause ? 'deploy alarms' : 'monitoring'}`];
+  const lines = [`Impact: ${incident.title}.`, `Detected by: ${incident.cause ? 'alerts after a deployment' : 'monitoring'}`, ''];
   if (incident.link === 'deployment' && incident.cause) lines.push(`deployment: github:${incident.service.repo.fullName}:${incident.cause.id}`);
   if (incident.link === 'sha' && incident.culpritSha) lines.push(`root cause: ${incident.culpritSha.slice(0, 7 + (incident.number % 6))}`);
   return {
@@ -374,8 +366,4 @@ export function incidentIssue(incident: IncidentRecord): IssueLike {
     author: incident.responder,
     openedAt: incident.openedAt,
   };
-}
-
-export function plainIssue(issue: IssueRecord): IssueLike {
-  return issue;
 }

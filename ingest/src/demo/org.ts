@@ -22,12 +22,14 @@ interface ScaleSpec {
   months: number;
   /** Multiplies every developer's pace; large runs hotter so the benchmark reaches its event volume. */
   activity: number;
+  /** Multiplies commits per pull request (large: bigger, chattier enterprise pull requests). */
+  commits: number;
 }
 
 export const SCALES: Record<DemoScale, ScaleSpec> = {
-  small: { teams: 4, services: 12, developers: 30, months: 3, activity: 1 },
-  medium: { teams: 12, services: 60, developers: 150, months: 12, activity: 1 },
-  large: { teams: 40, services: 300, developers: 800, months: 24, activity: 1.45 },
+  small: { teams: 4, services: 12, developers: 30, months: 3, activity: 1, commits: 1 },
+  medium: { teams: 12, services: 60, developers: 150, months: 12, activity: 1, commits: 1 },
+  large: { teams: 40, services: 300, developers: 800, months: 24, activity: 2.2, commits: 2.2 },
 };
 
 export type Tier = 'elite' | 'high' | 'medium' | 'low';
@@ -35,6 +37,9 @@ export type Tier = 'elite' | 'high' | 'medium' | 'low';
 /** How often a service can reach production, slowest first. */
 export const CADENCES = ['fortnightly', 'weekly', 'twice-weekly', 'daily', 'continuous'] as const;
 export type Cadence = (typeof CADENCES)[number];
+
+/** Mean commits in a pull request (before review fix-ups): small and often versus big and rare. */
+export const COMMITS_PER_PR: Record<Tier, number> = { elite: 1.8, high: 2.3, medium: 2.9, low: 3.6 };
 
 /** Team behaviour by delivery performance; durations are medians of log-normal distributions. */
 export interface TierProfile {
@@ -58,14 +63,14 @@ export interface TierProfile {
   unplannedIncidentsPerMonth: number;
 }
 
-export const TIER_PROFILES: Record<Tier, TierProfile> = {
-  elite: { prsPerDevDay: 1.2, cadence: 'continuous', codingHours: 3, pickupHours: 1.2, mergeHours: 0.6, firstPassApproval: 0.75, prSizeLines: 70, squashShare: 0.9, failureRate: 0.03, recoveryHours: 0.8, promotionHours: 0, unplannedIncidentsPerMonth: 0.15 },
-  high: { prsPerDevDay: 0.95, cadence: 'daily', codingHours: 7, pickupHours: 3.5, mergeHours: 1.5, firstPassApproval: 0.65, prSizeLines: 140, squashShare: 0.7, failureRate: 0.06, recoveryHours: 2.5, promotionHours: 0.75, unplannedIncidentsPerMonth: 0.25 },
-  medium: { prsPerDevDay: 0.75, cadence: 'twice-weekly', codingHours: 14, pickupHours: 8, mergeHours: 4, firstPassApproval: 0.55, prSizeLines: 240, squashShare: 0.5, failureRate: 0.14, recoveryHours: 7, promotionHours: 2.5, unplannedIncidentsPerMonth: 0.4 },
-  low: { prsPerDevDay: 0.55, cadence: 'weekly', codingHours: 26, pickupHours: 15, mergeHours: 10, firstPassApproval: 0.45, prSizeLines: 420, squashShare: 0.3, failureRate: 0.24, recoveryHours: 20, promotionHours: 6, unplannedIncidentsPerMonth: 0.5 },
+const TIER_PROFILES: Record<Tier, TierProfile> = {
+  elite: { prsPerDevDay: 1.0, cadence: 'continuous', codingHours: 3, pickupHours: 1.2, mergeHours: 0.6, firstPassApproval: 0.75, prSizeLines: 70, squashShare: 0.9, failureRate: 0.03, recoveryHours: 0.8, promotionHours: 0, unplannedIncidentsPerMonth: 0.15 },
+  high: { prsPerDevDay: 0.82, cadence: 'daily', codingHours: 7, pickupHours: 3.5, mergeHours: 1.5, firstPassApproval: 0.65, prSizeLines: 140, squashShare: 0.7, failureRate: 0.06, recoveryHours: 2.5, promotionHours: 0.75, unplannedIncidentsPerMonth: 0.25 },
+  medium: { prsPerDevDay: 0.66, cadence: 'twice-weekly', codingHours: 14, pickupHours: 8, mergeHours: 4, firstPassApproval: 0.55, prSizeLines: 240, squashShare: 0.5, failureRate: 0.14, recoveryHours: 7, promotionHours: 2.5, unplannedIncidentsPerMonth: 0.4 },
+  low: { prsPerDevDay: 0.5, cadence: 'weekly', codingHours: 26, pickupHours: 15, mergeHours: 10, firstPassApproval: 0.45, prSizeLines: 420, squashShare: 0.3, failureRate: 0.24, recoveryHours: 20, promotionHours: 6, unplannedIncidentsPerMonth: 0.5 },
 };
 
-export const TEMPLATES = {
+const TEMPLATES = {
   node: 'template:default/node-service',
   go: 'template:default/go-service',
   python: 'template:default/python-service',
@@ -166,7 +171,8 @@ export interface RepoModel {
   services: ServiceModel[];
   squashShare: number;
   language: string;
-  dependabot: boolean;
+  /** Which bot opens dependency updates, if any. */
+  dependencyBot: 'dependabot' | 'renovate' | null;
   /** Non-incident issues (bugs, feature requests) opened per week. */
   issuesPerWeek: number;
   /** Name of the production environment in this repo's deployments. */
@@ -247,7 +253,7 @@ function bot(login: string, id: number): Person {
   return { login, id, name: login, email: `${id}+${login}@users.noreply.github.com`, bot: true, offsetMinutes: 0 };
 }
 
-export const BOTS: Bots = {
+const BOTS: Bots = {
   dependabot: bot('dependabot[bot]', 49699333),
   renovate: bot('renovate[bot]', 29139614),
   actions: bot('github-actions[bot]', 41898282),
@@ -430,7 +436,7 @@ function makeService(rng: Random, s: ServiceSeed): ServiceModel {
     team,
     repo: {
       name: repoName, fullName: `${ORG}/${repoName}`, id: 0, defaultBranch: 'main', createdAt, monorepo: s.monorepoName !== null,
-      services: [], squashShare: team.profile.squashShare, language, dependabot: true, issuesPerWeek: 0,
+      services: [], squashShare: team.profile.squashShare, language, dependencyBot: null, issuesPerWeek: 0,
       productionEnvironment: 'production', initialHead: null, firstNumber: 1,
     },
     path,
@@ -461,12 +467,27 @@ function finishRepo(rng: Random, repo: RepoModel, start: number): void {
   else if (first?.goldenMode) repo.squashShare = Math.min(1, repo.squashShare + 0.2);
   // A few old repositories name their production environment `prod`.
   if (legacy || (first?.goldenMode === null && rng.chance(0.08))) repo.productionEnvironment = 'prod';
-  repo.dependabot = rng.chance(repo.services.some((s) => s.goldenMode) ? 0.95 : 0.6);
+  const updatesDependencies = rng.chance(repo.services.some((s) => s.goldenMode) ? 0.95 : 0.6);
+  repo.dependencyBot = updatesDependencies ? (rng.chance(0.25) ? 'renovate' : 'dependabot') : null;
   repo.issuesPerWeek = rng.chance(0.55) ? rng.between(0.3, 2.5) : 0;
   const bornInHistory = repo.createdAt >= start;
   repo.initialHead = bornInHistory ? null : rng.hex(40);
   const ageDays = Math.max(1, (start - repo.createdAt) / DAY);
   repo.firstNumber = bornInHistory ? 1 : 1 + Math.floor(ageDays * rng.between(0.8, 4) * repo.services.length);
+}
+
+/** Whether the service deploys through the golden path at time `at`. */
+export function goldenAt(service: ServiceModel, at: number): boolean {
+  return service.goldenSince !== null && at >= service.goldenSince;
+}
+
+/** How often the service can reach production at time `at`. */
+export function cadenceAt(service: ServiceModel, at: number): Cadence {
+  if (!goldenAt(service, at)) return service.cadence;
+  // The golden path ships a deployment pipeline: at least daily, continuous for teams ready for it.
+  if (service.team.tier === 'elite' || service.team.tier === 'high') return 'continuous';
+  const index = Math.max(CADENCES.indexOf(service.cadence) + 1, CADENCES.indexOf('daily'));
+  return CADENCES[Math.min(index, CADENCES.length - 1)] ?? 'daily';
 }
 
 /** The Backstage-like catalog entry of a service, as the catalog would report it at the end of the history. */

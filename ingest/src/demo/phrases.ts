@@ -85,7 +85,7 @@ export interface DependencyBump {
   ecosystem: string;
 }
 
-export function dependencyBump(rng: Random, language: string, directory: string | null): DependencyBump {
+export function dependencyBump(rng: Random, language: string, directory: string | null, renovate: boolean): DependencyBump {
   const deps = DEPENDENCIES[language] ?? DEPENDENCIES['TypeScript'];
   const pkg = rng.pick(deps?.packages ?? ['lodash']);
   const major = rng.int(1, 9);
@@ -95,6 +95,9 @@ export function dependencyBump(rng: Random, language: string, directory: string 
   const ecosystem = deps?.ecosystem ?? 'npm_and_yarn';
   const where = directory ? ` in /${directory}` : '';
   const slug = pkg.replace(/[^a-zA-Z0-9.]+/g, '-').replace(/^-|-$/g, '');
+  if (renovate) {
+    return { title: `Update dependency ${pkg} to v${to}`, branch: `renovate/${directory ? `${directory.replace(/\//g, '-')}-` : ''}${slug}-${major}.x`, ecosystem };
+  }
   return {
     title: `Bump ${pkg} from ${from} to ${to}${where}`,
     branch: `dependabot/${ecosystem}/${directory ? `${directory}/` : ''}${slug}-${to}`,

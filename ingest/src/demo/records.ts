@@ -8,7 +8,6 @@ import type { Developer, Person, ServiceModel } from './org.js';
 
 export interface CommitRecord {
   sha: string;
-  treeId: string;
   /** A function when the text names something numbered later (a revert of "Title (#123)"). */
   message: string | (() => string);
   author: Person;
@@ -44,7 +43,10 @@ export interface PullRequestRecord {
   revertOf: PullRequestRecord | null;
   number: number;
   id: number;
+  nodeId: string;
   baseSha: string;
+  /** Label objects as GitHub renders them, built on first use. */
+  labelObjects?: object[];
 }
 
 export interface DeploymentRecord {
@@ -57,6 +59,7 @@ export interface DeploymentRecord {
   description: string | null;
   rollback: boolean;
   id: number;
+  nodeId: string;
 }
 
 export type Priority = 'P1' | 'P2' | 'P3' | 'P4';

@@ -13,11 +13,11 @@ import {
   addWorkingHours, DAY, HOUR, instant, isHoliday, isWeekend, MINUTE, SECOND, startOfUtcDay, subtractWorkingHours, weekdayOf, weekIndex,
 } from './calendar.js';
 import {
-  deploymentPayload, deploymentStatusPayload, incidentIssue, issuePayload, pullRequestPayload, pushPayload, reviewPayload,
+  deploymentPayload, nodeId, deploymentStatusPayload, incidentIssue, issuePayload, pullRequestPayload, pushPayload, reviewPayload,
   ZERO_SHA, type PullRequestSnapshot, type ReviewInput,
 } from './github-payloads.js';
 import { TimeHeap, type Timed } from './heap.js';
-import { CADENCES, SCALES, type Cadence, type Developer, type OrgModel, type Person, type RepoModel, type ServiceModel, type TeamModel, type TierProfile } from './org.js';
+import { cadenceAt, COMMITS_PER_PR, goldenAt, SCALES, type Developer, type OrgModel, type Person, type RepoModel, type ServiceModel, type TeamModel } from './org.js';
 import { pagerDutyPayload, type PagerDutyEventType } from './pagerduty-payloads.js';
 import {
   branchName, changedFiles, dependencyBump, firstCommitMessage, followUpCommitMessage, hotfixTitle, incidentTitle, issueOf,
@@ -27,7 +27,7 @@ import { Random, unitHash } from './random.js';
 import { messageOf, type CommitRecord, type DeploymentRecord, type IncidentRecord, type IssueRecord, type Priority, type PullRequestRecord } from './records.js';
 
 /** Simulation starts this long before the history so that work is already in flight on day one. */
-export const WARM_UP = 14 * DAY;
+const WARM_UP = 14 * DAY;
 
 interface Pending extends Timed {
   source: EventSource;
@@ -64,7 +64,6 @@ interface RepoState {
 
 const HUMAN_KINDS: PullRequestKind[] = ['feature', 'bug', 'chore', 'refactor', 'tech-debt', 'docs', 'plain'];
 const HUMAN_KIND_WEIGHTS = [35, 18, 10, 9, 5, 4, 19];
-const COMMITS_PER_PR: Record<string, number> = { elite: 1.8, high: 2.3, medium: 2.9, low: 3.6 };
 /** Local hour weights of human activity: mornings and afternoons, a lunch dip, a few late nights. */
 const HOUR_WEIGHTS = [0.02, 0.01, 0.01, 0.01, 0.01, 0.02, 0.04, 0.1, 0.4, 0.9, 1.2, 1.2, 0.6, 0.8, 1.2, 1.2, 1.1, 0.8, 0.4, 0.2, 0.15, 0.12, 0.08, 0.04];
 const HOURS = HOUR_WEIGHTS.map((_, i) => i);
@@ -77,6 +76,7 @@ export class Simulation {
   private readonly services: ServiceState[];
   private readonly repoStates = new Map<RepoModel, RepoState>();
   private readonly activity: number;
+  private readonly commitFactor: number;
   private pullRequestId = 1_600_000_000;
   private reviewId = 2_100_000_000;
   private deploymentId = 1_900_000_000;
@@ -89,6 +89,7 @@ export class Simulation {
     this.rng = new Random(org.seed, `simulation:${org.scale}`);
     this.ids = new Random(org.seed, `ids:${org.scale}`);
     this.activity = SCALES[org.scale].activity;
+    this.commitFactor = SCALES[org.scale].commits;
     for (const repo of org.repos) this.repoStates.set(repo, { head: repo.initialHead ?? ZERO_SHA, nextNumber: repo.firstNumber });
     // About three and a half weeks off a year, a week at a time.
     const firstWeek = weekIndex(org.start - WARM_UP);
@@ -191,46 +192,39 @@ export class Simulation {
     return Math.max(day + MINUTE * this.rng.between(2, 30), at);
   }
 
-  private goldenAt(service: ServiceModel, at: number): boolean {
-    return service.goldenSince !== null && at >= service.goldenSince;
-  }
-
-  private cadenceAt(service: ServiceModel, at: number): Cadence {
-    if (!this.goldenAt(service, at)) return service.cadence;
-    // The golden path ships a deployment pipeline: at least daily, continuous for teams ready for it.
-    if (service.team.tier === 'elite' || service.team.tier === 'high') return 'continuous';
-    const index = Math.max(CADENCES.indexOf(service.cadence) + 1, CADENCES.indexOf('daily'));
-    return CADENCES[Math.min(index, CADENCES.length - 1)] ?? 'daily';
-  }
-
-  private profileOf(service: ServiceModel): TierProfile {
-    return service.team.profile;
-  }
-
   // ---------------------------------------------------------------- pull requests
 
   private newCommit(author: Person, committer: Person, at: number, message: CommitRecord['message'], files: string[], added = false): CommitRecord {
     return {
-      sha: this.rng.sha(), treeId: this.rng.sha(), message, author, committer, authoredAt: at, committedAt: at,
+      sha: this.rng.sha(), message, author, committer, authoredAt: at, committedAt: at,
       added: added ? files : [], modified: added ? [] : files,
     };
   }
 
   private pickReviewer(team: TeamModel, author: Person, day: number): Developer {
-    const candidates = team.developers.filter((d) => d.login !== author.login && !this.onVacation(d, day));
-    if (candidates.length === 0 || this.rng.chance(0.04)) {
-      const others = this.org.developers.filter((d) => d.login !== author.login);
-      return this.rng.pick(others);
+    const devs = team.developers;
+    if (!this.rng.chance(0.04)) {
+      // The first few people of a team (its seniors) do more of the reviewing.
+      const seniors = Math.min(3, devs.length);
+      const weightTotal = seniors * 2.5 + (devs.length - seniors);
+      for (let attempt = 0; attempt < 8; attempt++) {
+        let r = this.rng.next() * weightTotal;
+        const index = r < seniors * 2.5 ? Math.floor(r / 2.5) : seniors + Math.floor((r -= seniors * 2.5));
+        const candidate = devs[Math.min(index, devs.length - 1)];
+        if (candidate && candidate.login !== author.login && !this.onVacation(candidate, day)) return candidate;
+      }
     }
-    // The first few people of a team (its seniors) do more of the reviewing.
-    return this.rng.weighted(candidates, candidates.map((_, i) => (i < 3 ? 2.5 : 1)));
+    for (;;) {
+      const other = this.rng.pick(this.org.developers);
+      if (other.login !== author.login) return other;
+    }
   }
 
   /** One human pull request from its first commit to merge (or abandonment). */
   private pullRequest(service: ServiceModel, author: Developer, openAt: number, kind: PullRequestKind): PullRequestRecord {
     const rng = this.rng;
     const team = service.team;
-    const profile = this.profileOf(service);
+    const profile = service.team.profile;
     const title = pullRequestTitle(rng, team.name, kind);
     const labels = kind === 'plain' ? [] : [kind];
     const codingHours = Math.min(90, rng.logNormal(profile.codingHours, 0.9));
@@ -245,7 +239,7 @@ export class Simulation {
       openAt = pushAt + rng.between(1, 8) * MINUTE;
     }
     const firstCommitAt = Math.min(subtractWorkingHours(pushAt - 2 * MINUTE, codingHours, author.offsetMinutes), pushAt - 2 * MINUTE);
-    const commitCount = rng.count(COMMITS_PER_PR[team.tier] ?? 2.5);
+    const commitCount = rng.count(COMMITS_PER_PR[team.tier] * this.commitFactor);
     const times = [firstCommitAt];
     for (let i = 1; i < commitCount; i++) times.push(firstCommitAt + rng.next() * (pushAt - MINUTE - firstCommitAt));
     times.sort((a, b) => a - b);
@@ -259,7 +253,7 @@ export class Simulation {
 
     const abandoned = rng.chance(0.05);
     const reviewer = this.pickReviewer(team, author, day);
-    const pickup = profile.pickupHours * (this.goldenAt(service, openAt) ? 0.9 : 1);
+    const pickup = profile.pickupHours * (goldenAt(service, openAt) ? 0.9 : 1);
     let reviewAt = this.later(openAt, rng.logNormal(pickup, 1.0), reviewer);
     if (abandoned) {
       if (rng.chance(0.6)) this.reviewEvent(pr, { reviewer, state: 'commented', at: reviewAt }, commits.length, 1);
@@ -268,6 +262,9 @@ export class Simulation {
     }
 
     let commitTotal = commits.length;
+    // When each count of commits became the head of the branch: reviews point at the head they saw.
+    const heads = [{ at: pushAt, count: commitTotal }];
+    const commitsAt = (at: number) => heads.reduce((count, h) => (h.at <= at ? h.count : count), commits.length);
     let reviewComments = 0;
     let approvedAt = reviewAt;
     for (let round = 0; round < 4; round++) {
@@ -290,6 +287,7 @@ export class Simulation {
       }
       pr.commits.push(...added);
       commitTotal += fixups;
+      heads.push({ at: fixAt, count: commitTotal });
       this.branchPush(pr, fixAt, added, before, author);
       this.synchronizeEvent(pr, fixAt + rng.between(2, 6) * SECOND, commitTotal, reviewComments, before);
       reviewAt = this.later(fixAt + 10 * SECOND, rng.logNormal(pickup * 0.5, 0.9), reviewer);
@@ -297,9 +295,9 @@ export class Simulation {
     if (rng.chance(0.12)) {
       const second = this.pickReviewer(team, author, day);
       const at = this.later(openAt, rng.logNormal(pickup * 1.2, 0.9), second);
-      if (at < approvedAt && second.login !== reviewer.login) this.reviewEvent(pr, { reviewer: second, state: 'commented', at }, commitTotal, reviewComments);
+      if (at < approvedAt && second.login !== reviewer.login) this.reviewEvent(pr, { reviewer: second, state: 'commented', at }, commitsAt(at), reviewComments);
     }
-    const mergeHours = profile.mergeHours * (this.goldenAt(service, approvedAt) ? 0.7 : 1);
+    const mergeHours = profile.mergeHours * (goldenAt(service, approvedAt) ? 0.7 : 1);
     const mergeAt = this.later(approvedAt + 30 * SECOND, rng.logNormal(mergeHours, 0.8), author);
     this.merge(pr, mergeAt, rng.chance(0.9) ? author : reviewer, commitTotal, reviewComments);
     return pr;
@@ -324,7 +322,7 @@ export class Simulation {
     return {
       service, author, title, body: '', labels, branch, commits, openedAt,
       additions: Math.round(lines * 0.65), deletions: lines - Math.round(lines * 0.65), changedFiles: Math.max(1, files.size),
-      merge: null, closedAt: null, revertOf: null, number: 0, id: 0, baseSha: '',
+      merge: null, closedAt: null, revertOf: null, number: 0, id: 0, nodeId: '', baseSha: '',
     };
   }
 
@@ -334,6 +332,7 @@ export class Simulation {
     const repoState = this.repoState(pr.service.repo);
     pr.number = repoState.nextNumber++;
     pr.id = this.pullRequestId += 1 + (this.ids.next32() % 40);
+    pr.nodeId = nodeId('PullRequest', pr.id);
     pr.baseSha = repoState.head;
     if (pr.revertOf) {
       const target = pr.revertOf;
@@ -411,7 +410,7 @@ export class Simulation {
     this.mainPush(repo, at + this.rng.between(1, 3) * SECOND, pushed, by);
     const state = this.stateOf(pr.service);
     state.pendingMerges.push({ at, sha: commit.sha, pr });
-    if (this.cadenceAt(pr.service, at) === 'continuous') this.addTrigger(state, at + this.rng.between(8, 25) * MINUTE);
+    if (cadenceAt(pr.service, at) === 'continuous') this.addTrigger(state, at + this.rng.between(8, 25) * MINUTE);
   }
 
   /** A push to the default branch: `before` is whatever the branch pointed at when it arrives. */
@@ -452,16 +451,7 @@ export class Simulation {
     const reviewer = this.pickReviewer(service.team, author, startOfUtcDay(openAt));
     const reviewAt = openAt + rng.logNormal(12 * urgency, 0.7) * MINUTE;
     this.reviewEvent(pr, { reviewer, state: 'approved', at: reviewAt }, 1, 0);
-    const mergeAt = reviewAt + rng.logNormal(6 * urgency, 0.6) * MINUTE;
-    const repo = service.repo;
-    const strategy = rng.chance(repo.squashShare) ? 'squash' : 'merge';
-    const mergeCommit = this.newCommit(author, this.org.bots.webFlow, Math.round(mergeAt),
-      strategy === 'squash' ? () => squashMessage(pr) : () => `Merge pull request #${pr.number} from ${repo.fullName.split('/')[0]}/${pr.branch}\n\n${pr.title}`, files);
-    pr.merge = { at: Math.round(mergeAt), sha: mergeCommit.sha, strategy, by: author, commit: mergeCommit };
-    this.closedEvent(pr, Math.round(mergeAt), 1, true, author);
-    const pushed = strategy === 'squash' ? [{ commit: mergeCommit, distinct: true }] : [{ commit, distinct: false }, { commit: mergeCommit, distinct: true }];
-    this.mainPush(repo, mergeAt + rng.between(1, 3) * SECOND, pushed, author);
-    state.pendingMerges.push({ at: Math.round(mergeAt), sha: mergeCommit.sha, pr });
+    this.merge(pr, Math.round(reviewAt + rng.logNormal(6 * urgency, 0.6) * MINUTE), author, 1, 0);
     return pr;
   }
 
@@ -471,8 +461,8 @@ export class Simulation {
     const first = repo.services[0];
     if (!first || repo.createdAt >= day) return;
     const team = first.team;
-    // Dependabot's weekly run: Monday early morning UTC, one directory per service in a monorepo.
-    if (repo.dependabot && weekdayOf(day) === 1 && !isHoliday(day)) {
+    // The dependency bot's weekly run: Monday early morning UTC, one directory per service in a monorepo.
+    if (repo.dependencyBot && weekdayOf(day) === 1 && !isHoliday(day)) {
       for (const service of repo.services) {
         const count = this.rng.poisson(service.lifecycle === 'deprecated' ? 0.3 : 1.1);
         for (let i = 0; i < count; i++) this.dependencyPullRequest(service, day + 5 * HOUR + i * 2 * MINUTE + this.rng.between(0, 600) * SECOND);
@@ -489,13 +479,16 @@ export class Simulation {
 
   private dependencyPullRequest(service: ServiceModel, at: number): void {
     const rng = this.rng;
-    const bot = this.org.bots.dependabot;
-    const bump = dependencyBump(rng, service.language, service.path);
+    const renovate = service.repo.dependencyBot === 'renovate';
+    const bot = renovate ? this.org.bots.renovate : this.org.bots.dependabot;
+    const bump = dependencyBump(rng, service.language, service.path, renovate);
     const manifest = service.language === 'Go' ? 'go.mod' : service.language === 'Python' ? 'requirements.txt' : service.language === 'Java' || service.language === 'Kotlin' ? 'build.gradle' : service.language === 'Ruby' ? 'Gemfile.lock' : 'package-lock.json';
     const files = [`${service.path ? `${service.path}/` : ''}${manifest}`];
-    const commit = this.newCommit(bot, bot, Math.round(at - 30 * SECOND), `${bump.title}\n\nSigned-off-by: dependabot[bot] <support@github.com>`, files);
+    const commit = this.newCommit(bot, bot, Math.round(at - 30 * SECOND), renovate ? bump.title : `${bump.title}\n\nSigned-off-by: dependabot[bot] <support@github.com>`, files);
     const pr = this.newPullRequestRecord(service, bot, bump.title, ['dependencies'], bump.branch, [commit], at + rng.between(5, 30) * SECOND, rng.int(2, 40));
-    pr.body = `Bumps the dependency as described in the title.\n\nDependabot will resolve any conflicts with this PR as long as you don't alter it yourself.`;
+    pr.body = renovate
+      ? 'This PR contains the following updates.\n\n---\n\nThis PR has been generated by Renovate Bot.'
+      : "Bumps the dependency as described in the title.\n\nDependabot will resolve any conflicts with this PR as long as you don't alter it yourself.";
     this.branchPush(pr, at, [commit], ZERO_SHA, bot);
     this.openedEvent(pr, pr.openedAt, 1);
     const day = startOfUtcDay(at);
@@ -547,7 +540,7 @@ export class Simulation {
 
   private releaseWindows(state: ServiceState, day: number): void {
     const { service } = state;
-    const cadence = this.cadenceAt(service, day);
+    const cadence = cadenceAt(service, day);
     if (cadence === 'continuous' || isHoliday(day)) return;
     const weekday = weekdayOf(day);
     const offset = service.team.offsetMinutes * MINUTE;
@@ -581,14 +574,14 @@ export class Simulation {
   }
 
   private deployer(service: ServiceModel, at: number): Person {
-    if (this.goldenAt(service, at)) return this.org.bots.pipelines;
+    if (goldenAt(service, at)) return this.org.bots.pipelines;
     const tier = service.team.tier;
     if ((tier === 'medium' || tier === 'low') && (service.index % 3 !== 0)) return this.releaseCaptain(service, at);
     return this.org.bots.actions;
   }
 
   private failureProbability(service: ServiceModel, at: number, batch: number): number {
-    const base = service.team.profile.failureRate * service.failureFactor * (this.goldenAt(service, at) ? 0.4 : 1);
+    const base = service.team.profile.failureRate * service.failureFactor * (goldenAt(service, at) ? 0.4 : 1);
     // Bigger batches carry more risk: one of the reasons small, frequent deploys fail less.
     return Math.min(0.6, base * (0.75 + 0.25 * Math.sqrt(batch)));
   }
@@ -610,7 +603,7 @@ export class Simulation {
     let head = batch[0] as PendingMerge;
     for (const m of batch) if (m.at > head.at) head = m;
 
-    const golden = this.goldenAt(service, T);
+    const golden = goldenAt(service, T);
     const creator = this.deployer(service, T);
     const ref = service.repo.defaultBranch;
 
@@ -628,7 +621,7 @@ export class Simulation {
     }
     this.statusEvent(staging, 'success', stagingDone);
 
-    const automatic = golden || trigger.expedite || this.cadenceAt(service, T) === 'continuous';
+    const automatic = golden || trigger.expedite || cadenceAt(service, T) === 'continuous';
     const prodAt = automatic
       ? stagingDone + rng.between(trigger.expedite ? 1 : 3, trigger.expedite ? 5 : 12) * MINUTE
       : addWorkingHours(stagingDone, rng.logNormal(service.team.profile.promotionHours, 0.6), creator.bot ? service.team.offsetMinutes : creator.offsetMinutes) + rng.between(0, 300) * SECOND;
@@ -646,11 +639,13 @@ export class Simulation {
       if (trigger.resolves) this.resolveIncident(trigger.resolves, prodDone + rng.between(5, 30) * MINUTE);
       return;
     }
+    // A fix that itself goes wrong still ends the incident it was fixing; the new one is tracked anew.
+    if (trigger.resolves) this.resolveIncident(trigger.resolves, prodDone + rng.between(5, 30) * MINUTE);
     this.badChange(state, production, batch, prodDone);
   }
 
   private newDeployment(service: ServiceModel, sha: string, ref: string, environment: string, creator: Person, createdAt: number, description: string | null, rollback: boolean): DeploymentRecord {
-    return { service, sha, ref, environment, creator, createdAt: Math.round(createdAt), description, rollback, id: 0 };
+    return { service, sha, ref, environment, creator, createdAt: Math.round(createdAt), description, rollback, id: 0, nodeId: '' };
   }
 
   private deploymentEvents(deployment: DeploymentRecord, runningAt: number): void {
@@ -662,7 +657,9 @@ export class Simulation {
   }
 
   private numberDeployment(deployment: DeploymentRecord): void {
-    if (deployment.id === 0) deployment.id = this.deploymentId += 1 + (this.ids.next32() % 900);
+    if (deployment.id !== 0) return;
+    deployment.id = this.deploymentId += 1 + (this.ids.next32() % 900);
+    deployment.nodeId = nodeId('Deployment', deployment.id);
   }
 
   private statusEvent(deployment: DeploymentRecord, state: 'in_progress' | 'success' | 'failure', at: number): void {
@@ -678,14 +675,14 @@ export class Simulation {
   private badChange(state: ServiceState, production: DeploymentRecord, batch: PendingMerge[], done: number): void {
     const rng = this.rng;
     const { service } = state;
-    const profile = this.profileOf(service);
-    const golden = this.goldenAt(service, done);
+    const profile = service.team.profile;
+    const golden = goldenAt(service, done);
     const recoveryScale = (profile.recoveryHours * (golden ? 0.6 : 1)) / 2.5;
     const humans = batch.filter((m) => !m.pr.author.bot);
     const culprit = (humans.length ? rng.pick(humans) : rng.pick(batch)).pr;
     const previousGood = state.lastGoodSha;
     const onCall = this.onCall(service, done);
-    const author = culprit.author.bot ? onCall : (culprit.author as Developer);
+    const author = isDeveloper(culprit.author) ? culprit.author : onCall;
 
     if (rng.chance(0.4)) {
       // The rollout itself failed: health checks trip and the previous version goes back out.
@@ -697,10 +694,9 @@ export class Simulation {
         this.incident(service, openedAt, Math.max(openedAt + 5 * MINUTE, rollbackDone + rng.between(5, 40) * MINUTE), production, culprit);
       }
       state.pendingMerges.push(...batch);
-      const fix = this.fixPullRequest(state, culprit, this.later(rollbackDone, rng.logNormal(2 * recoveryScale, 0.8), author), rng.chance(0.5), recoveryScale, author as Developer);
+      const fix = this.fixPullRequest(state, culprit, this.later(rollbackDone, rng.logNormal(2 * recoveryScale, 0.8), author), rng.chance(0.5), recoveryScale, author);
       // Production stays on the old version until the fix is in.
       state.busyUntil = (fix.merge?.at ?? rollbackDone) + rng.between(5, 20) * MINUTE;
-      if (this.cadenceAt(service, done) === 'continuous') this.addTrigger(state, state.busyUntil + MINUTE);
       state.lastProductionAt = rollbackDone;
       return;
     }
@@ -716,13 +712,12 @@ export class Simulation {
       const rollbackAt = openedAt + rng.logNormal(20 * recoveryScale, 0.6) * MINUTE;
       const rollbackDone = this.rollback(state, previousGood, rollbackAt, onCall);
       this.resolveIncident(incident, rollbackDone + rng.between(5, 40) * MINUTE);
-      const fix = this.fixPullRequest(state, culprit, this.later(rollbackDone, rng.logNormal(3 * recoveryScale, 0.8), author), rng.chance(0.5), recoveryScale, author as Developer);
+      const fix = this.fixPullRequest(state, culprit, this.later(rollbackDone, rng.logNormal(3 * recoveryScale, 0.8), author), rng.chance(0.5), recoveryScale, author);
       state.busyUntil = (fix.merge?.at ?? rollbackDone) + rng.between(5, 20) * MINUTE;
-      if (this.cadenceAt(service, done) === 'continuous') this.addTrigger(state, state.busyUntil + MINUTE);
       return;
     }
     const openAt = openedAt + rng.logNormal((remedy === 'revert' ? 25 : 60) * recoveryScale, 0.6) * MINUTE;
-    const fix = this.fixPullRequest(state, culprit, openAt, remedy === 'revert', recoveryScale, author as Developer);
+    const fix = this.fixPullRequest(state, culprit, openAt, remedy === 'revert', recoveryScale, author);
     this.addTrigger(state, (fix.merge?.at ?? openAt) + rng.between(6, 15) * MINUTE, incident, true);
   }
 
@@ -742,7 +737,7 @@ export class Simulation {
 
   private unplannedIncidents(state: ServiceState, day: number): void {
     const { service } = state;
-    const rate = (service.team.profile.unplannedIncidentsPerMonth / 30) * (this.goldenAt(service, day) ? 0.7 : 1);
+    const rate = (service.team.profile.unplannedIncidentsPerMonth / 30) * (goldenAt(service, day) ? 0.7 : 1);
     if (!this.rng.chance(rate)) return;
     const openedAt = day + this.rng.next() * DAY;
     const resolvedAt = openedAt + Math.max(10 * MINUTE, this.rng.logNormal(service.team.profile.recoveryHours * 0.8, 0.9) * HOUR);
@@ -805,6 +800,10 @@ export class Simulation {
       return pagerDutyPayload(incident, type, deliveryId, at);
     });
   }
+}
+
+function isDeveloper(person: Person): person is Developer {
+  return 'team' in person;
 }
 
 function culpritSubject(pr: PullRequestRecord): string {

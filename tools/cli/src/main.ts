@@ -1,14 +1,20 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '@paved/transform/runtime/config';
 import { WarehouseLockedError } from '@paved/transform/warehouse/lock';
+import { EventSource } from '@paved/schemas';
+import { backfillGithubCommand } from './commands/backfill.js';
 import { demo } from './commands/demo.js';
+import { dlqReplay } from './commands/dlq.js';
 import { metricsDora } from './commands/metrics.js';
 import { migrateCommand } from './commands/migrate.js';
 import { dashboardService } from './commands/dashboard-service.js';
 import { ingestService, sinkService } from './commands/services.js';
 import { transformService } from './commands/transform-service.js';
 import { start } from './commands/start.js';
+import { surveyClose, surveyCreate, surveyImport, surveyInvite, surveyList, surveyResults, type CreateOptions } from './commands/survey.js';
+import { replayCommand } from './commands/replay.js';
 import { transformRun } from './commands/transform.js';
+import { warehouseServe } from './commands/warehouse-server.js';
 
 const integer = (name: string) => (value: string) => {
   const parsed = Number(value);
@@ -60,6 +66,66 @@ export function program(): Command {
     .option('--json', 'print the API JSON')
     .action((options: { from: string; to: string; team?: string; service?: string; profile?: '2023' | '2024'; json?: boolean }) => metricsDora(options));
 
+  const survey = cli.command('survey').description('developer-survey campaigns: create, invite, close, results, import');
+  survey.command('list')
+    .description('campaigns with their status and response counts')
+    .option('--json', 'print JSON')
+    .action((options: { json?: boolean }) => surveyList(options));
+  survey.command('create')
+    .description('create a campaign: a survey version sent to teams between two dates')
+    .requiredOption('--id <id>', 'campaign id, e.g. dx-2026-q1')
+    .option('--title <title>', 'shown to respondents (default: the id)')
+    .option('--survey <ref>', 'survey id[@version] (default: the shipped developer-experience template)')
+    .option('--definition <file>', 'a YAML survey definition to use (stored with the campaign)')
+    .option('--teams <a,b>', 'audience: teams from the catalog')
+    .option('--all-teams', 'audience: every team in the catalog')
+    .requiredOption('--opens <date>', 'first day, YYYY-MM-DD (UTC)')
+    .requiredOption('--closes <date>', 'last day answers are accepted, YYYY-MM-DD (UTC)')
+    .option('--reminders <dates>', 'reminder days, comma-separated YYYY-MM-DD')
+    .action((options: CreateOptions) => surveyCreate(options));
+  survey.command('invite')
+    .description('print one single-use link per person (CSV email,team,link on stdout); --remind records a reminder instead')
+    .requiredOption('--campaign <id>', 'campaign id')
+    .requiredOption('--emails <file>', 'CSV with the columns email and team')
+    .option('--remind', 'print the reminder text for each address (no links) and record the reminder')
+    .action((options: { campaign: string; emails: string; remind?: boolean }) => surveyInvite(options));
+  survey.command('close')
+    .description('close a campaign now: links stop accepting answers')
+    .requiredOption('--campaign <id>', 'campaign id')
+    .action((options: { campaign: string }) => surveyClose(options));
+  survey.command('results')
+    .description('results with anonymity applied (groups under surveys.minGroupSize are hidden)')
+    .option('--campaign <id>', 'campaign id (default: the newest with responses)')
+    .addOption(new Option('--by <dimension>', 'breakdown').choices(['team', 'tenure', 'role']).default('team'))
+    .option('--json', 'print the API JSON')
+    .option('--csv', 'print the CSV export')
+    .action((options: { campaign?: string; by?: 'team' | 'tenure' | 'role'; json?: boolean; csv?: boolean }) => surveyResults(options));
+  survey.command('import')
+    .description('import responses collected elsewhere: CSV with team, tenure, role and one column per question id')
+    .requiredOption('--campaign <id>', 'campaign id')
+    .argument('<file>', 'the CSV file')
+    .option('--json', 'print the validation report as JSON')
+    .action((file: string, options: { campaign: string; json?: boolean }) => surveyImport({ ...options, file }));
+
+  cli.command('backfill')
+    .description('history the webhooks never delivered, through the source API')
+    .command('github')
+    .description('pull requests (reviews, commits), default-branch commits, deployments, workflow runs, incident issues, releases and catalog-info.yaml of the configured org or repos; a second run fetches only what changed')
+    .option('--since <date>', 'on a first run, only what changed after this date (YYYY-MM-DD or ISO 8601)')
+    .option('--repo <owner/name>', 'this repository (repeatable; default: sources.github.repos, else every repository of sources.github.org)', (value: string, previous: string[]) => {
+      if (!/^[^/\s]+\/[^/\s]+$/.test(value)) throw new InvalidArgumentError('expected owner/name');
+      return [...previous, value];
+    }, [] as string[])
+    .option('--full', 'ignore where earlier runs stopped and fetch everything again (nothing is duplicated)')
+    .option('--json', 'print the result (counts, requests) as JSON')
+    .action((options: { since?: string; repo: string[]; full?: boolean; json?: boolean }) => backfillGithubCommand(options));
+
+  cli.command('replay')
+    .description('re-normalise the raw archive with the current normalisers and settings, then recompute the metrics (no duplicates)')
+    .option('--from <date>', 'only deliveries received from this date (YYYY-MM-DD or ISO 8601)')
+    .addOption(new Option('--source <source>', 'only this source').choices(EventSource.options))
+    .action((options: { from?: string; source?: EventSource }) => replayCommand(options));
+
   cli.command('ingest')
     .description('production: webhook receivers handing deliveries to Kafka (KAFKA_BROKERS); /healthz, /readyz, /metrics')
     .option('--port <port>', 'port (default PORT or 3000)', integer('--port'))
@@ -72,6 +138,21 @@ export function program(): Command {
     .option('--host <host>', 'interface (default 0.0.0.0)')
     .option('--batch-size <n>', 'rows per insert', integer('--batch-size'))
     .action((options: { port?: number; host?: string; batchSize?: number }) => sinkService(options));
+
+  cli.command('warehouse')
+    .description('the embedded warehouse')
+    .command('serve')
+    .description('serve the embedded warehouse (PAVED_DATA_DIR) over the ClickHouse HTTP interface, for CLICKHOUSE_URL clients')
+    .option('--port <port>', 'port', integer('--port'), 8123)
+    .option('--host <host>', 'interface (keep it on loopback unless CLICKHOUSE_USER/CLICKHOUSE_PASSWORD are set)', '127.0.0.1')
+    .action((options: { port: number; host: string }) => warehouseServe(options));
+
+  cli.command('dlq')
+    .description('dead letters')
+    .command('replay')
+    .description('re-drive dead letters that were not replayed yet back onto the bus, oldest first')
+    .option('--limit <n>', 'at most this many', integer('--limit'), 10_000)
+    .action((options: { limit: number }) => dlqReplay(options));
 
   cli.command('dashboard')
     .description('production: the dashboard alone (next start) against CLICKHOUSE_URL; /healthz, /readyz, /metrics')

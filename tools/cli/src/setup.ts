@@ -72,3 +72,13 @@ export function runningServer(env: PavedEnv): { url: string; token: string | nul
   }
   return { url: holder.adminUrl, token, pid: holder.pid };
 }
+
+/** The demo organisation's platform pipelines deploy as this bot (see ingest/src/demo). */
+export const DEMO_PLATFORM_CREATOR = 'acme-pipelines[bot]';
+
+/** Settings the demo organisation needs to show adoption: its platform pipeline's deploy bot. */
+export function withDemoDefaults(config: PavedConfig): PavedConfig {
+  const creators = config.metrics.platformPipelines.creators;
+  if (creators.includes(DEMO_PLATFORM_CREATOR)) return config;
+  return { ...config, metrics: { ...config.metrics, platformPipelines: { ...config.metrics.platformPipelines, creators: [...creators, DEMO_PLATFORM_CREATOR] } } };
+}

@@ -6,7 +6,7 @@ import { loadConfig } from '@paved/transform/runtime/config';
 import { Sink } from '@paved/transform/sink/sink';
 import { migrate } from '@paved/transform/warehouse/migrate';
 import { progress } from '../progress.js';
-import { normaliseContextOf, openWarehouse } from '../setup.js';
+import { normaliseContextOf, openWarehouse, withDemoDefaults } from '../setup.js';
 
 /** `paved demo`: the demo organisation through the ingestion path into the warehouse, then the transform. */
 export async function demo(options: { scale: 'small' | 'medium' | 'large'; seed: number }): Promise<void> {
@@ -25,7 +25,7 @@ export async function demo(options: { scale: 'small' | 'medium' | 'large'; seed:
     await bus.drained(3_600_000);
     bar.stop(`loaded ${report.deliveries} deliveries and ${report.canonicalEvents} catalog/adoption/survey events in ${Math.round(report.ms / 1000)} s (${report.deadLettered} dead-lettered)`);
     const transformBar = progress('transform', 0);
-    const transform = await runTransform(warehouse, metricSettingsOf(config), (label, index, total) => {
+    const transform = await runTransform(warehouse, metricSettingsOf(withDemoDefaults(config)), (label, index, total) => {
       transformBar.setTotal(total);
       transformBar.update(index, label);
     });

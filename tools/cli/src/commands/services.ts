@@ -4,10 +4,10 @@ import { loadConfig } from '@paved/transform/runtime/config';
 import { Sink } from '@paved/transform/sink/sink';
 import { migrate } from '@paved/transform/warehouse/migrate';
 import { busCheck, createMetrics, listen, opsHandler, warehouseCheck } from '../ops.js';
-import { createBus, normaliseContextOf, openWarehouse } from '../setup.js';
+import { createBus, normaliseContextOf, openWarehouse, sinkGroupOf } from '../setup.js';
 
 /** Stops on SIGINT/SIGTERM after `cleanup` (which finishes the batch in hand). */
-function onShutdown(log: ReturnType<typeof createLogger>, cleanup: () => Promise<void>): void {
+export function onShutdown(log: ReturnType<typeof createLogger>, cleanup: () => Promise<void>): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -49,7 +49,7 @@ export async function sinkService(options: { port?: number; host?: string; batch
   const warehouse = await openWarehouse(env, config, 'paved sink');
   await migrate(warehouse);
   const bus = await createBus(env, config);
-  const sink = new Sink(warehouse, bus, { maxBatchSize: options.batchSize ?? 5_000, log: (entry) => log('info', String(entry.msg ?? 'sink'), entry) });
+  const sink = new Sink(warehouse, bus, { groupId: sinkGroupOf(config), maxBatchSize: options.batchSize ?? 5_000, log: (entry) => log('info', String(entry.msg ?? 'sink'), entry) });
   // The broker may still be starting: retry the subscription instead of exiting.
   for (let attempt = 1; ; attempt += 1) {
     try {

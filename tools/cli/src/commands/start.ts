@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { migrate } from '@paved/transform/warehouse/migrate';
 import { updateWarehouseLock } from '@paved/transform/warehouse/lock';
 import { buildDashboard, dashboardBuilt, dashboardHandler } from '../dashboard-app.js';
-import { createAdminToken, createBus, dataDirOf, normaliseContextOf, openWarehouse, sinkGroupOf } from '../setup.js';
+import { createAdminToken, createBus, dataDirOf, normaliseContextOf, openWarehouse, sinkGroupOf, withDemoDefaults } from '../setup.js';
 
 export interface StartOptions {
   demo: boolean;
@@ -29,7 +29,10 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 /** `paved start`: the whole product in one process on the embedded warehouse. */
 export async function start(options: StartOptions): Promise<void> {
   const log = createLogger('paved');
-  const { config, env, file } = loadConfig();
+  const loaded = loadConfig();
+  const { env, file } = loaded;
+  const wantsDemo = options.demo && env.PAVED_DEMO !== '0' && env.PAVED_DEMO !== 'false' && !hasConfiguredSources(loaded.config, env);
+  const config = wantsDemo ? withDemoDefaults(loaded.config) : loaded.config;
   const host = options.host ?? env.HOST ?? config.server.host;
   const port = options.port ?? env.PORT ?? config.server.port;
   const authRequired = Boolean(config.auth.oidc);
@@ -57,7 +60,7 @@ export async function start(options: StartOptions): Promise<void> {
   const schedule = new TransformSchedule(warehouse, settings, config.metrics.transformSchedule, log);
   const adminToken = createAdminToken(env);
 
-  const wantsDemo = options.demo && env.PAVED_DEMO !== '0' && env.PAVED_DEMO !== 'false' && !hasConfiguredSources(config, env);
+
   const demoState: NonNullable<PavedRuntime['demo']> | null = wantsDemo ? { loaded: false, loading: false, progress: 0, message: 'demo organisation pending' } : null;
 
   const runtime: PavedRuntime = {
