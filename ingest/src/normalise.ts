@@ -1,5 +1,6 @@
 import type { Delivery, NormaliseContext, NormaliseOutcome } from './delivery.js';
 import { normaliseGenericDeployment, normaliseGenericIncident } from './generic/normalise.js';
+import { isBackfillEvent, normaliseGithubBackfill } from './github/backfill-normalise.js';
 import { normaliseGithub } from './github/normalise.js';
 import { normaliseOpsgenie } from './opsgenie/normalise.js';
 import { normalisePagerduty } from './pagerduty/normalise.js';
@@ -7,7 +8,8 @@ import { normalisePagerduty } from './pagerduty/normalise.js';
 /** Turns one delivery into canonical events with the normaliser of its source. */
 export function normalise(delivery: Delivery, context: NormaliseContext): NormaliseOutcome {
   switch (delivery.source) {
-    case 'github': return normaliseGithub(delivery, context);
+    // Backfill archives what no webhook carries (a PR's full commit list, commit parents) under its own event names.
+    case 'github': return isBackfillEvent(delivery.event) ? normaliseGithubBackfill(delivery, context) : normaliseGithub(delivery, context);
     case 'pagerduty': return normalisePagerduty(delivery, context);
     case 'opsgenie': return normaliseOpsgenie(delivery, context);
     case 'generic':
