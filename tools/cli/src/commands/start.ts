@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { loadDemo } from '@paved/ingest/demo-loader';
 import { encodeEvent } from '@paved/ingest/bus/bus';
 import { InProcessBus } from '@paved/ingest/bus/in-process';
+import { catalogEventsFromFolders } from '@paved/ingest/catalog/backstage';
 import { catalogEventsFromConfig } from '@paved/ingest/catalog/config-catalog';
 import { WebhookReceiver } from '@paved/ingest/http/webhooks';
 import { createLogger } from '@paved/ingest/log';
@@ -9,11 +10,14 @@ import { metricSettingsOf } from '@paved/transform/metrics/settings';
 import { hasConfiguredSources, loadConfig } from '@paved/transform/runtime/config';
 import { registerRuntime, type HealthReport, type PavedRuntime } from '@paved/transform/runtime/context';
 import { TransformSchedule } from '@paved/transform/schedule';
+import { registerDigestScheduler } from '@paved/transform/digest/request';
+import { DigestScheduler } from '@paved/transform/digest/scheduler';
 import { Sink } from '@paved/transform/sink/sink';
 import { z } from 'zod';
 import { migrate } from '@paved/transform/warehouse/migrate';
 import { updateWarehouseLock } from '@paved/transform/warehouse/lock';
 import { buildDashboard, dashboardBuilt, dashboardHandler } from '../dashboard-app.js';
+import { digestSurveySummary } from '../digest-survey.js';
 import { createAdminToken, createBus, dataDirOf, normaliseContextOf, openWarehouse, sinkGroupOf, withDemoDefaults } from '../setup.js';
 
 export interface StartOptions {
@@ -52,12 +56,24 @@ export async function start(options: StartOptions): Promise<void> {
   await sink.start();
   if (bus instanceof InProcessBus && bus.recovered > 0) log('info', 'recovered deliveries acknowledged before the last stop but not yet in the warehouse', { records: bus.recovered });
   const catalog = catalogEventsFromConfig(config);
+  if (config.catalog.backstagePaths.length) {
+    const backstage = catalogEventsFromFolders(config.catalog.backstagePaths);
+    for (const problem of backstage.problems) log('warn', 'catalog-info.yaml not used', { problem });
+    catalog.push(...backstage.events);
+    log('info', 'Backstage catalog read', { folders: config.catalog.backstagePaths, components: backstage.events.length, problems: backstage.problems.length });
+  }
   if (catalog.length) await bus.publish(catalog.map(encodeEvent));
 
   const context = normaliseContextOf(config);
   const receiver = new WebhookReceiver({ bus, context, secrets: env, log: (entry) => log(entry.level === 'error' ? 'error' : 'info', String(entry.msg), entry) });
   const settings = metricSettingsOf(config);
   const schedule = new TransformSchedule(warehouse, settings, config.metrics.transformSchedule, log);
+  // Digests wait for the demo and the first transform, so they never describe half-loaded data.
+  const digests = new DigestScheduler({
+    warehouse, config, env, log: createLogger('digest'), surveySummary: digestSurveySummary,
+    skipReason: () => (demoState?.loading ? 'the demo organisation is loading' : schedule.status.lastStatus === 'ok' || schedule.status.runs > 1 ? null : 'waiting for the first transform'),
+  });
+  registerDigestScheduler(digests);
   const adminToken = createAdminToken(env);
 
 
@@ -112,6 +128,7 @@ export async function start(options: StartOptions): Promise<void> {
     log('info', 'shutting down: finishing the batch in hand', { signal });
     server.close();
     await schedule.stop();
+    await digests.stop();
     await sink.stop();
     await bus.close();
     await warehouse.close();
@@ -122,6 +139,7 @@ export async function start(options: StartOptions): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
   schedule.start();
+  digests.start();
   if (demoState) {
     const [row] = await warehouse.query('SELECT count() AS n FROM {{db}}.raw_deliveries', {}, z.object({ n: z.coerce.number() }));
     const alreadyLoaded = (row?.n ?? 0) > 0;
