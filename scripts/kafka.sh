@@ -12,14 +12,14 @@
 #   KAFKA_START_TIMEOUT    seconds to wait for the broker to answer (default 90)
 set -euo pipefail
 
-# kafkajs 2.2.4 still speaks the old protocol versions that Kafka 4.x kept (KIP-896 only
-# removed ones older than kafkajs uses): verified with a produce / consume-group round trip.
+# Kafka 4.x: kafkajs 2.2.4 negotiates request versions that 4.x still serves (KIP-896 removed
+# only older ones); verified with an idempotent produce / consumer-group / commit round trip.
 KAFKA_VERSION=4.1.2
 # log4j-core that kafka_2.13 $KAFKA_VERSION depends on; the slf4j binding must match it.
 LOG4J_VERSION=2.25.3
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-KAFKA_DIR=${KAFKA_DIR:-$REPO_ROOT/.kafka}
+KAFKA_DIR=$(realpath -m "${KAFKA_DIR:-$REPO_ROOT/.kafka}")
 # The jars are shared by every KAFKA_DIR, so a test with its own data dir does not resolve them again.
 LIBS_ROOT=$REPO_ROOT/.kafka/jars
 LIBS_DIR=$LIBS_ROOT/$KAFKA_VERSION
@@ -69,8 +69,10 @@ resolve_jars() {
   </dependencies>
 </project>
 EOF
-  mvn -q -B -f "$work/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$work/libs" \
-    || fail "could not resolve the Kafka jars from Maven Central (see the Maven output above)"
+  if ! mvn -B -Dstyle.color=never -f "$work/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$work/libs" >"$work/maven.log" 2>&1; then
+    tail -n 40 "$work/maven.log" >&2
+    fail "could not resolve the Kafka jars from Maven Central; see $work/maven.log"
+  fi
   mv "$work/libs" "$LIBS_DIR"
   rm -rf "$work"
   touch "$LIBS_DIR/.complete"

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { BusUnavailableError, type BatchHandler, type Bus, type BusMessage, type BusRecord, type ConsumeOptions, type Subscription } from '../src/bus/bus.js';
 import { InProcessBus } from '../src/bus/in-process.js';
 import { KafkaBus, kafkaBrokersFromEnv } from '../src/bus/kafka.js';
@@ -15,7 +15,20 @@ afterEach(async () => {
   await Promise.allSettled(open.splice(0).map((bus) => bus.close()));
 });
 
+const prefixes = new Set<string>();
+afterAll(async () => {
+  // Keep the developer's broker small: every test made three topics of its own.
+  const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    await admin.deleteTopics({ topics: [...prefixes].flatMap((p) => [`${p}.raw`, `${p}.events`, `${p}.dlq`]) });
+  } finally {
+    await admin.disconnect();
+  }
+});
+
 function kafkaBus(topicPrefix = `test-${randomUUID()}`): KafkaBus {
+  prefixes.add(topicPrefix);
   const bus = new KafkaBus({ brokers, topicPrefix, partitions: 3, clientId: 'paved-test', logLevel: logLevel.NOTHING });
   open.push(bus);
   return bus;

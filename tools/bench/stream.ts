@@ -5,15 +5,17 @@
 //      from the 202 to the row being queryable in the warehouse (polled), p50/p99.
 // Loopback only; every loop is bounded. Writes test-artifacts/bench-stream.json.
 //
-// BENCH_EVENTS (500000), BENCH_RATE (5000), BENCH_SECONDS (20), BENCH_BATCH (sink rows per insert, 5000)
-import { spawn, type ChildProcess } from 'node:child_process';
+// BENCH_EVENTS (500000 pre-loaded), BENCH_RATES (canonical events/s in phase 2, comma-separated, "5000"),
+// BENCH_OUT (test-artifacts/bench-stream.json), BENCH_PARTITIONS (6, the config default), BENCH_COMMITS_PER_PUSH (4: each delivery is a push of 4 commits = 5 canonical events, so 5000 events/s is
+// 1000 deliveries/s), BENCH_SECONDS (20 per rate), BENCH_BATCH (sink rows per insert, 5000: the product default).
+// CPU seconds are reported next to wall-clock rates: on a shared machine they say what the code costs.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
@@ -27,10 +29,12 @@ import { shaOf, type Answer, type LoadMessage, type LoadSettings } from './webho
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 500_000);
-const RATE = Number(process.env.BENCH_RATE ?? 5_000);
+const RATES = (process.env.BENCH_RATES ?? process.env.BENCH_RATE ?? '5000').split(',').map(Number).filter((rate) => rate > 0);
+const COMMITS_PER_PUSH = Number(process.env.BENCH_COMMITS_PER_PUSH ?? 4);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const BATCH = Number(process.env.BENCH_BATCH ?? 5_000);
-const PARTITIONS = 6;
+const OUT = process.env.BENCH_OUT ?? 'test-artifacts/bench-stream.json';
+const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 6);
 const SECRET = 'bench-secret';
 const brokers = kafkaBrokersFromEnv(process.env.KAFKA_BROKERS) ?? [`127.0.0.1:${process.env.KAFKA_PORT ?? '9092'}`];
 const run = randomUUID().slice(0, 8);
@@ -79,6 +83,20 @@ function commitEvent(repo: string, index: number): CanonicalEvent {
 
 const Count = z.object({ n: z.coerce.number() });
 
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** CPU seconds (user + system) a child process has used so far, from /proc. */
+function childCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // After the command: state is field 3, utime and stime are fields 14 and 15 of the whole line.
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+function ownCpuSeconds(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
+}
+
 // kafkajs belongs to the ingest package; the bench uses its admin client only to delete its topics (the pre-load is large).
 interface KafkaAdmin { connect(): Promise<void>; listTopics(): Promise<string[]>; deleteTopics(options: { topics: string[] }): Promise<void>; disconnect(): Promise<void> }
 const kafkajs = createRequire(join(ROOT, 'ingest', 'package.json'))('kafkajs') as { Kafka: new (config: { brokers: string[]; logLevel: number }) => { admin(): KafkaAdmin } };
@@ -112,6 +130,7 @@ async function throughput(warehouse: Warehouse): Promise<Record<string, unknown>
   sampleLoad('throughput: before drain');
 
   const sink = new Sink(warehouse, bus, { groupId: `${prefix}-sink`, maxBatchSize: BATCH, log: () => {} });
+  const cpuBefore = ownCpuSeconds();
   const drainStarted = performance.now();
   await sink.start();
   let lastReport = performance.now();
@@ -129,6 +148,7 @@ async function throughput(warehouse: Warehouse): Promise<Record<string, unknown>
     }
   }
   const drainSeconds = (performance.now() - drainStarted) / 1000;
+  const cpuSeconds = ownCpuSeconds() - cpuBefore;
   const steadySeconds = (performance.now() - (firstMessageAt ?? drainStarted)) / 1000;
   const stats = { ...sink.stats };
   await sink.stop();
@@ -144,17 +164,22 @@ async function throughput(warehouse: Warehouse): Promise<Record<string, unknown>
     groupJoinSeconds: round(drainSeconds - steadySeconds, 2),
     batches: stats.batches, meanEventsPerBatch: Math.round(stats.messages / Math.max(1, stats.batches)),
     insertSecondsTotal: round(stats.insertMsTotal / 1000, 2),
+    // The bench process is the sink: its JS thread and the embedded engine's threads (not the broker's).
+    sinkCpuSeconds: round(cpuSeconds, 2),
+    eventsPerSinkCpuSecond: Math.round(EVENTS / cpuSeconds),
     storedRows: stored,
   };
-  say(`throughput: ${result.sinkEventsPerSecond} events/s (${result.sinkEventsPerSecondAfterGroupJoin}/s after the ${result.groupJoinSeconds}s group join), ${result.batches} batches of ~${result.meanEventsPerBatch}`);
+  say(`throughput: ${result.sinkEventsPerSecond} events/s (${result.sinkEventsPerSecondAfterGroupJoin}/s after the ${result.groupJoinSeconds}s group join), ${result.batches} batches of ~${result.meanEventsPerBatch}; ${result.sinkCpuSeconds} CPU s = ${result.eventsPerSinkCpuSecond} events per CPU second`);
   return result;
 }
 
-/** Phase 2: webhooks at RATE/s into `paved ingest`; time from each 202 to its commit row being queryable. */
-async function latency(warehouse: Warehouse, dir: string): Promise<Record<string, unknown>> {
-  const prefix = `bench-${run}-lat`;
-  const repo = `bench/latency-${run}`;
-  const config = join(dir, 'paved.config.yaml');
+/** Phase 2: webhooks at `rate` canonical events/s into `paved ingest`; time from each 202 to its commit rows being queryable. */
+async function latency(warehouse: Warehouse, dir: string, rate: number): Promise<Record<string, unknown>> {
+  const prefix = `bench-${run}-lat${rate}`;
+  const repo = `bench/latency-${run}-${rate}`;
+  /** A push delivery becomes one push event and one commit event per commit. */
+  const deliveryRate = Math.max(1, Math.round(rate / (COMMITS_PER_PUSH + 1)));
+  const config = join(dir, `paved-${rate}.config.yaml`);
   writeFileSync(config, `bus:\n  topicPrefix: ${prefix}\n  partitions: ${PARTITIONS}\n`);
   const bus = new KafkaBus({ brokers, topicPrefix: prefix, partitions: PARTITIONS, clientId: 'paved-bench', lagGroupId: `${prefix}-sink` });
   const sink = new Sink(warehouse, bus, { groupId: `${prefix}-sink`, maxBatchSize: BATCH, log: () => {} });
@@ -177,7 +202,9 @@ async function latency(warehouse: Warehouse, dir: string): Promise<Record<string
     const ping = '{"zen":"warm up"}';
     const warm = await fetch(`${url}/webhooks/github`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-github-event': 'ping', 'x-github-delivery': `warm-${run}`, 'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(ping).digest('hex')}` }, body: ping });
     if (warm.status !== 202) throw new Error(`the warm-up webhook got ${warm.status}: ${await warm.text()}`);
-    say(`paved ingest on ${url}; sending ${RATE}/s for ${SECONDS}s`);
+    say(`paved ingest on ${url}; sending ${deliveryRate} push deliveries/s of ${COMMITS_PER_PUSH} commits (${deliveryRate * (COMMITS_PER_PUSH + 1)} canonical events/s) for ${SECONDS}s`);
+    const ingestCpuBefore = childCpuSeconds(ingest.pid!);
+    const benchCpuBefore = ownCpuSeconds();
     sampleLoad('latency: before load');
 
     const accepted = new Map<number, number>();
@@ -186,24 +213,29 @@ async function latency(warehouse: Warehouse, dir: string): Promise<Record<string
     const ackMs: number[] = [];
     const statuses = new Map<number, number>();
     let done: Extract<LoadMessage, { kind: 'done' }> | null = null;
-    const settings: LoadSettings = { url, secret: SECRET, repo, rate: RATE, seconds: SECONDS, maxInFlight: 1_000, firstSeq: 1 };
+    const settings: LoadSettings = { url, secret: SECRET, repo, rate: deliveryRate, commitsPerPush: COMMITS_PER_PUSH, seconds: SECONDS, maxInFlight: 1_000, firstSeq: 1 };
+    const commitsOf = (seq: number) => Array.from({ length: COMMITS_PER_PUSH }, (_, k) => seq * COMMITS_PER_PUSH + k);
     // Workers do not inherit tsx's loader on Node 20: the worker registers it, then loads the TypeScript sender.
-    const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href;
+    const tsxApi = import.meta.resolve('tsx/esm/api');
     const sender = new URL('./webhook-load.ts', import.meta.url).href;
-    const worker = new Worker(`import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(sender)}); })`, { eval: true, workerData: settings });
+    const worker = new Worker(
+      `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(sender)}); }).catch((error) => { setImmediate(() => { throw error; }); })`,
+      { eval: true, workerData: settings },
+    );
     worker.on('message', (message: LoadMessage) => {
       if (message.kind === 'done') { done = message; return; }
       for (const answer of message.answers as Answer[]) {
         statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
         if (answer.status === 202) {
-          accepted.set(answer.seq, answer.answeredAt);
+          for (const commit of commitsOf(answer.seq)) accepted.set(commit, answer.answeredAt);
           ackMs.push(answer.answeredAt - answer.sentAt);
         } else {
-          refused.add(answer.seq);
+          for (const commit of commitsOf(answer.seq)) refused.add(commit);
         }
       }
     });
-    worker.on('error', (error) => { say(`load worker failed: ${error.message}`); });
+    let workerFailure: Error | null = null;
+    worker.on('error', (error) => { workerFailure = error; });
 
     // Poll for rows from the oldest accepted-but-unseen sequence number up (shas are the numbers in hex, so they sort).
     const Seen = z.object({ sha: z.string() });
@@ -212,8 +244,9 @@ async function latency(warehouse: Warehouse, dir: string): Promise<Record<string
     let lastReport = performance.now();
     const loadEnds = Date.now() + SECONDS * 1000;
     const deadline = loadEnds + 60_000;
-    let low = 1;
+    let low = settings.firstSeq * COMMITS_PER_PUSH;
     for (;;) {
+      if (workerFailure) throw new Error(`the webhook sender failed: ${(workerFailure as Error).message}`);
       const pollStarted = performance.now();
       const rows = await warehouse.query('SELECT sha FROM {{db}}.commits WHERE repo = {repo:String} AND sha >= {low:String}', { repo, low: shaOf(low) }, Seen);
       const at = performance.timeOrigin + performance.now();
@@ -231,24 +264,31 @@ async function latency(warehouse: Warehouse, dir: string): Promise<Record<string
       }
       if (done !== null && [...accepted.keys()].every((seq) => visible.has(seq))) break;
       if (Date.now() > deadline) break;
-      await sleep(20);
+      await sleep(50);
     }
     await worker.terminate();
+    const ingestCpu = childCpuSeconds(ingest.pid!) - ingestCpuBefore;
+    const benchCpu = ownCpuSeconds() - benchCpuBefore;
     const finished = done as Extract<LoadMessage, { kind: 'done' }> | null;
     const endToEnd = [...accepted].filter(([seq]) => visible.has(seq)).map(([seq, at]) => Math.max(0, visible.get(seq)! - at));
     const missing = [...accepted.keys()].filter((seq) => !visible.has(seq)).length;
     const result = {
-      targetRate: RATE, seconds: SECONDS,
+      targetEventsPerSecond: rate, commitsPerPush: COMMITS_PER_PUSH, targetDeliveriesPerSecond: deliveryRate, seconds: SECONDS,
       sent: finished?.sent ?? null, senderTicksOverInFlightCap: finished?.skippedTicks ?? null, transportErrors: finished?.errors ?? null,
-      achievedRate: Math.round((finished?.sent ?? accepted.size) / SECONDS),
+      achievedDeliveriesPerSecond: Math.round((finished?.sent ?? 0) / SECONDS),
+      acceptedEventsPerSecond: Math.round((accepted.size / COMMITS_PER_PUSH) * (COMMITS_PER_PUSH + 1) / SECONDS),
       statuses: Object.fromEntries(statuses),
       ackMs: stats(ackMs),
       endToEndMs: stats(endToEnd),
       notQueryableWithin60s: missing,
-      pollIntervalMs: 20, polls, meanPollMs: round(pollMsTotal / Math.max(1, polls)),
+      pollIntervalMs: 50, polls, meanPollMs: round(pollMsTotal / Math.max(1, polls)),
       sink: { batches: sink.stats.batches, messages: sink.stats.messages, meanInsertMs: round(sink.stats.insertMsTotal / Math.max(1, sink.stats.batches)) },
+      // CPU used while measuring: `paved ingest`, and this process (load sender thread, sink, poller, engine).
+      ingestCpuSeconds: round(ingestCpu, 2),
+      acceptedDeliveriesPerIngestCpuSecond: Math.round(accepted.size / COMMITS_PER_PUSH / Math.max(0.01, ingestCpu)),
+      benchProcessCpuSeconds: round(benchCpu, 2),
     };
-    say(`latency: 202→queryable p50 ${result.endToEndMs.p50} ms, p99 ${result.endToEndMs.p99} ms; 202 ack p50 ${result.ackMs.p50} ms, p99 ${result.ackMs.p99} ms; ${result.achievedRate}/s sent`);
+    say(`latency at ${rate} events/s: 202→queryable p50 ${result.endToEndMs.p50} ms, p99 ${result.endToEndMs.p99} ms; 202 ack p50 ${result.ackMs.p50} ms, p99 ${result.ackMs.p99} ms; ${result.acceptedEventsPerSecond} events/s accepted; ingest ${result.ingestCpuSeconds} CPU s`);
     return result;
   } finally {
     ingest.kill('SIGTERM');
@@ -272,7 +312,8 @@ async function main(): Promise<void> {
   try {
     await migrate(warehouse);
     const sinkThroughput = await throughput(warehouse);
-    const endToEnd = await latency(warehouse, dir);
+    const endToEnd: Record<string, unknown>[] = [];
+    for (const rate of RATES) endToEnd.push(await latency(warehouse, dir, rate));
     sampleLoad('end');
     const report = {
       at: new Date().toISOString(),
@@ -282,15 +323,20 @@ async function main(): Promise<void> {
       throughput: sinkThroughput,
       latency: endToEnd,
     };
-    mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
-    writeFileSync(join(ROOT, 'test-artifacts', 'bench-stream.json'), `${JSON.stringify(report, null, 2)}\n`);
+    mkdirSync(dirname(resolve(ROOT, OUT)), { recursive: true });
+    writeFileSync(resolve(ROOT, OUT), `${JSON.stringify(report, null, 2)}\n`);
     process.stdout.write(`\n== bench:stream ==\n`);
-    process.stdout.write(`sink throughput : ${sinkThroughput.sinkEventsPerSecond} events/s over ${EVENTS} events (${sinkThroughput.sinkEventsPerSecondAfterGroupJoin}/s after the group join) — target ≥ 50000/s\n`);
-    const l = endToEnd as { endToEndMs: { p50: number; p99: number; max: number }; ackMs: { p50: number; p99: number }; achievedRate: number; statuses: Record<string, number> };
-    process.stdout.write(`end-to-end      : 202 → queryable p50 ${l.endToEndMs.p50} ms, p99 ${l.endToEndMs.p99} ms, max ${l.endToEndMs.max} ms at ${l.achievedRate}/s (target ${RATE}/s for ${SECONDS}s)\n`);
-    process.stdout.write(`webhook ack     : p50 ${l.ackMs.p50} ms, p99 ${l.ackMs.p99} ms; statuses ${JSON.stringify(l.statuses)}\n`);
-    process.stdout.write(`machine load    : ${loads.map((s) => `${s.phase} ${s.load.join('/')}`).join('; ')}\n`);
-    process.stdout.write(`written to test-artifacts/bench-stream.json\n`);
+    process.stdout.write(`sink throughput : ${sinkThroughput.sinkEventsPerSecond} events/s over ${EVENTS} events (${sinkThroughput.sinkEventsPerSecondAfterGroupJoin}/s after the group join; ${sinkThroughput.eventsPerSinkCpuSecond} events per sink CPU second) — target ≥ 50000/s\n`);
+    for (const l of endToEnd as { targetEventsPerSecond: number; endToEndMs: { p50: number; p99: number; max: number }; ackMs: { p50: number; p99: number }; acceptedEventsPerSecond: number; achievedDeliveriesPerSecond: number; statuses: Record<string, number>; acceptedDeliveriesPerIngestCpuSecond: number }[]) {
+      process.stdout.write(`end-to-end @${l.targetEventsPerSecond}/s: 202 → queryable p50 ${l.endToEndMs.p50} ms, p99 ${l.endToEndMs.p99} ms, max ${l.endToEndMs.max} ms; ${l.acceptedEventsPerSecond} events/s accepted (${l.achievedDeliveriesPerSecond} deliveries/s sent, for ${SECONDS}s)\n`);
+      process.stdout.write(`webhook ack @${l.targetEventsPerSecond}/s: p50 ${l.ackMs.p50} ms, p99 ${l.ackMs.p99} ms; statuses ${JSON.stringify(l.statuses)} (0 = not sent: over the in-flight cap); ${l.acceptedDeliveriesPerIngestCpuSecond} deliveries per ingest CPU second\n`);
+    }
+    const phases = [...new Set(loads.map((sample) => sample.phase.split(':')[0]!))].map((phase) => {
+      const oneMinute = loads.filter((sample) => sample.phase.startsWith(phase)).map((sample) => sample.load[0]!);
+      return `${phase} ${Math.min(...oneMinute)}–${Math.max(...oneMinute)}`;
+    });
+    process.stdout.write(`machine load    : 1-min loadavg on ${cpus().length} cores — ${phases.join('; ')}\n`);
+    process.stdout.write(`written to ${OUT}\n`);
   } finally {
     await warehouse.close();
     rmSync(dir, { recursive: true, force: true });

@@ -10,10 +10,12 @@ export interface LoadSettings {
   repo: string;
   /** Deliveries per second and for how long. */
   rate: number;
+  /** Commits in each push: delivery `seq` carries commits seq*commitsPerPush ... +commitsPerPush-1. */
+  commitsPerPush: number;
   seconds: number;
   /** Requests in flight at most; a tick that would exceed it skips its sends (answered with status 0, never queued unbounded). */
   maxInFlight: number;
-  /** The first delivery's sequence number (its commit sha is the number in hex). */
+  /** The first delivery's sequence number. */
   firstSeq: number;
 }
 
@@ -21,14 +23,15 @@ export interface LoadSettings {
 export interface Answer { seq: number; sentAt: number; answeredAt: number; status: number }
 export type LoadMessage = { kind: 'answers'; answers: Answer[] } | { kind: 'done'; sent: number; skippedTicks: number; errors: number };
 
-export const shaOf = (seq: number): string => seq.toString(16).padStart(40, '0');
+/** A commit's sha: its number in hex, so shas sort in commit order. */
+export const shaOf = (commit: number): string => commit.toString(16).padStart(40, '0');
 const now = () => performance.timeOrigin + performance.now();
 
-function body(repo: string, seq: number): string {
-  const sha = shaOf(seq);
+function body(repo: string, seq: number, commitsPerPush: number): string {
+  const shas = Array.from({ length: commitsPerPush }, (_, k) => shaOf(seq * commitsPerPush + k));
   return JSON.stringify({
-    ref: 'refs/heads/main', before: '0'.repeat(40), after: sha, repository: { full_name: repo, name: repo.split('/')[1] },
-    commits: [{ id: sha, message: `change ${seq}`, timestamp: new Date().toISOString(), author: { name: 'Dev', email: 'dev@example.com', username: 'dev' } }],
+    ref: 'refs/heads/main', before: '0'.repeat(40), after: shas.at(-1), repository: { full_name: repo, name: repo.split('/')[1] },
+    commits: shas.map((id, k) => ({ id, message: `change ${seq}.${k}`, timestamp: new Date().toISOString(), author: { name: 'Dev', email: 'dev@example.com', username: 'dev' } })),
     pusher: { name: 'dev' }, sender: { login: 'dev', type: 'User' },
   });
 }
@@ -48,7 +51,7 @@ async function run(settings: LoadSettings): Promise<void> {
   const flusher = setInterval(flush, 50);
 
   const send = (seq: number) => {
-    const payload = body(settings.repo, seq);
+    const payload = body(settings.repo, seq, settings.commitsPerPush);
     const sentAt = now();
     inFlight += 1;
     const req = request(target, {

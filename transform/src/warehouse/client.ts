@@ -3,6 +3,9 @@ import { resolve } from 'node:path';
 import type { z } from 'zod';
 import { acquireWarehouseLock, releaseWarehouseLock } from './lock.js';
 
+/** Re-exported so callers outside this package can classify errors by `code` without their own client dependency. */
+export { ClickHouseError };
+
 export interface WarehouseOptions {
   /** ClickHouse server URL; unset = embedded chdb in `dataDir`. */
   url?: string;

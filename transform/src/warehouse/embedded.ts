@@ -28,7 +28,7 @@ export class EmbeddedEngine {
       const { createChdbConnection } = await import('chdb/connection');
       // Same directory layout as Warehouse.open, so `paved start` and `paved warehouse serve` share data.
       const connection = createChdbConnection({ path: resolve(dataDir, 'clickhouse') });
-      const version = await connection.serverVersion;
+      const version = (await connection.chdb.queryAsync('SELECT version()', { format: 'TabSeparated' })).text().trim();
       return new EmbeddedEngine(connection, dataDir, version);
     } catch (error) {
       releaseWarehouseLock(dataDir);

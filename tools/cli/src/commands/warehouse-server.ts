@@ -20,6 +20,9 @@ import { onShutdown } from './services.js';
  * native compressed protocol (`compress`/`decompress`), external tables.
  */
 
+/** Thrown for a query that arrives while the server shuts down. */
+class ServerClosing extends Error {}
+
 /** A server exception: the code and name a real server would send, and the HTTP status it maps to. */
 export class ClickHouseHttpException extends Error {
   constructor(readonly code: number, readonly type: string, message: string) {
@@ -259,6 +262,7 @@ interface ParsedRequest {
  */
 export class WarehouseHttpHandler {
   private tail: Promise<unknown> = Promise.resolve();
+  private closing = false;
   /** Settings the previous request changed, reset to DEFAULT before the next one. */
   private changed = new Set<string>();
   private readonly log: Logger;
@@ -281,11 +285,15 @@ export class WarehouseHttpHandler {
         response.writeHead(405, { allow: 'GET, POST', 'content-type': 'text/plain; charset=UTF-8' }).end('use GET or POST\n');
         return;
       }
+      if (request.method === 'GET' && !url.searchParams.has('query')) return this.ok(response);
       this.authenticate(request, url);
       const parsed = await this.parse(request, url, queryId);
       if (parsed === null) return this.ok(response);
       const shape = shapeOf(parsed.sql);
-      const { bytes, summary, format } = await this.exclusive(() => this.execute(parsed, shape));
+      const { bytes, summary, format } = await this.exclusive(() => {
+        if (this.closing) throw new ServerClosing();
+        return this.execute(parsed, shape);
+      });
       const headers: Record<string, string> = {
         'content-type': contentTypeOf(format),
         'x-clickhouse-query-id': queryId,
@@ -302,6 +310,11 @@ export class WarehouseHttpHandler {
       response.writeHead(200, headers).end(body);
       this.log('debug', 'query', { query_id: queryId, kind: shape.kind, ms: Math.round(performance.now() - started), bytes: body.length });
     } catch (error) {
+      // Like a server going away: the connection drops, which clients treat as "retry later", never as a bad query.
+      if (error instanceof ServerClosing) {
+        response.destroy();
+        return;
+      }
       const exception = exceptionOf(error);
       this.log(exception.code === 516 ? 'warn' : 'info', 'query failed', { query_id: queryId, code: exception.code, type: exception.type });
       if (response.headersSent) {
@@ -316,6 +329,12 @@ export class WarehouseHttpHandler {
       }).end(`Code: ${exception.code}. DB::Exception: ${/[.?!]$/.test(exception.message) ? exception.message : `${exception.message}.`} (${exception.type}) (version ${this.engine.version} (paved warehouse serve))\n`);
     }
   };
+
+  /** Refuses queries from now on (their connections are dropped); resolves once the ones in hand have finished. */
+  async stop(): Promise<void> {
+    this.closing = true;
+    await this.idle();
+  }
 
   /** Resolves once every request handed to the engine so far has finished. */
   async idle(): Promise<void> {
@@ -445,7 +464,7 @@ export async function startWarehouseServer(engine: EmbeddedEngine, options: Ware
     close: async () => {
       const closed = new Promise((resolve) => server.close(resolve));
       server.closeIdleConnections();
-      await handler.idle();
+      await handler.stop();
       await engine.close();
       server.closeAllConnections();
       await closed;
