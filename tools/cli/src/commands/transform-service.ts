@@ -4,9 +4,11 @@ import { createLogger } from '@paved/ingest/log';
 import { metricSettingsOf } from '@paved/transform/metrics/settings';
 import { loadConfig } from '@paved/transform/runtime/config';
 import { TransformSchedule } from '@paved/transform/schedule';
+import { DigestScheduler } from '@paved/transform/digest/scheduler';
 import { describeWarehouseError } from '@paved/transform/warehouse/client';
 import { migrate } from '@paved/transform/warehouse/migrate';
 import { createMetrics, listen, opsHandler, warehouseCheck, type Check } from '../ops.js';
+import { digestSurveySummary } from '../digest-survey.js';
 import { openWarehouse } from '../setup.js';
 
 /**
@@ -28,6 +30,12 @@ export async function transformService(options: { port?: number; host?: string }
     return null;
   });
 
+  // Digests follow the same leader; the delivery ledger still keeps a second sender from doubling any.
+  const digests = new DigestScheduler({
+    warehouse, config, env, log: createLogger('digest'), surveySummary: digestSurveySummary,
+    skipReason: () => (leadership && !leadership.isLeader() ? 'another replica is the leader' : migrated ? null : `warehouse not ready: ${lastWarehouseError}`),
+  });
+
   const ensureMigrated = async () => {
     if (migrated) return;
     try {
@@ -47,6 +55,7 @@ export async function transformService(options: { port?: number; host?: string }
     leadership = await electLeader({ brokers, topicPrefix: config.bus.topicPrefix, job: 'transform', onChange: (leader) => log('info', leader ? 'this replica now runs the transform schedule' : 'another replica runs the transform schedule') });
   }
   schedule.start();
+  digests.start();
 
   const checks: Check[] = [
     { name: 'warehouse', run: async () => { const ping = await warehouseCheck(warehouse).run(); return ping.ok && !migrated ? { ok: false, detail: 'migrations not applied yet' } : ping; } },
@@ -64,6 +73,7 @@ export async function transformService(options: { port?: number; host?: string }
   const stop = async () => {
     clearInterval(retry);
     await schedule.stop();
+    await digests.stop();
     await leadership?.stop();
     await new Promise((resolve) => server.close(resolve));
     await warehouse.close();
