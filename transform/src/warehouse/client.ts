@@ -85,13 +85,15 @@ export class Warehouse {
     return text.replaceAll('{{db}}', this.database);
   }
 
-  async command(query: string, params: QueryParams = {}, settings: ClickHouseSettings = {}): Promise<void> {
-    await this.client.command({ query: this.sql(query), query_params: params, clickhouse_settings: settings });
+  // No per-call settings: the embedded engine applies them with SET on its one shared session, where
+  // they would leak into every later query. Put query settings in the statement's SETTINGS clause.
+  async command(query: string, params: QueryParams = {}): Promise<void> {
+    await this.client.command({ query: this.sql(query), query_params: params });
   }
 
   /** Runs a SELECT and validates every row with `row` (the read schema of that result). */
-  async query<S extends z.ZodType>(query: string, params: QueryParams, row: S, settings: ClickHouseSettings = {}): Promise<z.infer<S>[]> {
-    const result = await this.client.query({ query: this.sql(query), query_params: params, format: 'JSONEachRow', clickhouse_settings: settings });
+  async query<S extends z.ZodType>(query: string, params: QueryParams, row: S): Promise<z.infer<S>[]> {
+    const result = await this.client.query({ query: this.sql(query), query_params: params, format: 'JSONEachRow' });
     const rows = await result.json<unknown>();
     return rows.map((value, index) => {
       const parsed = row.safeParse(value);
@@ -100,10 +102,10 @@ export class Warehouse {
     });
   }
 
-  async insert(table: string, rows: readonly Record<string, unknown>[], settings: ClickHouseSettings = {}): Promise<void> {
+  async insert(table: string, rows: readonly Record<string, unknown>[]): Promise<void> {
     if (!IDENTIFIER.test(table)) throw new Error(`not a table name: ${table}`);
     if (rows.length === 0) return;
-    await this.client.insert({ table: `${this.database}.${table}`, values: rows as Record<string, unknown>[], format: 'JSONEachRow', clickhouse_settings: settings });
+    await this.client.insert({ table: `${this.database}.${table}`, values: rows as Record<string, unknown>[], format: 'JSONEachRow' });
   }
 
   async ping(): Promise<{ ok: boolean; detail: string }> {
