@@ -82,3 +82,18 @@ export function withDemoDefaults(config: PavedConfig): PavedConfig {
   if (creators.includes(DEMO_PLATFORM_CREATOR)) return config;
   return { ...config, metrics: { ...config.metrics, platformPipelines: { ...config.metrics.platformPipelines, creators: [...creators, DEMO_PLATFORM_CREATOR] } } };
 }
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/**
+ * The dashboard has no sign-in of its own yet, so it never listens beyond loopback unless the
+ * operator says access is restricted elsewhere (PAVED_ALLOW_UNAUTHENTICATED_BIND=1, e.g. a
+ * container whose port is published on 127.0.0.1 only, or an authenticating proxy in front).
+ */
+export function assertSafeBind(config: PavedConfig, host: string, source = process.env): void {
+  if (config.auth.oidc) {
+    throw new Error('auth.oidc is configured, but OpenID Connect sign-in is not available in this version of Paved. Remove auth.oidc: Paved then serves on 127.0.0.1 only (put an authenticating proxy in front to share it).');
+  }
+  if (LOOPBACK_HOSTS.has(host) || source.PAVED_ALLOW_UNAUTHENTICATED_BIND === '1') return;
+  throw new Error(`refusing to listen on ${host}: the dashboard has no sign-in yet, so Paved serves on 127.0.0.1 only. Use HOST=127.0.0.1, or set PAVED_ALLOW_UNAUTHENTICATED_BIND=1 if access is restricted elsewhere (a port published on loopback, an authenticating proxy).`);
+}

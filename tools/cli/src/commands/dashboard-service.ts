@@ -5,9 +5,8 @@ import { loadConfig } from '@paved/transform/runtime/config';
 import { registerRuntime, type HealthReport } from '@paved/transform/runtime/context';
 import { buildDashboard, dashboardBuilt, dashboardHandler } from '../dashboard-app.js';
 import { createMetrics, listen, opsHandler, warehouseCheck } from '../ops.js';
-import { openWarehouse } from '../setup.js';
+import { assertSafeBind, openWarehouse } from '../setup.js';
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /** `paved dashboard`: the Next.js dashboard as its own service, reading ClickHouse (CLICKHOUSE_URL). */
 export async function dashboardService(options: { port?: number; host?: string }): Promise<void> {
@@ -15,7 +14,7 @@ export async function dashboardService(options: { port?: number; host?: string }
   const { config, env } = loadConfig();
   const host = options.host ?? env.HOST ?? config.server.host;
   const port = options.port ?? env.PORT ?? config.server.port;
-  if (!LOOPBACK.has(host) && !config.auth.oidc) throw new Error(`refusing to listen on ${host} without auth.oidc: configure sign-in, or use HOST=127.0.0.1`);
+  assertSafeBind(config, host);
   if (!dashboardBuilt()) await buildDashboard((line) => log('info', line));
   const warehouse = await openWarehouse(env, config, 'paved dashboard');
   const check = warehouseCheck(warehouse);

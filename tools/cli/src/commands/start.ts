@@ -18,7 +18,7 @@ import { migrate } from '@paved/transform/warehouse/migrate';
 import { updateWarehouseLock } from '@paved/transform/warehouse/lock';
 import { buildDashboard, dashboardBuilt, dashboardHandler } from '../dashboard-app.js';
 import { digestSurveySummary } from '../digest-survey.js';
-import { createAdminToken, createBus, dataDirOf, normaliseContextOf, openWarehouse, sinkGroupOf, withDemoDefaults } from '../setup.js';
+import { assertSafeBind, createAdminToken, createBus, dataDirOf, normaliseContextOf, openWarehouse, sinkGroupOf, withDemoDefaults } from '../setup.js';
 
 export interface StartOptions {
   demo: boolean;
@@ -28,7 +28,6 @@ export interface StartOptions {
   host?: string;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /** `paved start`: the whole product in one process on the embedded warehouse. */
 export async function start(options: StartOptions): Promise<void> {
@@ -40,9 +39,7 @@ export async function start(options: StartOptions): Promise<void> {
   const host = options.host ?? env.HOST ?? config.server.host;
   const port = options.port ?? env.PORT ?? config.server.port;
   const authRequired = Boolean(config.auth.oidc);
-  if (!LOOPBACK.has(host) && !authRequired) {
-    throw new Error(`refusing to listen on ${host}: without auth.oidc in ${file ?? 'paved.config.yaml'} Paved serves only on 127.0.0.1. Configure auth.oidc, or use HOST=127.0.0.1.`);
-  }
+  assertSafeBind(config, host);
   log('info', 'starting Paved', { config: file ?? '(defaults: no paved.config.yaml)', dataDir: dataDirOf(env), warehouse: env.CLICKHOUSE_URL ? 'server' : 'embedded', bus: env.KAFKA_BROKERS ? 'kafka' : 'in-process' });
 
   if (!dashboardBuilt()) await buildDashboard((line) => log('info', line));
