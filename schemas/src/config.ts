@@ -106,6 +106,14 @@ export const PavedConfig = z.object({
     minGroupSize: z.number().int().min(3, 'minGroupSize below 3 would let answers be traced to people; use 3 or more').default(5),
     /** Public base URL for invite links. */
     publicUrl: z.url().optional(),
+    /**
+     * Survey driver id → the measured metrics it speaks to, for the joined per-team view (replaces
+     * the built-in mapping for the drivers listed; an empty list unlinks a driver).
+     */
+    metricMapping: z.record(
+      z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'driver ids use lower-case letters, digits, - and _'),
+      z.array(z.enum(['pickupTime', 'deploymentFrequency', 'leadTime', 'changeFailureRate', 'reworkRate', 'recovery'])),
+    ).optional(),
   }).strict().default({ minGroupSize: 5 }),
 
   initiatives: z.array(z.object({

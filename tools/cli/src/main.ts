@@ -1,9 +1,10 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '@paved/transform/runtime/config';
 import { WarehouseLockedError } from '@paved/transform/warehouse/lock';
-import { EventSource } from '@paved/schemas';
+import type { EventSource } from '@paved/schemas';
 import { backfillGithubCommand } from './commands/backfill.js';
 import { demo } from './commands/demo.js';
+import { digestCommand } from './commands/digest.js';
 import { dlqReplay } from './commands/dlq.js';
 import { metricsDora } from './commands/metrics.js';
 import { migrateCommand } from './commands/migrate.js';
@@ -123,8 +124,18 @@ export function program(): Command {
   cli.command('replay')
     .description('re-normalise the raw archive with the current normalisers and settings, then recompute the metrics (no duplicates)')
     .option('--from <date>', 'only deliveries received from this date (YYYY-MM-DD or ISO 8601)')
-    .addOption(new Option('--source <source>', 'only this source').choices(EventSource.options))
+    .addOption(new Option('--source <source>', 'only deliveries of this source').choices(['github', 'pagerduty', 'opsgenie', 'generic']))
     .action((options: { from?: string; source?: EventSource }) => replayCommand(options));
+
+  cli.command('digest')
+    .description('send the weekly digests of an ISO week that are not sent yet (Slack, email, archive); --dry-run prints them')
+    .option('--week <week>', 'ISO week, e.g. 2026-W47 (default: the last complete week)')
+    .option('--team <team>', "only this team's digest")
+    .option('--org', "only the organisation's digest")
+    .addOption(new Option('--channel <channel>', 'only this channel').choices(['slack', 'email', 'archive']))
+    .option('--dry-run', 'print what the messages will say; send and record nothing')
+    .option('--force', 'send again even if sent, given up or possibly sent (uncertain)')
+    .action((options: { week?: string; team?: string; org?: boolean; channel?: 'slack' | 'email' | 'archive'; dryRun?: boolean; force?: boolean }) => digestCommand(options));
 
   cli.command('ingest')
     .description('production: webhook receivers handing deliveries to Kafka (KAFKA_BROKERS); /healthz, /readyz, /metrics')

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { PavedConfig, PavedEnv } from '@paved/schemas';
 import { closeCampaign, createCampaign, inviteToCampaign, parseInvitees, remindCampaign, SurveyInputError, type InviteOutcome } from '@paved/surveys/campaigns';
+import { effectiveMinGroupSize } from '@paved/surveys/anonymity';
 import { keysOf } from '@paved/surveys/context';
 import { DefinitionError } from '@paved/surveys/definition';
 import { importResponses, type ImportReport } from '@paved/surveys/import';
@@ -212,7 +213,7 @@ export function formatResults(r: SurveyResults): string {
   if (r.hiddenGroups.length) out.push('', `hidden to protect anonymity: ${r.hiddenGroups.join(', ')}`);
   if (r.by === 'team') {
     out.push('', 'participation by team');
-    for (const t of p.teams) out.push(`  ${t.team.padEnd(25)} ${t.responses === null ? `under ${r.minGroupSize}` : String(t.responses)}${t.denominator !== null ? ` of ${t.denominator} (${t.source})` : ''}${t.rate !== null ? `  ${pct(t.rate).trim()}` : ''}`);
+    for (const t of p.teams) out.push(`  ${t.team.padEnd(25)} ${t.responses === null ? 'hidden' : String(t.responses)}${t.denominator !== null ? ` of ${t.denominator} (${t.source})` : ''}${t.rate !== null ? `  ${pct(t.rate).trim()}` : ''}`);
   }
   for (const note of r.notes) out.push(`note: ${note}`);
   return `${out.join('\n')}\n`;
@@ -222,9 +223,11 @@ export function formatResults(r: SurveyResults): string {
 
 export async function surveyList(options: { json?: boolean }): Promise<void> {
   const now = new Date();
+  const { config } = loadConfig();
+  const k = effectiveMinGroupSize(config.surveys.minGroupSize);
   const campaigns = await run('paved survey list',
-    async (server) => ((await callServer(server, 'GET', '/api/v1/surveys/campaigns')) as { campaigns: (Campaign & { status: string })[] }).campaigns,
-    async (warehouse) => (await readCampaigns(warehouse)).map((c) => ({ ...c, status: campaignStatus(c, now) })));
+    async (server) => ((await callServer(server, 'GET', '/api/v1/surveys/campaigns')) as { campaigns: (Omit<Campaign, 'responses'> & { status: string; responses: number | null })[] }).campaigns,
+    async (warehouse) => (await readCampaigns(warehouse)).map((c) => ({ ...c, status: campaignStatus(c, now), responses: (c.responses ?? 0) > 0 && (c.responses ?? 0) < k ? null : c.responses ?? 0 })));
   if (options.json) {
     process.stdout.write(`${JSON.stringify(campaigns, null, 2)}\n`);
     return;
@@ -234,6 +237,6 @@ export async function surveyList(options: { json?: boolean }): Promise<void> {
     return;
   }
   for (const c of campaigns) {
-    process.stdout.write(`${c.id.padEnd(20)} ${c.status.padEnd(9)} ${c.opensAt.slice(0, 10)} → ${lastDay(c.closesAt)}  ${String(c.responses ?? 0).padStart(5)} responses  ${c.origin === 'external' ? '(imported / demo)' : c.audience.join(', ')}\n`);
+    process.stdout.write(`${c.id.padEnd(20)} ${c.status.padEnd(9)} ${c.opensAt.slice(0, 10)} → ${lastDay(c.closesAt)}  ${(c.responses === null ? `<${k}` : String(c.responses)).padStart(5)} responses  ${c.origin === 'external' ? '(imported / demo)' : c.audience.join(', ')}\n`);
   }
 }

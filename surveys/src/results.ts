@@ -1,0 +1,331 @@
+/**
+ * Survey results, with anonymity enforced here, in the query layer: every output (dashboard page,
+ * `GET /api/v1/surveys/results`, the CSV export, the weekly digest) is built from `SurveyResults`,
+ * which only ever holds groups that `visibility()` allows. Raw responses never leave this module.
+ */
+import { RoleBand, TenureBand, type PavedConfig, type SurveyDefinition } from '@paved/schemas';
+import type { Warehouse } from '@paved/transform/warehouse/client';
+import { visibility, effectiveMinGroupSize } from './anonymity.js';
+import { toCsv, type Cell } from './csv.js';
+import { scoreGroup, withChange, type GroupScore, type Scoreable } from './score.js';
+import { estimatedDevelopers, readCampaigns, readDefinition, readInviteCounts, readSubmittedResponses, type Campaign, type StoredResponse } from './store.js';
+import { loadTemplate } from './template.js';
+
+export type Dimension = 'team' | 'tenure' | 'role';
+export const DIMENSIONS: readonly Dimension[] = ['team', 'tenure', 'role'];
+/** The group of respondents who left a band blank. */
+export const NOT_GIVEN = 'not given';
+
+export type CampaignStatus = 'scheduled' | 'open' | 'closed';
+
+export function campaignStatus(campaign: Pick<Campaign, 'opensAt' | 'closesAt' | 'closedAt'>, now: Date): CampaignStatus {
+  const t = now.getTime();
+  if (campaign.closedAt !== null && Date.parse(campaign.closedAt) <= t) return 'closed';
+  if (Date.parse(campaign.closesAt) <= t) return 'closed';
+  if (Date.parse(campaign.opensAt) > t) return 'scheduled';
+  return 'open';
+}
+
+export interface CampaignSummary {
+  id: string;
+  title: string;
+  surveyId: string;
+  surveyVersion: number;
+  opensAt: string;
+  closesAt: string;
+  closedAt: string | null;
+  status: CampaignStatus;
+  origin: Campaign['origin'];
+  audience: string[];
+}
+
+export interface Respondent extends Scoreable {
+  team: string;
+  tenure: string | null;
+  role: string | null;
+}
+
+export type DenominatorSource = 'invites' | 'catalog' | 'estimate';
+
+export interface ParticipationRow {
+  team: string;
+  /** Invited people, or developers in the team. */
+  denominator: number | null;
+  source: DenominatorSource | null;
+  /** Null when the team's results are hidden (its count would help single people out). */
+  responses: number | null;
+  rate: number | null;
+}
+
+export interface SurveyResults {
+  campaign: CampaignSummary;
+  definition: { id: string; version: number; title: string };
+  minGroupSize: number;
+  by: Dimension;
+  /** Respondents in the whole campaign; null when even the total is below the threshold. */
+  respondents: number | null;
+  org: GroupScore | null;
+  /** Only groups that may be shown. */
+  groups: GroupScore[];
+  /** Groups with respondents whose figures are withheld (below the threshold, or to protect one that is). */
+  hiddenGroups: string[];
+  participation: { teams: ParticipationRow[]; responses: number | null; denominator: number | null; rate: number | null };
+  previous: { id: string; title: string } | null;
+  notes: string[];
+}
+
+export interface ResultsInput {
+  campaign: CampaignSummary;
+  definition: SurveyDefinition;
+  responses: Respondent[];
+  minGroupSize: number;
+  denominators: Map<string, { count: number; source: DenominatorSource }>;
+  previous: { campaign: CampaignSummary; definition: SurveyDefinition; responses: Respondent[] } | null;
+  notes: string[];
+}
+
+export function groupOf(r: Respondent, by: Dimension): string {
+  if (by === 'team') return r.team;
+  return (by === 'tenure' ? r.tenure : r.role) ?? NOT_GIVEN;
+}
+
+function groupsOf(responses: readonly Respondent[], by: Dimension): Map<string, Respondent[]> {
+  const groups = new Map<string, Respondent[]>();
+  for (const r of responses) {
+    const key = groupOf(r, by);
+    const list = groups.get(key);
+    if (list) list.push(r);
+    else groups.set(key, [r]);
+  }
+  return groups;
+}
+
+/** Scores the groups of one breakdown that may be shown, and the total when it may be. */
+function scoreVisible(definition: SurveyDefinition, responses: readonly Respondent[], by: Dimension, minGroupSize: number) {
+  const groups = groupsOf(responses, by);
+  const seen = visibility(new Map([...groups].map(([g, list]) => [g, list.length])), minGroupSize);
+  return {
+    seen,
+    org: seen.total ? scoreGroup(definition, 'all', responses) : null,
+    groups: seen.visible.map((g) => scoreGroup(definition, g, groups.get(g) ?? [])),
+  };
+}
+
+/** The results of one campaign broken down by `by`, with every hidden group left out. Pure. */
+export function computeResults(input: ResultsInput, by: Dimension): SurveyResults {
+  const k = effectiveMinGroupSize(input.minGroupSize);
+  const current = scoreVisible(input.definition, input.responses, by, k);
+  const before = input.previous ? scoreVisible(input.previous.definition, input.previous.responses, by, k) : null;
+  const org = current.org ? withChange(current.org, before?.org) : null;
+  const groups = current.groups.map((g) => withChange(g, before?.groups.find((p) => p.group === g.group)));
+
+  // Participation is per team whatever the breakdown, and shows counts only for teams that may be shown.
+  const teamSizes = new Map([...groupsOf(input.responses, 'team')].map(([team, list]) => [team, list.length]));
+  const teamSeen = by === 'team' ? current.seen : visibility(teamSizes, k);
+  const teams = [...new Set([...input.campaign.audience, ...teamSizes.keys()])].sort((a, b) => a.localeCompare(b));
+  const rows: ParticipationRow[] = teams.map((team) => {
+    const denominator = input.denominators.get(team) ?? null;
+    const shown = teamSeen.visible.includes(team);
+    const responses = shown ? teamSizes.get(team) ?? 0 : teamSizes.has(team) ? null : 0;
+    return {
+      team, denominator: denominator?.count ?? null, source: denominator?.source ?? null, responses,
+      rate: responses !== null && denominator && denominator.count > 0 ? Number((responses / denominator.count).toFixed(4)) : null,
+    };
+  });
+  const total = teamSeen.total ? input.responses.length : null;
+  const allKnown = rows.length > 0 && rows.every((r) => r.denominator !== null);
+  const denominator = allKnown ? rows.reduce((s, r) => s + (r.denominator ?? 0), 0) : null;
+
+  return {
+    campaign: input.campaign,
+    definition: { id: input.definition.id, version: input.definition.version, title: input.definition.title },
+    minGroupSize: k,
+    by,
+    respondents: current.seen.total ? input.responses.length : null,
+    org,
+    groups,
+    hiddenGroups: current.seen.hidden,
+    participation: { teams: rows, responses: total, denominator, rate: total !== null && denominator ? Number((total / denominator).toFixed(4)) : null },
+    previous: input.previous ? { id: input.previous.campaign.id, title: input.previous.campaign.title } : null,
+    notes: input.notes,
+  };
+}
+
+// ---------- the query layer ----------
+
+function summaryOf(c: Campaign, now: Date): CampaignSummary {
+  return {
+    id: c.id, title: c.title, surveyId: c.surveyId, surveyVersion: c.surveyVersion, opensAt: c.opensAt, closesAt: c.closesAt,
+    closedAt: c.closedAt, status: campaignStatus(c, now), origin: c.origin, audience: c.audience,
+  };
+}
+
+function respondentOf(r: StoredResponse): Respondent {
+  return {
+    team: r.team,
+    tenure: TenureBand.safeParse(r.tenure).success ? r.tenure : null,
+    role: RoleBand.safeParse(r.role).success ? r.role : null,
+    answers: r.answers,
+    free_text: r.free_text,
+  };
+}
+
+/**
+ * The definition a campaign was answered on: the stored one, else the shipped template when it is
+ * the same survey (with a note, since wording may differ).
+ */
+export async function definitionFor(warehouse: Warehouse, surveyId: string, version: number, notes: string[] = []): Promise<SurveyDefinition> {
+  const stored = await readDefinition(warehouse, surveyId, version);
+  if (stored) return stored;
+  const template = loadTemplate();
+  if (template.id === surveyId) {
+    if (template.version !== version) notes.push(`Survey ${surveyId} version ${version} is not stored; scored with the shipped template (version ${template.version}) by item id.`);
+    return template;
+  }
+  throw new Error(`survey ${surveyId} version ${version} is not in the warehouse: create the campaign with its definition (paved survey create --definition FILE)`);
+}
+
+function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date.slice(0, 10)}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** The 90 days before a campaign closed (or now, while open): the window its measured metrics come from. */
+export function metricWindowOf(campaign: Pick<CampaignSummary, 'closesAt' | 'closedAt'>, now: Date): { from: string; to: string } {
+  const end = [campaign.closesAt, campaign.closedAt, now.toISOString()].filter((t): t is string => t !== null).sort()[0]!;
+  const to = addDays(end, 1);
+  return { from: addDays(to, -90), to };
+}
+
+async function denominatorsOf(warehouse: Warehouse, config: PavedConfig, campaign: CampaignSummary, now: Date): Promise<ResultsInput['denominators']> {
+  const out: ResultsInput['denominators'] = new Map();
+  if (campaign.origin === 'managed') {
+    for (const row of await readInviteCounts(warehouse, campaign.id)) out.set(row.team, { count: row.invited, source: 'invites' });
+  }
+  for (const team of config.catalog.teams) {
+    if (!out.has(team.name) && team.developers !== undefined) out.set(team.name, { count: team.developers, source: 'catalog' });
+  }
+  const window = metricWindowOf(campaign, now);
+  for (const [team, count] of await estimatedDevelopers(warehouse, window.from, window.to)) {
+    if (!out.has(team)) out.set(team, { count, source: 'estimate' });
+  }
+  return out;
+}
+
+/** Everything `computeResults` needs for a campaign, read from the warehouse; null for an unknown campaign. */
+export async function loadResultsInput(warehouse: Warehouse, config: PavedConfig, campaignId: string, now = new Date()): Promise<ResultsInput | null> {
+  const campaigns = await readCampaigns(warehouse);
+  const campaign = campaigns.find((c) => c.id === campaignId);
+  if (!campaign) return null;
+  const notes: string[] = [];
+  const summary = summaryOf(campaign, now);
+  const definition = await definitionFor(warehouse, campaign.surveyId, campaign.surveyVersion, notes);
+  const responses = (await readSubmittedResponses(warehouse, campaign.id)).map(respondentOf);
+  const earlier = campaigns
+    .filter((c) => c.surveyId === campaign.surveyId && c.id !== campaign.id && c.opensAt < campaign.opensAt && (c.responses ?? 0) > 0)
+    .sort((a, b) => (a.opensAt < b.opensAt ? 1 : -1))[0];
+  const previous = earlier
+    ? { campaign: summaryOf(earlier, now), definition: await definitionFor(warehouse, earlier.surveyId, earlier.surveyVersion, notes), responses: (await readSubmittedResponses(warehouse, earlier.id)).map(respondentOf) }
+    : null;
+  return { campaign: summary, definition, responses, minGroupSize: config.surveys.minGroupSize, denominators: await denominatorsOf(warehouse, config, summary, now), previous, notes };
+}
+
+export async function campaignResults(warehouse: Warehouse, config: PavedConfig, campaignId: string, options: { by?: Dimension; now?: Date } = {}): Promise<SurveyResults | null> {
+  const input = await loadResultsInput(warehouse, config, campaignId, options.now);
+  return input ? computeResults(input, options.by ?? 'team') : null;
+}
+
+/** The campaign a results view opens on: the newest with responses, else the newest. */
+export async function defaultCampaignId(warehouse: Warehouse): Promise<string | null> {
+  const campaigns = await readCampaigns(warehouse);
+  return (campaigns.find((c) => (c.responses ?? 0) > 0) ?? campaigns[0])?.id ?? null;
+}
+
+// ---------- CSV export ----------
+
+export const RESULTS_CSV_HEADER = [
+  'campaign', 'breakdown', 'group', 'respondents', 'kind', 'id', 'label', 'answered', 'skipped', 'favourable_pct', 'mean_0_100',
+  'count_1', 'count_2', 'count_3', 'count_4', 'count_5', 'change_pp', 'enps', 'promoters', 'passives', 'detractors', 'hours_mean', 'hours_median',
+] as const;
+
+/** Results as CSV: one row per driver, item, eNPS, hours lost and theme, for the total and each shown group. */
+export function resultsCsv(results: SurveyResults): string {
+  const rows: Cell[][] = [];
+  const pct = (v: number | null) => (v === null ? null : Number((v * 100).toFixed(1)));
+  const blank = (n: number): Cell[] => Array.from({ length: n }, () => null);
+  for (const group of [...(results.org ? [results.org] : []), ...results.groups]) {
+    const head: Cell[] = [results.campaign.id, group === results.org ? 'all' : results.by, group.group, group.respondents];
+    for (const d of group.drivers) {
+      for (const row of [{ kind: 'driver', s: d, label: d.label }, ...d.items.map((i) => ({ kind: 'item', s: i, label: i.text }))]) {
+        rows.push([...head, row.kind, row.s.id, row.label, row.s.answered, row.s.skipped, pct(row.s.favourable), row.s.mean100, ...row.s.counts, row.s.change, ...blank(6)]);
+      }
+    }
+    if (group.enps) {
+      const e = group.enps;
+      rows.push([...head, 'enps', e.id, e.text, e.answered, e.skipped, ...blank(7), e.change, e.score, e.promoters, e.passives, e.detractors, null, null]);
+    }
+    if (group.hoursLost) {
+      const h = group.hoursLost;
+      rows.push([...head, 'hours_lost', h.id, h.text, h.answered, h.skipped, ...blank(12), h.mean, h.median]);
+    }
+    for (const item of group.freeText) {
+      for (const theme of item.themes) rows.push([...head, 'theme', `${item.id}:${theme.id}`, theme.label, theme.answers.length, ...blank(18)]);
+    }
+  }
+  for (const p of results.participation.teams) {
+    rows.push([results.campaign.id, 'participation', p.team, p.responses, 'participation', p.source ?? '', `responses of ${p.denominator ?? 'unknown'}`, p.responses, null, p.rate === null ? null : pct(p.rate), ...blank(13)]);
+  }
+  return toCsv(RESULTS_CSV_HEADER, rows);
+}
+
+// ---------- digest ----------
+
+export interface SurveyDigest {
+  campaign: CampaignSummary;
+  respondents: number | null;
+  participationRate: number | null;
+  enps: { score: number | null; change: number | null } | null;
+  /** Organisation-wide drivers, least favourable first. */
+  drivers: { id: string; label: string; favourable: number | null; change: number | null }[];
+  /** Shown teams' weakest driver each. */
+  teams: { team: string; respondents: number; weakest: { id: string; label: string; favourable: number | null } | null }[];
+  hiddenTeams: number;
+  lines: string[];
+}
+
+/** What the weekly digest says about surveys: the newest campaign with responses, anonymity applied. */
+export async function surveyDigest(warehouse: Warehouse, config: PavedConfig, now = new Date()): Promise<SurveyDigest | null> {
+  const id = await defaultCampaignId(warehouse);
+  if (!id) return null;
+  const results = await campaignResults(warehouse, config, id, { by: 'team', now });
+  return results ? digestOf(results) : null;
+}
+
+export function digestOf(results: SurveyResults): SurveyDigest {
+  const pct = (v: number | null) => (v === null ? 'n/a' : `${Math.round(v * 100)} %`);
+  const signed = (v: number | null, unit: string) => (v === null ? '' : ` (${v > 0 ? '+' : ''}${v}${unit} vs ${results.previous?.title ?? 'previous'})`);
+  const drivers = (results.org?.drivers ?? [])
+    .map((d) => ({ id: d.id, label: d.label, favourable: d.favourable, change: d.change }))
+    .sort((a, b) => (a.favourable ?? 2) - (b.favourable ?? 2));
+  const teams = results.groups.map((g) => {
+    const weakest = [...g.drivers].filter((d) => d.favourable !== null).sort((a, b) => a.favourable! - b.favourable!)[0];
+    return { team: g.group, respondents: g.respondents, weakest: weakest ? { id: weakest.id, label: weakest.label, favourable: weakest.favourable } : null };
+  });
+  const lines: string[] = [`Survey ${results.campaign.title} (${results.campaign.status}).`];
+  if (results.respondents === null) lines.push(`Fewer than ${results.minGroupSize} responses so far: nothing is shown yet.`);
+  else {
+    lines.push(`${results.respondents} responses${results.participation.rate === null ? '' : `, ${pct(results.participation.rate)} participation`}.`);
+    if (results.org?.enps?.score !== undefined && results.org.enps.score !== null) lines.push(`Platform eNPS ${results.org.enps.score}${signed(results.org.enps.change, '')}.`);
+    for (const d of drivers.slice(0, 3)) lines.push(`Least favourable: ${d.label} ${pct(d.favourable)}${signed(d.change, ' pp')}.`);
+  }
+  if (results.hiddenGroups.length) lines.push(`${results.hiddenGroups.length} team(s) hidden to protect anonymity (groups under ${results.minGroupSize}).`);
+  return {
+    campaign: results.campaign,
+    respondents: results.respondents,
+    participationRate: results.participation.rate,
+    enps: results.org?.enps ? { score: results.org.enps.score, change: results.org.enps.change } : null,
+    drivers,
+    teams,
+    hiddenTeams: results.hiddenGroups.length,
+    lines,
+  };
+}
