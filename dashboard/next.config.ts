@@ -9,6 +9,8 @@ const config: NextConfig = {
   serverExternalPackages: ['chdb', '@clickhouse/client', '@clickhouse/client-common', 'kafkajs'],
   transpilePackages: ['@paved/schemas', '@paved/transform', '@paved/surveys', '@paved/ingest'],
   outputFileTracingRoot: root,
+  // A separate build directory (PAVED_DASHBOARD_DIST=.next-x) lets one build run while another is served.
+  distDir: process.env.PAVED_DASHBOARD_DIST || '.next',
   // Workspace packages are TypeScript ESM importing `./x.js` for `./x.ts`: webpack maps the extension.
   webpack: (webpackConfig: { resolve: { extensionAlias?: Record<string, string[]> } }) => {
     webpackConfig.resolve.extensionAlias = { '.js': ['.ts', '.tsx', '.js'], '.mjs': ['.mts', '.mjs'] };

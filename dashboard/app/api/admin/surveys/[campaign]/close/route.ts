@@ -1,0 +1,17 @@
+import { postClose } from '@paved/surveys/http';
+import { failed } from '@/lib/api';
+import { forbidden, requireAdmin } from '@/lib/auth';
+import { surveyContext } from '@/lib/surveys';
+
+export const dynamic = 'force-dynamic';
+
+/** POST /api/admin/surveys/[campaign]/close: close the campaign now (admin). */
+export async function POST(request: Request, { params }: { params: Promise<{ campaign: string }> }) {
+  try {
+    await requireAdmin(request);
+    const { campaign } = await params;
+    return await postClose(request, campaign, surveyContext(request));
+  } catch (error) {
+    return forbidden(error) ?? failed(error);
+  }
+}

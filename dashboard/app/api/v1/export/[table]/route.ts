@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { badRequest, failed, queryObject } from '@/lib/api';
+import { EXPORT_TABLES, ExportQuery, exportCsv } from '@/lib/exports';
+
+export const dynamic = 'force-dynamic';
+
+const Table = z.enum(EXPORT_TABLES, { error: `table must be one of ${EXPORT_TABLES.join(', ')}` });
+
+/**
+ * GET /api/v1/export/<table>.csv?from=…&to=…[&team=][&service=][&metric=][&deployment=]
+ * Every table on the dashboard as CSV, with the same parameters as its page.
+ */
+export async function GET(request: Request, { params }: { params: Promise<{ table: string }> }) {
+  const table = Table.safeParse((await params).table.replace(/\.csv$/, ''));
+  if (!table.success) return Response.json({ error: 'not_found', message: table.error.issues[0]?.message }, { status: 404 });
+  const query = ExportQuery.safeParse(queryObject(request));
+  if (!query.success) return badRequest(query.error);
+  try {
+    const { csv, filename } = await exportCsv(table.data, query.data);
+    return new Response(csv, {
+      headers: {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="${filename}"`,
+        'cache-control': 'no-store',
+      },
+    });
+  } catch (error) {
+    return failed(error);
+  }
+}

@@ -1,0 +1,5 @@
+import { Skeleton } from '@/components/Skeleton';
+
+export default function Loading() {
+  return <Skeleton variant="table" />;
+}

@@ -1,0 +1,72 @@
+'use client';
+
+import type { ReactNode } from 'react';
+import Link from 'next/link';
+import { usePathname, useSearchParams } from 'next/navigation';
+import { icons } from './icons';
+
+const PAGES = [
+  { href: '/', label: 'Overview', icon: icons.overview },
+  { href: '/dora', label: 'DORA explorer', icon: icons.dora },
+  { href: '/flow', label: 'Flow', icon: icons.flow },
+  { href: '/adoption', label: 'Adoption', icon: icons.adoption },
+  { href: '/surveys', label: 'Surveys', icon: icons.surveys },
+  { href: '/digests', label: 'Digests', icon: icons.digests },
+  { href: '/roadmap', label: 'Roadmap', icon: icons.roadmap },
+  { href: '/roi', label: 'ROI', icon: icons.roi },
+  { href: '/health', label: 'Data health', icon: icons.health },
+];
+
+const SOON: { label: string; icon: ReactNode }[] = [];
+
+/** The time window and team travel with you from page to page. */
+const CARRIED = ['range', 'from', 'to', 'team'];
+
+function isCurrent(pathname: string, href: string): boolean {
+  return href === '/' ? pathname === '/' : pathname === href || pathname.startsWith(`${href}/`);
+}
+
+export function Nav() {
+  const pathname = usePathname();
+  const search = useSearchParams();
+  const carried = new URLSearchParams();
+  for (const key of CARRIED) {
+    const value = search.get(key);
+    if (value) carried.set(key, value);
+  }
+  const suffix = carried.size ? `?${carried}` : '';
+  return (
+    <nav aria-label="Main" className="sidebar">
+      <div className="nav-group">
+        <div className="nav-heading" id="nav-metrics">Metrics</div>
+        <ul className="nav-list" aria-labelledby="nav-metrics">
+          {PAGES.map((page) => (
+            <li key={page.href}>
+              <Link className="nav-link" href={`${page.href}${page.href === '/health' ? '' : suffix}`} aria-current={isCurrent(pathname, page.href) ? 'page' : undefined}>
+                {page.icon}
+                {page.label}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </div>
+      {SOON.length ? <div className="nav-group">
+        <div className="nav-heading" id="nav-soon">Coming next</div>
+        <ul className="nav-list" aria-labelledby="nav-soon">
+          {SOON.map((item) => (
+            <li key={item.label}>
+              <span className="nav-link disabled" aria-disabled="true" title={`${item.label} arrives with its own feature`}>
+                {item.icon}
+                {item.label}
+                <span className="soon">soon</span>
+              </span>
+            </li>
+          ))}
+        </ul>
+      </div> : null}
+      <div className="sidebar-foot">
+        <a href="/api/v1/metrics/dora" className="muted">JSON API</a> · <a href="/api/health" className="muted">Health API</a>
+      </div>
+    </nav>
+  );
+}

@@ -1,0 +1,30 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useState, useTransition } from 'react';
+
+/** Recomputes the metrics now (admin) and shows the page again with them. */
+export function RunTransform() {
+  const router = useRouter();
+  const [state, setState] = useState<'idle' | 'running' | 'failed'>('idle');
+  const [, startTransition] = useTransition();
+  async function run() {
+    setState('running');
+    try {
+      const response = await fetch('/api/admin/transform', { method: 'POST' });
+      if (!response.ok) throw new Error(String(response.status));
+      setState('idle');
+      startTransition(() => router.refresh());
+    } catch {
+      setState('failed');
+    }
+  }
+  return (
+    <span className="inline-form">
+      <button type="button" className="button primary small" onClick={run} disabled={state === 'running'}>
+        {state === 'running' ? 'Computing…' : 'Compute the metrics now'}
+      </button>
+      {state === 'failed' ? <span role="alert" className="muted">That did not work; see Data health.</span> : null}
+    </span>
+  );
+}

@@ -1,0 +1,120 @@
+/** Number and time formatting shared by server pages and client charts. */
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+export const NO_DATA = 'no data';
+
+export function hours(value: number | null | undefined): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return NO_DATA;
+  if (value < 1) return `${Math.max(1, Math.round(value * 60))} min`;
+  if (value < 48) return `${value < 10 ? value.toFixed(1) : Math.round(value)} h`;
+  const days = value / 24;
+  if (days < 14) return `${days < 10 ? days.toFixed(1) : Math.round(days)} d`;
+  if (days < 60) return `${(days / 7).toFixed(1)} wk`;
+  if (days < 730) return `${(days / 30.44).toFixed(1)} mo`;
+  return `${(days / 365.25).toFixed(1)} yr`;
+}
+
+/** Short form for chart axes. */
+export function hoursAxis(value: number): string {
+  if (value === 0) return '0';
+  if (value < 1) return `${Math.round(value * 60)}m`;
+  if (value < 48) return `${Number(value.toFixed(1))}h`;
+  if (value >= 168 && value % 168 === 0) return `${value / 168}w`;
+  return `${Number((value / 24).toFixed(1))}d`;
+}
+
+export function percent(value: number | null | undefined, digits = 1): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return NO_DATA;
+  return `${(value * 100).toFixed(value !== 0 && Math.abs(value) < 0.1 ? digits : value === 1 || value === 0 ? 0 : digits)} %`;
+}
+
+export function count(value: number | null | undefined): string {
+  if (value === null || value === undefined) return NO_DATA;
+  return new Intl.NumberFormat('en-GB').format(value);
+}
+
+export function decimal(value: number | null | undefined, digits = 1): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return NO_DATA;
+  return new Intl.NumberFormat('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: value < 10 && value % 1 !== 0 ? Math.min(1, digits) : 0 }).format(value);
+}
+
+/** ClickHouse returns "2026-11-25 23:43:52.711" or ISO; both are UTC. */
+export function parseUtc(value: string): number {
+  const iso = value.includes('T') ? value : `${value.replace(' ', 'T')}Z`;
+  return Date.parse(/[zZ]|[+-]\d\d:\d\d$/.test(iso) ? iso : `${iso}Z`);
+}
+
+export function dateTime(value: string | null | undefined): string {
+  if (!value) return '—';
+  const d = new Date(parseUtc(value));
+  if (Number.isNaN(d.getTime())) return value;
+  return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
+}
+
+export function dateTimeIso(value: string | null | undefined): string | undefined {
+  if (!value) return undefined;
+  const t = parseUtc(value);
+  return Number.isNaN(t) ? undefined : new Date(t).toISOString();
+}
+
+export function shortDate(value: string): string {
+  const d = new Date(parseUtc(value.length === 10 ? `${value}T00:00:00Z` : value));
+  return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]}`;
+}
+
+/** "26 Aug 2026" from YYYY-MM-DD. */
+export function longDate(date: string): string {
+  const d = new Date(`${date.slice(0, 10)}T00:00:00Z`);
+  return Number.isNaN(d.getTime()) ? date : `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+}
+
+export function ago(value: string | null | undefined, now = Date.now()): string {
+  if (!value) return 'never';
+  const ms = now - parseUtc(value);
+  if (Number.isNaN(ms)) return value;
+  if (ms < 0) return 'in the future';
+  const minutes = ms / 60_000;
+  if (minutes < 1) return 'just now';
+  if (minutes < 60) return `${Math.round(minutes)} min ago`;
+  const h = minutes / 60;
+  if (h < 48) return `${Math.round(h)} h ago`;
+  return `${Math.round(h / 24)} days ago`;
+}
+
+export function shortSha(sha: string | null | undefined): string {
+  return sha ? sha.slice(0, 7) : '—';
+}
+
+/** "github:acme/cart:123" → "https://github.com/acme/cart/commit/<sha>" when the source is GitHub. */
+export function commitUrl(repo: string, sha: string | null | undefined): string | null {
+  return sha && /^[\w.-]+\/[\w.-]+$/.test(repo) ? `https://github.com/${repo}/commit/${sha}` : null;
+}
+
+export function pullUrl(repo: string, number: number | null | undefined): string | null {
+  return number && /^[\w.-]+\/[\w.-]+$/.test(repo) ? `https://github.com/${repo}/pull/${number}` : null;
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${count(n)} ${n === 1 ? one : many}`;
+}
+
+/** Method names as people say them. */
+export const METHOD_LABELS: Record<string, string> = {
+  explicit: 'named by incident',
+  rollback: 'rolled back',
+  revert: 'reverted',
+  inferred: 'inferred from incident timing',
+  override: 'confirmed by a person',
+  push_chain: 'push chain',
+  first_push: 'first push',
+  compare: 'compare API',
+  squash_pr: 'squashed PR originals',
+  none: 'none (redeploy or rollback)',
+  unknown: 'unknown',
+  fix_label: 'fix label',
+};
+
+export function label(value: string): string {
+  return METHOD_LABELS[value] ?? value.replaceAll('_', ' ');
+}

@@ -1,0 +1,269 @@
+/**
+ * The dashboard in a real browser against a running Paved with the small demo organisation:
+ * every page renders its charts with data, filters live in the URL and change the numbers, the
+ * drill-down reaches commits, and a failure-link override changes the change failure rate.
+ *
+ * Needs Chromium (`apt-get install -y chromium`, or CHROMIUM_PATH) and a dashboard build
+ * (`paved start` builds one if missing; PAVED_DASHBOARD_DIST picks another build directory).
+ * Screenshots land in test-artifacts/browser/. Run alone with:
+ *   pnpm vitest run dashboard/test/pages.browser.test.ts
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = join(ROOT, 'test-artifacts', 'browser');
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** The child's environment without anything that would configure real sources (they switch the demo off). */
+function cleanEnv(dataDir: string, configFile: string, port: number): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (/^(PAVED_|GITHUB_|PAGERDUTY_|OPSGENIE_|KAFKA_|CLICKHOUSE_|OIDC_|SMTP_|SLACK_)/.test(key) && key !== 'PAVED_DASHBOARD_DIST') continue;
+    env[key] = value;
+  }
+  return { ...env, PAVED_DATA_DIR: dataDir, PAVED_CONFIG: configFile, PORT: String(port), HOST: '127.0.0.1', NEXT_TELEMETRY_DISABLED: '1', LOG_LEVEL: 'info' };
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | null>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown = null;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== null) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`timed out waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`);
+}
+
+const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+describe.skipIf(!existsSync(CHROMIUM))('dashboard pages in a browser (small demo organisation)', () => {
+  let server: ChildProcess;
+  let output = '';
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+  let dataDir: string;
+  const to = addDays(new Date().toISOString().slice(0, 10), 1);
+  const from = addDays(to, -90);
+
+  async function shot(name: string, target: Page = page): Promise<void> {
+    await target.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: false });
+  }
+
+  async function open(path: string, target: Page = page): Promise<void> {
+    const response = await target.goto(base + path, { waitUntil: 'load' });
+    expect(response?.status(), `${path} answers`).toBe(200);
+  }
+
+  /** Waits until the element shows (Playwright's own expect is not vitest's). */
+  async function visible(locator: ReturnType<Page['locator']>): Promise<void> {
+    await locator.waitFor({ state: 'visible', timeout: 15_000 });
+  }
+
+  async function chartPaths(target: Page = page): Promise<number> {
+    await target.locator('figure.chart .recharts-surface').first().waitFor({ timeout: 15_000 });
+    return target.locator('figure.chart .recharts-surface path').count();
+  }
+
+  async function json<T>(path: string): Promise<T> {
+    const response = await page.request.get(base + path);
+    expect(response.status(), path).toBe(200);
+    return (await response.json()) as T;
+  }
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    dataDir = mkdtempSync(join(tmpdir(), 'paved-browser-'));
+    const configFile = join(dataDir, 'paved.config.yaml');
+    writeFileSync(configFile, 'server:\n  host: 127.0.0.1\n');
+    const build = join(ROOT, 'dashboard', process.env.PAVED_DASHBOARD_DIST || '.next', 'BUILD_ID');
+    if (!existsSync(build)) throw new Error(`no dashboard build at ${dirname(build)}: run \`cd dashboard && npx next build --webpack\` first`);
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    // One process loads the demo into a fresh warehouse and serves it, as a first `paved start` does.
+    server = spawn(process.execPath, [join(ROOT, 'tools/cli/bin/paved.mjs'), 'start', '--scale', 'small', '--port', String(port)], {
+      cwd: ROOT, env: cleanEnv(join(dataDir, 'data'), configFile, port) as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, so stopping it also stops anything it started (a dashboard build).
+      detached: true,
+    });
+    server.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    server.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      await waitFor('the demo organisation to load', async () => {
+        if (server.exitCode !== null) throw new Error(`paved start exited (${server.exitCode})`);
+        const health = (await (await fetch(`${base}/api/health`)).json()) as { demo?: { loaded: boolean } | null };
+        return health.demo?.loaded ? true : null;
+      }, 150_000);
+      // The transform runs right after the demo is in: wait until the metrics see deployments.
+      await waitFor('metrics over the demo', async () => {
+        const dora = (await (await fetch(`${base}/api/v1/metrics/dora?from=${from}&to=${to}`)).json()) as { deploymentFrequency?: { deployments: number } };
+        return (dora.deploymentFrequency?.deployments ?? 0) > 0 ? true : null;
+      }, 60_000);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n--- paved start output ---\n${output.slice(-4000)}`);
+    }
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1366, height: 768 }, colorScheme: 'light' });
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (server?.pid && server.exitCode === null) {
+      const exited = new Promise((r) => { server.once('exit', r); setTimeout(r, 10_000); });
+      process.kill(-server.pid, 'SIGTERM');
+      await exited;
+    }
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }, 30_000);
+
+  it('overview shows the five keys with levels, sparklines, the demo and no-sign-in banners', async () => {
+    await open('/');
+    expect(await page.locator('a.key-card').count()).toBe(5);
+    expect(await page.locator('svg.sparkline path.line').count()).toBeGreaterThan(0);
+    await visible(page.getByText('Demo organisation (generated data)'));
+    await visible(page.getByText('No sign-in configured:'));
+    const badges = await page.locator('a.key-card .badge').allTextContents();
+    expect(badges.filter((b) => ['Elite', 'High', 'Medium', 'Low'].includes(b)).length).toBeGreaterThanOrEqual(4);
+    await shot('overview-light');
+    // Keyboard: the first Tab reaches the skip link.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.className)).toBe('skip-link');
+  });
+
+  it('DORA explorer draws every chart with data, and a team filter changes the URL and the numbers', async () => {
+    await open('/dora');
+    expect(await page.locator('figure.chart').count()).toBe(6);
+    expect(await chartPaths()).toBeGreaterThan(20);
+    expect(await page.locator('#ranking tbody tr').count()).toBeGreaterThan(3);
+    const deployments = page.locator('.stats .stat').first().locator('.stat-note');
+    const before = await deployments.textContent();
+    await shot('dora-light');
+    await page.getByRole('combobox', { name: 'Team', exact: true }).selectOption('payments');
+    await page.waitForURL(/team=payments/);
+    await expect.poll(() => deployments.textContent(), { timeout: 20_000 }).not.toBe(before);
+    expect(await chartPaths()).toBeGreaterThan(5);
+    const services = await page.locator('#ranking tbody td:nth-child(2)').allTextContents();
+    expect(new Set(services)).toEqual(new Set(['payments']));
+    await shot('dora-team-payments');
+    // A bar is a way into the rows behind it.
+    await page.locator('#chart-deployments-title').locator('xpath=ancestor::figure').locator('.recharts-bar-rectangle').nth(3).click();
+    await page.waitForURL(/\/dora\/explain\?metric=deploymentFrequency&from=\d{4}-\d{2}-\d{2}&to=\d{4}-\d{2}-\d{2}&team=payments/);
+    await page.locator('#deployments tbody tr').first().waitFor({ timeout: 20_000 });
+    expect(await page.locator('#deployments tbody tr').count()).toBeGreaterThan(0);
+  });
+
+  it('drill-down reaches the change-set commits behind the lead time', async () => {
+    await open('/dora');
+    await page.locator('#ranking tbody tr').first().locator('td.name a').click();
+    await page.waitForURL(/\/dora\/explain\?metric=/);
+    await page.getByRole('navigation', { name: 'Metric' }).getByRole('link', { name: 'Lead time for changes' }).click();
+    await page.waitForURL(/metric=leadTime/);
+    const commit = page.locator('#changes td[data-sha]').first();
+    await commit.waitFor();
+    const sha = await commit.getAttribute('data-sha');
+    expect(sha).toMatch(/^[0-9a-f]{40}$/);
+    expect((await commit.textContent())?.trim().startsWith(sha!.slice(0, 7))).toBe(true);
+    await visible(page.locator('#changes').getByText(/push chain|first push|compare API|squashed PR originals/).first());
+    await shot('explain-lead-time');
+  });
+
+  it('an override from the drill-down removes a failure and the change failure rate drops', async () => {
+    type Explain = { deployments: { id: string; deployed_at: string }[]; failureLinks: { deployment_id: string }[] };
+    type Dora = { changeFailureRate: { failedDeployments: number; deployments: number } };
+    const explanation = await json<Explain>(`/api/v1/metrics/dora/explain?metric=changeFailureRate&from=${from}&to=${to}&limit=5000`);
+    const linkCount = new Map<string, number>();
+    for (const link of explanation.failureLinks) linkCount.set(link.deployment_id, (linkCount.get(link.deployment_id) ?? 0) + 1);
+    const target = explanation.deployments.find((d) => linkCount.get(d.id) === 1);
+    expect(target, 'a failed deployment with a single piece of evidence').toBeDefined();
+    const before = await json<Dora>(`/api/v1/metrics/dora?from=${from}&to=${to}`);
+
+    const day = target!.deployed_at.slice(0, 10);
+    await open(`/dora/explain?metric=changeFailureRate&from=${day}&to=${addDays(day, 1)}&deployment=${encodeURIComponent(target!.id)}`);
+    const links = page.locator('#failure-links');
+    expect(await links.locator('tbody tr').count()).toBe(1);
+    await links.locator('details.override summary').click();
+    await links.getByRole('textbox').fill('browser test: not caused by this deployment');
+    await links.getByRole('button', { name: 'Save and recompute' }).click();
+    await page.waitForURL(/saved=reject/, { timeout: 60_000 });
+    await visible(page.getByText('Override saved and the metrics recomputed'));
+    await visible(page.getByText('succeeded', { exact: true }));
+    await visible(page.getByText('browser test: not caused by this deployment'));
+    await shot('explain-after-override');
+
+    const after = await json<Dora>(`/api/v1/metrics/dora?from=${from}&to=${to}`);
+    expect(after.changeFailureRate.failedDeployments).toBe(before.changeFailureRate.failedDeployments - 1);
+    expect(after.changeFailureRate.deployments).toBe(before.changeFailureRate.deployments);
+  });
+
+  it('flow shows the stage bars per team and the slowest pull requests', async () => {
+    await open('/flow');
+    expect(await chartPaths()).toBeGreaterThan(4);
+    expect(await page.locator('#slowest tbody tr').count()).toBeGreaterThan(5);
+    await shot('flow-light');
+  });
+
+  it('adoption shows shares, the weekly lines and the golden-path comparison with sample sizes', async () => {
+    await open('/adoption');
+    expect(await chartPaths()).toBeGreaterThan(4);
+    expect(await page.locator('#comparison tbody tr').count()).toBe(5);
+    await visible(page.locator('#comparison').getByText(/\d+ commits/).first());
+    await shot('adoption-light');
+  });
+
+  it('data health lists sources, coverage, transform runs and the re-drive control', async () => {
+    await open('/health');
+    await visible(page.locator('#sources').getByText('github'));
+    await visible(page.locator('#runs tbody tr').first());
+    await visible(page.getByRole('button', { name: 'Re-drive' }));
+    await shot('health-light');
+  });
+
+  it('tables download as CSV attachments with the page parameters', async () => {
+    const response = await page.request.get(`${base}/api/v1/export/services?from=${from}&to=${to}&team=checkout`);
+    expect(response.status()).toBe(200);
+    expect(response.headers()['content-disposition']).toMatch(/^attachment; filename="paved_services_checkout_/);
+    const lines = (await response.text()).trim().split('\r\n');
+    expect(lines[0]).toBe('service,team,golden_path,deployments,deployments_per_week,lead_time_p50_hours,changes,failed_deployments,change_failure_rate,recovery_p50_hours,rework_rate');
+    expect(lines.slice(1).every((line) => line.split(',')[1] === 'checkout')).toBe(true);
+    expect((await page.request.get(`${base}/api/v1/export/nope`)).status()).toBe(404);
+  });
+
+  it('dark mode renders the overview and the explorer', async () => {
+    const dark = await browser.newPage({ viewport: { width: 1366, height: 768 }, colorScheme: 'dark' });
+    try {
+      await open('/', dark);
+      await shot('overview-dark', dark);
+      await open('/dora', dark);
+      expect(await chartPaths(dark)).toBeGreaterThan(20);
+      const background = await dark.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      expect(background).toBe('rgb(14, 16, 20)');
+      await shot('dora-dark', dark);
+    } finally {
+      await dark.close();
+    }
+  });
+}, 120_000);
