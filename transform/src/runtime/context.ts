@@ -1,9 +1,12 @@
+import type { Bus } from '@paved/ingest/bus/bus';
 import type { PavedConfig, PavedEnv } from '@paved/schemas';
 import type { Warehouse } from '../warehouse/client.js';
 
 /** What a running Paved process shares with the dashboard it serves (same process, other module graph). */
 export interface PavedRuntime {
   warehouse: Warehouse;
+  /** The bus of the process, when it has one (admin re-drive of dead letters publishes onto it). */
+  bus?: Bus;
   config: PavedConfig;
   env: PavedEnv;
   startedAt: string;

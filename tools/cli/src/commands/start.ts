@@ -78,6 +78,7 @@ export async function start(options: StartOptions): Promise<void> {
 
   const runtime: PavedRuntime = {
     warehouse,
+    bus,
     config,
     env,
     startedAt: new Date().toISOString(),

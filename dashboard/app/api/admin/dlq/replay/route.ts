@@ -7,9 +7,9 @@ export const dynamic = 'force-dynamic';
 
 type Bus = Parameters<typeof replayDeadLetters>[1];
 
-/** The bus of the running Paved, when it shares one with the dashboard (PavedRuntime has no `bus` yet). */
+/** The bus of the running Paved (`paved start` shares it; the separate dashboard service has none). */
 function runtimeBus(): Bus | null {
-  return (runtime() as { bus?: Bus }).bus ?? null;
+  return runtime().bus ?? null;
 }
 
 function isForm(request: Request): boolean {
@@ -31,7 +31,7 @@ export async function POST(request: Request) {
   const form = isForm(request);
   const bus = runtimeBus();
   if (!bus) {
-    const message = 'This Paved does not share its bus with the dashboard yet: stop it and run `paved dlq replay`, or run with Kafka (KAFKA_BROKERS) and run `paved dlq replay` alongside.';
+    const message = 'The dashboard service has no event bus: run `paved dlq replay` (with KAFKA_BROKERS set) next to the sink.';
     if (form) return new Response(null, { status: 303, headers: { location: `/health?error=${encodeURIComponent(message)}#dead-letters` } });
     return Response.json({ error: 'not_implemented', message }, { status: 501 });
   }
