@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PavedConfig, PavedEnv, describeIssues } from '@paved/schemas';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
@@ -26,12 +26,15 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): PavedEnv {
 
 /** Reads `paved.config.yaml` (or PAVED_CONFIG). A missing default file means defaults; a missing explicit file is an error. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): LoadedConfig {
-  const env = loadEnv(source);
+  // An empty variable means "not set" (as compose files and shells often pass them).
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== '')) as NodeJS.ProcessEnv;
+  const env = loadEnv(cleaned);
   const file = resolve(env.PAVED_CONFIG);
   if (!existsSync(file)) {
-    if (source.PAVED_CONFIG) throw new ConfigError(file, [`PAVED_CONFIG points to ${file}, which does not exist: fix the path or unset PAVED_CONFIG`]);
+    if (cleaned.PAVED_CONFIG) throw new ConfigError(file, [`PAVED_CONFIG points to ${file}, which does not exist: fix the path or unset PAVED_CONFIG`]);
     return { config: PavedConfig.parse({}), env, file: null };
   }
+  if (statSync(file).isDirectory()) throw new ConfigError(file, [`${file} is a directory: point PAVED_CONFIG at the paved.config.yaml file`]);
   return { config: parseConfigText(readFileSync(file, 'utf8'), file), env, file };
 }
 

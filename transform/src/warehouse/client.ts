@@ -1,4 +1,4 @@
-import { createClient, ClickHouseError, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
+import { createClient, ClickHouseError, ClickHouseLogLevel, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
 import { resolve } from 'node:path';
 import type { z } from 'zod';
 import { acquireWarehouseLock, releaseWarehouseLock } from './lock.js';
@@ -63,6 +63,8 @@ export class Warehouse {
         // Below the server's keep_alive_timeout (3 s by default), so a reused socket is never one the server closed.
         keep_alive: { enabled: true, idle_socket_ttl: 2_500 },
         max_open_connections: 10,
+        // Failures surface as errors Paved describes and logs as JSON; the client's own text log would duplicate them.
+        log: { level: ClickHouseLogLevel.OFF },
       });
       return new Warehouse(client, database, 'server', options.cluster, null);
     }
