@@ -176,7 +176,9 @@ describe.each([
   { name: 'InProcessBus', make: (): Bus => inProcessBus() },
   { name: 'KafkaBus', make: (): Bus => kafkaBus() },
 ])('bus contract: $name', ({ make }) => {
-  it('delivers every published record once with key, value and headers intact', async () => {
+  // At-least-once: Kafka may hand a batch out again after a rebalance that came before its commit, and a
+  // publish retried under load may be written twice; the warehouse deduplicates. None may be lost or altered.
+  it('delivers every published record, at least once, with key, value and headers intact', async () => {
     const bus = make();
     const published: BusRecord[] = [
       ...events(20, ['pr:1', 'pr:2']),
@@ -188,8 +190,9 @@ describe.each([
     await waitFor(() => run.received.length >= published.length, 'every record');
     await sleep(300);
     const got = run.received.map(({ topic, key, value, headers }) => ({ topic, key, value, headers }));
-    expect(got).toHaveLength(published.length);
-    expect(got).toEqual(expect.arrayContaining(published));
+    const distinct = [...new Map(got.map((record) => [JSON.stringify(record), record])).values()];
+    expect(distinct).toHaveLength(published.length);
+    expect(distinct).toEqual(expect.arrayContaining(published));
     await run.subscription.stop();
   });
 
