@@ -57,7 +57,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               <div className="banner warn" role="note">
                 {icons.lock}
                 <span>
-                  <strong>No sign-in configured:</strong> Paved is serving on 127.0.0.1 only. Configure <code>auth.oidc</code> to share it.
+                  <strong>No sign-in configured:</strong> Paved is serving on 127.0.0.1 only. To share it, put an authenticating proxy in front (sign-in through OpenID Connect is not available yet).
                 </span>
               </div>
             ) : null}
