@@ -1,4 +1,4 @@
-import { encodeEvent, type Bus, type BusRecord } from '@paved/ingest/bus/bus';
+import { DeadLetter, encodeEvent, type Bus, type BusRecord } from '@paved/ingest/bus/bus';
 import { defaultNormaliseContext, type Delivery, type NormaliseContext } from '@paved/ingest/delivery';
 import { normalise } from '@paved/ingest/normalise';
 import { EventSource } from '@paved/schemas';
@@ -6,19 +6,7 @@ import { z } from 'zod';
 import type { Warehouse } from './warehouse/client.js';
 
 /** A `dead_letters` row as read back. */
-export const DeadLetterRow = z.object({
-  id: z.string(),
-  key: z.string().nullable(),
-  value: z.string(),
-  headers: z.record(z.string(), z.string()),
-  reason: z.string(),
-  step: z.string(),
-  failed_at: z.string(),
-  source_topic: z.string().nullable(),
-  source_partition: z.number().int().nullable(),
-  source_offset: z.string().nullable(),
-  replayed_at: z.string().nullable(),
-});
+export const DeadLetterRow = DeadLetter.extend({ id: z.string(), replayed_at: z.string().nullable() });
 export type DeadLetterRow = z.infer<typeof DeadLetterRow>;
 
 export interface ReplayOptions {

@@ -1,9 +1,9 @@
+export { normaliseContextOf } from '@paved/transform/runtime/config';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { Bus } from '@paved/ingest/bus/bus';
 import { InProcessBus } from '@paved/ingest/bus/in-process';
-import type { NormaliseContext } from '@paved/ingest/delivery';
 import type { PavedConfig, PavedEnv } from '@paved/schemas';
 import { Warehouse } from '@paved/transform/warehouse/client';
 import { readWarehouseLock } from '@paved/transform/warehouse/lock';
@@ -12,14 +12,6 @@ export function dataDirOf(env: PavedEnv): string {
   return resolve(env.PAVED_DATA_DIR);
 }
 
-export function normaliseContextOf(config: PavedConfig): NormaliseContext {
-  const pattern = config.sources.github?.deploymentWorkflowPattern;
-  return {
-    incidentLabel: config.sources.github?.incidentLabel ?? 'incident',
-    defaultEnvironment: config.metrics.defaultEnvironment,
-    ...(pattern ? { deploymentWorkflowPattern: new RegExp(pattern, 'i') } : {}),
-  };
-}
 
 export async function openWarehouse(env: PavedEnv, config: PavedConfig, command: string): Promise<Warehouse> {
   return Warehouse.open({

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { NormaliseContext } from '@paved/ingest/delivery';
 import { PavedConfig, PavedEnv, describeIssues } from '@paved/schemas';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 
@@ -58,4 +59,14 @@ export function parseConfigText(text: string, file = 'paved.config.yaml'): Paved
 /** True when nothing real is configured: `paved start` then loads the demo organisation. */
 export function hasConfiguredSources(config: PavedConfig, env: PavedEnv): boolean {
   return Boolean(config.sources.github?.org || config.sources.github?.repos.length || config.catalog.services.length || env.GITHUB_TOKEN || env.GITHUB_WEBHOOK_SECRET);
+}
+
+/** The normalisers' settings from the config (incident label, default environment, deployment workflows). */
+export function normaliseContextOf(config: PavedConfig): NormaliseContext {
+  const pattern = config.sources.github?.deploymentWorkflowPattern;
+  return {
+    incidentLabel: config.sources.github?.incidentLabel ?? 'incident',
+    defaultEnvironment: config.metrics.defaultEnvironment,
+    ...(pattern ? { deploymentWorkflowPattern: new RegExp(pattern, 'i') } : {}),
+  };
 }

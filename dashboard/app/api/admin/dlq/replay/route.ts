@@ -1,4 +1,5 @@
 import { replayDeadLetters } from '@paved/transform/dlq';
+import { normaliseContextOf } from '@paved/transform/runtime/config';
 import { failed } from '@/lib/api';
 import { forbidden, requireAdmin } from '@/lib/auth';
 import { runtime } from '@/lib/runtime';
@@ -37,15 +38,7 @@ export async function POST(request: Request) {
   }
   try {
     const { warehouse, config, runTransform } = runtime();
-    const pattern = config.sources.github?.deploymentWorkflowPattern;
-    const report = await replayDeadLetters(warehouse, bus, {
-      limit: 10_000,
-      context: {
-        incidentLabel: config.sources.github?.incidentLabel ?? 'incident',
-        defaultEnvironment: config.metrics.defaultEnvironment,
-        ...(pattern ? { deploymentWorkflowPattern: new RegExp(pattern, 'i') } : {}),
-      },
-    });
+    const report = await replayDeadLetters(warehouse, bus, { limit: 10_000, context: normaliseContextOf(config) });
     await runTransform();
     if (form) return new Response(null, { status: 303, headers: { location: `/health?replayed=${report.replayed}&skipped=${report.skipped + report.stillFailing}#dead-letters` } });
     return Response.json(report);
