@@ -5,6 +5,7 @@ import { DemoProgress } from '@/components/DemoProgress';
 import { icons, Logo } from '@/components/icons';
 import { Nav } from '@/components/Nav';
 import { currentRuntime } from '@paved/transform/runtime/context';
+import { currentSession } from '@/lib/session';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -28,6 +29,7 @@ async function status(): Promise<{ ok: boolean; label: string } | null> {
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const rt = currentRuntime();
   const health = await status();
+  const session = rt?.authRequired ? await currentSession() : null;
   return (
     <html lang="en">
       <body>
@@ -47,6 +49,12 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                   {health.label}
                 </a>
               ) : null}
+              {session ? (
+                <form method="post" action="/auth/signout" className="signed-in">
+                  <span title={session.email ?? session.sub}>{session.name ?? session.email ?? session.sub} · {session.role}</span>
+                  <button type="submit" className="button small">Sign out</button>
+                </form>
+              ) : null}
             </div>
           </header>
           <Suspense fallback={<nav aria-label="Main" className="sidebar" />}>
@@ -57,7 +65,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               <div className="banner warn" role="note">
                 {icons.lock}
                 <span>
-                  <strong>No sign-in configured:</strong> Paved is serving on 127.0.0.1 only. To share it, put an authenticating proxy in front (sign-in through OpenID Connect is not available yet).
+                  <strong>No sign-in configured:</strong> Paved is serving on 127.0.0.1 only, and everyone who can reach it is an admin. To share it, configure sign-in through your OpenID Connect provider (<code>auth.oidc</code>; see the README, &ldquo;Sign-in&rdquo;).
                 </span>
               </div>
             ) : null}

@@ -14,26 +14,38 @@ function adminToken(): string | null {
   return ((globalThis as Record<symbol, unknown>)[Symbol.for('paved.adminToken')] as string | undefined) ?? process.env.PAVED_ADMIN_TOKEN ?? null;
 }
 
+/** A browser request from a Paved page (other web pages must not drive it with the user's cookies). */
+function sameOrigin(request: Request): boolean {
+  const origin = request.headers.get('origin');
+  const host = request.headers.get('host');
+  if (!origin) return false;
+  try {
+    return (host !== null && new URL(origin).host === host) || (runtime().config.auth.oidc?.publicUrl !== undefined && new URL(origin).origin === new URL(runtime().config.auth.oidc!.publicUrl!).origin);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Who may do what, decided on the server for every admin action:
  * - a bearer admin token (the CLI talking to a running Paved) is admin;
- * - without auth.oidc, Paved listens on loopback only; a same-origin browser request is admin
- *   (the Origin check stops other web pages from driving the local dashboard);
- * - with auth.oidc, the session's role decides (see lib/session.ts).
+ * - with auth.oidc, the role in the signed-in session decides (viewer or admin), and a
+ *   state-changing request must also come from a Paved page;
+ * - without auth.oidc, Paved listens on loopback only; a same-origin browser request is admin.
  */
 export async function roleOf(request: Request): Promise<Role | null> {
   const token = adminToken();
   const authorization = request.headers.get('authorization');
   if (token && authorization?.startsWith('Bearer ') && safeEqual(authorization.slice(7).trim(), token)) return 'admin';
+  const safeMethod = request.method === 'GET' || request.method === 'HEAD';
   if (runtime().authRequired) {
     const { sessionRole } = await import('./session');
-    return sessionRole(request);
+    const role = await sessionRole(request);
+    if (role && !safeMethod && request.headers.get('origin') !== null && !sameOrigin(request)) return null;
+    return role;
   }
-  if (request.method === 'GET' || request.method === 'HEAD') return 'admin';
-  const origin = request.headers.get('origin');
-  const host = request.headers.get('host');
-  if (origin && host && new URL(origin).host === host) return 'admin';
-  return null;
+  if (safeMethod) return 'admin';
+  return sameOrigin(request) ? 'admin' : null;
 }
 
 export class ForbiddenError extends Error {}

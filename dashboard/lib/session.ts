@@ -1,7 +1,28 @@
 import 'server-only';
+import { cookies } from 'next/headers';
+import { readCookie, sessionFromCookieHeader, SESSION_COOKIE, unseal, Session } from '@paved/transform/runtime/session';
+import { currentRuntime } from '@paved/transform/runtime/context';
 import type { Role } from './auth';
 
-/** OIDC sessions arrive with the auth issue; until then an OIDC-configured Paved treats requests as signed out. */
-export async function sessionRole(_request: Request): Promise<Role | null> {
-  return null;
+/**
+ * The signed-in person, from the sealed session cookie set at OpenID Connect sign-in (see
+ * tools/cli/src/auth/oidc.ts). Opened again here rather than trusted from a header, so a route
+ * handler decides from the cookie itself.
+ */
+export async function sessionOf(request: Request): Promise<Session | null> {
+  const key = currentRuntime()?.sessionKey;
+  if (!key) return null;
+  return sessionFromCookieHeader(request.headers.get('cookie'), key);
+}
+
+export async function sessionRole(request: Request): Promise<Role | null> {
+  return (await sessionOf(request))?.role ?? null;
+}
+
+/** The session of the page being rendered (server components), or null when signed out or without auth.oidc. */
+export async function currentSession(): Promise<Session | null> {
+  const key = currentRuntime()?.sessionKey;
+  if (!key) return null;
+  const jar = await cookies();
+  return unseal(jar.get(SESSION_COOKIE)?.value ?? readCookie(null, SESSION_COOKIE), key, Session);
 }

@@ -10,53 +10,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_ARGS, cleanEnv, freePort, ROOT, waitFor } from './harness.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'browser');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-/** The child's environment without anything that would configure real sources (they switch the demo off). */
-function cleanEnv(dataDir: string, configFile: string, port: number): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (/^(PAVED_|GITHUB_|PAGERDUTY_|OPSGENIE_|KAFKA_|CLICKHOUSE_|OIDC_|SMTP_|SLACK_)/.test(key) && key !== 'PAVED_DASHBOARD_DIST') continue;
-    env[key] = value;
-  }
-  return { ...env, PAVED_DATA_DIR: dataDir, PAVED_CONFIG: configFile, PORT: String(port), HOST: '127.0.0.1', NEXT_TELEMETRY_DISABLED: '1', LOG_LEVEL: 'info' };
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown = null;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== null) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`timed out waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`);
-}
 
 const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
@@ -106,7 +66,7 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard pages in a browser (small demo
     base = `http://127.0.0.1:${port}`;
     // One process loads the demo into a fresh warehouse and serves it, as a first `paved start` does.
     server = spawn(process.execPath, [join(ROOT, 'tools/cli/bin/paved.mjs'), 'start', '--scale', 'small', '--port', String(port)], {
-      cwd: ROOT, env: cleanEnv(join(dataDir, 'data'), configFile, port) as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: ROOT, env: cleanEnv(join(dataDir, 'data'), configFile, port), stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group, so stopping it also stops anything it started (a dashboard build).
       detached: true,
     });

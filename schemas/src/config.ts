@@ -124,13 +124,28 @@ export const PavedConfig = z.object({
   }).strict()).default([]),
 
   auth: z.object({
+    /**
+     * OpenID Connect sign-in. With it Paved may listen beyond loopback; every page and API needs a
+     * session (or the admin token), and admin actions need the admin role. The client secret comes
+     * from OIDC_CLIENT_SECRET (none: a public client with PKCE).
+     */
     oidc: z.object({
       issuer: z.url(),
       clientId: z.string().min(1),
-      /** Claim holding roles or groups. */
+      /** The address people open Paved at; the provider redirects back to `<publicUrl>/auth/callback`. Default: http://<host>:<port>. */
+      publicUrl: z.url().optional(),
+      scopes: z.array(z.string().min(1)).default(['openid', 'email', 'profile']),
+      /** Claim (in the ID token or userinfo) holding roles or groups: a list or a space-separated string. */
       rolesClaim: z.string().default('groups'),
+      /** Values of rolesClaim that make a person admin. */
       adminValues: z.array(z.string()).default(['paved-admin']),
+      /** Verified e-mail addresses that are admin whatever their claims say. */
       adminEmails: z.array(z.string()).default([]),
+      /** Values of rolesClaim that may view. Empty with viewerEmails empty: everyone the provider signs in may view. */
+      viewerValues: z.array(z.string()).default([]),
+      viewerEmails: z.array(z.string()).default([]),
+      /** How long a sign-in lasts before the provider is asked again. */
+      sessionHours: z.number().positive().max(24 * 30).default(12),
     }).strict().optional(),
   }).strict().default({}),
 
@@ -172,6 +187,8 @@ export const PavedEnv = z.object({
   SLACK_WEBHOOK_URL: z.string().optional(),
   SMTP_URL: z.string().optional(),
   OIDC_CLIENT_SECRET: z.string().optional(),
+  /** Seals sign-in session cookies (any long random string); without it one is generated under the data directory. */
+  PAVED_SESSION_SECRET: z.string().min(32, 'use at least 32 random characters, e.g. `openssl rand -base64 32`').optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 export type PavedEnv = z.infer<typeof PavedEnv>;
@@ -180,7 +197,7 @@ export type PavedEnv = z.infer<typeof PavedEnv>;
 export const SECRET_ENV = [
   'CLICKHOUSE_PASSWORD', 'GITHUB_TOKEN', 'GITHUB_APP_PRIVATE_KEY', 'GITHUB_WEBHOOK_SECRET', 'PAGERDUTY_WEBHOOK_SECRET',
   'OPSGENIE_WEBHOOK_TOKEN', 'PAVED_WEBHOOK_TOKEN', 'PAVED_WEBHOOK_HMAC_SECRET', 'PAVED_ADMIN_TOKEN',
-  'SURVEY_TOKEN_SECRET', 'SLACK_WEBHOOK_URL', 'SMTP_URL', 'OIDC_CLIENT_SECRET',
+  'SURVEY_TOKEN_SECRET', 'SLACK_WEBHOOK_URL', 'SMTP_URL', 'OIDC_CLIENT_SECRET', 'PAVED_SESSION_SECRET',
 ] as const;
 
 /** Formats zod issues as `key.path: problem (got VALUE)` lines a person can act on. */

@@ -6,7 +6,7 @@ import { ago, count, dateTime, parseUtc, percent } from '@/lib/format';
 import { attempt } from '@/lib/load';
 import { first, type SearchParams } from '@/lib/period';
 import { warehouseCounts } from '@/lib/queries';
-import { originOf } from '@/lib/request';
+import { originOf, viewerIsAdmin } from '@/lib/request';
 import { runtime } from '@/lib/runtime';
 
 export const dynamic = 'force-dynamic';
@@ -43,6 +43,7 @@ function StatusTile({ title, ok, children }: { title: string; ok: boolean; child
 
 export default async function DataHealth({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const params = await searchParams;
+  const admin = await viewerIsAdmin();
   const origin = await originOf();
   const replayed = first(params.replayed);
   const replayError = first(params.error);
@@ -168,7 +169,9 @@ export default async function DataHealth({ searchParams }: { searchParams: Promi
           hint="Events that could not be processed, by step and reason. They are kept with the original payload."
           actions={
             <form method="post" action="/api/admin/dlq/replay">
-              {canReplay ? (
+              {canReplay && !admin ? (
+                <button className="button small" type="submit" disabled title="Only admins can re-drive dead letters">Re-drive</button>
+              ) : canReplay ? (
                 <button className="button small" type="submit" disabled={report.deadLetterTotal === 0} title="Send the dead letters through the pipeline again, then recompute the metrics">Re-drive</button>
               ) : (
                 <button className="button small" type="submit" disabled title="paved dlq replay (coming to the dashboard; from a terminal: stop Paved and run paved dlq replay)">Re-drive</button>

@@ -6,6 +6,7 @@ import { attempt } from '@/lib/load';
 import { first, href, viewOf, type SearchParams } from '@/lib/period';
 import { surveySource } from '@/lib/roadmap';
 import { runtime } from '@/lib/runtime';
+import { viewerIsAdmin } from '@/lib/request';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'ROI' };
@@ -19,6 +20,7 @@ const ROI_FIELDS = [
 
 export default async function Roi({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const params = await searchParams;
+  const admin = await viewerIsAdmin();
   const view = viewOf(params);
   const campaign = first(params.campaign);
   const saved = first(params.saved);
@@ -58,6 +60,7 @@ export default async function Roi({ searchParams }: { searchParams: Promise<Sear
       <Card id="assumptions" title="Assumptions" hint="Overrides set here win over paved.config.yaml (roi and catalog.teams[].developers) in every figure and in the roadmap's weighting. Empty fields keep the current value.">
         <form method="post" action="/api/admin/roi" className="roi-form">
           <input type="hidden" name="returnTo" value={returnTo} />
+          <fieldset disabled={!admin} className="plain-fieldset">
           <div className="roi-form-grid">
             {ROI_FIELDS.map((f) => {
               const key = `roi.${f.key}`;
@@ -81,7 +84,8 @@ export default async function Roi({ searchParams }: { searchParams: Promise<Sear
             })}
           </div>
           <button type="submit" className="button">Save assumptions</button>
-          <p className="muted">Admins only. Changes are recorded with who set them and when.</p>
+          </fieldset>
+          <p className="muted">{admin ? 'Admins only. Changes are recorded with who set them and when.' : 'Only admins can change the assumptions.'}</p>
         </form>
       </Card>
     </>

@@ -7,6 +7,7 @@ import { InProcessBus } from '@paved/ingest/bus/in-process';
 import type { PavedConfig, PavedEnv } from '@paved/schemas';
 import { Warehouse } from '@paved/transform/warehouse/client';
 import { readWarehouseLock } from '@paved/transform/warehouse/lock';
+import { AuthGate, sessionKeyFrom, type AuthGateOptions } from './auth/oidc.js';
 
 export function dataDirOf(env: PavedEnv): string {
   return resolve(env.PAVED_DATA_DIR);
@@ -78,14 +79,25 @@ export function withDemoDefaults(config: PavedConfig): PavedConfig {
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /**
- * The dashboard has no sign-in of its own yet, so it never listens beyond loopback unless the
+ * Without auth.oidc the dashboard has no sign-in, so it never listens beyond loopback unless the
  * operator says access is restricted elsewhere (PAVED_ALLOW_UNAUTHENTICATED_BIND=1, e.g. a
  * container whose port is published on 127.0.0.1 only, or an authenticating proxy in front).
  */
 export function assertSafeBind(config: PavedConfig, host: string, source = process.env): void {
-  if (config.auth.oidc) {
-    throw new Error('auth.oidc is configured, but OpenID Connect sign-in is not available in this version of Paved. Remove auth.oidc: Paved then serves on 127.0.0.1 only (put an authenticating proxy in front to share it).');
-  }
-  if (LOOPBACK_HOSTS.has(host) || source.PAVED_ALLOW_UNAUTHENTICATED_BIND === '1') return;
-  throw new Error(`refusing to listen on ${host}: the dashboard has no sign-in yet, so Paved serves on 127.0.0.1 only. Use HOST=127.0.0.1, or set PAVED_ALLOW_UNAUTHENTICATED_BIND=1 if access is restricted elsewhere (a port published on loopback, an authenticating proxy).`);
+  if (config.auth.oidc || LOOPBACK_HOSTS.has(host) || source.PAVED_ALLOW_UNAUTHENTICATED_BIND === '1') return;
+  throw new Error(`refusing to listen on ${host} without sign-in: configure auth.oidc in paved.config.yaml (see README, "Sign-in"), or use HOST=127.0.0.1, or set PAVED_ALLOW_UNAUTHENTICATED_BIND=1 if access is restricted elsewhere (a port published on loopback, an authenticating proxy).`);
+}
+
+/** The sign-in gate when auth.oidc is configured, and the key the dashboard opens sessions with. */
+export function createAuthGate(config: PavedConfig, env: PavedEnv, listen: { host: string; port: number }, adminToken: string | null, log: AuthGateOptions['log']): { gate: AuthGate; sessionKey: Uint8Array } | null {
+  const settings = config.auth.oidc;
+  if (!settings) return null;
+  const sessionKey = sessionKeyFrom(env.PAVED_SESSION_SECRET, join(dataDirOf(env), 'session.secret'));
+  const host = LOOPBACK_HOSTS.has(listen.host) || listen.host === '0.0.0.0' || listen.host === '::' ? '127.0.0.1' : listen.host;
+  const gate = new AuthGate({
+    settings, sessionKey, adminToken, log,
+    fallbackPublicUrl: `http://${host.includes(':') ? `[${host}]` : host}:${listen.port}`,
+    clientSecret: env.OIDC_CLIENT_SECRET,
+  });
+  return { gate, sessionKey };
 }

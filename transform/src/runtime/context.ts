@@ -16,6 +16,8 @@ export interface PavedRuntime {
   runTransform: () => Promise<unknown>;
   /** Whether the dashboard requires sign-in (auth.oidc set). */
   authRequired: boolean;
+  /** Opens sign-in session cookies (see runtime/session.ts); set when authRequired. */
+  sessionKey?: Uint8Array;
 }
 
 export interface HealthReport {

@@ -5,7 +5,7 @@ import { loadConfig } from '@paved/transform/runtime/config';
 import { registerRuntime, type HealthReport } from '@paved/transform/runtime/context';
 import { buildDashboard, dashboardBuilt, dashboardHandler } from '../dashboard-app.js';
 import { createMetrics, listen, opsHandler, warehouseCheck } from '../ops.js';
-import { assertSafeBind, openWarehouse } from '../setup.js';
+import { assertSafeBind, createAuthGate, openWarehouse } from '../setup.js';
 
 
 /** `paved dashboard`: the Next.js dashboard as its own service, reading ClickHouse (CLICKHOUSE_URL). */
@@ -18,6 +18,7 @@ export async function dashboardService(options: { port?: number; host?: string }
   if (!dashboardBuilt()) await buildDashboard((line) => log('info', line));
   const warehouse = await openWarehouse(env, config, 'paved dashboard');
   const check = warehouseCheck(warehouse);
+  const auth = createAuthGate(config, env, { host, port }, env.PAVED_ADMIN_TOKEN ?? null, log);
   registerRuntime({
     warehouse,
     config,
@@ -25,6 +26,7 @@ export async function dashboardService(options: { port?: number; host?: string }
     startedAt: new Date().toISOString(),
     demo: null,
     authRequired: Boolean(config.auth.oidc),
+    sessionKey: auth?.sessionKey,
     runTransform: () => runTransform(warehouse, metricSettingsOf(config)),
     health: async (): Promise<HealthReport> => {
       const ping = await check.run();
@@ -40,6 +42,7 @@ export async function dashboardService(options: { port?: number; host?: string }
   const handleDashboard = await dashboardHandler({ hostname: host, port });
   const server = await listen(async (req, res) => {
     if (await ops(req, res)) return;
+    if (auth && (await auth.gate.handle(req, res))) return;
     await handleDashboard(req, res);
   }, host, port);
   log('info', `paved dashboard at http://${host}:${port}`, { warehouse: warehouse.mode });

@@ -18,7 +18,7 @@ import { migrate } from '@paved/transform/warehouse/migrate';
 import { updateWarehouseLock } from '@paved/transform/warehouse/lock';
 import { buildDashboard, dashboardBuilt, dashboardHandler } from '../dashboard-app.js';
 import { digestSurveySummary } from '../digest-survey.js';
-import { assertSafeBind, createAdminToken, createBus, dataDirOf, normaliseContextOf, openWarehouse, sinkGroupOf, withDemoDefaults } from '../setup.js';
+import { assertSafeBind, createAdminToken, createAuthGate, createBus, dataDirOf, normaliseContextOf, openWarehouse, sinkGroupOf, withDemoDefaults } from '../setup.js';
 
 export interface StartOptions {
   demo: boolean;
@@ -72,6 +72,7 @@ export async function start(options: StartOptions): Promise<void> {
   });
   registerDigestScheduler(digests);
   const adminToken = createAdminToken(env);
+  const auth = createAuthGate(config, env, { host, port }, adminToken, log);
 
 
   const demoState: NonNullable<PavedRuntime['demo']> | null = wantsDemo ? { loaded: false, loading: false, progress: 0, message: 'demo organisation pending' } : null;
@@ -84,6 +85,7 @@ export async function start(options: StartOptions): Promise<void> {
     startedAt: new Date().toISOString(),
     demo: demoState,
     authRequired,
+    sessionKey: auth?.sessionKey,
     runTransform: () => schedule.runNow(),
     health: async (): Promise<HealthReport> => {
       const [warehouseHealth, busHealth] = await Promise.all([warehouse.ping(), bus.health()]);
@@ -104,6 +106,7 @@ export async function start(options: StartOptions): Promise<void> {
   const server: Server = createServer((request, response) => {
     void (async () => {
       if (await receiver.handle(request, response)) return;
+      if (auth && (await auth.gate.handle(request, response))) return;
       await handleDashboard(request, response);
     })().catch((error: unknown) => {
       log('error', 'request failed', { url: request.url, error: (error as Error).message });
@@ -117,7 +120,8 @@ export async function start(options: StartOptions): Promise<void> {
   });
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   if (!env.CLICKHOUSE_URL) updateWarehouseLock(dataDirOf(env), url);
-  log('info', `Paved is running: dashboard at ${url}`, { url, webhooks: `${url}/webhooks/github`, auth: authRequired ? 'oidc' : 'none (loopback only)' });
+  log('info', `Paved is running: dashboard at ${url}`, { url, webhooks: `${url}/webhooks/github`, auth: auth ? `oidc (${config.auth.oidc?.issuer}; sign-in returns to ${auth.gate.callbackUrl})` : 'none (loopback only)' });
+  if (auth) void auth.gate.configuration().catch((error: unknown) => log('warn', 'the OpenID Connect provider is not reachable yet; sign-in will retry', { issuer: config.auth.oidc?.issuer, error: (error as Error).message }));
 
   let stopping = false;
   const shutdown = async (signal: string) => {

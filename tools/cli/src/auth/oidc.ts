@@ -1,0 +1,273 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { dirname } from 'node:path';
+import * as client from 'openid-client';
+import {
+  roleOfClaims, seal, sessionFromCookieHeader, sessionKeyOf, SESSION_COOKIE, SIGN_IN_COOKIE, SignInTransaction, unseal, readCookie,
+  type OidcSettings, type Session,
+} from '@paved/transform/runtime/session';
+
+/**
+ * OpenID Connect sign-in in front of the dashboard (authorization code flow with PKCE, state and
+ * nonce). It runs in Paved's own HTTP server, before Next.js, so no page or API is reachable
+ * without a session or the admin token; what a role may do is checked again in each admin route.
+ * Webhooks are answered before this gate, and survey links carry their own token.
+ */
+export interface AuthGateOptions {
+  settings: OidcSettings;
+  /** Where people reach Paved when auth.oidc.publicUrl is not set. */
+  fallbackPublicUrl: string;
+  clientSecret?: string;
+  sessionKey: Uint8Array;
+  adminToken: string | null;
+  log: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+}
+
+/** Paths anyone may reach: sign-in itself, static assets, health probes, and token-authenticated survey links. */
+const PUBLIC_PREFIXES = ['/auth/', '/_next/static/', '/s/', '/api/surveys/'];
+const PUBLIC_PATHS = new Set(['/api/health', '/icon.svg', '/favicon.ico', '/robots.txt']);
+const SIGN_IN_TTL_SECONDS = 600;
+
+export function isPublicPath(path: string): boolean {
+  return PUBLIC_PATHS.has(path) || PUBLIC_PREFIXES.some((prefix) => path.startsWith(prefix));
+}
+
+/** Only a path on this site may be returned to after sign-in (no `//evil.example`, no absolute URL). */
+export function safeReturnPath(value: string | null | undefined): string {
+  if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\') || value.startsWith('/auth/')) return '/';
+  return value;
+}
+
+/** The session cookie key: PAVED_SESSION_SECRET, or a random secret kept (0600) under the data directory. */
+export function sessionKeyFrom(secret: string | undefined, secretFile: string): Uint8Array {
+  if (secret) return sessionKeyOf(secret);
+  if (!existsSync(secretFile)) {
+    try {
+      mkdirSync(dirname(secretFile), { recursive: true });
+      writeFileSync(secretFile, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new Error(`cannot keep a session secret at ${secretFile} (${(error as Error).message}): set PAVED_SESSION_SECRET to at least 32 random characters (openssl rand -base64 32)`);
+      }
+    }
+  }
+  return sessionKeyOf(readFileSync(secretFile, 'utf8').trim());
+}
+
+function isLoopbackUrl(url: URL): boolean {
+  return ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+function page(response: ServerResponse, status: number, title: string, body: string): void {
+  response.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-frame-options': 'DENY' });
+  response.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)} · Paved</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:34rem;margin:12vh auto;padding:0 1.5rem;color:#1c2430;background:#f7f8fa}@media(prefers-color-scheme:dark){body{color:#e6e9ef;background:#12161c}a{color:#8ab4ff}}h1{font-size:1.4rem}.button{display:inline-block;padding:.5rem 1rem;border-radius:6px;background:#2f5bd3;color:#fff;text-decoration:none}</style></head>
+<body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`);
+}
+
+function json(response: ServerResponse, status: number, body: Record<string, unknown>): void {
+  response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  response.end(JSON.stringify(body));
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+export class AuthGate {
+  readonly publicUrl: URL;
+  private readonly secure: boolean;
+  private discovered: Promise<client.Configuration> | null = null;
+
+  constructor(private readonly options: AuthGateOptions) {
+    this.publicUrl = new URL(options.settings.publicUrl ?? options.fallbackPublicUrl);
+    this.secure = this.publicUrl.protocol === 'https:';
+  }
+
+  get callbackUrl(): string {
+    return new URL('/auth/callback', this.publicUrl).href;
+  }
+
+  /** Provider metadata, fetched on first use and again after a failure (the provider may start after Paved). */
+  configuration(): Promise<client.Configuration> {
+    if (!this.discovered) {
+      const { settings, clientSecret } = this.options;
+      const issuer = new URL(settings.issuer);
+      this.discovered = client.discovery(
+        issuer, settings.clientId, clientSecret ? { client_secret: clientSecret } : undefined,
+        clientSecret ? client.ClientSecretPost(clientSecret) : client.None(),
+        // Plain http is accepted only for a provider on this machine (development and tests).
+        isLoopbackUrl(issuer) ? { execute: [client.allowInsecureRequests] } : undefined,
+      );
+      this.discovered.catch(() => { this.discovered = null; });
+    }
+    return this.discovered;
+  }
+
+  /** Answers the request (true) or lets it through to the dashboard (false). */
+  async handle(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
+    const url = new URL(request.url ?? '/', 'http://paved.invalid');
+    const path = url.pathname;
+    if (path === '/auth/signin') return this.signIn(url, response);
+    if (path === '/auth/callback') return this.callback(request, url, response);
+    if (path === '/auth/signout') return this.signOut(request, response);
+    if (path === '/auth/signed-out') {
+      page(response, 200, 'Signed out', '<p>You are signed out of Paved. Your session at your identity provider may still be active.</p><p><a class="button" href="/auth/signin">Sign in again</a></p>');
+      return true;
+    }
+    if (isPublicPath(path)) return false;
+
+    const authorization = request.headers.authorization;
+    if (authorization?.startsWith('Bearer ')) {
+      const token = this.options.adminToken;
+      if (token && safeEqual(authorization.slice(7).trim(), token)) return false;
+      json(response, 401, { error: 'unauthenticated', message: 'the bearer token is not valid for this Paved: use the admin token of this server (PAVED_ADMIN_TOKEN)' });
+      return true;
+    }
+
+    const session = await sessionFromCookieHeader(request.headers.cookie, this.options.sessionKey);
+    if (session) {
+      if (!this.sameOrigin(request)) {
+        json(response, 403, { error: 'forbidden', message: 'cross-site request refused: send it from the Paved dashboard itself' });
+        return true;
+      }
+      return false;
+    }
+
+    const wantsPage = (request.method === 'GET' || request.method === 'HEAD') && !path.startsWith('/api/');
+    if (wantsPage) {
+      response.writeHead(302, { location: `/auth/signin?returnTo=${encodeURIComponent(safeReturnPath(path + url.search))}`, 'cache-control': 'no-store' });
+      response.end();
+    } else {
+      json(response, 401, { error: 'unauthenticated', message: 'sign in at /auth/signin, or send the admin token as "Authorization: Bearer <token>"' });
+    }
+    return true;
+  }
+
+  /** A state-changing request carrying a session cookie must come from a Paved page. */
+  private sameOrigin(request: IncomingMessage): boolean {
+    if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return true;
+    const origin = request.headers.origin ?? (request.headers.referer ? new URL(request.headers.referer).origin : undefined);
+    if (!origin) return true; // not a browser: browsers send Origin on every cross-site POST
+    if (origin === this.publicUrl.origin) return true;
+    return request.headers.host !== undefined && new URL(origin).host === request.headers.host;
+  }
+
+  private cookie(name: string, value: string, maxAgeSeconds: number): string {
+    return `${name}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${Math.max(0, Math.round(maxAgeSeconds))}${this.secure ? '; Secure' : ''}`;
+  }
+
+  private async providerOr502(response: ServerResponse): Promise<client.Configuration | null> {
+    try {
+      return await this.configuration();
+    } catch (error) {
+      this.options.log('error', 'OpenID provider unreachable', { issuer: this.options.settings.issuer, error: (error as Error).message });
+      page(response, 502, 'Sign-in is unavailable', `<p>Paved could not reach the OpenID Connect provider at <code>${escapeHtml(this.options.settings.issuer)}</code>: ${escapeHtml((error as Error).message)}.</p><p>Check <code>auth.oidc.issuer</code> in paved.config.yaml and that the provider is up, then <a href="/auth/signin">try again</a>.</p>`);
+      return null;
+    }
+  }
+
+  private async signIn(url: URL, response: ServerResponse): Promise<boolean> {
+    const config = await this.providerOr502(response);
+    if (!config) return true;
+    const transaction: SignInTransaction = {
+      state: client.randomState(), nonce: client.randomNonce(), verifier: client.randomPKCECodeVerifier(),
+      returnTo: safeReturnPath(url.searchParams.get('returnTo')),
+    };
+    const target = client.buildAuthorizationUrl(config, {
+      redirect_uri: this.callbackUrl,
+      scope: this.options.settings.scopes.join(' '),
+      state: transaction.state,
+      nonce: transaction.nonce,
+      code_challenge: await client.calculatePKCECodeChallenge(transaction.verifier),
+      code_challenge_method: 'S256',
+    });
+    response.writeHead(302, {
+      location: target.href,
+      'set-cookie': this.cookie(SIGN_IN_COOKIE, await seal(transaction, this.options.sessionKey, SIGN_IN_TTL_SECONDS), SIGN_IN_TTL_SECONDS),
+      'cache-control': 'no-store',
+    });
+    response.end();
+    return true;
+  }
+
+  private async callback(request: IncomingMessage, url: URL, response: ServerResponse): Promise<boolean> {
+    const transaction = await unseal(readCookie(request.headers.cookie, SIGN_IN_COOKIE), this.options.sessionKey, SignInTransaction);
+    const clearTransaction = this.cookie(SIGN_IN_COOKIE, '', 0);
+    if (url.searchParams.has('error')) {
+      const reason = `${url.searchParams.get('error')}${url.searchParams.get('error_description') ? `: ${url.searchParams.get('error_description')}` : ''}`;
+      this.options.log('warn', 'sign-in refused by the provider', { reason });
+      response.setHeader('set-cookie', clearTransaction);
+      page(response, 401, 'Sign-in did not complete', `<p>The identity provider answered: ${escapeHtml(reason)}.</p><p><a class="button" href="/auth/signin">Try again</a></p>`);
+      return true;
+    }
+    if (!transaction) {
+      page(response, 400, 'Sign-in expired', '<p>This sign-in started more than ten minutes ago, in another browser, or with cookies blocked. Paved needs its cookies to sign you in.</p><p><a class="button" href="/auth/signin">Start again</a></p>');
+      return true;
+    }
+    const config = await this.providerOr502(response);
+    if (!config) return true;
+    let claims: Record<string, unknown>;
+    try {
+      const currentUrl = new URL(`${url.pathname}${url.search}`, this.publicUrl);
+      const tokens = await client.authorizationCodeGrant(config, currentUrl, {
+        pkceCodeVerifier: transaction.verifier, expectedState: transaction.state, expectedNonce: transaction.nonce, idTokenExpected: true,
+      });
+      claims = { ...(tokens.claims() ?? {}) };
+      // Many providers put groups and e-mail only in userinfo.
+      if (!(this.options.settings.rolesClaim in claims) || !('email' in claims)) {
+        const userinfo = await client.fetchUserInfo(config, tokens.access_token, String(claims.sub)).catch(() => null);
+        if (userinfo) claims = { ...userinfo, ...claims, [this.options.settings.rolesClaim]: claims[this.options.settings.rolesClaim] ?? userinfo[this.options.settings.rolesClaim] };
+      }
+    } catch (error) {
+      this.options.log('warn', 'sign-in failed', { error: (error as Error).message });
+      response.setHeader('set-cookie', clearTransaction);
+      page(response, 401, 'Sign-in failed', `<p>Paved could not complete the sign-in: ${escapeHtml((error as Error).message)}.</p><p><a class="button" href="/auth/signin">Try again</a></p>`);
+      return true;
+    }
+    const role = roleOfClaims(claims, this.options.settings);
+    const who = String(claims.email ?? claims.preferred_username ?? claims.sub);
+    if (!role) {
+      this.options.log('warn', 'signed in without a Paved role', { sub: String(claims.sub) });
+      response.setHeader('set-cookie', clearTransaction);
+      page(response, 403, 'No access to Paved', `<p>You signed in as <strong>${escapeHtml(who)}</strong>, but this Paved is open only to the groups or e-mail addresses its administrators listed (<code>auth.oidc.viewerValues</code>, <code>viewerEmails</code>).</p><p>Ask a Paved admin to add you.</p>`);
+      return true;
+    }
+    const session: Session = {
+      sub: String(claims.sub),
+      name: typeof claims.name === 'string' ? claims.name : typeof claims.preferred_username === 'string' ? claims.preferred_username : null,
+      email: typeof claims.email === 'string' ? claims.email : null,
+      role,
+    };
+    const ttl = this.options.settings.sessionHours * 3600;
+    this.options.log('info', 'signed in', { sub: session.sub, role });
+    response.writeHead(302, {
+      location: transaction.returnTo,
+      'set-cookie': [clearTransaction, this.cookie(SESSION_COOKIE, await seal(session, this.options.sessionKey, ttl), ttl)],
+      'cache-control': 'no-store',
+    });
+    response.end();
+    return true;
+  }
+
+  private signOut(request: IncomingMessage, response: ServerResponse): boolean {
+    if (request.method !== 'POST') {
+      page(response, 200, 'Sign out', '<form method="post" action="/auth/signout"><button class="button" type="submit">Sign out of Paved</button></form>');
+      return true;
+    }
+    if (!this.sameOrigin(request)) {
+      json(response, 403, { error: 'forbidden', message: 'cross-site sign-out refused' });
+      return true;
+    }
+    response.writeHead(303, { location: '/auth/signed-out', 'set-cookie': this.cookie(SESSION_COOKIE, '', 0), 'cache-control': 'no-store' });
+    response.end();
+    return true;
+  }
+}
