@@ -52,6 +52,14 @@ inferred.push('2026-03-04T09:00', [['i-c2', '2026-03-04T08:00']]);
 inferred.deploy('inferred-d2', 'i-c2', '2026-03-04T10:00');
 inferred.incident('inferred-past-window', '2026-03-05T10:00', { resolved: '2026-03-05T11:00', service: 'acme/inferred' });
 
+// The inference window also ends at the service's next production deployment: the incident belongs to that one.
+const inferredNext = new HistoryBuilder('acme/inferred-next');
+inferredNext.push('2026-03-02T09:00', [['in-c1', '2026-03-02T08:00']]);
+inferredNext.deploy('inferred-next-d1', 'in-c1', '2026-03-02T10:00');
+inferredNext.push('2026-03-02T13:00', [['in-c2', '2026-03-02T12:00']]);
+inferredNext.deploy('inferred-next-d2', 'in-c2', '2026-03-02T14:00');
+inferredNext.incident('inferred-next-i1', '2026-03-02T15:00', { resolved: '2026-03-02T17:00', service: 'acme/inferred-next' });
+
 const squash = new HistoryBuilder('acme/squash');
 squash.push('2026-03-01T12:30', [['s-p1', '2026-03-01T09:00'], ['s-p2', '2026-03-01T12:00']], 'refs/heads/feature');
 squash.pullRequest(7, { opened: '2026-03-01T13:00', merged: '2026-03-02T10:00', mergeCommit: 's-squash', head: 's-p2' });
@@ -90,7 +98,7 @@ edges.deploy('edges-at-to', 'w-c3', '2026-03-09T00:00');
 const lonely = new HistoryBuilder('acme/lonely');
 lonely.incident('lonely-i1', '2026-03-03T10:00', { resolved: '2026-03-03T14:00', service: 'acme/lonely' });
 
-const all = [trunk, first, rollback, revert, explicit, inferred, squash, hotfix, envs, mono, edges, lonely].flatMap((h) => h.events);
+const all = [trunk, first, rollback, revert, explicit, inferred, inferredNext, squash, hotfix, envs, mono, edges, lonely].flatMap((h) => h.events);
 
 beforeAll(async () => {
   env = await openTestWarehouse();
@@ -140,10 +148,17 @@ describe('DORA scenarios (hand-built histories)', () => {
     expect(result.recovery).toMatchObject({ failedDeploymentRecoveryP50Hours: 51, timeToRestoreP50Hours: 3, incidents: 1 });
   });
 
-  it('inferred link: within 24 h after a deployment counts, past the window does not', async () => {
+  it('inferred link: 23 h 59 min after a deployment counts, exactly 24 h after (the window edge) does not', async () => {
     const result = await dora('acme/inferred');
     expect(result.changeFailureRate).toMatchObject({ failedDeployments: 1, deployments: 2 });
     expect(result.recovery).toMatchObject({ incidents: 2, failedDeploymentRecoveryP50Hours: 25.98 });
+  });
+
+  it('inferred link: an incident after the next deployment belongs to that deployment, not the earlier one', async () => {
+    const result = await dora('acme/inferred-next');
+    expect(result.changeFailureRate).toMatchObject({ failedDeployments: 1, deployments: 2, rate: 0.5 });
+    // Recovery is measured from d2 (14:00) to the resolution (17:00): 3 h; from d1 it would be 7 h.
+    expect(result.recovery).toMatchObject({ failedDeploymentRecoveryP50Hours: 3, failedDeployments: 1 });
   });
 
   it('squash merge: the PR\'s original commits stand in for the squash commit', async () => {
