@@ -8,7 +8,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { InProcessBus } from '@paved/ingest/bus/in-process';
 import { loadDemo } from '@paved/ingest/demo-loader';
 import { defaultNormaliseContext } from '@paved/ingest/delivery';
 import { doraMetrics } from '@paved/transform/metrics/dora';
@@ -19,6 +18,7 @@ import { Sink } from '@paved/transform/sink/sink';
 import { Warehouse } from '@paved/transform/warehouse/client';
 import { migrate } from '@paved/transform/warehouse/migrate';
 import { progress } from 'paved/progress';
+import { BulkLoadBus } from './bulk-bus.js';
 
 const scale = (process.env.BENCH_SCALE ?? 'large') as 'small' | 'medium' | 'large';
 const dataDir = resolve(process.env.BENCH_DATA_DIR ?? `.paved/bench-${scale}`);
@@ -49,21 +49,21 @@ async function time(label: string, run: () => Promise<unknown>, n: number) {
 const warehouse = await Warehouse.open({ dataDir, command: 'pnpm bench:metrics' });
 await migrate(warehouse);
 const Count = z.object({ n: z.coerce.number() });
-const [existing] = await warehouse.query('SELECT count() AS n FROM {{db}}.raw_deliveries', {}, Count);
+const [existing] = await warehouse.query('SELECT count() AS n FROM {{db}}.deployment_statuses', {}, Count);
 let load: Record<string, unknown> | null = null;
 if ((existing?.n ?? 0) === 0) {
-  console.log(`loading the ${scale} demo into ${dataDir} (once; later runs reuse it)`);
-  const bus = new InProcessBus();
-  const sink = new Sink(warehouse, bus, { maxBatchSize: 20_000, log: () => {} });
-  await sink.start();
+  // Same receive → normalise → validate → rows path as production, fed to the sink in 100k batches.
+  const skipRaw = process.env.BENCH_KEEP_RAW !== '1';
+  console.log(`loading the ${scale} demo into ${dataDir} (once; later runs reuse it)${skipRaw ? '; raw archive skipped (BENCH_KEEP_RAW=1 keeps it)' : ''}`);
+  const bus = new BulkLoadBus({ batchSize: 100_000, skipRaw });
+  bus.attach(new Sink(warehouse, bus, { log: () => {} }));
   const bar = progress(`demo ${scale}`, 1);
   const report = await loadDemo(bus, { scale, seed: 42, until }, defaultNormaliseContext, (done, total) => { bar.setTotal(total); bar.update(done); });
-  await bus.drained(7_200_000);
-  await sink.stop();
-  bar.stop(`loaded ${report.deliveries} deliveries in ${Math.round(report.ms / 1000)} s`);
+  await bus.close();
+  bar.stop(`loaded ${report.deliveries} deliveries (${bus.events} canonical events) in ${Math.round(report.ms / 1000)} s`);
   const transform = await runTransform(warehouse, defaultMetricSettings);
   console.log(`transform: ${transform.totalMs} ms`, transform.steps);
-  load = { deliveries: report.deliveries, loadMs: report.ms, transformMs: transform.totalMs, transformSteps: transform.steps };
+  load = { deliveries: report.deliveries, canonicalEvents: bus.events, skippedRaw: bus.skippedRaw, loadMs: report.ms, transformMs: transform.totalMs, transformSteps: transform.steps };
 }
 const tables = ['commits', 'pushes', 'pull_requests', 'reviews', 'deployment_statuses', 'incident_updates'];
 let events = 0;
