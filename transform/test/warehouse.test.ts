@@ -56,6 +56,18 @@ describe('64-bit integers', () => {
   });
 });
 
+describe('insertColumns', () => {
+  it('writes rows by column list, null included, and refuses a name that is not an identifier', async () => {
+    await env.warehouse.insertColumns('t_change_set_commits', ['deployment_id', 'service', 'repo', 'sha', 'via', 'stands_in_for'], [
+      { deployment_id: 'ic-d1', service: 'ic', repo: 'acme/ic', sha: 'c1', via: 'squash_pr', stands_in_for: 'm1' },
+      { deployment_id: 'ic-d1', service: 'ic', repo: 'acme/ic', sha: 'c2', via: 'push_chain', stands_in_for: null },
+    ]);
+    const rows = await env.warehouse.query(`SELECT sha, via, stands_in_for FROM {{db}}.t_change_set_commits WHERE deployment_id = 'ic-d1' ORDER BY sha`, {}, z.object({ sha: z.string(), via: z.string(), stands_in_for: z.string().nullable() }));
+    expect(rows).toEqual([{ sha: 'c1', via: 'squash_pr', stands_in_for: 'm1' }, { sha: 'c2', via: 'push_chain', stands_in_for: null }]);
+    await expect(env.warehouse.insertColumns('t_change_set_commits', ['sha; DROP TABLE x' as 'sha'], [{ sha: 'x' }])).rejects.toThrow(/not a column name/);
+  });
+});
+
 describe('sink', () => {
   const commit = (sha: string) => event('commit', { sha, repo: 'acme/sink', author: { login: 'a', name: null, email: null, bot: false }, authored_at: '2026-01-01T00:00:00.000Z', committed_at: '2026-01-01T00:00:00.000Z', message: 'm', parents: [], reverts_sha: null });
 

@@ -217,7 +217,9 @@ export async function rebuildChangeSets(warehouse: Warehouse): Promise<{ deploym
     if (originals.length) history.prCommitsByMergeSha.set(`${pr.repo}:${pr.merge_commit_sha}`, originals);
   }
   const { sets, commits } = computeChangeSets(deployments, history);
-  for (let i = 0; i < sets.length; i += 50_000) await warehouse.insert('t_change_sets_next', sets.slice(i, i + 50_000) as unknown as Record<string, unknown>[]);
-  for (let i = 0; i < commits.length; i += 100_000) await warehouse.insert('t_change_set_commits_next', commits.slice(i, i + 100_000) as unknown as Record<string, unknown>[]);
+  const setColumns = ['deployment_id', 'service', 'previous_deployment_id', 'previous_sha', 'method', 'commits', 'stopped_at', 'is_rollback', 'rollback_of_sha'] as const;
+  const commitColumns = ['deployment_id', 'service', 'repo', 'sha', 'via', 'stands_in_for'] as const;
+  for (let i = 0; i < sets.length; i += 100_000) await warehouse.insertColumns('t_change_sets_next', setColumns, sets.slice(i, i + 100_000));
+  for (let i = 0; i < commits.length; i += 200_000) await warehouse.insertColumns('t_change_set_commits_next', commitColumns, commits.slice(i, i + 200_000));
   return { deployments: deployments.length, commits: commits.length };
 }

@@ -110,6 +110,17 @@ export class Warehouse {
     await this.client.insert({ table: `${this.database}.${table}`, values: rows as Record<string, unknown>[], format: 'JSONEachRow' });
   }
 
+  /**
+   * Inserts rows of one shape by column list (JSONCompactEachRow): about half the cost of
+   * `insert` per row, for the millions of rows the transform writes from TypeScript.
+   */
+  async insertColumns<T extends object>(table: string, columns: readonly (keyof T & string)[], rows: readonly T[]): Promise<void> {
+    if (!IDENTIFIER.test(table)) throw new Error(`not a table name: ${table}`);
+    for (const column of columns) if (!IDENTIFIER.test(column)) throw new Error(`not a column name: ${column}`);
+    if (rows.length === 0) return;
+    await this.client.insert({ table: `${this.database}.${table}`, values: rows.map((row) => columns.map((column) => row[column])), format: 'JSONCompactEachRow', columns: [...columns] as unknown as [string, ...string[]] });
+  }
+
   async ping(): Promise<{ ok: boolean; detail: string }> {
     try {
       const result = await this.client.ping();
