@@ -9,7 +9,7 @@
  * Screenshots land in test-artifacts/browser/.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -121,6 +121,9 @@ describe.skipIf(!existsSync(CHROMIUM))('OpenID Connect sign-in and roles (real p
     expect(((await api.json()) as { error: string }).error).toBe('unauthenticated');
     expect((await fetch(`${base}/api/admin/transform`, { method: 'POST' })).status).toBe(401);
     expect((await fetch(`${base}/api/v1/metrics/dora`, { headers: { authorization: 'Bearer not-the-admin-token' } })).status).toBe(401);
+    // The admin token (what `paved metrics` and `paved transform run` send to a running Paved) still works.
+    const token = readFileSync(join(dataDir, 'data', 'admin.token'), 'utf8').trim();
+    expect((await fetch(`${base}/api/v1/metrics/dora?from=2026-01-01&to=2026-02-01`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
     // A webhook without its signature is refused by the receiver itself (401), not sent to sign-in.
     const webhook = await fetch(`${base}/webhooks/github`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-github-event': 'ping', 'x-github-delivery': 'd-1' }, body: '{}' });
     expect(webhook.status).not.toBe(302);
