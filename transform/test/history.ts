@@ -68,10 +68,10 @@ export class HistoryBuilder {
     }));
   }
 
-  service(name: string, team: string, options: { path?: string; template?: string } = {}): void {
+  service(name: string, team: string, options: { path?: string; template?: string; createdAt?: string } = {}): void {
     this.events.push(event('catalog_entity', {
       service: name, team, tier: null, repo: this.repo, path: options.path ?? null, lifecycle: 'production', system: null,
-      annotations: options.template ? { 'backstage.io/source-template': options.template } : {}, source_template: options.template ?? null, created_at: null, updated_at: '2025-01-01T00:00:00.000Z',
+      annotations: options.template ? { 'backstage.io/source-template': options.template } : {}, source_template: options.template ?? null, created_at: options.createdAt ? `${options.createdAt}:00.000Z` : null, updated_at: '2025-01-01T00:00:00.000Z',
     }));
   }
 }

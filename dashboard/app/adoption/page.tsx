@@ -75,9 +75,9 @@ export default async function Adoption({ searchParams }: { searchParams: Promise
   const csvParams = { from: view.from, to: view.to, team: view.team };
   const firstGolden = adoption.timeToFirstDeployment.find((r) => r.golden_path);
   const firstOther = adoption.timeToFirstDeployment.find((r) => !r.golden_path);
-  // Services created before Paved's first event get "first deployment" = the first one Paved saw.
-  const historyHours = counts.first_deployment ? (Date.now() - Date.parse(`${counts.first_deployment}T00:00:00Z`)) / 3_600_000 : 0;
-  const firstDeployTrustworthy = adoption.timeToFirstDeployment.length > 0 && adoption.timeToFirstDeployment.every((r) => r.p50_hours === null || r.p50_hours < historyHours);
+  // Services created before Paved's history starts are left out: their first deployment predates what Paved saw.
+  const beforeHistory = adoption.timeToFirstDeployment.reduce((sum, r) => sum + r.before_history, 0);
+  const measured = adoption.timeToFirstDeployment.reduce((sum, r) => sum + r.services, 0);
   const teamData: Point[] = adoption.teams.map((t) => ({ label: t.team, share: t.golden_share, href: href('/adoption', { ...viewParams(view, { team: false, service: false }), team: t.team }) }));
   const weekData: Point[] = adoption.weekly.map((w) => ({ label: shortDate(w.week), golden: w.golden_share, platform: pipelinesConfigured ? w.platform_share : null, n: w.deployments }));
   const compareScope = { from: view.from, to: view.to, range: view.range, team: view.team, profile: view.profile };
@@ -117,13 +117,13 @@ export default async function Adoption({ searchParams }: { searchParams: Promise
           </div>
           <div className="stat">
             <div className="stat-label">First production deployment p50</div>
-            {firstDeployTrustworthy ? (
+            {measured > 0 ? (
               <>
-                <div className="stat-value">{hours(firstGolden?.p50_hours ?? null)}<small>golden path</small></div>
-                <div className="stat-note">{hours(firstOther?.p50_hours ?? null)} for other services</div>
+                <div className="stat-value">{hours(firstGolden?.p50_hours ?? null)}<small>golden path (n = {firstGolden?.services ?? 0})</small></div>
+                <div className="stat-note">{hours(firstOther?.p50_hours ?? null)} for other services (n = {firstOther?.services ?? 0}); services created since {longDate(counts.first_deployment ?? '')}</div>
               </>
             ) : (
-              <div className="stat-note" style={{ marginTop: 4 }}>Not meaningful yet: the services predate Paved&apos;s history (from {longDate(counts.first_deployment ?? '')}). See below.</div>
+              <div className="stat-note" style={{ marginTop: 4 }}>Not measurable yet: every service predates Paved&apos;s history (from {longDate(counts.first_deployment ?? '')}). See below.</div>
             )}
           </div>
         </div>
@@ -225,11 +225,11 @@ export default async function Adoption({ searchParams }: { searchParams: Promise
           )}
         </Card>
         <Card title="Time to first production deployment" hint="From the service's creation in the catalog to its first production deployment.">
-          {!firstDeployTrustworthy && adoption.timeToFirstDeployment.length > 0 ? (
-            <p className="banner warn" style={{ marginBottom: 10 }}>Most of these services were created before Paved&apos;s history starts ({longDate(counts.first_deployment ?? '')}), so this measures the first deployment Paved saw, not the first ever. It becomes meaningful for services created from now on.</p>
+          {beforeHistory > 0 ? (
+            <p className="muted" style={{ marginBottom: 10 }}>{beforeHistory} service{beforeHistory === 1 ? ' was' : 's were'} created before Paved&apos;s history starts ({longDate(counts.first_deployment ?? '')}) and {beforeHistory === 1 ? 'is' : 'are'} left out: {beforeHistory === 1 ? 'its' : 'their'} first deployment happened before Paved could see it.</p>
           ) : null}
-          {adoption.timeToFirstDeployment.length === 0 ? (
-            <p className="empty-inline">Needs catalog creation dates (Backstage or the config catalog) and deployments of those services.</p>
+          {measured === 0 ? (
+            <p className="empty-inline">{beforeHistory > 0 ? 'No service was created after Paved\'s history starts yet: this fills in as new services ship their first production deployment.' : 'Needs catalog creation dates (Backstage or the config catalog) and deployments of those services.'}</p>
           ) : (
             <div className="table-wrap">
               <table>
@@ -240,7 +240,7 @@ export default async function Adoption({ searchParams }: { searchParams: Promise
                     <tr key={i}>
                       <td>{i === 0 ? <span className="tag golden">golden path</span> : 'other'}</td>
                       <td className="num"><strong>{hours(row?.p50_hours ?? null)}</strong></td>
-                      <td className="num muted">{row ? `${row.services} services` : 'none'}</td>
+                      <td className="num muted">{row && row.services > 0 ? `${row.services} service${row.services === 1 ? '' : 's'}` : 'none'}</td>
                     </tr>
                   ))}
                 </tbody>

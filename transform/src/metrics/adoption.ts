@@ -16,7 +16,8 @@ export type AdoptionQuery = z.infer<typeof AdoptionQuery>;
 const TeamRow = z.object({ team: z.string(), services: num, golden_services: num, golden_share: nullableNum, deployments: num, golden_deployments: num, platform_deployments: num });
 const WeekRow = z.object({ week: z.string(), deployments: num, golden_share: nullableNum, platform_share: nullableNum });
 const TemplateRow = z.object({ template: z.string(), services: num, runs: num });
-const FirstDeployRow = z.object({ golden_path: z.coerce.boolean(), services: num, p50_hours: nullableNum });
+/** `services` counts those created after Paved's history starts; `before_history` those left out (their first deployment predates what Paved saw). */
+const FirstDeployRow = z.object({ golden_path: z.coerce.boolean(), services: num, p50_hours: nullableNum, before_history: num });
 
 export interface AdoptionResult {
   from: string;
@@ -65,9 +66,12 @@ export async function adoptionMetrics(warehouse: Warehouse, query: AdoptionQuery
             AND occurred_at >= {from:DateTime64(3, 'UTC')} AND occurred_at < {to:DateTime64(3, 'UTC')} AND ${TEAM_NULLABLE} GROUP BY template
       ) GROUP BY template ORDER BY services DESC, template`, params, TemplateRow),
     warehouse.query(`
-      WITH firsts AS (SELECT service, min(deployed_at) AS first_deployed FROM {{db}}.t_deployment_facts GROUP BY service)
-      SELECT (c.source_template IS NOT NULL OR mapContains(c.annotations, 'backstage.io/source-template')) AS golden_path, count() AS services,
-             round(quantileExactInclusive(0.5)(dateDiff('millisecond', assumeNotNull(c.created_at), f.first_deployed) / 3600000), 2) AS p50_hours
+      WITH firsts AS (SELECT service, min(deployed_at) AS first_deployed FROM {{db}}.t_deployment_facts GROUP BY service),
+           (SELECT min(deployed_at) FROM {{db}}.t_deployment_facts) AS history_start
+      SELECT (c.source_template IS NOT NULL OR mapContains(c.annotations, 'backstage.io/source-template')) AS golden_path,
+             countIf(c.created_at >= history_start) AS services,
+             if(services = 0, NULL, round(quantileExactInclusiveIf(0.5)(dateDiff('millisecond', assumeNotNull(c.created_at), f.first_deployed) / 3600000, c.created_at >= history_start), 2)) AS p50_hours,
+             countIf(c.created_at < history_start) AS before_history
       FROM {{db}}.catalog_entities AS c FINAL
       INNER JOIN firsts AS f ON f.service = c.service
       WHERE c.created_at IS NOT NULL AND f.first_deployed >= assumeNotNull(c.created_at)
