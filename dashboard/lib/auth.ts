@@ -50,9 +50,19 @@ export async function roleOf(request: Request): Promise<Role | null> {
 
 export class ForbiddenError extends Error {}
 
-export async function requireAdmin(request: Request): Promise<void> {
+/** Refuses anyone but an admin; returns who it is, for the audit trail (set_by) of what they change. */
+export async function requireAdmin(request: Request): Promise<string> {
   const role = await roleOf(request);
   if (role !== 'admin') throw new ForbiddenError(role === null ? 'sign in as an admin (or send the admin token) to do this' : 'this action needs the admin role');
+  const token = adminToken();
+  const authorization = request.headers.get('authorization');
+  if (token && authorization?.startsWith('Bearer ') && safeEqual(authorization.slice(7).trim(), token)) return 'admin token';
+  if (runtime().authRequired) {
+    const { sessionOf } = await import('./session');
+    const session = await sessionOf(request);
+    if (session) return session.email ?? session.sub;
+  }
+  return 'dashboard (loopback)';
 }
 
 export function forbidden(error: unknown): Response | null {

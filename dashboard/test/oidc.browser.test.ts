@@ -173,6 +173,11 @@ describe.skipIf(!existsSync(CHROMIUM))('OpenID Connect sign-in and roles (real p
     expect(run.status()).toBeLessThan(300);
     const crossSite = await page.request.post(`${base}/api/admin/transform`, { headers: { origin: 'https://evil.example', accept: 'application/json' } });
     expect(crossSite.status()).toBe(403);
+    // What an admin changes is recorded under the signed-in person.
+    const saved = await page.request.post(`${base}/api/admin/roi`, { headers: { origin: base, accept: 'application/json' }, data: { currency: 'EUR' } });
+    expect(saved.status()).toBe(201);
+    const audit = (await (await page.request.get(`${base}/api/admin/roi`)).json()) as { overrides: { key: string; set_by: string }[] };
+    expect(audit.overrides.find((o) => o.key === 'roi.currency')?.set_by).toBe('alice@example.test');
 
     // Sign-out ends the session: the next page asks to sign in again.
     await page.getByRole('button', { name: 'Sign out' }).click();

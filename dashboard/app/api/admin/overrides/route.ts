@@ -55,15 +55,15 @@ export async function POST(request: Request) {
     if (returnTo) return back(withParam(returnTo, 'error', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')));
     return badRequest(parsed.error);
   }
+  let setBy: string;
   try {
-    await requireAdmin(request);
+    setBy = await requireAdmin(request);
   } catch (error) {
     if (returnTo && forbidden(error)) return back(withParam(returnTo, 'error', (error as Error).message));
     return forbidden(error) ?? failed(error);
   }
   try {
     const { warehouse, runTransform } = runtime();
-    const setBy = request.headers.get('authorization')?.startsWith('Bearer ') ? 'admin token' : 'dashboard';
     await setFailureLinkOverride(warehouse, parsed.data, setBy);
     const transform = await runTransform();
     process.stdout.write(`${JSON.stringify({ level: 'info', time: new Date().toISOString(), msg: 'failure link override set', deploymentId: parsed.data.deploymentId, incidentId: parsed.data.incidentId, verdict: parsed.data.verdict, setBy })}\n`);

@@ -71,15 +71,15 @@ export async function POST(request: Request) {
     if (returnTo) return back(withParam(returnTo, 'error', parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')));
     return badRequest(parsed.error);
   }
+  let setBy: string;
   try {
-    await requireAdmin(request);
+    setBy = await requireAdmin(request);
   } catch (error) {
     if (returnTo && forbidden(error)) return back(withParam(returnTo, 'error', (error as Error).message));
     return forbidden(error) ?? failed(error);
   }
   try {
     const { warehouse, config } = runtime();
-    const setBy = request.headers.get('authorization')?.startsWith('Bearer ') ? 'admin token' : 'dashboard';
     const changed = await setRoiAssumptions(warehouse, parsed.data, setBy);
     process.stdout.write(`${JSON.stringify({ level: 'info', time: new Date().toISOString(), msg: 'roi assumptions set', keys: changed, setBy })}\n`);
     if (returnTo) return back(withParam(returnTo, 'saved', String(changed)));
