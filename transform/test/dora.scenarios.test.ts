@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { doraMetrics } from '../src/metrics/dora.js';
 import { runTransform } from '../src/metrics/rebuild.js';
 import { defaultMetricSettings } from '../src/metrics/settings.js';
+import { FailureLinkOverrideInput, setFailureLinkOverride, type FailureLinkOverride } from '../src/metrics/overrides.js';
 import { openTestWarehouse } from './harness.js';
 import { HistoryBuilder, sha, ZERO } from './history.js';
 
@@ -98,7 +99,16 @@ edges.deploy('edges-at-to', 'w-c3', '2026-03-09T00:00');
 const lonely = new HistoryBuilder('acme/lonely');
 lonely.incident('lonely-i1', '2026-03-03T10:00', { resolved: '2026-03-03T14:00', service: 'acme/lonely' });
 
-const all = [trunk, first, rollback, revert, explicit, inferred, inferredNext, squash, hotfix, envs, mono, edges, lonely].flatMap((h) => h.events);
+// Overrides: ov-d2 fails twice over (rolled back by ov-d3, and an incident 1 h after it).
+const overridden = new HistoryBuilder('acme/overridden');
+overridden.push('2026-03-02T09:00', [['o-c1', '2026-03-02T08:00']]);
+overridden.deploy('ov-d1', 'o-c1', '2026-03-02T10:00');
+overridden.push('2026-03-03T09:00', [['o-c2', '2026-03-03T08:00']]);
+overridden.deploy('ov-d2', 'o-c2', '2026-03-03T10:00');
+overridden.incident('ov-i1', '2026-03-03T11:00', { resolved: '2026-03-03T11:30', service: 'acme/overridden' });
+overridden.deploy('ov-d3', 'o-c1', '2026-03-03T12:00');
+
+const all = [trunk, first, rollback, revert, explicit, inferred, inferredNext, squash, hotfix, envs, mono, edges, lonely, overridden].flatMap((h) => h.events);
 
 beforeAll(async () => {
   env = await openTestWarehouse();
@@ -198,6 +208,41 @@ describe('DORA scenarios (hand-built histories)', () => {
   it('redelivered events are not counted twice', async () => {
     const rows = await env.warehouse.query('SELECT count() AS n FROM {{db}}.t_deployments WHERE repo = {repo:String}', { repo: 'acme/trunk' }, (await import('zod')).z.object({ n: (await import('zod')).z.coerce.number() }));
     expect(rows[0]!.n).toBe(2);
+  });
+});
+
+describe('overrides set by a person win over inference (applied at the next transform)', () => {
+  const linksOf = async (deploymentId: string) => (await env.warehouse.query(
+    'SELECT method, incident_id FROM {{db}}.t_failure_links WHERE deployment_id = {id:String} ORDER BY method',
+    { id: deploymentId }, (await import('zod')).z.object({ method: (await import('zod')).z.string(), incident_id: (await import('zod')).z.string().nullable() }),
+  ));
+  const override = async (o: FailureLinkOverride) => {
+    await setFailureLinkOverride(env.warehouse, FailureLinkOverrideInput.parse(o), 'test');
+    await runTransform(env.warehouse, defaultMetricSettings);
+  };
+
+  it('one wrong link goes, the other evidence stays, and a confirmed link adds a failure', async () => {
+    expect(await linksOf('ov-d2')).toEqual([{ method: 'inferred', incident_id: 'ov-i1' }, { method: 'rollback', incident_id: null }]);
+    expect((await dora('acme/overridden')).changeFailureRate).toMatchObject({ failedDeployments: 1, deployments: 3 });
+
+    await override({ deploymentId: 'ov-d2', incidentId: 'method:rollback', verdict: 'reject', note: 'planned rollback drill' });
+    expect(await linksOf('ov-d2')).toEqual([{ method: 'inferred', incident_id: 'ov-i1' }]);
+    expect((await dora('acme/overridden')).changeFailureRate).toMatchObject({ failedDeployments: 1 });
+
+    await override({ deploymentId: 'ov-d2', incidentId: 'ov-i1', verdict: 'reject', note: '' });
+    expect(await linksOf('ov-d2')).toEqual([]);
+    expect((await dora('acme/overridden')).changeFailureRate).toMatchObject({ failedDeployments: 0, rate: 0 });
+
+    await override({ deploymentId: 'ov-d1', incidentId: 'ov-i1', verdict: 'confirm', note: 'config change in d1' });
+    expect(await linksOf('ov-d1')).toEqual([{ method: 'override', incident_id: 'ov-i1' }]);
+    expect((await dora('acme/overridden')).changeFailureRate).toMatchObject({ failedDeployments: 1 });
+  });
+
+  it('refuses a confirm without one incident, and a method other than rollback or revert', () => {
+    expect(FailureLinkOverrideInput.safeParse({ deploymentId: 'd', incidentId: '*', verdict: 'confirm' }).success).toBe(false);
+    expect(FailureLinkOverrideInput.safeParse({ deploymentId: 'd', incidentId: 'method:rollback', verdict: 'confirm' }).success).toBe(false);
+    expect(FailureLinkOverrideInput.safeParse({ deploymentId: 'd', incidentId: 'method:inferred', verdict: 'reject' }).success).toBe(false);
+    expect(FailureLinkOverrideInput.safeParse({ deploymentId: 'd', incidentId: 'method:revert', verdict: 'reject' }).success).toBe(true);
   });
 });
 

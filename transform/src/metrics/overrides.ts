@@ -4,12 +4,27 @@ import type { Warehouse } from '../warehouse/client.js';
 /** A person's verdict on a failure link; it wins over inference at the next transform run. */
 export const FailureLinkOverride = z.object({
   deploymentId: z.string().min(1, 'deploymentId is required'),
-  /** The incident, or `*` for "this deployment did not fail" (removes rollback/revert/inferred links too). */
-  incidentId: z.string().min(1, 'incidentId is required (use * for every link of the deployment)'),
+  /**
+   * The incident; `method:rollback` or `method:revert` for that link without an incident; or `*`
+   * for "this deployment did not fail" (removes every link, rollbacks and reverts included).
+   */
+  incidentId: z.string().min(1, 'incidentId is required (an incident id, method:rollback, method:revert, or * for every link of the deployment)'),
   verdict: z.enum(['reject', 'confirm']),
   note: z.string().max(500).default(''),
 });
 export type FailureLinkOverride = z.infer<typeof FailureLinkOverride>;
+
+/** Links without an incident (rollback, revert) are named by method when a person rejects just that one. */
+export const METHOD_LINK_PREFIX = 'method:';
+
+/** Confirming needs a real incident: `*` and `method:…` only make sense when rejecting. */
+export const FailureLinkOverrideInput = FailureLinkOverride.refine((o) => o.verdict === 'reject' || (o.incidentId !== '*' && !o.incidentId.startsWith(METHOD_LINK_PREFIX)), {
+  message: 'confirm needs one incident id (* and method:… are only for reject)',
+  path: ['incidentId'],
+}).refine((o) => !o.incidentId.startsWith(METHOD_LINK_PREFIX) || ['method:rollback', 'method:revert'].includes(o.incidentId), {
+  message: 'only method:rollback and method:revert name a link without an incident',
+  path: ['incidentId'],
+});
 
 export const MappingOverride = z.object({
   kind: z.enum(['repo', 'deployment', 'incident']),

@@ -67,6 +67,7 @@ SELECT l.deployment_id, l.service, l.method, l.incident_id, l.other_deployment_i
 FROM links AS l
 WHERE (l.deployment_id, '*') NOT IN (SELECT deployment_id, incident_id FROM overrides WHERE verdict = 'reject')
   AND (l.incident_id IS NULL OR (l.deployment_id, assumeNotNull(l.incident_id)) NOT IN (SELECT deployment_id, incident_id FROM overrides WHERE verdict = 'reject') OR l.method = 'override')
+  AND (l.incident_id IS NOT NULL OR (l.deployment_id, concat('method:', l.method)) NOT IN (SELECT deployment_id, incident_id FROM overrides WHERE verdict = 'reject'))
 `;
 
 /** PR flow: coding (first commit → opened), pickup (→ first review by someone else, bots excluded), review (→ merge), deploy (→ first production deployment shipping it). */

@@ -302,7 +302,10 @@ export default async function Explain({ searchParams }: { searchParams: Promise<
                         ) : link.incident_id ? (
                           <OverrideForm deploymentId={link.deployment_id} incidentId={link.incident_id} returnTo={returnTo} verdict="reject" text="Not caused by this" title="This deployment did not cause this incident: the link is removed and the metrics recomputed at once. Other evidence (rollbacks, reverts) still counts." danger />
                         ) : (
-                          <OverrideForm deploymentId={link.deployment_id} incidentId="*" returnTo={returnTo} verdict="reject" text="Not a failure" title="This deployment did not fail: every failure link of it is removed (rollbacks and reverts included) and the metrics recomputed at once." danger />
+                          <div className="inline-form">
+                            <OverrideForm deploymentId={link.deployment_id} incidentId={`method:${link.method}`} returnTo={returnTo} verdict="reject" text={`Not a ${link.method}`} title={`This ${link.method} link is wrong: it is removed and the metrics recomputed at once. Other evidence (incidents) still counts.`} danger />
+                            <OverrideForm deploymentId={link.deployment_id} incidentId="*" returnTo={returnTo} verdict="reject" text="Not a failure" title="This deployment did not fail: every failure link of it is removed (rollbacks and reverts included) and the metrics recomputed at once." danger />
+                          </div>
                         )}
                       </td>
                     ) : null}
@@ -439,7 +442,7 @@ export default async function Explain({ searchParams }: { searchParams: Promise<
                   <tbody>
                     {overrides.map((o) => (
                       <tr key={`${o.incident_id}:${o.set_at}`}>
-                        <td className="mono">{o.incident_id === '*' ? 'every link' : o.incident_id}</td>
+                        <td className="mono">{o.incident_id === '*' ? 'every link' : o.incident_id.startsWith('method:') ? `the ${o.incident_id.slice(7)} link` : o.incident_id}</td>
                         <td><span className={`tag ${o.verdict === 'confirm' ? 'good' : 'bad'}`}>{o.verdict}</span></td>
                         <td>{o.note || <span className="muted">—</span>}</td>
                         <td>{o.set_by}</td>

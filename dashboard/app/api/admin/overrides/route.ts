@@ -1,15 +1,10 @@
-import { FailureLinkOverride, listFailureLinkOverrides, setFailureLinkOverride } from '@paved/transform/metrics/overrides';
+import { FailureLinkOverrideInput, listFailureLinkOverrides, setFailureLinkOverride } from '@paved/transform/metrics/overrides';
 import { badRequest, failed, queryObject } from '@/lib/api';
 import { forbidden, requireAdmin } from '@/lib/auth';
 import { runtime } from '@/lib/runtime';
 
 export const dynamic = 'force-dynamic';
 
-/** Confirming needs a real incident: `*` only means "every link" when rejecting. */
-const OverrideInput = FailureLinkOverride.refine((o) => o.verdict === 'reject' || o.incidentId !== '*', {
-  message: 'confirm needs one incident id (* is only for reject)',
-  path: ['incidentId'],
-});
 
 /** Only same-site paths: a form must not be able to bounce the browser elsewhere. */
 function safeReturn(value: unknown): string | null {
@@ -50,7 +45,7 @@ export async function POST(request: Request) {
   }
   const returnTo = form ? safeReturn(body.returnTo) : null;
   if (typeof body.note === 'string' && body.note.trim() === '') delete body.note;
-  const parsed = OverrideInput.safeParse(body);
+  const parsed = FailureLinkOverrideInput.safeParse(body);
   if (!parsed.success) {
     if (returnTo) return back(withParam(returnTo, 'error', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')));
     return badRequest(parsed.error);
