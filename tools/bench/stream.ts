@@ -7,7 +7,8 @@
 //
 // BENCH_EVENTS (500000 pre-loaded), BENCH_RATES (canonical events/s in phase 2, comma-separated, "5000"),
 // BENCH_OUT (test-artifacts/bench-stream.json), BENCH_PARTITIONS (6, the config default), BENCH_COMMITS_PER_PUSH (4: each delivery is a push of 4 commits = 5 canonical events, so 5000 events/s is
-// 1000 deliveries/s), BENCH_SECONDS (20 per rate), BENCH_BATCH (sink rows per insert, 5000: the product default).
+// 1000 deliveries/s), BENCH_SECONDS (20 per rate), BENCH_BATCH (sink rows per insert, 5000: the product default),
+// BENCH_CONCURRENT_PARTITIONS (16: partition batches the sink takes at once and inserts together; 1 = one insert per partition batch).
 // CPU seconds are reported next to wall-clock rates: on a shared machine they say what the code costs.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
@@ -33,6 +34,8 @@ const RATES = (process.env.BENCH_RATES ?? process.env.BENCH_RATE ?? '5000').spli
 const COMMITS_PER_PUSH = Number(process.env.BENCH_COMMITS_PER_PUSH ?? 4);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const BATCH = Number(process.env.BENCH_BATCH ?? 5_000);
+/** Partitions taken at once by the sink and inserted together (1 = one insert per partition batch, as before). */
+const CONCURRENT = Number(process.env.BENCH_CONCURRENT_PARTITIONS ?? 16);
 const OUT = process.env.BENCH_OUT ?? 'test-artifacts/bench-stream.json';
 const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 6);
 const SECRET = 'bench-secret';
@@ -129,7 +132,7 @@ async function throughput(warehouse: Warehouse): Promise<Record<string, unknown>
   say(`pre-loaded ${EVENTS} events into ${prefix}.events in ${loadSeconds.toFixed(1)}s (${Math.round(EVENTS / loadSeconds)}/s producer)`);
   sampleLoad('throughput: before drain');
 
-  const sink = new Sink(warehouse, bus, { groupId: `${prefix}-sink`, maxBatchSize: BATCH, log: () => {} });
+  const sink = new Sink(warehouse, bus, { groupId: `${prefix}-sink`, maxBatchSize: BATCH, concurrentPartitions: CONCURRENT, log: () => {} });
   const cpuBefore = ownCpuSeconds();
   const drainStarted = performance.now();
   await sink.start();
@@ -182,7 +185,7 @@ async function latency(warehouse: Warehouse, dir: string, rate: number): Promise
   const config = join(dir, `paved-${rate}.config.yaml`);
   writeFileSync(config, `bus:\n  topicPrefix: ${prefix}\n  partitions: ${PARTITIONS}\n`);
   const bus = new KafkaBus({ brokers, topicPrefix: prefix, partitions: PARTITIONS, clientId: 'paved-bench', lagGroupId: `${prefix}-sink` });
-  const sink = new Sink(warehouse, bus, { groupId: `${prefix}-sink`, maxBatchSize: BATCH, log: () => {} });
+  const sink = new Sink(warehouse, bus, { groupId: `${prefix}-sink`, maxBatchSize: BATCH, concurrentPartitions: CONCURRENT, log: () => {} });
   await sink.start();
 
   const port = await freePort();

@@ -56,6 +56,8 @@ export interface ConsumeOptions {
   maxBatchSize: number;
   /** ... or when the oldest message waited this long. */
   maxBatchWaitMs: number;
+  /** Hand over batches of this many partitions at once (Kafka); the handler may merge them. Default 1. */
+  concurrentPartitions?: number;
 }
 
 export interface Subscription {

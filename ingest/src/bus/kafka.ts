@@ -371,7 +371,10 @@ class KafkaSubscription implements Subscription {
     try {
       await consumer.connect();
       await consumer.subscribe({ topics: this.topicNames, fromBeginning: true });
-      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.eachBatch(payload) });
+      await consumer.run({
+        autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: Math.max(1, this.options.concurrentPartitions ?? 1),
+        eachBatch: (payload) => this.eachBatch(payload),
+      });
       // A restart that raced with stop() must not leave a member behind.
       if (this.stopped) await consumer.disconnect();
     } catch (error) {

@@ -3,12 +3,15 @@ import { CanonicalEvent } from '@paved/schemas';
 import { DeadLetter, RawDeliveryRecord, encodeDeadLetter, type Bus, type BusMessage, type Subscription } from '@paved/ingest/bus/bus';
 import type { z } from 'zod';
 import { describeWarehouseError, isTransientWarehouseError, type Warehouse } from '../warehouse/client.js';
+import { BatchCoalescer } from './coalesce.js';
 import { rowOfDeadLetter, rowOfRawDelivery, rowsOfEvent, type Row, type TableRows } from './rows.js';
 
 export interface SinkOptions {
   groupId?: string;
   maxBatchSize?: number;
   maxBatchWaitMs?: number;
+  /** Kafka partitions whose batches are taken at once and inserted together (default 16). */
+  concurrentPartitions?: number;
   log?: (entry: Record<string, unknown>) => void;
 }
 
@@ -91,9 +94,13 @@ export class Sink {
   constructor(private readonly warehouse: Warehouse, private readonly bus: Bus, private readonly options: SinkOptions = {}) {}
 
   async start(): Promise<void> {
+    const maxBatchSize = this.options.maxBatchSize ?? 5_000;
+    // Concurrent per-partition batches are inserted together, up to a few batches' worth.
+    const coalescer = new BatchCoalescer((messages, heartbeat) => this.handleBatch(messages, heartbeat), maxBatchSize * 4);
+    const submit = (this.options.concurrentPartitions ?? 16) > 1 ? coalescer.submit.bind(coalescer) : this.handleBatch.bind(this);
     this.subscription = await this.bus.consume(
-      { groupId: this.options.groupId ?? 'paved-sink', maxBatchSize: this.options.maxBatchSize ?? 5_000, maxBatchWaitMs: this.options.maxBatchWaitMs ?? 200 },
-      (messages, context) => this.handleBatch(messages, context.heartbeat),
+      { groupId: this.options.groupId ?? 'paved-sink', maxBatchSize, maxBatchWaitMs: this.options.maxBatchWaitMs ?? 200, concurrentPartitions: this.options.concurrentPartitions ?? 16 },
+      (messages, context) => submit(messages, context.heartbeat),
     );
   }
 
