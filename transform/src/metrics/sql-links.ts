@@ -17,6 +17,16 @@ prod AS (
 cs AS (SELECT deployment_id, service, sha FROM {{db}}.t_change_set_commits),
 incident_deps AS (SELECT id, arrayJoin(linked_deployment_ids) AS dep FROM {{db}}.t_incidents WHERE notEmpty(linked_deployment_ids)),
 incident_shas AS (SELECT id, lower(arrayJoin(linked_shas)) AS s FROM {{db}}.t_incidents WHERE notEmpty(linked_shas)),
+-- Revert commits with the deployments that shipped them. The reverted commit is looked up by one
+-- key made of both sides (service and SHA prefix), so the join-order optimizer cannot join the
+-- change sets to themselves on the service alone first (millions of rows squared at large scale:
+-- it once spilled tens of GB to disk).
+reverting AS (
+    SELECT rev.deployment_id AS deployment_id, rev.service AS service, rev.sha AS sha, rc.reverts_sha AS reverts_sha,
+           concat(rev.service, '/', substring(rc.reverts_sha, 1, 7)) AS reverted_key
+    FROM (SELECT sha, assumeNotNull(reverts_sha) AS reverts_sha FROM {{db}}.commits FINAL WHERE reverts_sha IS NOT NULL) AS rc
+    INNER JOIN cs AS rev ON rev.sha = rc.sha
+),
 overrides AS (
     SELECT deployment_id, incident_id, argMax(verdict, set_at) AS verdict, argMax(note, set_at) AS note, argMax(set_by, set_at) AS set_by
     FROM {{db}}.failure_link_overrides GROUP BY deployment_id, incident_id
@@ -42,10 +52,9 @@ links AS (
     UNION ALL
     SELECT orig.deployment_id, orig.service, 'revert', CAST(NULL AS Nullable(String)), toNullable(rev.deployment_id),
            concat('commit ', substring(rev.sha, 1, 12), ' in deployment ', rev.deployment_id, ' reverts ', substring(orig.sha, 1, 12))
-    FROM cs AS rev
-    INNER JOIN (SELECT sha, assumeNotNull(reverts_sha) AS reverts_sha FROM {{db}}.commits FINAL WHERE reverts_sha IS NOT NULL) AS rc ON rc.sha = rev.sha
-    INNER JOIN cs AS orig ON orig.service = rev.service AND substring(orig.sha, 1, 7) = substring(rc.reverts_sha, 1, 7)
-    WHERE startsWith(orig.sha, rc.reverts_sha) AND orig.deployment_id != rev.deployment_id
+    FROM reverting AS rev
+    INNER JOIN cs AS orig ON concat(orig.service, '/', substring(orig.sha, 1, 7)) = rev.reverted_key
+    WHERE startsWith(orig.sha, rev.reverts_sha) AND orig.deployment_id != rev.deployment_id
 
     UNION ALL
     SELECT p.id, p.service, 'inferred', toNullable(i.id), CAST(NULL AS Nullable(String)),
