@@ -52,13 +52,32 @@ describe('backfill of the fixture organisation', () => {
     const { result, bus } = await backfill();
 
     expect(result.repos).toEqual(['acme/platform-monorepo', 'acme/web', 'acme/payments-api']);
+    // One compare per pair of consecutive successful production deployments (different shas) of a repository.
+    const pairs = fixture.repos.flatMap((r) => {
+      const shas = r.deployments
+        .filter((d) => d.environment === 'production' && d.statuses.some((st) => st.state === 'success'))
+        .map((d) => ({ sha: d.sha, at: d.statuses.filter((st) => st.state === 'success').at(-1)!.createdAt }))
+        .sort((a, b) => a.at.localeCompare(b.at))
+        .map((d) => d.sha);
+      return shas.flatMap((head, i) => (i > 0 && head !== shas[i - 1] ? [{ repo: r, base: shas[i - 1]!, head }] : []));
+    });
+    const between = (r: GithubFixture['repos'][number], base: string, head: string) =>
+      r.commits.slice(r.commits.findIndex((c) => c.sha === base) + 1, r.commits.findIndex((c) => c.sha === head) + 1).map((c) => c.sha);
+    const comparedCommits = pairs.reduce((sum, p) => sum + between(p.repo, p.base, p.head).length, 0);
+    expect(pairs.length).toBeGreaterThan(10);
     expect(result.fetched).toEqual({
       pullRequests: 85, reviews: 223, pullRequestCommits: 274, commits: 72, deployments: 35, deploymentStatuses: 59, workflowRuns: 24,
-      incidentIssues: 9, releases: 9, catalogFiles: 3,
+      incidentIssues: 9, releases: 9, catalogFiles: 3, compares: pairs.length,
     });
     expect(countBy(bus.events().map((e) => e.type))).toEqual({
-      pull_request: 85, review: 223, commit: 346, push: 72, deployment: 118, incident: 9, catalog_entity: 4,
+      pull_request: 85, review: 223, commit: 346 + comparedCommits, push: 72, deployment: 118, incident: 9, catalog_entity: 4, compare: pairs.length,
     });
+    // Each compare lists exactly the default-branch commits after the previous production sha, oldest first.
+    for (const pair of pairs) {
+      const compared = bus.ofType('compare').find((e) => e.data.repo === `acme/${pair.repo.name}` && e.data.base === pair.base && e.data.head === pair.head);
+      expect(compared?.data, `${pair.repo.name} ${pair.base.slice(0, 7)}...${pair.head.slice(0, 7)}`).toMatchObject({ status: 'ahead', commits: between(pair.repo, pair.base, pair.head) });
+      expect(compared!.data.total_commits).toBe(compared!.data.commits.length);
+    }
     expect(result.deadLettered).toBe(0);
     expect(result.ignored).toBe(9); // releases: archived for replay, no canonical entity yet
     expect(bus.records.filter((r) => r.topic === 'dlq')).toEqual([]);
@@ -139,6 +158,30 @@ describe('backfill of the fixture organisation', () => {
     ]);
     expect(result.fetched.pullRequests).toBe(1);
     expect(result.requests).toBeLessThanOrEqual(25 + 4);
+  });
+
+  it('a new production deployment gets one compare from the last one the previous run saw', async () => {
+    const cursors = new MemoryCursorStore();
+    await backfill({ cursors });
+    const repo = fixture.repos.find((r) => r.name === 'web')!;
+    const lastShipped = repo.deployments
+      .filter((d) => d.environment === 'production' && d.statuses.some((st) => st.state === 'success'))
+      .sort((a, b) => a.statuses.at(-1)!.createdAt.localeCompare(b.statuses.at(-1)!.createdAt)).at(-1)!;
+    const tip = repo.commits.at(-1)!;
+    const added = [1, 2].map((n) => ({ ...tip, sha: shaOf(`acme/web:after-${n}`), parents: [n === 1 ? tip.sha : shaOf('acme/web:after-1')], message: `change ${n}`, authoredAt: `2026-02-0${n}T09:00:00Z`, committedAt: `2026-02-0${n}T09:00:00Z` }));
+    repo.commits.push(...added);
+    repo.deployments.push({
+      ...lastShipped, id: 399_999, sha: added[1]!.sha, createdAt: '2026-02-03T10:00:00Z',
+      statuses: [{ id: 999_003, state: 'success', createdAt: '2026-02-03T10:05:00Z', creator: lastShipped.creator }],
+    });
+
+    const { result, bus } = await backfill({ cursors });
+    expect(result.fetched.compares).toBe(1);
+    const compared = bus.ofType('compare').map((e) => e.data);
+    expect(compared).toHaveLength(1);
+    expect(compared[0]).toMatchObject({ repo: 'acme/web', status: 'ahead', head: added[1]!.sha, total_commits: compared[0]!.commits.length });
+    expect(compared[0]!.base).toBe(lastShipped.sha);
+    expect(compared[0]!.commits.slice(-2)).toEqual(added.map((c) => c.sha));
   });
 
   it('a run aborted after N requests goes on where it stopped, and together the two runs publish every event exactly once', async () => {

@@ -91,7 +91,7 @@ describe('GitHub API stand-in', () => {
     expect(new Set(standin.recorded.map((answer) => answer.operationId))).toEqual(new Set([
       'repos/list-for-org', 'repos/get', 'pulls/list', 'pulls/list-commits', 'pulls/list-reviews', 'repos/list-commits', 'repos/list-deployments',
       'repos/list-deployment-statuses', 'actions/list-repo-workflows', 'actions/list-workflow-runs', 'issues/list-for-repo', 'repos/list-releases',
-      'repos/get-content', 'apps/get-repo-installation', 'apps/get-org-installation', 'apps/create-installation-access-token',
+      'repos/get-content', 'repos/compare-commits-with-basehead', 'apps/get-repo-installation', 'apps/get-org-installation', 'apps/create-installation-access-token',
     ]));
   }, 60_000);
 

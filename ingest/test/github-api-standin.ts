@@ -212,6 +212,28 @@ export class GithubApiStandin {
         const reachable = r.commits.slice(0, headIndex + 1).reverse();
         return this.page(reachable.map((c) => this.commit(r, c)), query, `/repos/${r.owner}/${r.name}/commits`);
       }),
+      R('GET', '/repos/{owner}/{repo}/compare/{basehead}', 'repos/compare-commits-with-basehead', (params, query) => {
+        const r = repo(params);
+        const [baseRef = '', headRef = ''] = decodeURIComponent(params.basehead ?? '').split('...');
+        const at = (ref: string) => (r ? r.commits.findIndex((c) => ref.length >= 7 && c.sha.startsWith(ref)) : -1);
+        const [baseIndex, headIndex] = [at(baseRef), at(headRef)];
+        if (!r || baseIndex < 0 || headIndex < 0) return notFound;
+        // The default branch is one first-parent chain: head is ahead of base, behind it, or the same.
+        const ahead = r.commits.slice(baseIndex + 1, headIndex + 1);
+        const status = headIndex > baseIndex ? 'ahead' : headIndex < baseIndex ? 'behind' : 'identical';
+        const listed = this.page(ahead.map((c) => this.commit(r, c)), query, `/repos/${r.owner}/${r.name}/compare/${baseRef}...${headRef}`);
+        const html = `https://github.com/${r.owner}/${r.name}/compare/${baseRef}...${headRef}`;
+        return {
+          status: 200,
+          headers: listed.headers,
+          body: {
+            url: this.api(`/repos/${r.owner}/${r.name}/compare/${baseRef}...${headRef}`), html_url: html, permalink_url: html, diff_url: `${html}.diff`, patch_url: `${html}.patch`,
+            base_commit: this.commit(r, r.commits[baseIndex]!), merge_base_commit: this.commit(r, r.commits[Math.min(baseIndex, headIndex)]!),
+            status, ahead_by: Math.max(0, headIndex - baseIndex), behind_by: Math.max(0, baseIndex - headIndex), total_commits: ahead.length,
+            commits: listed.body, files: [],
+          },
+        };
+      }),
       R('GET', '/repos/{owner}/{repo}/pulls', 'pulls/list', (params, query) => {
         const r = repo(params);
         if (!r) return notFound;

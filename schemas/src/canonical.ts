@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AdoptionEvent, CatalogEntity, Commit, Deployment, EventSource, Incident, PullRequest, Push, RawRef, Review, SCHEMA_VERSION } from './events.js';
+import { AdoptionEvent, CatalogEntity, Commit, Compare, Deployment, EventSource, Incident, PullRequest, Push, RawRef, Review, SCHEMA_VERSION } from './events.js';
 import { SurveyDefinition, SurveyResponse } from './survey.js';
 import { Instant } from './time.js';
 
@@ -17,6 +17,7 @@ const envelope = {
 export const CanonicalEvent = z.discriminatedUnion('type', [
   z.object({ ...envelope, type: z.literal('commit'), data: Commit }),
   z.object({ ...envelope, type: z.literal('push'), data: Push }),
+  z.object({ ...envelope, type: z.literal('compare'), data: Compare }),
   z.object({ ...envelope, type: z.literal('pull_request'), data: PullRequest }),
   z.object({ ...envelope, type: z.literal('review'), data: Review }),
   z.object({ ...envelope, type: z.literal('deployment'), data: Deployment }),
@@ -39,6 +40,7 @@ export function entityKey(event: CanonicalEvent): string {
   switch (event.type) {
     case 'commit': return `commit:${event.data.repo}:${event.data.sha}`;
     case 'push': return `push:${event.data.repo}:${event.data.ref}:${event.data.after}`;
+    case 'compare': return `compare:${event.data.repo}:${event.data.base}...${event.data.head}`;
     case 'pull_request': return `pr:${event.data.repo}#${event.data.number}`;
     case 'review': return `pr:${event.data.repo}#${event.data.pr_number}`;
     case 'deployment': return `deployment:${event.data.id}`;

@@ -55,6 +55,23 @@ export const Push = z.object({
 });
 export type Push = z.infer<typeof Push>;
 
+/**
+ * What GitHub's compare API said lies between two shas (`base...head`): the source of truth for a
+ * deployment's change set when base is the previous production deployment's sha (README, "Change set").
+ */
+export const Compare = z.object({
+  repo: z.string(),
+  base: Sha,
+  head: Sha,
+  /** GitHub's verdict: `ahead` (head descends from base), `behind`, `diverged` or `identical`. */
+  status: z.enum(['ahead', 'behind', 'diverged', 'identical']),
+  /** The commits reachable from head and not from base, oldest first. */
+  commits: z.array(Sha),
+  total_commits: z.number().int().nonnegative(),
+  fetched_at: Instant,
+});
+export type Compare = z.infer<typeof Compare>;
+
 export const PullRequest = z.object({
   number: z.number().int().positive(),
   repo: z.string(),

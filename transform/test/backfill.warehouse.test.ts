@@ -46,12 +46,13 @@ describe('backfill into the warehouse', () => {
     // Deployment of #18: the previous successful production deployment shipped #12 (#15's failed).
     const ChangeSet = z.object({ method: z.string(), stopped_at: z.string(), commits: z.coerce.number(), previous_deployment_id: z.string().nullable() });
     const [set] = await env.warehouse.query(`SELECT method, stopped_at, commits, previous_deployment_id FROM {{db}}.t_change_sets WHERE deployment_id = 'github:acme/payments-api:300037'`, {}, ChangeSet);
-    expect(set).toEqual({ method: 'push_chain', stopped_at: 'previous_deployment', commits: 14, previous_deployment_id: 'github:acme/payments-api:300025' });
+    // Backfill stored GitHub's compare between the two deployments: it decides (and agrees with the push chain's 5 commits).
+    expect(set).toEqual({ method: 'compare', stopped_at: 'previous_deployment', commits: 14, previous_deployment_id: 'github:acme/payments-api:300025' });
     const via = await env.warehouse.query(
       `SELECT via, count() AS n FROM {{db}}.t_change_set_commits WHERE deployment_id = 'github:acme/payments-api:300037' GROUP BY via ORDER BY via`,
       {}, z.object({ via: z.string(), n: z.coerce.number() }),
     );
-    expect(via).toEqual([{ via: 'push_chain', n: 5 }, { via: 'squash_pr', n: 9 }]);
+    expect(via).toEqual([{ via: 'compare', n: 5 }, { via: 'squash_pr', n: 9 }]);
     const squash18 = await env.warehouse.query(`SELECT stands_in_for FROM {{db}}.t_change_set_commits WHERE sha = {sha:String}`, { sha: shaOf('acme/payments-api:pr18:c0') }, z.object({ stands_in_for: z.string().nullable() }));
     expect(squash18).toEqual([{ stands_in_for: shaOf('acme/payments-api:squash18') }]);
 
@@ -64,7 +65,7 @@ describe('backfill into the warehouse', () => {
   it('keeps its cursors in backfill_cursors: a second run is all 304s and changes no row', async () => {
     const tables = ['raw_deliveries', 'pull_requests', 'reviews', 'commits', 'pushes', 'deployment_statuses', 'incident_updates', 'catalog_entities'];
     const before = await Promise.all(tables.map(count));
-    expect(await count('backfill_cursors')).toBe(1 + 3 * 6); // the repository list, then 6 kinds per repository (no workflow pattern)
+    expect(await count('backfill_cursors')).toBe(1 + 3 * 7); // the repository list, then 6 kinds per repository (no workflow pattern) and the compares
     const second = await backfill();
     expect(second.notModified).toBe(second.requests);
     expect(second.deliveries).toBe(0);

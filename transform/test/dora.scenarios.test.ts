@@ -99,6 +99,24 @@ edges.deploy('edges-at-to', 'w-c3', '2026-03-09T00:00');
 const lonely = new HistoryBuilder('acme/lonely');
 lonely.incident('lonely-i1', '2026-03-03T10:00', { resolved: '2026-03-03T14:00', service: 'acme/lonely' });
 
+// Compare API: a push webhook was lost, so the push chain alone would miss cmp-c2; the stored compare lists it.
+const compared = new HistoryBuilder('acme/compared');
+compared.push('2026-03-02T09:00', [['cmp-c1', '2026-03-02T08:00']]);
+compared.deploy('cmp-d1', 'cmp-c1', '2026-03-02T10:00');
+compared.lostPush([['cmp-c2', '2026-03-03T06:00']]);
+compared.push('2026-03-03T08:00', [['cmp-c3', '2026-03-03T07:00']]);
+compared.deploy('cmp-d2', 'cmp-c3', '2026-03-03T10:00');
+compared.compare('cmp-c1', 'cmp-c3', ['cmp-c2', 'cmp-c3']);
+
+// The same, but the stored compare was truncated (more commits than listed): the push chain decides.
+const truncated = new HistoryBuilder('acme/compared-truncated');
+truncated.push('2026-03-02T09:00', [['cmt-c1', '2026-03-02T08:00']]);
+truncated.deploy('cmt-d1', 'cmt-c1', '2026-03-02T10:00');
+truncated.lostPush([['cmt-c2', '2026-03-03T06:00']]);
+truncated.push('2026-03-03T08:00', [['cmt-c3', '2026-03-03T07:00']]);
+truncated.deploy('cmt-d2', 'cmt-c3', '2026-03-03T10:00');
+truncated.compare('cmt-c1', 'cmt-c3', ['cmt-c2'], { totalCommits: 2 });
+
 // Overrides: ov-d2 fails twice over (rolled back by ov-d3, and an incident 1 h after it).
 const overridden = new HistoryBuilder('acme/overridden');
 overridden.push('2026-03-02T09:00', [['o-c1', '2026-03-02T08:00']]);
@@ -108,7 +126,7 @@ overridden.deploy('ov-d2', 'o-c2', '2026-03-03T10:00');
 overridden.incident('ov-i1', '2026-03-03T11:00', { resolved: '2026-03-03T11:30', service: 'acme/overridden' });
 overridden.deploy('ov-d3', 'o-c1', '2026-03-03T12:00');
 
-const all = [trunk, first, rollback, revert, explicit, inferred, inferredNext, squash, hotfix, envs, mono, edges, lonely, overridden].flatMap((h) => h.events);
+const all = [trunk, first, rollback, revert, explicit, inferred, inferredNext, squash, hotfix, envs, mono, edges, lonely, overridden, compared, truncated].flatMap((h) => h.events);
 
 beforeAll(async () => {
   env = await openTestWarehouse();
@@ -169,6 +187,15 @@ describe('DORA scenarios (hand-built histories)', () => {
     expect(result.changeFailureRate).toMatchObject({ failedDeployments: 1, deployments: 2, rate: 0.5 });
     // Recovery is measured from d2 (14:00) to the resolution (17:00): 3 h; from d1 it would be 7 h.
     expect(result.recovery).toMatchObject({ failedDeploymentRecoveryP50Hours: 3, failedDeployments: 1 });
+  });
+
+  it('compare API: a stored compare between the previous deployment and this one is the change set, even where pushes were lost', async () => {
+    // cmp-d1: cmp-c1 (2 h); cmp-d2: cmp-c2 (4 h) and cmp-c3 (3 h), the first known only from the compare.
+    expect((await dora('acme/compared')).leadTime).toMatchObject({ changes: 3, p50Hours: 3, p90Hours: 3.8 });
+    const [set] = await env.warehouse.query(`SELECT method, stopped_at, commits FROM {{db}}.t_change_sets WHERE deployment_id = 'cmp-d2'`, {}, (await import('zod')).z.object({ method: (await import('zod')).z.string(), stopped_at: (await import('zod')).z.string(), commits: (await import('zod')).z.coerce.number() }));
+    expect(set).toEqual({ method: 'compare', stopped_at: 'previous_deployment', commits: 2 });
+    // A truncated compare is not trusted: the push chain finds only cmt-c3 and stops where the chain breaks.
+    expect((await dora('acme/compared-truncated')).leadTime).toMatchObject({ changes: 2 });
   });
 
   it('squash merge: the PR\'s original commits stand in for the squash commit', async () => {

@@ -35,6 +35,20 @@ export class HistoryBuilder {
     return after;
   }
 
+  /** Commits that reached the branch through a push Paved never received (a lost webhook): the chain breaks here. */
+  lostPush(commits: [name: string, authoredAt: string][]): void {
+    for (const [name, authoredAt] of commits) this.commit(name, authoredAt);
+    this.head = sha(commits[commits.length - 1]![0]);
+  }
+
+  /** What GitHub's compare API answered between two commits (as backfill stores it). */
+  compare(base: string, head: string, commits: string[], options: { totalCommits?: number; status?: 'ahead' | 'behind' | 'diverged' | 'identical' } = {}): void {
+    this.events.push(event('compare', {
+      repo: this.repo, base: sha(base), head: sha(head), status: options.status ?? 'ahead', commits: commits.map(sha),
+      total_commits: options.totalCommits ?? commits.length, fetched_at: '2026-03-10T00:00:00.000Z',
+    }));
+  }
+
   /** A deployment with its final status at `at` (started 5 minutes before). */
   deploy(id: string, commitName: string | null, at: string, options: { environment?: string; status?: 'success' | 'failure'; service?: string; path?: string } = {}): string {
     const finishedAt = iso(at);

@@ -1,7 +1,7 @@
 import { parseInstant, type Instant } from '@paved/schemas';
 import type { Delivery } from '../delivery.js';
-import { BACKFILL_COMMIT, BACKFILL_PULL_REQUEST, type BackfillCommitPayload, type BackfillPullRequestPayload } from './backfill-normalise.js';
-import type { GqlPullRequest, RestCommit, RestDeployment, RestRepository } from './backfill-objects.js';
+import { BACKFILL_COMMIT, BACKFILL_COMPARE, BACKFILL_PULL_REQUEST, type BackfillCommitPayload, type BackfillComparePayload, type BackfillPullRequestPayload } from './backfill-normalise.js';
+import type { GqlPullRequest, RestCommit, RestCompare, RestDeployment, RestRepository } from './backfill-objects.js';
 
 /*
  * Fetched objects as deliveries. Where a webhook exists for the object, the payload has the
@@ -78,4 +78,10 @@ export function commitDelivery(repository: RestRepository, ref: string, commit: 
   const committedAt = commit.commit.committer?.date ?? commit.commit.author?.date;
   // A commit never changes: its sha is its version.
   return delivery(BACKFILL_COMMIT, `backfill:${repository.full_name}:commit:${commit.sha}`, committedAt, payload);
+}
+
+/** What lies between two production deployments' shas. Two shas never change what lies between them: one version. */
+export function compareDelivery(repository: RestRepository, base: string, head: string, compare: RestCompare, fetchedAt: string): Delivery {
+  const payload: BackfillComparePayload = { repository: { full_name: repository.full_name }, base, head, compare, fetched_at: fetchedAt };
+  return delivery(BACKFILL_COMPARE, `backfill:${repository.full_name}:compare:${base}...${head}`, fetchedAt, payload);
 }

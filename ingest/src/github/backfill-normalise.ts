@@ -2,18 +2,21 @@ import type { CanonicalEventInput, Instant } from '@paved/schemas';
 import { z } from 'zod';
 import type { Delivery, NormaliseOutcome } from '../delivery.js';
 import { actor, canonicalEvent, dlq, instant, issues, looksLikeBot, neverThrowing, validated, type DataOf } from '../payload.js';
-import { GqlPullRequest, RestCommit } from './backfill-objects.js';
+import { GqlPullRequest, RestCommit, RestCompare } from './backfill-objects.js';
 
 /*
  * Deliveries only backfill makes, for what a webhook cannot carry (see README, "Backfill"):
  * - `backfill.pull_request`: a pull request with its full commit list (authored times) and reviews,
  *   as the GraphQL API returned it;
- * - `backfill.commit`: one default-branch commit with its parents, as the REST API returned it.
+ * - `backfill.commit`: one default-branch commit with its parents, as the REST API returned it;
+ * - `backfill.compare`: the compare API's answer between two consecutive production deployments'
+ *   shas (the commits a deployment shipped, with authored times).
  * They are archived raw like webhooks, so `paved replay` re-derives their events.
  */
 
 export const BACKFILL_PULL_REQUEST = 'backfill.pull_request';
 export const BACKFILL_COMMIT = 'backfill.commit';
+export const BACKFILL_COMPARE = 'backfill.compare';
 
 const Repository = z.object({ full_name: z.string().min(1) });
 export const BackfillPullRequestPayload = z.object({ repository: Repository, pull_request: GqlPullRequest });
@@ -21,11 +24,15 @@ export type BackfillPullRequestPayload = z.infer<typeof BackfillPullRequestPaylo
 export const BackfillCommitPayload = z.object({ repository: Repository, ref: z.string().min(1), commit: RestCommit });
 export type BackfillCommitPayload = z.infer<typeof BackfillCommitPayload>;
 
-export const isBackfillEvent = (event: string): boolean => event === BACKFILL_PULL_REQUEST || event === BACKFILL_COMMIT;
+export const BackfillComparePayload = z.object({ repository: Repository, base: z.string().min(7), head: z.string().min(7), compare: RestCompare, fetched_at: z.string() });
+export type BackfillComparePayload = z.infer<typeof BackfillComparePayload>;
+
+export const isBackfillEvent = (event: string): boolean => event === BACKFILL_PULL_REQUEST || event === BACKFILL_COMMIT || event === BACKFILL_COMPARE;
 
 export const normaliseGithubBackfill = neverThrowing('GitHub backfill', (delivery) => {
   if (delivery.event === BACKFILL_PULL_REQUEST) return pullRequest(delivery);
   if (delivery.event === BACKFILL_COMMIT) return commit(delivery);
+  if (delivery.event === BACKFILL_COMPARE) return compare(delivery);
   return dlq(`"${delivery.event}" is not a backfill event`);
 });
 
@@ -152,5 +159,40 @@ function commit(delivery: Delivery): NormaliseOutcome {
   return validated([
     canonicalEvent(delivery, 'push', `${repo}:${ref}:${sha}`, committedAt, pushData),
     canonicalEvent(delivery, 'commit', sha, authoredAt, commitData),
+  ]);
+}
+
+/** Commit data from a REST commit object (the commits listing and the compare API share the shape). */
+function commitDataOf(repo: string, c: RestCommit, fallbackAt: Instant): DataOf<'commit'> {
+  const authoredAt = instant(c.commit.author?.date) ?? instant(c.commit.committer?.date) ?? fallbackAt;
+  return {
+    sha: c.sha.toLowerCase(),
+    repo,
+    author: actor(c.author?.login, c.commit.author?.name ?? undefined, c.commit.author?.email ?? undefined, c.author?.type === 'Bot'),
+    authored_at: authoredAt,
+    committed_at: instant(c.commit.committer?.date) ?? authoredAt,
+    message: c.commit.message,
+    parents: c.parents.map((parent) => parent.sha.toLowerCase()),
+    reverts_sha: REVERT.exec(c.commit.message)?.[1]?.toLowerCase() ?? null,
+  };
+}
+
+/**
+ * `backfill.compare`: the compare event (which commits lie between the two shas) plus a commit
+ * event per commit, so their authored times are known even when no push carried them.
+ */
+function compare(delivery: Delivery): NormaliseOutcome {
+  const parsed = BackfillComparePayload.safeParse(delivery.payload);
+  if (!parsed.success) return dlq(`${BACKFILL_COMPARE} payload does not fit: ${issues(parsed.error, delivery.payload)}`);
+  const { repository, base, head, compare: answer, fetched_at: fetchedAt } = parsed.data;
+  const repo = repository.full_name;
+  const commits = answer.commits.map((c) => commitDataOf(repo, c, delivery.receivedAt));
+  const at = instant(fetchedAt) ?? delivery.receivedAt;
+  const data: DataOf<'compare'> = {
+    repo, base: base.toLowerCase(), head: head.toLowerCase(), status: answer.status, commits: commits.map((c) => c.sha), total_commits: answer.total_commits, fetched_at: at,
+  };
+  return validated([
+    canonicalEvent(delivery, 'compare', `${repo}:${data.base}...${data.head}`, at, data),
+    ...commits.map((c) => canonicalEvent(delivery, 'commit', c.sha, c.authored_at, c)),
   ]);
 }

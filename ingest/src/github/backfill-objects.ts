@@ -62,6 +62,14 @@ export const RestCommit = z.looseObject({
 });
 export type RestCommit = z.infer<typeof RestCommit>;
 
+/** GET /repos/{owner}/{repo}/compare/{base}...{head}: `commits` is one page (oldest first), `total_commits` all of them. */
+export const RestCompare = z.looseObject({
+  status: z.enum(['ahead', 'behind', 'diverged', 'identical']),
+  total_commits: z.number().int().nonnegative(),
+  commits: z.array(RestCommit),
+});
+export type RestCompare = z.infer<typeof RestCompare>;
+
 export const RestReview = z.looseObject({
   id: z.number().int(),
   state: z.string(),

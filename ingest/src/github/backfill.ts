@@ -8,10 +8,10 @@ import type { Logger } from '../log.js';
 import { receiveDelivery } from '../receive.js';
 import { repoPath, type GithubApi, type GithubApiStats } from './api.js';
 import {
-  commitDelivery, deploymentDelivery, deploymentStatusDelivery, issueDelivery, pullRequestDelivery, releaseDelivery, workflowRunDelivery, type Fetched,
+  commitDelivery, compareDelivery, deploymentDelivery, deploymentStatusDelivery, issueDelivery, pullRequestDelivery, releaseDelivery, workflowRunDelivery, type Fetched,
 } from './backfill-deliveries.js';
 import {
-  COMMITS_PER_PR, GqlPullRequestPage, PULL_REQUESTS_QUERY, RestCommit, RestContentFile, RestDeployment, RestDeploymentStatus, RestIssue, RestRelease,
+  COMMITS_PER_PR, GqlPullRequestPage, PULL_REQUESTS_QUERY, RestCommit, RestCompare, RestContentFile, RestDeployment, RestDeploymentStatus, RestIssue, RestRelease,
   RestRepository, RestReview, RestWorkflow, RestWorkflowRun, gqlCommitOf, gqlReviewOf, type GqlPullRequest,
 } from './backfill-objects.js';
 
@@ -42,6 +42,8 @@ export interface BackfillOptions {
   since?: Instant | null;
   /** Read catalog-info.yaml at each repository's root. */
   catalogFromRepos?: boolean;
+  /** Environments whose consecutive successful deployments get a compare (default `^(prod|production)$`, case-insensitive). */
+  productionEnvironment?: RegExp;
   /** Only these kinds (default: all that apply). */
   kinds?: readonly BackfillKind[];
   /** Pull requests per GraphQL query (each with up to 50 reviews and 100 commits nested). */
@@ -71,6 +73,8 @@ export interface BackfillCounts {
   incidentIssues: number;
   releases: number;
   catalogFiles: number;
+  /** Compare API answers between consecutive production deployments. */
+  compares: number;
 }
 
 export interface BackfillResult {
@@ -103,6 +107,13 @@ export interface BackfillResult {
 /** Deployments, runs and releases are listed by creation: look this far below the watermark for ones that changed since. */
 const LOOKBACK_MS = 3 * 24 * 3600 * 1000;
 const PER_PAGE = 100;
+/** Compare pages per pair (100 commits each): a larger gap is stored as incomplete and the push chain decides. */
+const MAX_COMPARE_PAGES = 5;
+const PRODUCTION = /^(prod|production)$/i;
+
+/** A successful production deployment, as the compare bookkeeping remembers it. */
+interface Shipped { id: number; environment: string; sha: string; at: string }
+interface CompareState { seen: Shipped[]; last: Record<string, Shipped>; pending: { base: string; head: string }[] }
 
 interface Bounds {
   /** Watermark of the previous complete walk (ISO time, or a sha for commits). */
@@ -146,7 +157,7 @@ class GithubBackfill {
   /** The API client's counters when this run began (a client can serve several runs). */
   private readonly statsAtStart: GithubApiStats;
   private readonly counts: BackfillCounts = {
-    pullRequests: 0, reviews: 0, pullRequestCommits: 0, commits: 0, deployments: 0, deploymentStatuses: 0, workflowRuns: 0, incidentIssues: 0, releases: 0, catalogFiles: 0,
+    pullRequests: 0, reviews: 0, pullRequestCommits: 0, commits: 0, deployments: 0, deploymentStatuses: 0, workflowRuns: 0, incidentIssues: 0, releases: 0, catalogFiles: 0, compares: 0,
   };
   private readonly requestsByKind: Record<string, number> = {};
   private readonly catalogProblems: CatalogProblem[] = [];
@@ -386,9 +397,9 @@ class GithubBackfill {
     });
   }
 
-  private deployments(repository: RestRepository): Promise<void> {
+  private async deployments(repository: RestRepository): Promise<void> {
     const base = repoPath(repository.full_name);
-    return this.walk({
+    await this.walk({
       scope: repository.full_name,
       kind: 'deployments',
       firstPage: `${base}/deployments?per_page=${PER_PAGE}`,
@@ -399,6 +410,7 @@ class GithubBackfill {
       changed: (deployment, { stop }) => newer(deployment.updated_at, stop),
       deliveriesOf: async (deployments) => {
         const deliveries: Delivery[] = [];
+        const shipped: Shipped[] = [];
         for (const deployment of deployments) {
           const statuses = this.parseAll(await this.api.getAll(`${base}/deployments/${deployment.id}/statuses?per_page=${PER_PAGE}`), RestDeploymentStatus);
           this.counts.deployments += 1;
@@ -406,10 +418,90 @@ class GithubBackfill {
           deliveries.push(deploymentDelivery(repository, deployment));
           // Oldest first, as the webhooks would have arrived.
           for (const status of statuses.reverse()) deliveries.push(deploymentStatusDelivery(repository, deployment, status));
+          const success = statuses.filter((status) => status.state === 'success').at(-1);
+          if (success && (this.options.productionEnvironment ?? PRODUCTION).test(deployment.environment)) {
+            shipped.push({ id: deployment.id, environment: deployment.environment.toLowerCase(), sha: deployment.sha.toLowerCase(), at: success.created_at });
+          }
         }
+        if (shipped.length) await this.rememberShipped(repository, shipped);
         return deliveries;
       },
     });
+    await this.compares(repository);
+  }
+
+  private compareKey(repository: RestRepository): CursorKey {
+    return { source: 'github', scope: repository.full_name, kind: 'compares' };
+  }
+
+  private async compareState(repository: RestRepository): Promise<{ cursor: BackfillCursor; state: CompareState }> {
+    const cursor = await this.options.cursors.load(this.compareKey(repository));
+    const state = cursor.state as Partial<CompareState>;
+    return { cursor, state: { seen: state.seen ?? [], last: state.last ?? {}, pending: state.pending ?? [] } };
+  }
+
+  private async rememberShipped(repository: RestRepository, shipped: Shipped[]): Promise<void> {
+    const { cursor, state } = await this.compareState(repository);
+    const seen = new Map(state.seen.map((s) => [s.id, s]));
+    for (const s of shipped) seen.set(s.id, s);
+    await this.options.cursors.save(this.compareKey(repository), { ...cursor, state: { ...state, seen: [...seen.values()] } });
+  }
+
+  /**
+   * The compare API between consecutive successful production deployments of each environment
+   * (the previous run's last one included), so a change set need not be pieced together from
+   * pushes. Pending pairs are kept in the cursor: an aborted run finishes them next time.
+   */
+  private async compares(repository: RestRepository): Promise<void> {
+    const key = this.compareKey(repository);
+    const { cursor, state } = await this.compareState(repository);
+    const byEnvironment = new Map<string, Shipped[]>();
+    for (const s of state.seen) byEnvironment.set(s.environment, [...(byEnvironment.get(s.environment) ?? []), s]);
+    const last = { ...state.last };
+    const pending = [...state.pending];
+    for (const [environment, list] of byEnvironment) {
+      let previous = last[environment];
+      for (const s of list.sort((a, b) => a.at.localeCompare(b.at) || a.id - b.id)) {
+        if (previous && previous.at > s.at) continue; // older than what an earlier run paired
+        if (previous && previous.sha !== s.sha && !pending.some((p) => p.base === previous!.sha && p.head === s.sha)) pending.push({ base: previous.sha, head: s.sha });
+        previous = s;
+      }
+      if (previous) last[environment] = previous;
+    }
+    let progress: CompareState = { seen: [], last, pending };
+    await this.options.cursors.save(key, { ...cursor, state: { ...progress } });
+    while (progress.pending.length) {
+      const [pair, ...rest] = progress.pending;
+      const answer = await this.fetchCompare(repository, pair!.base, pair!.head);
+      if (answer) {
+        this.counts.compares += 1;
+        await this.send([compareDelivery(repository, pair!.base, pair!.head, answer, (this.options.now?.() ?? new Date()).toISOString())]);
+      }
+      progress = { ...progress, pending: rest };
+      await this.options.cursors.save(key, { ...cursor, state: { ...progress } });
+    }
+  }
+
+  /** Every page of a compare (up to MAX_COMPARE_PAGES); null when GitHub knows neither sha any more. */
+  private async fetchCompare(repository: RestRepository, base: string, head: string): Promise<RestCompare | null> {
+    const path = `${repoPath(repository.full_name)}/compare/${base}...${head}?per_page=${PER_PAGE}`;
+    let page = await this.api.get(path);
+    if (!page.modified || page.data === null) return null;
+    const first = RestCompare.safeParse(page.data);
+    if (!first.success) {
+      this.skipped += 1;
+      this.log('warn', 'unexpected GitHub answer', { path, problem: first.error.issues[0]?.message });
+      return null;
+    }
+    const commits = [...first.data.commits];
+    for (let pages = 1; page.next && commits.length < first.data.total_commits && pages < MAX_COMPARE_PAGES; pages += 1) {
+      page = await this.api.get(page.next);
+      if (!page.modified || page.data === null) break;
+      const more = RestCompare.safeParse(page.data);
+      if (!more.success) break;
+      commits.push(...more.data.commits);
+    }
+    return { ...first.data, commits };
   }
 
   private async workflowRuns(repository: RestRepository): Promise<void> {

@@ -50,6 +50,19 @@ export class History {
   private readonly repos = new Map<string, RepoHistory>();
   /** `repo:merge_commit_sha` → the PR's original commits (for squash merges). */
   readonly prCommitsByMergeSha = new Map<string, string[]>();
+  /** `repo:base...head` → the commits GitHub's compare API listed (complete answers only). */
+  private readonly compares = new Map<string, string[]>();
+
+  addCompare(repo: string, compare: { base: string; head: string; status: string; commits: string[]; total_commits: number }): void {
+    // A truncated list or a head that does not descend from base is no source of truth: the push chain decides.
+    if (compare.status !== 'ahead' || compare.commits.length !== compare.total_commits) return;
+    this.compares.set(`${repo}:${compare.base}...${compare.head}`, compare.commits);
+  }
+
+  /** The commits between two shas as the compare API listed them, oldest first. */
+  compared(repo: string, base: string, head: string): string[] | null {
+    return this.compares.get(`${repo}:${base}...${head}`) ?? null;
+  }
 
   addPush(repo: string, push: PushRecord): void {
     let history = this.repos.get(repo);
@@ -94,7 +107,8 @@ export class History {
 
 /**
  * Computes each production deployment's change set, in order per service (see README, "Change set"):
- * walk the push chain back from the deployed sha to the previous deployment's sha; the first
+ * GitHub's compare between the previous deployment's sha and this one when backfill stored a
+ * complete one, else walk the push chain back from the deployed sha to the previous deployment's sha; the first
  * deployment of a service gets only the commits of the push that introduced its sha; a commit
  * counts in its first production deployment per service only; squash merges are replaced by the
  * PR's original commits. Also detects rollbacks (a deployment of already-deployed code).
@@ -141,6 +155,11 @@ export function computeChangeSets(deploymentsInOrder: ProductionDeployment[], hi
       method = location ? 'first_push' : 'unknown';
       stoppedAt = location ? 'branch_creation' : 'end_of_known_history';
       if (location) for (let i = 0; i <= location.index; i += 1) added.push(location.push.commits[i]!);
+    } else if (previous.sha && history.compared(deployment.repo, previous.sha, sha)) {
+      // GitHub's compare between the previous deployment and this one is the source of truth.
+      method = 'compare';
+      stoppedAt = 'previous_deployment';
+      added.push(...[...history.compared(deployment.repo, previous.sha, sha)!].reverse());
     } else {
       method = 'push_chain';
       stoppedAt = 'end_of_known_history';
@@ -171,7 +190,7 @@ export function computeChangeSets(deploymentsInOrder: ProductionDeployment[], hi
     for (const commit of added.reverse()) {
       if (counted.has(commit)) continue;
       counted.add(commit);
-      commits.push({ deployment_id: deployment.id, service: deployment.service, repo: deployment.repo, sha: commit, via: method === 'first_push' ? 'first_push' : 'push_chain', stands_in_for: null });
+      commits.push({ deployment_id: deployment.id, service: deployment.service, repo: deployment.repo, sha: commit, via: method === 'first_push' ? 'first_push' : method === 'compare' ? 'compare' : 'push_chain', stands_in_for: null });
       count += 1;
       const originals = history.prCommitsByMergeSha.get(`${deployment.repo}:${commit}`);
       if (!originals) continue;
@@ -191,6 +210,7 @@ export function computeChangeSets(deploymentsInOrder: ProductionDeployment[], hi
 
 const DeploymentRow = z.object({ id: z.string(), service: z.string(), repo: z.string(), sha: z.string().nullable() });
 const PushRow = z.object({ repo: z.string(), before: z.string(), after: z.string(), commits: z.array(z.string()) });
+const CompareRow = z.object({ repo: z.string(), base: z.string(), head: z.string(), status: z.string(), commits: z.array(z.string()), total_commits: z.coerce.number() });
 const PrRow = z.object({ repo: z.string(), merge_commit_sha: z.string(), head_sha: z.string().nullable(), known_commits: z.array(z.string()) });
 
 /** Loads what the walk needs from the warehouse and rebuilds t_change_sets / t_change_set_commits (into their *_next twins). */
@@ -202,6 +222,8 @@ export async function rebuildChangeSets(warehouse: Warehouse): Promise<{ deploym
   const history = new History();
   const pushes = await warehouse.query(`SELECT repo, before, after, commits FROM {{db}}.pushes FINAL ORDER BY pushed_at`, {}, PushRow);
   for (const push of pushes) history.addPush(push.repo, push);
+  const compares = await warehouse.query(`SELECT repo, base, head, status, commits, total_commits FROM {{db}}.compares FINAL`, {}, CompareRow);
+  for (const compare of compares) history.addCompare(compare.repo, compare);
   const prs = await warehouse.query(
     `SELECT p.repo AS repo, assumeNotNull(p.merge_commit_sha) AS merge_commit_sha, p.head_sha AS head_sha,
             arrayMap(x -> x.2, arraySort(x -> x.1, groupArray((c.position, c.sha)))) AS known_commits

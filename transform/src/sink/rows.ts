@@ -30,6 +30,11 @@ export function rowsOfEvent(event: CanonicalEvent, rows: TableRows): void {
       add(rows, 'pushes', { repo: p.repo, ref: p.ref, before: p.before, after: p.after, pushed_at: p.pushed_at, pusher_login: p.pusher.login, commits: p.commits, forced: p.forced, event_id: eventId });
       return;
     }
+    case 'compare': {
+      const c = event.data;
+      add(rows, 'compares', { repo: c.repo, base: c.base, head: c.head, status: c.status, commits: c.commits, total_commits: c.total_commits, fetched_at: c.fetched_at, event_id: eventId });
+      return;
+    }
     case 'pull_request': {
       const pr = event.data;
       add(rows, 'pull_requests', {

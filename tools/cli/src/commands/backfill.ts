@@ -56,6 +56,7 @@ export async function backfillGithubCommand(options: BackfillGithubOptions): Pro
     try {
       result = await backfillGithub({
         api, bus, cursors, context: normaliseContextOf(config), org, repos, since, catalogFromRepos: config.catalog.backstageFromRepos, log,
+        productionEnvironment: new RegExp(config.metrics.productionPattern, 'i'),
         onProgress: (state) => {
           bar.setTotal(Math.max(1, state.total));
           const where = state.repo ? `${state.repo} ${state.kind}` : 'listing repositories';
@@ -130,7 +131,7 @@ function summary(result: BackfillResult): string {
   return [
     `backfilled ${result.repos.length} repositories in ${Math.round(result.ms / 1000)} s: ${f.pullRequests} pull requests (${f.reviews} reviews, ${f.pullRequestCommits} commits), `
       + `${f.commits} default-branch commits, ${f.deployments} deployments (${f.deploymentStatuses} statuses), ${f.workflowRuns} deployment workflow runs, `
-      + `${f.incidentIssues} incident issues, ${f.releases} releases, ${f.catalogFiles} catalog files`,
+      + `${f.compares} compares between production deployments, ${f.incidentIssues} incident issues, ${f.releases} releases, ${f.catalogFiles} catalog files`,
     `${result.deliveries} deliveries → ${result.events} events (${result.deadLettered} dead-lettered, ${result.ignored} ignored)`,
     `${result.requests} requests${perThousand}, ${result.notModified} answered 304 (free), ${result.rateLimited} rate-limited and retried, ${result.serverErrors} server errors; rate limit left: ${result.rateLimitRemaining ?? 'unknown'}`,
   ].join('\n');
