@@ -9,8 +9,13 @@ export const DASHBOARD_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '.
 
 export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 
+/** The build directory next.config.ts uses: PAVED_DASHBOARD_DIST (e.g. .next-bench) or .next. */
+export function dashboardDist(): string {
+  return join(DASHBOARD_DIR, process.env.PAVED_DASHBOARD_DIST || '.next');
+}
+
 export function dashboardBuilt(): boolean {
-  return existsSync(join(DASHBOARD_DIR, '.next', 'BUILD_ID'));
+  return existsSync(join(dashboardDist(), 'BUILD_ID'));
 }
 
 /** Builds the dashboard (next build) when no build exists yet, streaming its output. */
