@@ -43,31 +43,39 @@ export const WINDOW = `deployed_at >= {from:DateTime64(3, 'UTC')} AND deployed_a
 /** The first Monday on or after `from`: weeks (Monday–Sunday) lying wholly inside the window start there. */
 const FIRST_MONDAY = `if(toDayOfWeek(toDate({from:DateTime64(3, 'UTC')})) = 1, toDate({from:DateTime64(3, 'UTC')}), toMonday(toDate({from:DateTime64(3, 'UTC')})) + 7)`;
 
+// Each source table is read once (ClickHouse inlines a CTE at every use, so scalar subqueries
+// over a shared CTE would scan it again per column).
 const DORA_SQL = `
 WITH
-deps AS (SELECT id, deployed_at, failed, recovery_hours, rework FROM {{db}}.t_deployment_facts WHERE ${WINDOW} AND ${SCOPE}),
 weeks AS (
     SELECT ${FIRST_MONDAY} + 7 * number AS week
     FROM numbers(toUInt64(greatest(0, intDiv(dateDiff('day', ${FIRST_MONDAY}, toDate({to:DateTime64(3, 'UTC')})), 7))))
-),
-deploy_days AS (SELECT toMonday(toDate(deployed_at)) AS week, uniqExact(toDate(deployed_at)) AS days FROM deps GROUP BY week),
-week_days AS (SELECT w.week, dd.days AS days FROM weeks AS w LEFT JOIN deploy_days AS dd ON dd.week = w.week SETTINGS join_use_nulls = 0),
-leads AS (SELECT lead_hours FROM {{db}}.t_changes WHERE ${WINDOW} AND ${SCOPE} AND lead_hours > 0),
-restores AS (
-    SELECT dateDiff('millisecond', opened_at, assumeNotNull(resolved_at)) / 3600000 AS hours FROM {{db}}.t_incidents
-    WHERE opened_at >= {from:DateTime64(3, 'UTC')} AND opened_at < {to:DateTime64(3, 'UTC')} AND resolved_at IS NOT NULL AND ${SCOPE}
 )
-SELECT
-    (SELECT count() FROM deps) AS deployments,
-    (SELECT if(count() = 0, NULL, quantileExactInclusive(0.5)(toFloat64(days))) FROM week_days) AS deploy_days_p50,
-    (SELECT count() FROM leads) AS changes,
-    (SELECT if(count() = 0, [], quantilesExactInclusive(0.5, 0.75, 0.9)(lead_hours)) FROM leads) AS lead_quantiles,
-    (SELECT countIf(failed) FROM deps) AS failed_deployments,
-    (SELECT count() FROM restores) AS incidents,
-    (SELECT if(count() = 0, NULL, quantileExactInclusive(0.5)(hours)) FROM restores) AS restore_p50,
-    (SELECT countIf(failed AND recovery_hours IS NOT NULL) FROM deps) AS recovered_failures,
-    (SELECT if(count() = 0, NULL, quantileExactInclusive(0.5)(assumeNotNull(recovery_hours))) FROM deps WHERE failed AND recovery_hours IS NOT NULL) AS recovery_p50,
-    (SELECT countIf(rework) FROM deps) AS rework_deployments
+SELECT d.deployments AS deployments, w.deploy_days_p50 AS deploy_days_p50, l.changes AS changes, l.lead_quantiles AS lead_quantiles,
+       d.failed_deployments AS failed_deployments, r.incidents AS incidents, r.restore_p50 AS restore_p50,
+       d.recovered_failures AS recovered_failures, d.recovery_p50 AS recovery_p50, d.rework_deployments AS rework_deployments
+FROM
+    (SELECT count() AS deployments, countIf(failed) AS failed_deployments, countIf(failed AND recovery_hours IS NOT NULL) AS recovered_failures,
+            if(recovered_failures = 0, NULL, quantileExactInclusiveIf(0.5)(ifNull(recovery_hours, 0), failed AND recovery_hours IS NOT NULL)) AS recovery_p50,
+            countIf(rework) AS rework_deployments
+     FROM {{db}}.t_deployment_facts WHERE ${WINDOW} AND ${SCOPE}) AS d
+CROSS JOIN
+    (SELECT count() AS changes, if(count() = 0, [], quantilesExactInclusive(0.5, 0.75, 0.9)(lead_hours)) AS lead_quantiles
+     FROM {{db}}.t_changes WHERE ${WINDOW} AND ${SCOPE} AND lead_hours > 0) AS l
+CROSS JOIN
+    (SELECT count() AS incidents, if(count() = 0, NULL, quantileExactInclusive(0.5)(dateDiff('millisecond', opened_at, assumeNotNull(resolved_at)) / 3600000)) AS restore_p50
+     FROM {{db}}.t_incidents
+     WHERE opened_at >= {from:DateTime64(3, 'UTC')} AND opened_at < {to:DateTime64(3, 'UTC')} AND resolved_at IS NOT NULL AND ${SCOPE}) AS r
+CROSS JOIN
+    (SELECT if(count() = 0, NULL, quantileExactInclusive(0.5)(toFloat64(days))) AS deploy_days_p50
+     FROM (
+         SELECT w.week AS week, dd.days AS days FROM weeks AS w
+         LEFT JOIN (
+             SELECT toMonday(toDate(deployed_at)) AS week, uniqExact(toDate(deployed_at)) AS days
+             FROM {{db}}.t_deployment_facts WHERE ${WINDOW} AND ${SCOPE} GROUP BY week
+         ) AS dd ON dd.week = w.week
+         SETTINGS join_use_nulls = 0
+     )) AS w
 `;
 
 const num = z.coerce.number();
