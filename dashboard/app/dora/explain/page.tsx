@@ -303,7 +303,7 @@ export default async function Explain({ searchParams }: { searchParams: Promise<
                           <OverrideForm deploymentId={link.deployment_id} incidentId={link.incident_id} returnTo={returnTo} verdict="reject" text="Not caused by this" title="This deployment did not cause this incident: the link is removed and the metrics recomputed at once. Other evidence (rollbacks, reverts) still counts." danger />
                         ) : (
                           <div className="inline-form">
-                            <OverrideForm deploymentId={link.deployment_id} incidentId={`method:${link.method}`} returnTo={returnTo} verdict="reject" text={`Not a ${link.method}`} title={`This ${link.method} link is wrong: it is removed and the metrics recomputed at once. Other evidence (incidents) still counts.`} danger />
+                            <OverrideForm deploymentId={link.deployment_id} incidentId={`method:${link.method}`} returnTo={returnTo} verdict="reject" text={`Not a ${link.method}`} title={`The ${link.method} evidence is wrong: every ${link.method} link of this deployment is removed and the metrics recomputed at once. Other evidence (incidents) still counts.`} danger />
                             <OverrideForm deploymentId={link.deployment_id} incidentId="*" returnTo={returnTo} verdict="reject" text="Not a failure" title="This deployment did not fail: every failure link of it is removed (rollbacks and reverts included) and the metrics recomputed at once." danger />
                           </div>
                         )}
