@@ -85,3 +85,32 @@ describe('binding beyond loopback', () => {
     expect(() => assertSafeBind(none, '0.0.0.0', { PAVED_ALLOW_UNAUTHENTICATED_BIND: '1' })).not.toThrow();
   });
 });
+
+describe('the gate while the provider is down', () => {
+  it('answers sign-in with a 502 page naming the issuer, and still refuses everything else', async () => {
+    const { createServer } = await import('node:http');
+    const { AuthGate } = await import('../src/auth/oidc.js');
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
+    const deadPort = (closed.address() as { port: number }).port;
+    await new Promise((r) => closed.close(r)); // nothing listens there any more
+    const gate = new AuthGate({
+      settings: settings({ issuer: `http://127.0.0.1:${deadPort}` }), fallbackPublicUrl: 'http://127.0.0.1:3000',
+      sessionKey: sessionKeyOf('a-session-secret-that-is-long-enough-0123456789'), adminToken: 'admin-token-123', log: () => {},
+    });
+    const server = createServer((req, res) => { void gate.handle(req, res).then((answered) => { if (!answered) res.end('dashboard'); }); });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      const signIn = await fetch(`${base}/auth/signin`, { redirect: 'manual' });
+      expect(signIn.status).toBe(502);
+      expect(await signIn.text()).toContain(`http://127.0.0.1:${deadPort}`);
+      expect((await fetch(`${base}/dora`, { redirect: 'manual' })).status).toBe(302);
+      expect((await fetch(`${base}/api/v1/metrics/dora`)).status).toBe(401);
+      expect(await (await fetch(`${base}/api/v1/metrics/dora`, { headers: { authorization: 'Bearer admin-token-123' } })).text()).toBe('dashboard');
+      expect(await (await fetch(`${base}/s/some-link`)).text()).toBe('dashboard');
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
