@@ -2,33 +2,9 @@ import { FailureLinkOverrideInput, listFailureLinkOverrides, setFailureLinkOverr
 import { badRequest, failed, queryObject } from '@/lib/api';
 import { forbidden, requireAdmin } from '@/lib/auth';
 import { runtime } from '@/lib/runtime';
+import { back, isForm, safeReturn, withParam } from '@/lib/forms';
 
 export const dynamic = 'force-dynamic';
-
-
-/** Only same-site paths: a form must not be able to bounce the browser elsewhere. */
-function safeReturn(value: unknown): string | null {
-  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.includes('\\')) return null;
-  return value;
-}
-
-function withParam(path: string, key: string, value: string): string {
-  const url = new URL(path, 'http://paved.local');
-  url.searchParams.delete('saved');
-  url.searchParams.delete('error');
-  url.searchParams.set(key, value);
-  return `${url.pathname}${url.search}`;
-}
-
-function isForm(request: Request): boolean {
-  const type = request.headers.get('content-type') ?? '';
-  return type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data');
-}
-
-/** A 303 back to the page the form came from (relative, so it works behind any proxy). */
-function back(path: string): Response {
-  return new Response(null, { status: 303, headers: { location: path } });
-}
 
 /**
  * POST /api/admin/overrides (admin): a person's verdict on a failure link, then the transform

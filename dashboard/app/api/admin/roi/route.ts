@@ -2,26 +2,9 @@ import { loadAssumptions, readRoiOverrides, RoiAssumptionsInput, setRoiAssumptio
 import { badRequest, failed } from '@/lib/api';
 import { forbidden, requireAdmin } from '@/lib/auth';
 import { runtime } from '@/lib/runtime';
+import { back, isForm, safeReturn, withParam } from '@/lib/forms';
 
 export const dynamic = 'force-dynamic';
-
-/** Only same-site paths: a form must not be able to bounce the browser elsewhere. */
-function safeReturn(value: unknown): string | null {
-  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.includes('\\')) return null;
-  return value;
-}
-
-function withParam(path: string, key: string, value: string): string {
-  const url = new URL(path, 'http://paved.local');
-  url.searchParams.delete('saved');
-  url.searchParams.delete('error');
-  url.searchParams.set(key, value);
-  return `${url.pathname}${url.search}`;
-}
-
-function back(path: string): Response {
-  return new Response(null, { status: 303, headers: { location: path } });
-}
 
 /**
  * The page's form: numeric fields as text, `developers.<team>` per team, empty fields left alone,
@@ -51,12 +34,10 @@ function fromForm(form: FormData): Record<string, unknown> {
  * or the /roi page's form (answers 303 back to returnTo).
  */
 export async function POST(request: Request) {
-  const type = request.headers.get('content-type') ?? '';
-  const isForm = type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data');
   let body: Record<string, unknown>;
   let returnTo: string | null = null;
   try {
-    if (isForm) {
+    if (isForm(request)) {
       const form = await request.formData();
       returnTo = safeReturn(form.get('returnTo'));
       body = fromForm(form);

@@ -3,6 +3,7 @@ import { normaliseContextOf } from '@paved/transform/runtime/config';
 import { failed } from '@/lib/api';
 import { forbidden, requireAdmin } from '@/lib/auth';
 import { runtime } from '@/lib/runtime';
+import { isForm } from '@/lib/forms';
 
 export const dynamic = 'force-dynamic';
 
@@ -11,11 +12,6 @@ type Bus = Parameters<typeof replayDeadLetters>[1];
 /** The bus of the running Paved (`paved start` shares it; the separate dashboard service has none). */
 function runtimeBus(): Bus | null {
   return runtime().bus ?? null;
-}
-
-function isForm(request: Request): boolean {
-  const type = request.headers.get('content-type') ?? '';
-  return type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data');
 }
 
 /**
