@@ -28,13 +28,13 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { readWarehouseLock } from '@paved/transform/warehouse/lock';
 import { buildDashboard, dashboardBuilt } from 'paved/dashboard-app';
+import { freePort, waitFor } from '../../scripts/loopback.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const scale = (process.env.BENCH_SCALE ?? 'medium') as 'small' | 'medium' | 'large';
@@ -95,17 +95,6 @@ const percentile = (values: number[], p: number) => {
 const round = (ms: number) => Math.round(ms);
 const load = () => loadavg().map((l) => Number(l.toFixed(2)));
 
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
 function rssMb(pid: number): number | null {
   try {
     const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -124,26 +113,8 @@ function nextBuildRunning(): boolean {
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Ends a wait at once (anything else thrown by a probe is retried until the timeout). */
 class Fatal extends Error {}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null>, timeoutMs: number, everyMs = 500): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown = null;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== null) return value;
-    } catch (error) {
-      if (error instanceof Fatal) throw error;
-      lastError = error;
-    }
-    await sleep(everyMs);
-  }
-  throw new Error(`timed out waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`);
-}
 
 const Health = z.object({
   demo: z.object({ loaded: z.boolean(), message: z.string() }).nullable().optional(),
@@ -207,7 +178,7 @@ class PavedServer {
       if (report.schedule.lastStatus === 'failed') throw new Fatal(`the transform failed: ${report.schedule.detail}`);
       state = report.demo && !report.demo.loaded ? report.demo.message : `transform ${report.schedule.lastStatus ?? 'pending'}`;
       return (!report.demo || report.demo.loaded) && report.schedule.lastStatus === 'ok' ? report : null;
-    }, START_TIMEOUT_MS, 250);
+    }, START_TIMEOUT_MS, { everyMs: 250, isFatal: (error) => error instanceof Fatal });
     this.readyMs = round(performance.now() - this.started);
     this.transform = health.schedule.detail ?? '';
   }
@@ -278,7 +249,7 @@ if (holder) {
 if (!dashboardBuilt()) {
   // Two Next.js builds at once starve each other (and share node_modules/.cache).
   if (nextBuildRunning()) log('another next build is running: waiting for it to finish');
-  await waitFor('the other next build', async () => (nextBuildRunning() ? null : true), 30 * 60_000, 5_000);
+  await waitFor('the other next build', async () => (nextBuildRunning() ? null : true), 30 * 60_000, { everyMs: 5_000 });
   await buildDashboard((line) => log(line));
 }
 

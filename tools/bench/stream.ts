@@ -14,7 +14,6 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -27,6 +26,7 @@ import { Sink } from '@paved/transform/sink/sink';
 import { Warehouse } from '@paved/transform/warehouse/client';
 import { migrate } from '@paved/transform/warehouse/migrate';
 import { shaOf, type Answer, type LoadMessage, type LoadSettings } from './webhook-load.js';
+import { freePort } from '../../scripts/loopback.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 500_000);
@@ -63,16 +63,6 @@ function stats(values: number[]): { count: number; p50: number; p90: number; p99
   const sorted = [...values].sort((a, b) => a - b);
   const mean = sorted.reduce((sum, v) => sum + v, 0) / Math.max(1, sorted.length);
   return { count: sorted.length, p50: round(percentile(sorted, 50)), p90: round(percentile(sorted, 90)), p99: round(percentile(sorted, 99)), max: round(sorted.at(-1) ?? Number.NaN), mean: round(mean) };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function commitEvent(repo: string, index: number): CanonicalEvent {

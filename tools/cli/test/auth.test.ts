@@ -6,6 +6,7 @@ import { roleOfClaims, seal, Session, sessionFromCookieHeader, sessionKeyOf, uns
 import { describe, expect, it } from 'vitest';
 import { isPublicPath, safeReturnPath, sessionKeyFrom } from '../src/auth/oidc.js';
 import { assertSafeBind } from '../src/setup.js';
+import { freePort } from '../../../scripts/loopback.js';
 
 const settings = (overrides: Partial<OidcSettings> = {}): OidcSettings =>
   PavedConfig.parse({ auth: { oidc: { issuer: 'https://id.example.com', clientId: 'paved', ...overrides } } }).auth.oidc!;
@@ -90,10 +91,7 @@ describe('the gate while the provider is down', () => {
   it('answers sign-in with a 502 page naming the issuer, and still refuses everything else', async () => {
     const { createServer } = await import('node:http');
     const { AuthGate } = await import('../src/auth/oidc.js');
-    const closed = createServer();
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
-    const deadPort = (closed.address() as { port: number }).port;
-    await new Promise((r) => closed.close(r)); // nothing listens there any more
+    const deadPort = await freePort(); // nothing listens there
     const gate = new AuthGate({
       settings: settings({ issuer: `http://127.0.0.1:${deadPort}` }), fallbackPublicUrl: 'http://127.0.0.1:3000',
       sessionKey: sessionKeyOf('a-session-secret-that-is-long-enough-0123456789'), adminToken: 'admin-token-123', log: () => {},

@@ -1,21 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { freePort } from '../../../scripts/loopback.js';
 
 const CLI = join(import.meta.dirname, '..', 'bin', 'paved.mjs');
 const children: ChildProcess[] = [];
 afterAll(() => children.forEach((child) => child.kill('SIGKILL')));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function readyz(command: string, port: number, unreachable: number): Promise<{ status: number; body: { ok: boolean; checks: { name: string; ok: boolean; detail: string }[] } }> {
   const child = spawn(process.execPath, [CLI, command, '--port', String(port), '--host', '127.0.0.1'], {

@@ -1,24 +1,14 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, waitFor } from '../../../scripts/loopback.js';
 
 const CLI = join(import.meta.dirname, '..', 'bin', 'paved.mjs');
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function startPaved(args: string[], env: Record<string, string>): { child: ChildProcess; output: () => string } {
   let output = '';
@@ -27,16 +17,6 @@ function startPaved(args: string[], env: Record<string, string>): { child: Child
   child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
   children.push(child);
   return { child, output: () => output };
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null>, timeoutMs: number, output: () => string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe().catch(() => null);
-    if (value !== null) return value;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(`timed out waiting for ${what}\n${output().slice(-3000)}`);
 }
 
 afterAll(() => {
@@ -55,7 +35,7 @@ describe('paved start', () => {
       const response = await fetch(`${base}/api/health`);
       const body = (await response.json()) as { ok: boolean; demo: { loaded: boolean } | null; schedule: { lastStatus: string | null } };
       return body.demo?.loaded && body.schedule.lastStatus === 'ok' ? body : null;
-    }, 240_000, output);
+    }, 240_000, { detail: () => output().slice(-3000) });
     expect(health).toMatchObject({ ok: true, warehouse: { ok: true, mode: 'embedded' }, bus: { ok: true, kind: 'in-process' } });
     expect(output()).toMatch(/loading the demo organisation/);
 
@@ -92,7 +72,7 @@ describe('paved start', () => {
     const base = `http://127.0.0.1:${port}`;
     const secret = 'e2e-secret';
     const { child, output } = startPaved(['--no-demo'], { PAVED_DATA_DIR: dataDir, PORT: String(port), GITHUB_WEBHOOK_SECRET: secret });
-    await waitFor('health', async () => ((await fetch(`${base}/api/health`)).ok ? true : null), 120_000, output);
+    await waitFor('health', async () => ((await fetch(`${base}/api/health`)).ok ? true : null), 120_000, { detail: () => output().slice(-3000) });
     const sha = 'c0ffee0000000000000000000000000000000001';
     const payloads: [string, unknown][] = [
       ['push', { ref: 'refs/heads/main', before: '0'.repeat(40), after: sha, repository: { full_name: 'acme/e2e' }, commits: [{ id: sha, message: 'ship it', timestamp: '2026-11-02T08:00:00Z', author: { name: 'Dev', email: 'd@x', username: 'dev' } }] }],

@@ -6,7 +6,6 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,6 +16,7 @@ import { DeadLetter, encodeEvent, type BusMessage, type BusRecord } from '@paved
 import { KafkaBus, kafkaBrokersFromEnv } from '@paved/ingest/bus/kafka';
 import { CanonicalEvent, SCHEMA_VERSION } from '@paved/schemas';
 import { Warehouse } from '@paved/transform/warehouse/client';
+import { freePort } from '../../../scripts/loopback.js';
 
 const REPO = join(import.meta.dirname, '..', '..', '..');
 const CLI = join(import.meta.dirname, '..', 'bin', 'paved.mjs');
@@ -42,16 +42,6 @@ function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
   return dir;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** A `paved` child process whose output is kept for failure messages. */

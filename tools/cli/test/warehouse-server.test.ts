@@ -3,7 +3,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -13,6 +12,7 @@ import { EmbeddedEngine } from '@paved/transform/warehouse/embedded';
 import { ClickHouseError, describeWarehouseError, isTransientWarehouseError, Warehouse } from '@paved/transform/warehouse/client';
 import { migrate } from '@paved/transform/warehouse/migrate';
 import { shapeOf, startWarehouseServer } from '../src/commands/warehouse-server.js';
+import { freePort } from '../../../scripts/loopback.js';
 
 const CLI = join(import.meta.dirname, '..', 'bin', 'paved.mjs');
 const dirs: string[] = [];
@@ -21,16 +21,6 @@ const tempDir = (prefix: string) => {
   dirs.push(dir);
   return dir;
 };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function until<T>(what: string, probe: () => Promise<T | null>, timeoutMs: number, output = () => '', child?: ChildProcess): Promise<T> {
   const deadline = Date.now() + timeoutMs;
