@@ -9,6 +9,7 @@ import { buildDigest, digestTeams, isoOf, parseUtc, type DigestContent, type Sur
 import { attemptProgressed, claimDelivery, digestHealth, readDeliveries, readDelivery, recordDigest, recordState, type DeliveryKey, type DeliveryRow } from './ledger.js';
 import { renderDigest, type RenderedDigest } from './render.js';
 import { isoWeekOf, lastCompleteWeek, parseIsoWeek, type IsoWeek } from './week.js';
+import type { ScheduleStatus } from '../schedule.js';
 
 export interface RetryPolicy {
   /** Attempts per delivery before it is left as failed (a person can `--force` it). */
@@ -57,14 +58,8 @@ export interface DeliveryOutcome {
   detail: string;
 }
 
-export interface DigestScheduleStatus {
-  lastRun: string | null;
-  lastStatus: 'ok' | 'failed' | 'running' | null;
-  lastDetail: string;
-  nextRun: string | null;
-  runs: number;
-  failures: number;
-}
+/** The transform schedule's status shape, without its health flag. */
+export type DigestScheduleStatus = Omit<ScheduleStatus, 'ok'>;
 
 export interface DigestPreview {
   week: IsoWeek;
