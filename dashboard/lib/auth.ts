@@ -10,6 +10,13 @@ function safeEqual(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
+/** The admin token as `Authorization: Bearer` (the CLI talking to a running Paved). */
+function hasAdminToken(request: Request): boolean {
+  const token = adminToken();
+  const authorization = request.headers.get('authorization');
+  return Boolean(token && authorization?.startsWith('Bearer ') && safeEqual(authorization.slice(7).trim(), token));
+}
+
 function adminToken(): string | null {
   return ((globalThis as Record<symbol, unknown>)[Symbol.for('paved.adminToken')] as string | undefined) ?? process.env.PAVED_ADMIN_TOKEN ?? null;
 }
@@ -34,9 +41,7 @@ function sameOrigin(request: Request): boolean {
  * - without auth.oidc, Paved listens on loopback only; a same-origin browser request is admin.
  */
 export async function roleOf(request: Request): Promise<Role | null> {
-  const token = adminToken();
-  const authorization = request.headers.get('authorization');
-  if (token && authorization?.startsWith('Bearer ') && safeEqual(authorization.slice(7).trim(), token)) return 'admin';
+  if (hasAdminToken(request)) return 'admin';
   const safeMethod = request.method === 'GET' || request.method === 'HEAD';
   if (runtime().authRequired) {
     const { sessionRole } = await import('./session');
@@ -54,9 +59,7 @@ export class ForbiddenError extends Error {}
 export async function requireAdmin(request: Request): Promise<string> {
   const role = await roleOf(request);
   if (role !== 'admin') throw new ForbiddenError(role === null ? 'sign in as an admin (or send the admin token) to do this' : 'this action needs the admin role');
-  const token = adminToken();
-  const authorization = request.headers.get('authorization');
-  if (token && authorization?.startsWith('Bearer ') && safeEqual(authorization.slice(7).trim(), token)) return 'admin token';
+  if (hasAdminToken(request)) return 'admin token';
   if (runtime().authRequired) {
     const { sessionOf } = await import('./session');
     const session = await sessionOf(request);

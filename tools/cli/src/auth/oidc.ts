@@ -1,8 +1,9 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname } from 'node:path';
 import * as client from 'openid-client';
+import { safeEqual } from '@paved/ingest/http/auth';
 import {
   roleOfClaims, seal, sessionFromCookieHeader, sessionKeyOf, SESSION_COOKIE, SIGN_IN_COOKIE, SignInTransaction, unseal, readCookie,
   type OidcSettings, type Session,
@@ -73,12 +74,6 @@ function page(response: ServerResponse, status: number, title: string, body: str
 function json(response: ServerResponse, status: number, body: Record<string, unknown>): void {
   response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
   response.end(JSON.stringify(body));
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 export class AuthGate {

@@ -1,4 +1,5 @@
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { safeEqual } from '@paved/ingest/http/auth';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
@@ -232,12 +233,6 @@ function basicCredentials(request: IncomingMessage): { user: string; password: s
   return colon === -1 ? { user: decoded, password: '' } : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 export interface WarehouseServerOptions {
   /** When set, every query must carry these (Basic auth, X-ClickHouse-User/Key headers or user/password parameters). */
   credentials?: { user: string; password: string } | null;
@@ -355,7 +350,7 @@ export class WarehouseHttpHandler {
     const basic = basicCredentials(request);
     const user = header(request, 'x-clickhouse-user') ?? basic?.user ?? url.searchParams.get('user') ?? 'default';
     const password = header(request, 'x-clickhouse-key') ?? basic?.password ?? url.searchParams.get('password') ?? '';
-    if (user !== expected.user || !sameSecret(password, expected.password)) throw AUTHENTICATION_FAILED(user);
+    if (user !== expected.user || !safeEqual(password, expected.password)) throw AUTHENTICATION_FAILED(user);
   }
 
   /** Reads the query text, parameters and settings; null for a plain `GET /` health check. */
