@@ -150,16 +150,17 @@ export function computeChangeSets(deploymentsInOrder: ProductionDeployment[], hi
     const added: string[] = [];
     let method: ChangeSetRow['method'];
     let stoppedAt: ChangeSetRow['stopped_at'];
+    const compared = previous?.sha ? history.compared(deployment.repo, previous.sha, sha) : null;
     if (!previous) {
       const location = history.locate(deployment.repo, sha);
       method = location ? 'first_push' : 'unknown';
       stoppedAt = location ? 'branch_creation' : 'end_of_known_history';
       if (location) for (let i = 0; i <= location.index; i += 1) added.push(location.push.commits[i]!);
-    } else if (previous.sha && history.compared(deployment.repo, previous.sha, sha)) {
+    } else if (compared) {
       // GitHub's compare between the previous deployment and this one is the source of truth.
       method = 'compare';
       stoppedAt = 'previous_deployment';
-      added.push(...[...history.compared(deployment.repo, previous.sha, sha)!].reverse());
+      added.push(...[...compared].reverse());
     } else {
       method = 'push_chain';
       stoppedAt = 'end_of_known_history';
