@@ -456,7 +456,11 @@ class GithubBackfill {
     const key = this.compareKey(repository);
     const { cursor, state } = await this.compareState(repository);
     const byEnvironment = new Map<string, Shipped[]>();
-    for (const s of state.seen) byEnvironment.set(s.environment, [...(byEnvironment.get(s.environment) ?? []), s]);
+    for (const s of state.seen) {
+      const list = byEnvironment.get(s.environment) ?? [];
+      list.push(s);
+      byEnvironment.set(s.environment, list);
+    }
     const last = { ...state.last };
     const pending = [...state.pending];
     for (const [environment, list] of byEnvironment) {

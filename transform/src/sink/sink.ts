@@ -95,11 +95,12 @@ export class Sink {
 
   async start(): Promise<void> {
     const maxBatchSize = this.options.maxBatchSize ?? 5_000;
+    const concurrentPartitions = this.options.concurrentPartitions ?? 16;
     // Concurrent per-partition batches are inserted together, up to a few batches' worth.
     const coalescer = new BatchCoalescer((messages, heartbeat) => this.handleBatch(messages, heartbeat), maxBatchSize * 4);
-    const submit = (this.options.concurrentPartitions ?? 16) > 1 ? coalescer.submit.bind(coalescer) : this.handleBatch.bind(this);
+    const submit = concurrentPartitions > 1 ? coalescer.submit.bind(coalescer) : this.handleBatch.bind(this);
     this.subscription = await this.bus.consume(
-      { groupId: this.options.groupId ?? 'paved-sink', maxBatchSize, maxBatchWaitMs: this.options.maxBatchWaitMs ?? 200, concurrentPartitions: this.options.concurrentPartitions ?? 16 },
+      { groupId: this.options.groupId ?? 'paved-sink', maxBatchSize, maxBatchWaitMs: this.options.maxBatchWaitMs ?? 200, concurrentPartitions },
       (messages, context) => submit(messages, context.heartbeat),
     );
   }
