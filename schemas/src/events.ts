@@ -37,6 +37,12 @@ export const Commit = z.object({
   parents: z.array(Sha).default([]),
   /** The sha this commit reverts ("This reverts commit <sha>."), when it is a revert. */
   reverts_sha: Sha.nullable().default(null),
+  /**
+   * Paths the commit added, modified or removed (both paths of a rename), relative to the
+   * repository root, when the source told them (push payloads, backfill's commit detail); null
+   * when unknown. Decides which services of a monorepo the commit counts for (docs/metrics.md).
+   */
+  files: z.array(z.string()).nullable().default(null),
 });
 export type Commit = z.infer<typeof Commit>;
 

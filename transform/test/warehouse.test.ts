@@ -37,13 +37,22 @@ describe('migrations', () => {
     expect(distributed).toBe('CREATE TABLE IF NOT EXISTS {{db}}.x ON CLUSTER main AS {{db}}.x_local ENGINE = Distributed(main, {{db}}, x_local, cityHash64(id, v))');
   });
 
+  it('cluster mode applies an ALTER TABLE to the local tables and to the Distributed front', () => {
+    const statement = "ALTER TABLE {{db}}.x {{on_cluster}} ADD COLUMN IF NOT EXISTS a String DEFAULT ''";
+    expect(renderStatements(statement, undefined)).toEqual(["ALTER TABLE {{db}}.x  ADD COLUMN IF NOT EXISTS a String DEFAULT ''"]);
+    expect(renderStatements(statement, 'main')).toEqual([
+      "ALTER TABLE {{db}}.x_local ON CLUSTER main ADD COLUMN IF NOT EXISTS a String DEFAULT ''",
+      "ALTER TABLE {{db}}.x ON CLUSTER main ADD COLUMN IF NOT EXISTS a String DEFAULT ''",
+    ]);
+  });
+
   it('every cluster-mode DDL statement is valid ClickHouse SQL (parsed by the embedded engine)', async () => {
     const rendered = loadMigrations().flatMap((m) => m.statements.flatMap((s) => renderStatements(s, 'paved_cluster'))).map((s) => env.warehouse.sql(s));
     expect(rendered.filter((s) => s.includes('ENGINE = Distributed(')).length).toBeGreaterThan(15);
     for (const statement of rendered) {
       const [row] = await env.warehouse.query('SELECT formatQuery({q:String}) AS f', { q: statement }, z.object({ f: z.string() }));
-      expect(row!.f).toMatch(/^CREATE TABLE/);
-      if (statement.includes('_local ON CLUSTER')) expect(row!.f).toMatch(/ENGINE = Replicated\w*MergeTree\('\/clickhouse\/tables\/\{shard\}/);
+      expect(row!.f).toMatch(/^(CREATE|ALTER) TABLE/);
+      if (statement.startsWith('CREATE') && statement.includes('_local ON CLUSTER')) expect(row!.f).toMatch(/ENGINE = Replicated\w*MergeTree\('\/clickhouse\/tables\/\{shard\}/);
     }
   });
 });

@@ -91,7 +91,14 @@ function commitData(commit: Fields, repo: string, receivedAt: Instant): DataOf<'
     message,
     parents: [],
     reverts_sha: REVERT.exec(message)?.[1]?.toLowerCase() ?? null,
+    files: changedFiles(commit),
   };
+}
+
+/** `added`/`modified`/`removed` of a push commit; null when the sender listed none (unknown, not "no files"). */
+function changedFiles(commit: Fields): string[] | null {
+  const files = [commit.added, commit.modified, commit.removed].flatMap((value) => list(value)).filter((file): file is string => typeof file === 'string' && file !== '');
+  return files.length ? [...new Set(files)] : null;
 }
 
 // ---------------------------------------------------------------------------------------------

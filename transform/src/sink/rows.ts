@@ -23,6 +23,8 @@ export function rowsOfEvent(event: CanonicalEvent, rows: TableRows): void {
         repo: c.repo, sha: c.sha, author_login: c.author.login, author_name: c.author.name, author_email: c.author.email, author_bot: c.author.bot,
         authored_at: c.authored_at, committed_at: c.committed_at, message: c.message, parents: c.parents, reverts_sha: c.reverts_sha, event_id: eventId,
       });
+      // Only a known file list is stored: a later copy without files never hides an earlier one with them.
+      if (c.files) add(rows, 'commit_files', { repo: c.repo, sha: c.sha, files: c.files, event_id: eventId });
       return;
     }
     case 'push': {

@@ -44,6 +44,7 @@ export function splitStatements(text: string): string[] {
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const CREATE_TABLE = /^CREATE TABLE IF NOT EXISTS \{\{db\}\}\.([A-Za-z_][A-Za-z0-9_]*)/;
+const ALTER_TABLE = /^ALTER TABLE \{\{db\}\}\.([A-Za-z_][A-Za-z0-9_]*) \{\{on_cluster\}\}/;
 const MERGE_TREE = /ENGINE\s*=\s*(Replacing|Summing|Aggregating|Collapsing)?MergeTree(\(([^)]*)\))?/;
 
 /**
@@ -51,11 +52,18 @@ const MERGE_TREE = /ENGINE\s*=\s*(Replacing|Summing|Aggregating|Collapsing)?Merg
  * - single node: the statement as written (MergeTree family);
  * - cluster: every MergeTree table becomes `<name>_local` (ON CLUSTER, Replicated* engine) plus a
  *   Distributed table under the original name, sharded on the table's sorting key so that all
- *   versions of a row meet on one shard (ReplacingMergeTree deduplicates per shard).
+ *   versions of a row meet on one shard (ReplacingMergeTree deduplicates per shard). An
+ *   `ALTER TABLE {{db}}.<name> {{on_cluster}}` is applied to the local tables and to the
+ *   Distributed front, so both keep the same columns.
  */
 export function renderStatements(statement: string, cluster: string | undefined): string[] {
   if (!cluster) return [statement.replaceAll('{{on_cluster}}', '')];
   if (!IDENT.test(cluster)) throw new Error(`clickhouse.cluster "${cluster}" is not a valid cluster name`);
+  const altered = ALTER_TABLE.exec(statement)?.[1];
+  if (altered) {
+    const rest = statement.replace(ALTER_TABLE, '');
+    return [`ALTER TABLE {{db}}.${altered}_local ON CLUSTER ${cluster}${rest}`, `ALTER TABLE {{db}}.${altered} ON CLUSTER ${cluster}${rest}`];
+  }
   const onCluster = statement.replaceAll('{{on_cluster}}', `ON CLUSTER ${cluster}`);
   const table = CREATE_TABLE.exec(onCluster)?.[1];
   if (!table || !MERGE_TREE.test(onCluster)) return [onCluster];
