@@ -5,7 +5,7 @@ import { dataHealth, deployments, doraSeries, scopeOptions } from '@paved/transf
 import { Filters } from '@/components/Filters';
 import { ConnectSources, Card, Delta, Failure, LevelBadge, Meter, PageHeader, Sparkline, type Better, type Level } from '@/components/ui';
 import { icons } from '@/components/icons';
-import { ago, count, dateTime, decimal, hours, label, longDate, percent, plural } from '@/lib/format';
+import { ago, count, dateTime, decimal, frequencyBasis, hours, label, longDate, percent, plural } from '@/lib/format';
 import { deploymentHref, explainHref, fillWeeks, METRIC_NAMES, type Metric, type WeekPoint } from '@/lib/keys';
 import { attempt } from '@/lib/load';
 import { addDays, describeWindow, href, previousOf, viewOf, viewParams, type SearchParams } from '@/lib/period';
@@ -93,7 +93,7 @@ function keyCards(now: DoraResult, before: DoraResult, weeks: WeekPoint[], view:
       value: <Value text={now.deploymentFrequency.perWeek === null ? 'no data' : decimal(now.deploymentFrequency.perWeek)} unit="/ week" />,
       level: now.deploymentFrequency.level,
       profile,
-      detail: <>{plural(now.deploymentFrequency.deployments, 'production deployment')} · deploy days/week p50 {now.deploymentFrequency.deployDaysPerWeekP50 === null ? 'no data' : decimal(now.deploymentFrequency.deployDaysPerWeekP50)}</>,
+      detail: <>{plural(now.deploymentFrequency.deployments, 'production deployment')} · deploy days/week p50 {now.deploymentFrequency.deployDaysPerWeekP50 === null ? 'no data' : decimal(now.deploymentFrequency.deployDaysPerWeekP50)}{now.scope.service ? null : <> · {frequencyBasis(now.deploymentFrequency, false)}</>}</>,
       delta: delta(now.deploymentFrequency.perWeek, before.deploymentFrequency.perWeek, 'up', 'ratio', `${decimal(before.deploymentFrequency.perWeek)}/week ${previousLabel}`),
       spark: weeks.map((w) => (w.partial ? null : w.deployments)),
       sparkLabel: `Deployments per week: ${weeks.filter((w) => !w.partial).map((w) => w.deployments).join(', ')}`,

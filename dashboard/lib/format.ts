@@ -118,3 +118,12 @@ export const METHOD_LABELS: Record<string, string> = {
 export function label(value: string): string {
   return METHOD_LABELS[value] ?? value.replaceAll('_', ' ');
 }
+
+/**
+ * What the deployment-frequency level was computed on: for a team or the organisation it is the
+ * median service's deployments per week, not the total shown as the headline.
+ */
+export function frequencyBasis(frequency: { services: number; perServicePerWeekP50: number | null }, singleService: boolean): string {
+  if (singleService) return '';
+  return `median service ${frequency.perServicePerWeekP50 === null ? 'no data' : `${decimal(frequency.perServicePerWeekP50)} / week`} over ${plural(frequency.services, 'service')} (the level's basis)`;
+}

@@ -3,3 +3,4 @@ export * from './events.js';
 export * from './canonical.js';
 export * from './survey.js';
 export * from './config.js';
+export * from './dora.js';

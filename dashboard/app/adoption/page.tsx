@@ -6,7 +6,7 @@ import { HorizontalBarsChart, LinesChart, type Point } from '@/components/charts
 import { ChartFrame } from '@/components/ChartFrame';
 import { Filters } from '@/components/Filters';
 import { Card, ConnectSources, CsvLink, Empty, Failure, LevelBadge, Meter, PageHeader } from '@/components/ui';
-import { count, decimal, hours, longDate, percent, shortDate } from '@/lib/format';
+import { count, decimal, hours, longDate, percent, plural, shortDate } from '@/lib/format';
 import { explainHref, METRIC_NAMES, type Metric } from '@/lib/keys';
 import { attempt } from '@/lib/load';
 import { href, viewOf, viewParams, type SearchParams } from '@/lib/period';
@@ -27,10 +27,10 @@ interface KeyRow {
 }
 
 const KEY_ROWS: KeyRow[] = [
-  { metric: 'deploymentFrequency', value: (r) => r.deploymentFrequency.perWeek, show: (r) => (r.deploymentFrequency.perWeek === null ? 'no data' : `${decimal(r.deploymentFrequency.perWeek)} / week`), n: (r) => `${count(r.deploymentFrequency.deployments)} deployments`, level: (r) => r.deploymentFrequency.level, better: 'up' },
+  { metric: 'deploymentFrequency', value: (r) => r.deploymentFrequency.perWeek, show: (r) => (r.deploymentFrequency.perWeek === null ? 'no data' : `${decimal(r.deploymentFrequency.perWeek)} / week`), n: (r) => `${count(r.deploymentFrequency.deployments)} deployments, ${plural(r.deploymentFrequency.services, 'service')} (median ${decimal(r.deploymentFrequency.perServicePerWeekP50)} / week)`, level: (r) => r.deploymentFrequency.level, better: 'up' },
   { metric: 'leadTime', value: (r) => r.leadTime.p50Hours, show: (r) => hours(r.leadTime.p50Hours), n: (r) => `${count(r.leadTime.changes)} commits`, level: (r) => r.leadTime.level, better: 'down' },
   { metric: 'changeFailureRate', value: (r) => r.changeFailureRate.rate, show: (r) => percent(r.changeFailureRate.rate), n: (r) => `${r.changeFailureRate.failedDeployments}/${r.changeFailureRate.deployments} deployments`, level: (r) => r.changeFailureRate.level, better: 'down' },
-  { metric: 'recovery', value: (r) => r.recovery.failedDeploymentRecoveryP50Hours, show: (r) => hours(r.recovery.failedDeploymentRecoveryP50Hours), n: (r) => `${count(r.recovery.failedDeployments)} failures`, level: (r) => r.recovery.level, better: 'down' },
+  { metric: 'recovery', value: (r) => r.recovery.failedDeploymentRecoveryP50Hours, show: (r) => hours(r.recovery.failedDeploymentRecoveryP50Hours), n: (r) => `${count(r.recovery.recoveredDeployments)} of ${count(r.recovery.failedDeployments)} failures recovered`, level: (r) => r.recovery.level, better: 'down' },
   { metric: 'reworkRate', value: (r) => r.reworkRate.rate, show: (r) => percent(r.reworkRate.rate), n: (r) => `${r.reworkRate.reworkDeployments}/${r.reworkRate.deployments} deployments`, level: () => undefined, better: 'down' },
 ];
 

@@ -5,7 +5,7 @@ import { BarsChart, LinesChart, type Point } from '@/components/charts';
 import { ChartFrame } from '@/components/ChartFrame';
 import { Filters } from '@/components/Filters';
 import { Card, ConnectSources, CsvLink, Failure, LevelBadge, PageHeader, SortHeader } from '@/components/ui';
-import { count, decimal, hours, percent, plural, shortDate } from '@/lib/format';
+import { count, decimal, frequencyBasis, hours, percent, plural, shortDate } from '@/lib/format';
 import { explainHref, fillWeeks, METRIC_NAMES, type Metric, type WeekPoint } from '@/lib/keys';
 import { attempt } from '@/lib/load';
 import { describeWindow, first, href, viewOf, viewParams, windowParams, type SearchParams } from '@/lib/period';
@@ -127,10 +127,10 @@ export default async function DoraExplorer({ searchParams }: { searchParams: Pro
       ) : (
         <>
           <div className="stats" aria-label="Totals for the window">
-            {stat('deploymentFrequency', decimal(result.deploymentFrequency.perWeek), ' / week', `${count(result.deploymentFrequency.deployments)} deployments`, result.deploymentFrequency.level)}
+            {stat('deploymentFrequency', decimal(result.deploymentFrequency.perWeek), ' / week', [`${count(result.deploymentFrequency.deployments)} deployments`, frequencyBasis(result.deploymentFrequency, Boolean(result.scope.service))].filter(Boolean).join(' · '), result.deploymentFrequency.level)}
             {stat('leadTime', hours(result.leadTime.p50Hours), ' p50', `p90 ${hours(result.leadTime.p90Hours)} · n = ${count(result.leadTime.changes)}`, result.leadTime.level)}
             {stat('changeFailureRate', percent(result.changeFailureRate.rate), '', `${count(result.changeFailureRate.failedDeployments)} / ${count(result.changeFailureRate.deployments)} failed`, result.changeFailureRate.level)}
-            {stat('recovery', hours(result.recovery.failedDeploymentRecoveryP50Hours), ' p50', `n = ${count(result.recovery.failedDeployments)} · restore p50 ${hours(result.recovery.timeToRestoreP50Hours)}`, result.recovery.level)}
+            {stat('recovery', hours(result.recovery.failedDeploymentRecoveryP50Hours), ' p50', `n = ${count(result.recovery.recoveredDeployments)} of ${count(result.recovery.failedDeployments)} failed · restore p50 ${hours(result.recovery.timeToRestoreP50Hours)}`, result.recovery.level)}
             {stat('reworkRate', percent(result.reworkRate.rate), '', `${count(result.reworkRate.reworkDeployments)} / ${count(result.reworkRate.deployments)} deployments`, undefined)}
           </div>
 
@@ -188,7 +188,7 @@ export default async function DoraExplorer({ searchParams }: { searchParams: Pro
               id="chart-recovery"
               title="Failed deployment recovery time"
               description="Median hours from a failed deployment to its recovery, per week."
-              summary={`Weekly recovery p50 for ${scopeText} ${range(weeks.flatMap((w) => (w.recovery_p50 === null ? [] : [w.recovery_p50])), hours)}; ${hours(result.recovery.failedDeploymentRecoveryP50Hours)} over the window (n = ${result.recovery.failedDeployments}).`}
+              summary={`Weekly recovery p50 for ${scopeText} ${range(weeks.flatMap((w) => (w.recovery_p50 === null ? [] : [w.recovery_p50])), hours)}; ${hours(result.recovery.failedDeploymentRecoveryP50Hours)} over the window (n = ${result.recovery.recoveredDeployments}).`}
               legend={[{ label: 'Recovery p50', color: 'var(--chart-3)' }]}
               note="Weeks without a recovered failure have no point."
               table={{ columns: ['Week of', 'Recovery p50', 'Failed'], rows: weeks.map((w) => ({ cells: [w.week, hours(w.recovery_p50), String(w.failed)], href: weekHref('recovery', w) })) }}

@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import type { DoraResult } from '@paved/schemas';
 import type { Warehouse } from '../warehouse/client.js';
-import { changeFailureRateLevel, deploymentFrequencyLevel, leadTimeLevel, recoveryLevel, type BenchmarkProfile, type Level } from './levels.js';
+import { SERVICE_CATALOG_CTE } from './catalog.js';
+import { changeFailureRateLevel, deploymentFrequencyLevel, leadTimeLevel, recoveryLevel, type BenchmarkProfile } from './levels.js';
 
 export const DoraQuery = z.object({
   from: z.iso.date('from must be a date as YYYY-MM-DD'),
@@ -13,17 +15,8 @@ export const DoraQuery = z.object({
 }).refine((q) => q.from < q.to, { message: 'from must be before to (the window is [from, to))', path: ['to'] });
 export type DoraQuery = z.infer<typeof DoraQuery>;
 
-export interface DoraResult {
-  from: string;
-  to: string;
-  scope: { team: string | null; service: string | null; goldenPath?: boolean };
-  profile: BenchmarkProfile;
-  deploymentFrequency: { deployments: number; perWeek: number | null; deployDaysPerWeekP50: number | null; level: Level | null };
-  leadTime: { p50Hours: number | null; p75Hours: number | null; p90Hours: number | null; changes: number; level: Level | null };
-  changeFailureRate: { rate: number | null; failedDeployments: number; deployments: number; level: Level | null };
-  recovery: { timeToRestoreP50Hours: number | null; incidents: number; failedDeploymentRecoveryP50Hours: number | null; failedDeployments: number; level: Level | null };
-  reworkRate: { rate: number | null; reworkDeployments: number; deployments: number };
-}
+/** The contract (zod) lives in @paved/schemas so that clients can validate what the API answers. */
+export type { DoraResult } from '@paved/schemas';
 
 /** Scope filter shared by every metric query: empty team/service parameters mean "everything". */
 export const SCOPE = `({team:String} = '' OR team = {team:String}) AND ({service:String} = '' OR service = {service:String}) AND ({golden:Int8} = -1 OR golden_path = ({golden:Int8} = 1))`;
@@ -78,6 +71,42 @@ CROSS JOIN
      )) AS w
 `;
 
+/**
+ * Deployment frequency per service for a team or the organisation: the services of the catalog in
+ * scope, each with its deployments in the window (0 when none) and its median deploy days over the
+ * whole weeks of the window; then the median over services of both.
+ */
+const PER_SERVICE_SQL = `
+WITH
+weeks AS (
+    SELECT ${FIRST_MONDAY} + 7 * number AS week
+    FROM numbers(toUInt64(greatest(0, intDiv(dateDiff('day', ${FIRST_MONDAY}, toDate({to:DateTime64(3, 'UTC')})), 7))))
+),
+${SERVICE_CATALOG_CTE},
+in_scope AS (SELECT service FROM service_catalog WHERE ${SCOPE}),
+window_deployments AS (
+    SELECT service, toDate(deployed_at) AS day FROM {{db}}.t_deployment_facts
+    WHERE ${WINDOW} AND ${SCOPE} AND service IN (SELECT service FROM in_scope)
+),
+per_service AS (
+    SELECT s.service AS service, ifNull(c.deployments, 0) AS deployments
+    FROM in_scope AS s
+    LEFT JOIN (SELECT service, count() AS deployments FROM window_deployments GROUP BY service) AS c ON c.service = s.service
+),
+per_service_days AS (
+    SELECT sw.service AS service, quantileExactInclusive(0.5)(toFloat64(ifNull(dd.days, 0))) AS days_p50
+    FROM (SELECT s.service AS service, w.week AS week FROM in_scope AS s CROSS JOIN weeks AS w) AS sw
+    LEFT JOIN (SELECT service, toMonday(day) AS week, uniqExact(day) AS days FROM window_deployments GROUP BY service, week) AS dd
+      ON dd.service = sw.service AND dd.week = sw.week
+    GROUP BY sw.service
+)
+SELECT
+    (SELECT count() FROM per_service) AS services,
+    (SELECT if(count() = 0, NULL, quantileExactInclusive(0.5)(toFloat64(deployments))) FROM per_service) AS deployments_p50,
+    (SELECT if(count() = 0, NULL, quantileExactInclusive(0.5)(days_p50)) FROM per_service_days) AS deploy_days_p50
+SETTINGS join_use_nulls = 1
+`;
+
 const num = z.coerce.number();
 const nullableNum = z.union([z.null(), z.coerce.number()]);
 const DoraRow = z.object({
@@ -93,6 +122,8 @@ const DoraRow = z.object({
   rework_deployments: num,
 });
 
+const PerServiceRow = z.object({ services: num, deployments_p50: nullableNum, deploy_days_p50: nullableNum });
+
 /** Turns a `YYYY-MM-DD` date into the DateTime64 parameter for midnight UTC. */
 export function dayStart(date: string): string {
   return `${date} 00:00:00.000`;
@@ -102,10 +133,24 @@ const round = (value: number | null | undefined, digits = 2): number | null => (
 
 export async function doraMetrics(warehouse: Warehouse, query: DoraQuery, defaultProfile: BenchmarkProfile = '2023'): Promise<DoraResult> {
   const profile = query.profile ?? defaultProfile;
-  const [row] = await warehouse.query(DORA_SQL, { from: dayStart(query.from), to: dayStart(query.to), ...scopeParams(query) }, DoraRow);
+  const params = { from: dayStart(query.from), to: dayStart(query.to), ...scopeParams(query) };
+  // A single service is its own median: the per-service query would only repeat the main one.
+  const [[row], [perService]] = await Promise.all([
+    warehouse.query(DORA_SQL, params, DoraRow),
+    query.service ? Promise.resolve([undefined]) : warehouse.query(PER_SERVICE_SQL, params, PerServiceRow),
+  ]);
   if (!row) throw new Error('the DORA query returned no row');
   const days = (Date.parse(query.to) - Date.parse(query.from)) / 86_400_000;
   const perWeek = row.deployments === 0 ? null : round((row.deployments / days) * 7);
+  const frequency = perService
+    ? {
+      services: perService.services,
+      perServicePerWeekP50: perService.deployments_p50 === null ? null : round((perService.deployments_p50 / days) * 7),
+      deployDaysPerWeekP50: round(perService.deploy_days_p50),
+    }
+    : { services: 1, perServicePerWeekP50: perWeek, deployDaysPerWeekP50: round(row.deploy_days_p50) };
+  // No deployment in scope at all is "no data", as for the other keys, not "low".
+  const frequencyLevel = row.deployments === 0 ? null : deploymentFrequencyLevel(frequency.perServicePerWeekP50, profile);
   const [p50, p75, p90] = row.lead_quantiles;
   const rate = row.deployments === 0 ? null : round(row.failed_deployments / row.deployments, 4);
   const reworkRate = row.deployments === 0 ? null : round(row.rework_deployments / row.deployments, 4);
@@ -115,12 +160,16 @@ export async function doraMetrics(warehouse: Warehouse, query: DoraQuery, defaul
     to: query.to,
     scope: { team: query.team ?? null, service: query.service ?? null, ...(query.goldenPath === undefined ? {} : { goldenPath: query.goldenPath }) },
     profile,
-    deploymentFrequency: { deployments: row.deployments, perWeek, deployDaysPerWeekP50: round(row.deploy_days_p50), level: deploymentFrequencyLevel(perWeek, profile) },
+    deploymentFrequency: {
+      deployments: row.deployments, perWeek, services: frequency.services, perServicePerWeekP50: frequency.perServicePerWeekP50,
+      deployDaysPerWeekP50: frequency.deployDaysPerWeekP50, level: frequencyLevel,
+    },
     leadTime: { p50Hours: round(p50), p75Hours: round(p75), p90Hours: round(p90), changes: row.changes, level: leadTimeLevel(round(p50), profile) },
     changeFailureRate: { rate, failedDeployments: row.failed_deployments, deployments: row.deployments, level: changeFailureRateLevel(rate, profile) },
     recovery: {
       timeToRestoreP50Hours: round(row.restore_p50), incidents: row.incidents,
-      failedDeploymentRecoveryP50Hours: recoveryP50, failedDeployments: row.recovered_failures, level: recoveryLevel(recoveryP50, profile),
+      failedDeploymentRecoveryP50Hours: recoveryP50, failedDeployments: row.failed_deployments, recoveredDeployments: row.recovered_failures,
+      level: recoveryLevel(recoveryP50, profile),
     },
     reworkRate: { rate: reworkRate, reworkDeployments: row.rework_deployments, deployments: row.deployments },
   };

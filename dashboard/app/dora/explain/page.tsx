@@ -55,7 +55,11 @@ function Lede({ metric, r, settings }: { metric: Metric; r: DoraResult; settings
     case 'deploymentFrequency':
       return (
         <>
-          <p className="explain-lede"><strong>{count(r.deploymentFrequency.deployments)}</strong> production deployments in the window, <strong>{decimal(r.deploymentFrequency.perWeek)}</strong> a week; the median week had deployments on <strong>{decimal(r.deploymentFrequency.deployDaysPerWeekP50)}</strong> days.</p>
+          {r.scope.service ? (
+            <p className="explain-lede"><strong>{count(r.deploymentFrequency.deployments)}</strong> production deployments in the window, <strong>{decimal(r.deploymentFrequency.perWeek)}</strong> a week; the median week had deployments on <strong>{decimal(r.deploymentFrequency.deployDaysPerWeekP50)}</strong> days.</p>
+          ) : (
+            <p className="explain-lede"><strong>{count(r.deploymentFrequency.deployments)}</strong> production deployments in the window over <strong>{count(r.deploymentFrequency.services)}</strong> services, <strong>{decimal(r.deploymentFrequency.perWeek)}</strong> a week in total. The median service deployed <strong>{decimal(r.deploymentFrequency.perServicePerWeekP50)}</strong> times a week, on <strong>{decimal(r.deploymentFrequency.deployDaysPerWeekP50)}</strong> days in its median week; the level is that service&apos;s (DORA measures frequency per service, so many slow services do not add up to a fast one).</p>
+          )}
           <p className="how">A deployment counts when it succeeded in an environment matching <code>{settings.productionPattern}</code> (<code>metrics.productionPattern</code>).</p>
         </>
       );
@@ -76,7 +80,7 @@ function Lede({ metric, r, settings }: { metric: Metric; r: DoraResult; settings
     case 'recovery':
       return (
         <>
-          <p className="explain-lede">Failed deployments recovered in <strong>{hours(r.recovery.failedDeploymentRecoveryP50Hours)}</strong> at the median (n = {count(r.recovery.failedDeployments)}). Incidents were restored in <strong>{hours(r.recovery.timeToRestoreP50Hours)}</strong> at the median (n = {count(r.recovery.incidents)}).</p>
+          <p className="explain-lede">Failed deployments recovered in <strong>{hours(r.recovery.failedDeploymentRecoveryP50Hours)}</strong> at the median (n = {count(r.recovery.recoveredDeployments)} of {count(r.recovery.failedDeployments)} failed). Incidents were restored in <strong>{hours(r.recovery.timeToRestoreP50Hours)}</strong> at the median (n = {count(r.recovery.incidents)}).</p>
           <p className="how">Recovery runs from the failed deployment to the latest resolution of its linked incidents, or to the service&apos;s next deployment when no incident is linked. Time to restore runs from an incident opening to its resolution.</p>
         </>
       );

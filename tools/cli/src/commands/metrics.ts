@@ -1,4 +1,5 @@
-import { DoraQuery, doraMetrics, type DoraResult } from '@paved/transform/metrics/dora';
+import { DoraResult } from '@paved/schemas';
+import { DoraQuery, doraMetrics } from '@paved/transform/metrics/dora';
 import { loadConfig } from '@paved/transform/runtime/config';
 import { migrate } from '@paved/transform/warehouse/migrate';
 import { callServer } from '../remote.js';
@@ -12,7 +13,9 @@ export async function metricsDora(options: { from: string; to: string; team?: st
   let result: DoraResult;
   if (server) {
     const query = new URLSearchParams(Object.entries(parsed.data).filter(([, v]) => v !== undefined) as [string, string][]);
-    result = (await callServer(server, 'GET', `/api/v1/metrics/dora?${query}`)) as DoraResult;
+    const answer = DoraResult.safeParse(await callServer(server, 'GET', `/api/v1/metrics/dora?${query}`));
+    if (!answer.success) throw new Error(`the server at ${server.url} answered /api/v1/metrics/dora with something that is not the DORA contract (${answer.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).slice(0, 3).join('; ')}): is it running the same Paved version as this CLI?`);
+    result = answer.data;
   } else {
     const warehouse = await openWarehouse(env, config, 'paved metrics dora');
     try {
@@ -36,10 +39,12 @@ export function formatDora(r: DoraResult): string {
   const scope = [r.scope.team && `team ${r.scope.team}`, r.scope.service && `service ${r.scope.service}`].filter(Boolean).join(', ') || 'whole organisation';
   return [
     `DORA metrics, ${r.from} to ${r.to} (exclusive), ${scope}, benchmark ${r.profile}`,
-    `  deployment frequency   ${r.deploymentFrequency.deployments} deployments, ${show(r.deploymentFrequency.perWeek, '/week')}, median ${show(r.deploymentFrequency.deployDaysPerWeekP50)} deploy days/week  [${r.deploymentFrequency.level ?? '-'}]`,
+    r.scope.service
+      ? `  deployment frequency   ${r.deploymentFrequency.deployments} deployments, ${show(r.deploymentFrequency.perWeek, '/week')}, median ${show(r.deploymentFrequency.deployDaysPerWeekP50)} deploy days/week  [${r.deploymentFrequency.level ?? '-'}]`
+      : `  deployment frequency   ${r.deploymentFrequency.deployments} deployments over ${r.deploymentFrequency.services} services, ${show(r.deploymentFrequency.perWeek, '/week')} in total; median service ${show(r.deploymentFrequency.perServicePerWeekP50, '/week')}, ${show(r.deploymentFrequency.deployDaysPerWeekP50)} deploy days/week  [${r.deploymentFrequency.level ?? '-'}, of the median service]`,
     `  lead time for changes  p50 ${show(r.leadTime.p50Hours, ' h')}, p75 ${show(r.leadTime.p75Hours, ' h')}, p90 ${show(r.leadTime.p90Hours, ' h')} over ${r.leadTime.changes} changes  [${r.leadTime.level ?? '-'}]`,
     `  change failure rate    ${pct(r.changeFailureRate.rate)} (${r.changeFailureRate.failedDeployments}/${r.changeFailureRate.deployments})  [${r.changeFailureRate.level ?? '-'}]`,
-    `  recovery               failed-deployment recovery p50 ${show(r.recovery.failedDeploymentRecoveryP50Hours, ' h')} (${r.recovery.failedDeployments}), time to restore p50 ${show(r.recovery.timeToRestoreP50Hours, ' h')} (${r.recovery.incidents} incidents)  [${r.recovery.level ?? '-'}]`,
+    `  recovery               failed-deployment recovery p50 ${show(r.recovery.failedDeploymentRecoveryP50Hours, ' h')} (${r.recovery.recoveredDeployments} of ${r.recovery.failedDeployments} failed recovered), time to restore p50 ${show(r.recovery.timeToRestoreP50Hours, ' h')} (${r.recovery.incidents} incidents)  [${r.recovery.level ?? '-'}]`,
     `  rework rate            ${pct(r.reworkRate.rate)} (${r.reworkRate.reworkDeployments}/${r.reworkRate.deployments})`,
     '',
   ].join('\n');
