@@ -18,6 +18,13 @@ const ServiceMapping = z.object({
   template: z.string().optional(),
 }).strict();
 
+const SharedPath = z.object({
+  /** Path prefix inside the repository, e.g. `libs` or `libs/` (a leading or trailing `/` is ignored). */
+  path: z.string().min(1).refine((value) => value.replace(/^\/+|\/+$/g, '') !== '', { message: 'a shared path of "/" would make every commit count for every service; name a folder such as libs/' }),
+  /** `owner/name`; omit to apply the path in every repository. */
+  repo: z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'expected owner/name').optional(),
+}).strict();
+
 const Team = z.object({
   name: z.string().min(1),
   /** Developer count, used for ROI figures and roadmap weighting. */
@@ -55,7 +62,12 @@ export const PavedConfig = z.object({
     backstageFromRepos: z.boolean().default(true),
     services: z.array(ServiceMapping).default([]),
     teams: z.array(Team).default([]),
-  }).strict().default({ backstagePaths: [], backstageFromRepos: true, services: [], teams: [] }),
+    /**
+     * Monorepo paths whose commits count for every service of their repository (shared libraries,
+     * e.g. `libs/`); `repo` limits one to a repository (omit: every repository). docs/metrics.md, "Change set".
+     */
+    sharedPaths: z.array(SharedPath).default([]),
+  }).strict().default({ backstagePaths: [], backstageFromRepos: true, services: [], teams: [], sharedPaths: [] }),
 
   metrics: z.object({
     /** Environments matching this (case-insensitive) are production. */

@@ -70,7 +70,7 @@ function commitEvent(repo: string, index: number): CanonicalEvent {
   return {
     id: `github:bench-${index}:commit:${sha}`, source: 'github', occurred_at: '2026-01-01T00:00:00.000Z', received_at: '2026-01-01T00:00:00.000Z',
     schema_version: SCHEMA_VERSION, raw: { delivery_id: `bench-${index}`, event: 'push' }, type: 'commit',
-    data: { sha, repo, author: { login: 'dev', name: 'Dev', email: 'dev@example.com', bot: false }, authored_at: '2026-01-01T00:00:00.000Z', committed_at: '2026-01-01T00:00:00.000Z', message: `change ${index}`, parents: [], reverts_sha: null },
+    data: { sha, repo, author: { login: 'dev', name: 'Dev', email: 'dev@example.com', bot: false }, authored_at: '2026-01-01T00:00:00.000Z', committed_at: '2026-01-01T00:00:00.000Z', message: `change ${index}`, parents: [], reverts_sha: null, files: null },
   };
 }
 

@@ -15,24 +15,29 @@ export class HistoryBuilder {
 
   constructor(readonly repo: string, readonly ref = 'refs/heads/main') {}
 
-  /** A commit (not pushed by itself). */
-  commit(name: string, authoredAt: string, options: { message?: string; reverts?: string } = {}): string {
+  /** A commit (not pushed by itself); `files` are the paths it touched (omit: unknown, as from a sender that does not list them). */
+  commit(name: string, authoredAt: string, options: { message?: string; reverts?: string; files?: string[] } = {}): string {
     const message = options.message ?? (options.reverts ? `Revert "${options.reverts}"\n\nThis reverts commit ${sha(options.reverts)}.` : name);
     this.events.push(event('commit', {
       sha: sha(name), repo: this.repo, author: actor('dev'), authored_at: iso(authoredAt), committed_at: iso(authoredAt), message,
-      parents: [], reverts_sha: options.reverts ? sha(options.reverts) : null,
+      parents: [], reverts_sha: options.reverts ? sha(options.reverts) : null, files: options.files ?? null,
     }));
     return sha(name);
   }
 
   /** Pushes commits (by name, committed at the given times) on top of the current head of `ref`. */
-  push(at: string, commits: [name: string, authoredAt: string, options?: { reverts?: string }][], ref = this.ref): string {
+  push(at: string, commits: [name: string, authoredAt: string, options?: { reverts?: string; files?: string[] }][], ref = this.ref, forced = false): string {
     for (const [name, authoredAt, options] of commits) this.commit(name, authoredAt, options);
     const before = ref === this.ref ? this.head : ZERO;
     const after = sha(commits[commits.length - 1]![0]);
-    this.events.push(event('push', { repo: this.repo, ref, before, after, pushed_at: iso(at), pusher: actor('dev'), commits: commits.map(([name]) => sha(name)), forced: false }));
+    this.events.push(event('push', { repo: this.repo, ref, before, after, pushed_at: iso(at), pusher: actor('dev'), commits: commits.map(([name]) => sha(name)), forced }));
     if (ref === this.ref) this.head = after;
     return after;
+  }
+
+  /** A force push replacing the head of the branch: what the head held before is discarded from it (`before` is the old head). */
+  forcePush(at: string, commits: [name: string, authoredAt: string, options?: { files?: string[] }][]): string {
+    return this.push(at, commits, this.ref, true);
   }
 
   /** Commits that reached the branch through a push Paved never received (a lost webhook): the chain breaks here. */

@@ -160,7 +160,7 @@ function commitEvent(repo: string, index: number): CanonicalEvent {
   return ({
     id: `github:${repo}:${index}:commit:${id}`, source: 'github', occurred_at: '2026-01-01T00:00:00.000Z', received_at: '2026-01-01T00:00:00.000Z',
     schema_version: SCHEMA_VERSION, raw: { delivery_id: `${repo}:${index}`, event: 'push' }, type: 'commit',
-    data: { sha: id, repo, author: { login: 'dev', name: null, email: null, bot: false }, authored_at: '2026-01-01T00:00:00.000Z', committed_at: '2026-01-01T00:00:00.000Z', message: `commit ${index}`, parents: [], reverts_sha: null },
+    data: { sha: id, repo, author: { login: 'dev', name: null, email: null, bot: false }, authored_at: '2026-01-01T00:00:00.000Z', committed_at: '2026-01-01T00:00:00.000Z', message: `commit ${index}`, parents: [], reverts_sha: null, files: null },
   } satisfies CanonicalEvent);
 }
 

@@ -31,10 +31,12 @@ export const TRANSFORM_STEPS: TransformStep[] = [
   {
     table: 't_change_sets',
     label: 'change sets',
-    run: async (warehouse) => {
+    run: async (warehouse, settings) => {
       await prepareNext(warehouse, 't_change_set_commits');
-      const result = await rebuildChangeSets(warehouse);
+      await prepareNext(warehouse, 't_uncounted_commits');
+      const result = await rebuildChangeSets(warehouse, settings.sharedPaths);
       await swap(warehouse, 't_change_set_commits');
+      await swap(warehouse, 't_uncounted_commits');
       return result;
     },
   },

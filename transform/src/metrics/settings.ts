@@ -8,6 +8,8 @@ export interface MetricSettings {
   fixLabels: string[];
   platformWorkflowPattern: string;
   platformCreators: string[];
+  /** `catalog.sharedPaths`: paths whose commits count for every service of their repository (repo null: every repository). */
+  sharedPaths: { repo: string | null; path: string }[];
 }
 
 export const defaultMetricSettings: MetricSettings = {
@@ -17,6 +19,7 @@ export const defaultMetricSettings: MetricSettings = {
   fixLabels: ['hotfix', 'bug', 'fix'],
   platformWorkflowPattern: '',
   platformCreators: [],
+  sharedPaths: [],
 };
 
 export function metricSettingsOf(config: PavedConfig): MetricSettings {
@@ -27,5 +30,6 @@ export function metricSettingsOf(config: PavedConfig): MetricSettings {
     fixLabels: config.metrics.fixLabels,
     platformWorkflowPattern: config.metrics.platformPipelines.workflowPattern ?? '',
     platformCreators: config.metrics.platformPipelines.creators,
+    sharedPaths: config.catalog.sharedPaths.map((shared) => ({ repo: shared.repo ?? null, path: shared.path })),
   };
 }
