@@ -2,6 +2,7 @@ import { parseInstant, type Instant } from '@paved/schemas';
 import { z } from 'zod';
 import type { Delivery, NormaliseContext, NormaliseOutcome, Normaliser } from '../delivery.js';
 import { actor, canonicalEvent, dlq, issues, neverThrowing, severityFrom, validated, type DataOf } from '../payload.js';
+import { deploymentReferences } from '../references.js';
 
 /*
  * The generic JSON format for senders Paved has no dedicated receiver for: Argo CD notifications,
@@ -60,7 +61,7 @@ export const GenericIncidentPayload = z.object({
   resolved_at: when('When service was restored. Default when status is resolved: updated_at, else the time Paved received the report.').optional(),
   updated_at: when('When this report was made; the newest report wins. Default: the latest of the times above.').optional(),
   deployment_ids: z.array(z.string().min(1))
-    .describe('Paved ids of the deployments that caused the incident, e.g. generic:argocd:42 or github:owner/repo:123456.')
+    .describe('Deployments that caused the incident: Paved ids (generic:argocd:42, github:owner/repo:123456), GitHub deployment ids (123456, owner/repo#123456), deployment API or Actions run URLs, or deployed sha prefixes of 7+ characters.')
     .optional(),
   shas: z.array(Sha).describe('Commits that caused the incident.').optional(),
   url: text('Link to the incident in the sending system.').optional(),
@@ -125,7 +126,7 @@ function incident(delivery: Delivery, sent: GenericIncidentPayload): NormaliseOu
     opened_at: sent.opened_at,
     acknowledged_at: acknowledgedAt,
     resolved_at: resolvedAt,
-    linked_deployment_ids: sent.deployment_ids ?? [],
+    linked_deployment_ids: deploymentReferences(sent.deployment_ids ?? [], sent.repo),
     linked_shas: sent.shas ?? [],
     url: sent.url ?? null,
     updated_at: updatedAt,

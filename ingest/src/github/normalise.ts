@@ -5,6 +5,7 @@ import {
   positiveInteger, severityFrom, sha, text, unknownActor, validated,
   type DataOf, type Fields,
 } from '../payload.js';
+import { deploymentReference } from '../references.js';
 
 /** GitHub webhooks (`X-GitHub-Event`) into commits, pushes, pull requests, reviews, deployments and incidents. */
 export const normaliseGithub: Normaliser = neverThrowing('GitHub', (delivery, context) => {
@@ -343,7 +344,7 @@ function issue(delivery: Delivery, payload: Fields, context: NormaliseContext): 
   const id = `github:${repo ?? 'unknown'}#${number}`;
   const updatedAt = instant(reported.updated_at) ?? delivery.receivedAt;
   const resolved = reported.state === 'closed';
-  const links = explicitLinks(typeof reported.body === 'string' ? reported.body : '');
+  const links = explicitLinks(typeof reported.body === 'string' ? reported.body : '', repo);
   const data: DataOf<'incident'> = {
     id,
     source: 'github',
@@ -371,14 +372,16 @@ function serviceLabel(labels: string[]): string | undefined {
   return undefined;
 }
 
-const LINK_LINE = /^(root[\s_-]?cause|deployments?)\s*:\s*(.+)$/i;
+const LINK_LINE = /^(root[\s_-]?cause|deploy(?:ment)?s?(?:[\s_-]?ids?)?)\s*:\s*(.+)$/i;
 const SHORT_OR_FULL_SHA = /^[0-9a-f]{7,40}$/i;
 
 /**
- * Links a person wrote into the issue body, one per line: `root cause: <sha>` and `deployment: <id>`
- * (several values separated by commas are fine). Markdown emphasis and list bullets are tolerated.
+ * Links a person wrote into the issue body, one per line: `root cause: <sha>` and `deployment: <reference>`
+ * (several values separated by commas are fine), a reference being any form of ../references.ts
+ * (Paved's id, GitHub's numeric id, `owner/repo#id`, an API or Actions URL, a sha prefix); a bare
+ * number is taken within the issue's repository. Markdown emphasis and list bullets are tolerated.
  */
-export function explicitLinks(body: string): { shas: string[]; deploymentIds: string[] } {
+export function explicitLinks(body: string, repo?: string): { shas: string[]; deploymentIds: string[] } {
   const shas = new Set<string>();
   const deploymentIds = new Set<string>();
   for (const line of body.split(/\r?\n/)) {
@@ -389,7 +392,10 @@ export function explicitLinks(body: string): { shas: string[]; deploymentIds: st
       for (const value of match[2].split(/[\s,]+/)) if (SHORT_OR_FULL_SHA.test(value)) shas.add(value.toLowerCase());
     } else {
       // Ids never contain spaces: "deployment: failed after rollout" is prose, not a link.
-      for (const value of match[2].split(',').map((part) => part.trim())) if (value && !/\s/.test(value)) deploymentIds.add(value);
+      for (const value of match[2].split(',').map((part) => part.trim())) {
+        const reference = value && !/\s/.test(value) ? deploymentReference(value, repo) : undefined;
+        if (reference) deploymentIds.add(reference);
+      }
     }
   }
   return { shas: [...shas], deploymentIds: [...deploymentIds] };
