@@ -1,6 +1,52 @@
 import { CATALOG_CTE } from './sql-deployments.js';
 
 /**
+ * Incident references (ingest/src/references.ts writes them; docs/metrics.md lists the forms) resolved
+ * to production deployments: CTE `resolved_references (incident_id, ref, deployment_id)`. A reference
+ * matches a deployment's Paved id, its source's own id (GitHub deployment id or Actions run id) with
+ * or without the repository, or its recorded URL; otherwise, when it is a sha prefix of 7 to 40 hex
+ * characters (optionally after owner/repo:), the latest production deployment of that commit at or
+ * before the incident opened.
+ */
+export const INCIDENT_REFERENCE_CTES = `
+incident_refs AS (
+    SELECT id AS incident_id, opened_at, ref,
+           extract(ref, '^([a-z0-9_.-]+/[a-z0-9_.-]+):') AS ref_repo,
+           extract(ref, '^(?:[a-z0-9_.-]+/[a-z0-9_.-]+:)?([0-9a-f]{7,40})$') AS ref_sha
+    FROM (SELECT id, opened_at, lower(arrayJoin(linked_deployment_ids)) AS ref FROM {{db}}.t_incidents WHERE notEmpty(linked_deployment_ids))
+),
+deployment_keys AS (
+    SELECT id AS deployment_id, arrayJoin(arrayDistinct(arrayFilter(k -> k != '', [
+               lower(id),
+               if(native = '', '', lower(concat(repo, ':', native))),
+               native,
+               lower(ifNull(url, ''))]))) AS key
+    FROM (
+        SELECT id, repo, url, coalesce(nullIf(extract(id, '^github:[^:]+:([0-9]+)$'), ''), nullIf(extract(id, '^actions:[^:]+:run/([0-9]+)$'), ''), '') AS native
+        FROM {{db}}.t_deployments WHERE is_production AND status = 'success'
+    )
+),
+id_references AS (
+    SELECT DISTINCT r.incident_id AS incident_id, r.ref AS ref, k.deployment_id AS deployment_id
+    FROM incident_refs AS r INNER JOIN deployment_keys AS k ON k.key = r.ref
+),
+sha_references AS (
+    SELECT r.incident_id AS incident_id, r.ref AS ref, argMax(d.id, d.deployed_at) AS deployment_id
+    FROM incident_refs AS r
+    INNER JOIN (SELECT id, lower(repo) AS repo, assumeNotNull(sha) AS sha, deployed_at FROM {{db}}.t_deployments
+                WHERE is_production AND status = 'success' AND sha IS NOT NULL) AS d
+      ON substring(d.sha, 1, 7) = substring(r.ref_sha, 1, 7)
+    WHERE r.ref_sha != '' AND startsWith(d.sha, r.ref_sha) AND d.deployed_at <= r.opened_at AND (r.ref_repo = '' OR d.repo = r.ref_repo)
+      AND (r.incident_id, r.ref) NOT IN (SELECT incident_id, ref FROM id_references)
+    GROUP BY r.incident_id, r.ref
+),
+resolved_references AS (
+    SELECT incident_id, ref, deployment_id FROM id_references
+    UNION ALL
+    SELECT incident_id, ref, deployment_id FROM sha_references
+)`;
+
+/**
  * Failure links, one row per piece of evidence (README, "Failed deployment"). Overrides set by a
  * person win: `reject` removes a link (incident_id '*' = every link of that deployment),
  * `confirm` adds one.
@@ -15,7 +61,7 @@ prod AS (
     WHERE is_production AND status = 'success'
 ),
 cs AS (SELECT deployment_id, service, sha FROM {{db}}.t_change_set_commits),
-incident_deps AS (SELECT id, arrayJoin(linked_deployment_ids) AS dep FROM {{db}}.t_incidents WHERE notEmpty(linked_deployment_ids)),
+${INCIDENT_REFERENCE_CTES},
 incident_shas AS (SELECT id, lower(arrayJoin(linked_shas)) AS s FROM {{db}}.t_incidents WHERE notEmpty(linked_shas)),
 -- Revert commits with the deployments that shipped them. The reverted commit is looked up by one
 -- key made of both sides (service and SHA prefix), so the join-order optimizer cannot join the
@@ -32,9 +78,9 @@ overrides AS (
     FROM {{db}}.failure_link_overrides GROUP BY deployment_id, incident_id
 ),
 links AS (
-    SELECT p.id AS deployment_id, p.service AS service, 'explicit' AS method, toNullable(i.id) AS incident_id, CAST(NULL AS Nullable(String)) AS other_deployment_id,
-           concat('incident ', i.id, ' names deployment ', p.id) AS evidence
-    FROM incident_deps AS i INNER JOIN prod AS p ON p.id = i.dep
+    SELECT r.deployment_id AS deployment_id, p.service AS service, 'explicit' AS method, toNullable(r.incident_id) AS incident_id, CAST(NULL AS Nullable(String)) AS other_deployment_id,
+           concat('incident ', r.incident_id, ' names deployment ', r.deployment_id, if(lower(r.deployment_id) = r.ref, '', concat(' (as ', r.ref, ')'))) AS evidence
+    FROM resolved_references AS r INNER JOIN prod AS p ON p.id = r.deployment_id
 
     UNION ALL
     SELECT c.deployment_id, c.service, 'explicit', toNullable(i.id), CAST(NULL AS Nullable(String)),
@@ -60,8 +106,14 @@ links AS (
     SELECT p.id, p.service, 'inferred', toNullable(i.id), CAST(NULL AS Nullable(String)),
            concat('incident ', i.id, ' opened ', toString(round(dateDiff('second', p.deployed_at, i.opened_at) / 3600, 1)),
                   ' h after this deployment, before the service''s next one (window ', toString({inferenceWindowHours:Float64}), ' h)')
+    -- An incident naming a deployment or commit is not inferred, unless none of what it names was found.
     FROM (SELECT id, service, opened_at FROM {{db}}.t_incidents
-          WHERE empty(linked_deployment_ids) AND empty(linked_shas) AND service != 'unknown' AND {inferIncidentLinks:Bool}) AS i
+          WHERE service != 'unknown' AND {inferIncidentLinks:Bool}
+            AND ((empty(linked_deployment_ids) AND empty(linked_shas))
+                 OR id NOT IN (SELECT incident_id FROM resolved_references
+                               UNION ALL
+                               SELECT i.id FROM incident_shas AS i INNER JOIN cs AS c ON substring(c.sha, 1, 7) = substring(i.s, 1, 7)
+                               WHERE length(i.s) >= 7 AND startsWith(c.sha, i.s)))) AS i
     ASOF INNER JOIN prod AS p ON p.service = i.service AND i.opened_at >= p.deployed_at
     WHERE dateDiff('millisecond', p.deployed_at, i.opened_at) < {inferenceWindowHours:Float64} * 3600000
       AND (p.next_deployed_at IS NULL OR i.opened_at < p.next_deployed_at)

@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { deploymentReference } from '@paved/ingest/references';
+import { doraMetrics } from '../src/metrics/dora.js';
+import { runTransform } from '../src/metrics/rebuild.js';
+import { defaultMetricSettings } from '../src/metrics/settings.js';
+import { openTestWarehouse } from './harness.js';
+import { HistoryBuilder, sha } from './history.js';
+
+// Incidents naming their deployment the way people write it (issue 14): GitHub's numeric id, an API
+// or recorded URL, a sha prefix. References go through deploymentReference as the normalisers write them.
+let env: Awaited<ReturnType<typeof openTestWarehouse>>;
+const WEEK = { from: '2026-03-02', to: '2026-03-09' };
+
+/** Sets the URL a deployment's statuses recorded (the shared builder records none). */
+function withUrl(history: HistoryBuilder, id: string, url: string): void {
+  for (const e of history.events) if (e.type === 'deployment' && e.data.id === id) e.data.url = url;
+}
+
+// GitHub's numeric id, bare in the body of an issue of the same repository.
+const byId = new HistoryBuilder('acme/refs-id');
+byId.push('2026-03-02T09:00', [['ri-c1', '2026-03-02T08:00']]);
+byId.deploy('github:acme/refs-id:9000081', 'ri-c1', '2026-03-02T10:00');
+byId.push('2026-03-03T09:00', [['ri-c2', '2026-03-03T08:00']]);
+byId.deploy('github:acme/refs-id:9000082', 'ri-c2', '2026-03-03T10:00');
+// 48 h after the last deployment: timing inference (24 h) would not find it.
+byId.incident('refs-id-i1', '2026-03-05T10:00', { resolved: '2026-03-05T12:00', service: 'acme/refs-id', deploymentIds: [deploymentReference('9000082', 'acme/refs-id')!] });
+
+// A deployment API URL (one incident, never resolved) and the URL the deployment recorded (another).
+const byUrl = new HistoryBuilder('acme/refs-url');
+byUrl.push('2026-03-02T09:00', [['ru-c1', '2026-03-02T08:00']]);
+byUrl.deploy('github:acme/refs-url:9100001', 'ru-c1', '2026-03-02T10:00');
+byUrl.push('2026-03-03T09:00', [['ru-c2', '2026-03-03T08:00']]);
+byUrl.deploy('github:acme/refs-url:9100002', 'ru-c2', '2026-03-03T10:00');
+withUrl(byUrl, 'github:acme/refs-url:9100002', 'https://deploy.example.com/Runs/77');
+byUrl.incident('refs-url-api', '2026-03-04T10:00', { service: 'acme/refs-url', deploymentIds: [deploymentReference('https://api.github.com/repos/acme/refs-url/deployments/9100001')!] });
+byUrl.incident('refs-url-html', '2026-03-04T10:30', { resolved: '2026-03-04T11:00', service: 'acme/refs-url', deploymentIds: [deploymentReference('<https://deploy.example.com/Runs/77>')!] });
+
+// A bare numeric id from a sender that knows no repository.
+const bare = new HistoryBuilder('acme/refs-bare');
+bare.push('2026-03-02T09:00', [['rb-c1', '2026-03-02T08:00']]);
+bare.deploy('github:acme/refs-bare:9200001', 'rb-c1', '2026-03-02T10:00');
+bare.incident('refs-bare-i1', '2026-03-06T10:00', { resolved: '2026-03-06T14:00', service: 'acme/refs-bare', deploymentIds: [deploymentReference('9200001', null)!] });
+
+// A sha prefix names the deployment of that commit (the older one here), not the latest deployment.
+const bySha = new HistoryBuilder('acme/refs-sha');
+bySha.push('2026-03-02T09:00', [['rs-c1', '2026-03-02T08:00']]);
+bySha.deploy('refs-sha-d1', 'rs-c1', '2026-03-02T10:00');
+bySha.push('2026-03-03T09:00', [['rs-c2', '2026-03-03T08:00']]);
+bySha.deploy('refs-sha-d2', 'rs-c2', '2026-03-03T10:00');
+bySha.incident('refs-sha-i1', '2026-03-04T10:00', { resolved: '2026-03-04T12:00', service: 'acme/refs-sha', deploymentIds: [deploymentReference(sha('rs-c1').slice(0, 8).toUpperCase())!] });
+
+// A reference that matches nothing does not hide the incident: timing inference still applies.
+const unmatched = new HistoryBuilder('acme/refs-none');
+unmatched.push('2026-03-02T09:00', [['rn-c1', '2026-03-02T08:00']]);
+unmatched.deploy('github:acme/refs-none:9300001', 'rn-c1', '2026-03-02T10:00');
+unmatched.incident('refs-none-i1', '2026-03-02T12:00', { resolved: '2026-03-02T13:00', service: 'acme/refs-none', deploymentIds: [deploymentReference('9399999', 'acme/refs-none')!] });
+
+beforeAll(async () => {
+  env = await openTestWarehouse();
+  await env.ingest([byId, byUrl, bare, bySha, unmatched].flatMap((h) => h.events));
+  await runTransform(env.warehouse, defaultMetricSettings);
+}, 120_000);
+afterAll(async () => env?.close());
+
+const dora = (service: string) => doraMetrics(env.warehouse, { ...WEEK, service });
+const LinkRow = z.object({ deployment_id: z.string(), method: z.string(), incident_id: z.string().nullable() });
+const linksOf = (service: string) => env.warehouse.query(
+  'SELECT deployment_id, method, incident_id FROM {{db}}.t_failure_links WHERE service = {service:String} ORDER BY deployment_id, incident_id', { service }, LinkRow);
+
+describe('incident references (hand-worked)', () => {
+  it("GitHub's numeric deployment id in an issue body links that deployment, though timing inference would not", async () => {
+    expect(await linksOf('acme/refs-id')).toEqual([{ deployment_id: 'github:acme/refs-id:9000082', method: 'explicit', incident_id: 'refs-id-i1' }]);
+    // d2 deployed 03-03 10:00, incident resolved 03-05 12:00 → 50 h.
+    const r = await dora('acme/refs-id');
+    expect(r.changeFailureRate).toMatchObject({ failedDeployments: 1, deployments: 2, rate: 0.5 });
+    expect(r.recovery).toMatchObject({ failedDeployments: 1, recoveredDeployments: 1, failedDeploymentRecoveryP50Hours: 50 });
+  });
+
+  it('an API URL and a recorded deployment URL each link their deployment; an unresolved incident still counts as a failure', async () => {
+    expect(await linksOf('acme/refs-url')).toEqual([
+      { deployment_id: 'github:acme/refs-url:9100001', method: 'explicit', incident_id: 'refs-url-api' },
+      { deployment_id: 'github:acme/refs-url:9100002', method: 'explicit', incident_id: 'refs-url-html' },
+    ]);
+    // d1 failed, its incident is still open: a failed deployment without a recovery time.
+    // d2 deployed 03-03 10:00, incident resolved 03-04 11:00 → 25 h.
+    const r = await dora('acme/refs-url');
+    expect(r.changeFailureRate).toMatchObject({ failedDeployments: 2, deployments: 2, rate: 1 });
+    expect(r.recovery).toMatchObject({ failedDeployments: 2, recoveredDeployments: 1, failedDeploymentRecoveryP50Hours: 25 });
+  });
+
+  it('a bare numeric id without a repository matches the deployment with that GitHub id', async () => {
+    expect(await linksOf('acme/refs-bare')).toEqual([{ deployment_id: 'github:acme/refs-bare:9200001', method: 'explicit', incident_id: 'refs-bare-i1' }]);
+  });
+
+  it('a sha prefix (8 characters, any case) names the deployment that shipped that commit', async () => {
+    expect(await linksOf('acme/refs-sha')).toEqual([{ deployment_id: 'refs-sha-d1', method: 'explicit', incident_id: 'refs-sha-i1' }]);
+    // d1 deployed 03-02 10:00, resolved 03-04 12:00 → 50 h.
+    expect((await dora('acme/refs-sha')).recovery).toMatchObject({ failedDeployments: 1, failedDeploymentRecoveryP50Hours: 50 });
+  });
+
+  it('a reference that matches no deployment falls back to timing inference', async () => {
+    expect(await linksOf('acme/refs-none')).toEqual([{ deployment_id: 'github:acme/refs-none:9300001', method: 'inferred', incident_id: 'refs-none-i1' }]);
+  });
+});
