@@ -1,6 +1,6 @@
 import 'server-only';
 import type { PavedConfig } from '@paved/schemas';
-import { campaignResults, defaultCampaignId } from '@paved/surveys/results';
+import { campaignResults, releasedCampaignId } from '@paved/surveys/results';
 import { metricMappingOf, PICKUP_HOURS_BANDS, REWORK_RATE_BANDS } from '@paved/surveys/joined';
 import type { SurveySource } from '@paved/transform/roadmap/survey-source';
 import type { Warehouse } from '@paved/transform/warehouse/client';
@@ -9,7 +9,7 @@ import type { Warehouse } from '@paved/transform/warehouse/client';
 export function surveySource(warehouse: Warehouse, config: PavedConfig): SurveySource {
   return {
     results: async (campaignId) => {
-      const id = campaignId ?? (await defaultCampaignId(warehouse));
+      const id = campaignId ?? (await releasedCampaignId(warehouse));
       return id ? campaignResults(warehouse, config, id, { by: 'team' }) : null;
     },
     metricMapping: metricMappingOf(config),

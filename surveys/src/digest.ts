@@ -6,7 +6,7 @@
  */
 import type { PavedConfig } from '@paved/schemas';
 import type { Warehouse } from '@paved/transform/warehouse/client';
-import { campaignResults, defaultCampaignId, digestOf, type SurveyResults } from './results.js';
+import { campaignResults, digestOf, releasedCampaignId, type SurveyResults } from './results.js';
 
 export interface DigestSurveySummary {
   title: string;
@@ -21,7 +21,8 @@ const signed = (v: number | null, unit: string) => (v === null ? '' : ` (${v > 0
 
 /** The organisation's or one team's survey lines for a digest, or null when there is no campaign with responses. */
 export async function surveySummaryForDigest(warehouse: Warehouse, config: PavedConfig, scope: { team?: string } = {}, now = new Date()): Promise<DigestSurveySummary | null> {
-  const id = await defaultCampaignId(warehouse);
+  // Only a closed campaign's answers are released; a digest never shows an open one's.
+  const id = await releasedCampaignId(warehouse, now);
   if (!id) return null;
   const results = await campaignResults(warehouse, config, id, { by: 'team', now });
   if (!results) return null;
@@ -40,7 +41,7 @@ export function orgSummary(results: SurveyResults): DigestSurveySummary {
 export function teamSummary(results: SurveyResults, team: string): DigestSurveySummary {
   const group = results.groups.find((g) => g.group === team);
   if (!group) {
-    return { ...head(results), respondents: null, participationRate: null, lines: [`Results for ${team} are not shown: each group needs at least ${results.minGroupSize} respondents (and a hidden group's neighbour is hidden too). See the organisation digest.`] };
+    return { ...head(results), respondents: null, participationRate: null, lines: [`Results for ${team} are not shown: each group needs at least ${results.minGroupSize} respondents, and groups are also withheld when their figures would let a smaller group be worked out. See the organisation digest.`] };
   }
   const participation = results.participation.teams.find((t) => t.team === team);
   const drivers = [...group.drivers].filter((d) => d.favourable !== null).sort((a, b) => a.favourable! - b.favourable!);

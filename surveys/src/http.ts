@@ -6,7 +6,7 @@
 import type { PavedConfig } from '@paved/schemas';
 import { describeWarehouseError, type Warehouse } from '@paved/transform/warehouse/client';
 import { z } from 'zod';
-import { effectiveMinGroupSize } from './anonymity.js';
+import { effectiveMinGroupSize } from './disclosure.js';
 import type { SheetInput } from './answers.js';
 import { closeCampaign, createCampaign, inviteToCampaign, parseInvitees, remindCampaign, SurveyInputError, type InviteOutcome } from './campaigns.js';
 import { toCsv } from './csv.js';

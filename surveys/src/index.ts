@@ -3,7 +3,7 @@
  * Server code imports the subpaths: `@paved/surveys/results`, `/campaigns`, `/respond`, `/http`, ...
  */
 export * from './answers.js';
-export * from './anonymity.js';
+export * from './disclosure.js';
 export * from './definition.js';
 export * from './score.js';
 export * from './themes.js';

@@ -1,20 +1,22 @@
 /**
- * Survey results, with anonymity enforced here, in the query layer: every output (dashboard page,
- * `GET /api/v1/surveys/results`, the CSV export, the weekly digest) is built from `SurveyResults`,
- * which only ever holds groups that `visibility()` allows. Raw responses never leave this module.
+ * Survey results, with disclosure control enforced here, in the query layer: every output (dashboard
+ * page, `GET /api/v1/surveys/results`, the CSV export, the weekly digest, the roadmap, ROI and the
+ * joined view) is built from `SurveyResults`, which only ever holds what `planPublication()` allows
+ * for the campaign as a whole (all breakdowns audited together). Raw responses never leave this module.
+ *
+ * Answers are released once, when the campaign closes: while it is open only participation counts
+ * are shown, so two reads around one more submission cannot be subtracted to recover that person.
+ * Free text appears only organisation-wide (themes and verbatim answers), never under a group.
  */
 import { RoleBand, TenureBand, type PavedConfig, type SurveyDefinition } from '@paved/schemas';
 import type { Warehouse } from '@paved/transform/warehouse/client';
-import { visibility, effectiveMinGroupSize } from './anonymity.js';
+import { DIMENSIONS, NOT_GIVEN, effectiveMinGroupSize, groupOf, planPublication, type CellRef, type Dimension, type PlanOptions, type Publication } from './disclosure.js';
 import { toCsv, type Cell } from './csv.js';
 import { scoreGroup, withChange, type GroupScore, type Scoreable } from './score.js';
 import { estimatedDevelopers, readCampaigns, readDefinition, readInviteCounts, readSubmittedResponses, type Campaign, type StoredResponse } from './store.js';
 import { loadTemplate } from './template.js';
 
-export type Dimension = 'team' | 'tenure' | 'role';
-export const DIMENSIONS: readonly Dimension[] = ['team', 'tenure', 'role'];
-/** The group of respondents who left a band blank. */
-export const NOT_GIVEN = 'not given';
+export { DIMENSIONS, NOT_GIVEN, groupOf, type Dimension };
 
 export type CampaignStatus = 'scheduled' | 'open' | 'closed';
 
@@ -62,13 +64,18 @@ export interface SurveyResults {
   definition: { id: string; version: number; title: string };
   minGroupSize: number;
   by: Dimension;
+  /** Whether answers are released: only once the campaign has closed. */
+  released: boolean;
   /** Respondents in the whole campaign; null when even the total is below the threshold. */
   respondents: number | null;
+  /** Organisation-wide figures (with free text); null before release or below the threshold. */
   org: GroupScore | null;
-  /** Only groups that may be shown. */
+  /** Only groups that may be shown (their free text is never listed: it stays organisation-wide). */
   groups: GroupScore[];
   /** Groups with respondents whose figures are withheld (below the threshold, or to protect one that is). */
   hiddenGroups: string[];
+  /** Of `hiddenGroups`, those with enough respondents that are withheld so a smaller group cannot be worked out. */
+  complementaryGroups: string[];
   participation: { teams: ParticipationRow[]; responses: number | null; denominator: number | null; rate: number | null };
   previous: { id: string; title: string } | null;
   notes: string[];
@@ -84,70 +91,87 @@ export interface ResultsInput {
   notes: string[];
 }
 
-export function groupOf(r: Respondent, by: Dimension): string {
-  if (by === 'team') return r.team;
-  return (by === 'tenure' ? r.tenure : r.role) ?? NOT_GIVEN;
+/**
+ * How results are released. The product always uses the defaults; tests switch the controls off
+ * to show that their attacks find leaks without them.
+ */
+export interface ReleaseOptions extends PlanOptions {
+  /** `atClose` (the product): answers only once the campaign has closed. `live`: answers while open. */
+  release?: 'atClose' | 'live';
 }
 
-function groupsOf(responses: readonly Respondent[], by: Dimension): Map<string, Respondent[]> {
-  const groups = new Map<string, Respondent[]>();
-  for (const r of responses) {
-    const key = groupOf(r, by);
-    const list = groups.get(key);
-    if (list) list.push(r);
-    else groups.set(key, [r]);
-  }
-  return groups;
+function membersOf(responses: readonly Respondent[], by: Dimension, group: string): Respondent[] {
+  return responses.filter((r) => groupOf(r, by) === group);
 }
 
-/** Scores the groups of one breakdown that may be shown, and the total when it may be. */
-function scoreVisible(definition: SurveyDefinition, responses: readonly Respondent[], by: Dimension, minGroupSize: number) {
-  const groups = groupsOf(responses, by);
-  const seen = visibility(new Map([...groups].map(([g, list]) => [g, list.length])), minGroupSize);
+/** Only organisation-wide free text is published; a group's would be attributable by subtraction. */
+function withoutFreeText(group: GroupScore): GroupScore {
+  return { ...group, freeText: [] };
+}
+
+interface Scored {
+  plan: Publication;
+  released: boolean;
+  org: GroupScore | null;
+  groups: GroupScore[];
+}
+
+function scorePublished(definition: SurveyDefinition, campaign: CampaignSummary, responses: readonly Respondent[], by: Dimension, k: number, options: ReleaseOptions): Scored {
+  const plan = planPublication(responses, k, options);
+  const released = (options.release ?? 'atClose') === 'live' || campaign.status === 'closed';
+  if (!released) return { plan, released, org: null, groups: [] };
   return {
-    seen,
-    org: seen.total ? scoreGroup(definition, 'all', responses) : null,
-    groups: seen.visible.map((g) => scoreGroup(definition, g, groups.get(g) ?? [])),
+    plan,
+    released,
+    org: plan.org ? scoreGroup(definition, 'all', responses) : null,
+    groups: plan.shown[by].map((g) => withoutFreeText(scoreGroup(definition, g, membersOf(responses, by, g)))),
   };
 }
 
-/** The results of one campaign broken down by `by`, with every hidden group left out. Pure. */
-export function computeResults(input: ResultsInput, by: Dimension): SurveyResults {
+const sameCell = (by: Dimension) => (c: CellRef) => c.dimension === by;
+
+/** The results of one campaign broken down by `by`, with every withheld group left out. Pure. */
+export function computeResults(input: ResultsInput, by: Dimension, options: ReleaseOptions = {}): SurveyResults {
   const k = effectiveMinGroupSize(input.minGroupSize);
-  const current = scoreVisible(input.definition, input.responses, by, k);
-  const before = input.previous ? scoreVisible(input.previous.definition, input.previous.responses, by, k) : null;
+  const current = scorePublished(input.definition, input.campaign, input.responses, by, k, options);
+  const before = input.previous ? scorePublished(input.previous.definition, input.previous.campaign, input.previous.responses, by, k, options) : null;
   const org = current.org ? withChange(current.org, before?.org) : null;
   const groups = current.groups.map((g) => withChange(g, before?.groups.find((p) => p.group === g.group)));
+  const { plan } = current;
 
   // Participation is per team whatever the breakdown, and shows counts only for teams that may be shown.
-  const teamSizes = new Map([...groupsOf(input.responses, 'team')].map(([team, list]) => [team, list.length]));
-  const teamSeen = by === 'team' ? current.seen : visibility(teamSizes, k);
+  const teamSizes = new Map<string, number>();
+  for (const r of input.responses) teamSizes.set(r.team, (teamSizes.get(r.team) ?? 0) + 1);
   const teams = [...new Set([...input.campaign.audience, ...teamSizes.keys()])].sort((a, b) => a.localeCompare(b));
   const rows: ParticipationRow[] = teams.map((team) => {
     const denominator = input.denominators.get(team) ?? null;
-    const shown = teamSeen.visible.includes(team);
+    const shown = plan.shown.team.includes(team);
     const responses = shown ? teamSizes.get(team) ?? 0 : teamSizes.has(team) ? null : 0;
     return {
       team, denominator: denominator?.count ?? null, source: denominator?.source ?? null, responses,
       rate: responses !== null && denominator && denominator.count > 0 ? Number((responses / denominator.count).toFixed(4)) : null,
     };
   });
-  const total = teamSeen.total ? input.responses.length : null;
+  const total = plan.org ? input.responses.length : null;
   const allKnown = rows.length > 0 && rows.every((r) => r.denominator !== null);
   const denominator = allKnown ? rows.reduce((s, r) => s + (r.denominator ?? 0), 0) : null;
+  const notes = [...input.notes];
+  if (!current.released) notes.push(`Answers are released when the campaign closes (${input.campaign.closesAt.slice(0, 10)}); until then only participation is shown, so no one's answers can be worked out by comparing two reads.`);
 
   return {
     campaign: input.campaign,
     definition: { id: input.definition.id, version: input.definition.version, title: input.definition.title },
     minGroupSize: k,
     by,
-    respondents: current.seen.total ? input.responses.length : null,
+    released: current.released,
+    respondents: total,
     org,
     groups,
-    hiddenGroups: current.seen.hidden,
+    hiddenGroups: current.released ? plan.hidden[by] : [],
+    complementaryGroups: current.released ? plan.complementary.filter(sameCell(by)).map((c) => c.group).sort((a, b) => a.localeCompare(b)) : [],
     participation: { teams: rows, responses: total, denominator, rate: total !== null && denominator ? Number((total / denominator).toFixed(4)) : null },
     previous: input.previous ? { id: input.previous.campaign.id, title: input.previous.campaign.title } : null,
-    notes: input.notes,
+    notes,
   };
 }
 
@@ -234,10 +258,23 @@ export async function campaignResults(warehouse: Warehouse, config: PavedConfig,
   return input ? computeResults(input, options.by ?? 'team') : null;
 }
 
-/** The campaign a results view opens on: the newest with responses, else the newest. */
-export async function defaultCampaignId(warehouse: Warehouse): Promise<string | null> {
+/**
+ * The campaign a results view opens on: the newest closed one with responses (its answers are
+ * released), else the newest with responses, else the newest.
+ */
+export async function defaultCampaignId(warehouse: Warehouse, now = new Date()): Promise<string | null> {
+  return defaultCampaignOf(await readCampaigns(warehouse), now)?.id ?? null;
+}
+
+export function defaultCampaignOf<C extends Campaign>(campaigns: readonly C[], now: Date): C | undefined {
+  const answered = campaigns.filter((c) => (c.responses ?? 0) > 0);
+  return answered.find((c) => campaignStatus(c, now) === 'closed') ?? answered[0] ?? campaigns[0];
+}
+
+/** The newest campaign whose answers are released (closed, with responses): what the digest, roadmap and ROI read. */
+export async function releasedCampaignId(warehouse: Warehouse, now = new Date()): Promise<string | null> {
   const campaigns = await readCampaigns(warehouse);
-  return (campaigns.find((c) => (c.responses ?? 0) > 0) ?? campaigns[0])?.id ?? null;
+  return campaigns.find((c) => (c.responses ?? 0) > 0 && campaignStatus(c, now) === 'closed')?.id ?? null;
 }
 
 // ---------- CSV export ----------
@@ -294,7 +331,7 @@ export interface SurveyDigest {
 
 /** What the weekly digest says about surveys: the newest campaign with responses, anonymity applied. */
 export async function surveyDigest(warehouse: Warehouse, config: PavedConfig, now = new Date()): Promise<SurveyDigest | null> {
-  const id = await defaultCampaignId(warehouse);
+  const id = await releasedCampaignId(warehouse, now);
   if (!id) return null;
   const results = await campaignResults(warehouse, config, id, { by: 'team', now });
   return results ? digestOf(results) : null;
@@ -311,13 +348,14 @@ export function digestOf(results: SurveyResults): SurveyDigest {
     return { team: g.group, respondents: g.respondents, weakest: weakest ? { id: weakest.id, label: weakest.label, favourable: weakest.favourable } : null };
   });
   const lines: string[] = [`Survey ${results.campaign.title} (${results.campaign.status}).`];
-  if (results.respondents === null) lines.push(`Fewer than ${results.minGroupSize} responses so far: nothing is shown yet.`);
+  if (!results.released) lines.push(`Answers are released when the campaign closes (${results.campaign.closesAt.slice(0, 10)}).`);
+  else if (results.respondents === null) lines.push(`Fewer than ${results.minGroupSize} responses: nothing can be shown without revealing individual answers.`);
   else {
     lines.push(`${results.respondents} responses${results.participation.rate === null ? '' : `, ${pct(results.participation.rate)} participation`}.`);
     if (results.org?.enps?.score !== undefined && results.org.enps.score !== null) lines.push(`Platform eNPS ${results.org.enps.score}${signed(results.org.enps.change, '')}.`);
     for (const d of drivers.slice(0, 3)) lines.push(`Least favourable: ${d.label} ${pct(d.favourable)}${signed(d.change, ' pp')}.`);
   }
-  if (results.hiddenGroups.length) lines.push(`${results.hiddenGroups.length} team(s) hidden to protect anonymity (groups under ${results.minGroupSize}).`);
+  if (results.hiddenGroups.length) lines.push(`${results.hiddenGroups.length} team(s) hidden to protect anonymity (fewer than ${results.minGroupSize} respondents, or withheld so that such a group cannot be worked out).`);
   return {
     campaign: results.campaign,
     respondents: results.respondents,

@@ -5,7 +5,7 @@
 import type { PavedConfig } from '@paved/schemas';
 import type { Warehouse } from '@paved/transform/warehouse/client';
 import { joinPerception, measuresByTeam, metricMappingOf, type JoinedTeam } from './joined.js';
-import { campaignStatus, computeResults, loadResultsInput, metricWindowOf, type CampaignStatus, type Dimension, type SurveyResults } from './results.js';
+import { campaignStatus, computeResults, defaultCampaignOf, loadResultsInput, metricWindowOf, type CampaignStatus, type Dimension, type SurveyResults } from './results.js';
 import { readCampaigns, type Campaign } from './store.js';
 
 export interface SurveysView {
@@ -18,7 +18,7 @@ export interface SurveysView {
 export async function surveysView(warehouse: Warehouse, config: PavedConfig, options: { campaign?: string; by?: Dimension; now?: Date } = {}): Promise<SurveysView> {
   const now = options.now ?? new Date();
   const campaigns = (await readCampaigns(warehouse)).map((c) => ({ ...c, status: campaignStatus(c, now) }));
-  const id = options.campaign ?? (campaigns.find((c) => (c.responses ?? 0) > 0) ?? campaigns[0])?.id;
+  const id = options.campaign ?? defaultCampaignOf(campaigns, now)?.id;
   const input = id ? await loadResultsInput(warehouse, config, id, now) : null;
   if (!input) return { campaigns, results: null, joined: null };
   const by = options.by ?? 'team';

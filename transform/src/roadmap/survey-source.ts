@@ -7,7 +7,7 @@ import { z } from 'zod';
  * applied; the roadmap checks again and never looks at raw responses.
  */
 export interface SurveySource {
-  /** Results broken down by team (surveys' `campaignResults(..., { by: 'team' })`); unset id: the newest campaign with responses. */
+  /** Results broken down by team (surveys' `campaignResults(..., { by: 'team' })`); unset id: the newest closed campaign with responses (answers are released at close). */
   results(campaignId?: string): Promise<unknown>;
   /** Driver id → the measured metrics it speaks to (surveys' `metricMappingOf(config)`). */
   metricMapping: Readonly<Record<string, readonly string[]>>;
@@ -32,6 +32,8 @@ export const SurveyView = z.object({
   campaign: z.object({ id: z.string(), title: z.string(), opensAt: z.string(), closesAt: z.string() }),
   minGroupSize: z.number().int().min(3),
   by: z.literal('team'),
+  /** Answers are released only once a campaign has closed; an unreleased one has no figures. */
+  released: z.boolean().default(true),
   respondents: nullableNum,
   org: Group.nullable(),
   groups: z.array(Group),
@@ -50,6 +52,7 @@ export async function readSurvey(source: SurveySource, campaignId: string | unde
   const parsed = SurveyView.safeParse(value);
   if (!parsed.success) throw new Error(`survey results have an unexpected shape: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const view = parsed.data;
+  if (!view.released) return null;
   const k = Math.max(view.minGroupSize, minGroupSize, 3);
   return {
     ...view,

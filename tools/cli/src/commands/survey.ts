@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { PavedConfig, PavedEnv } from '@paved/schemas';
 import { closeCampaign, createCampaign, inviteToCampaign, parseInvitees, remindCampaign, SurveyInputError, type InviteOutcome } from '@paved/surveys/campaigns';
-import { effectiveMinGroupSize } from '@paved/surveys/anonymity';
+import { effectiveMinGroupSize } from '@paved/surveys/disclosure';
 import { keysOf } from '@paved/surveys/context';
 import { DefinitionError } from '@paved/surveys/definition';
 import { importResponses, type ImportReport } from '@paved/surveys/import';
