@@ -25,12 +25,13 @@ export const defaultNormaliseContext: NormaliseContext = {
 
 /**
  * What a normaliser made of a delivery:
- * - `ok`: canonical events (possibly none, e.g. a `ping`),
+ * - `ok`: canonical events (possibly none, e.g. a `ping`), with what was assumed about fields the
+ *   sender left out (fixed phrases, counted per phrase on Data health),
  * - `ignored`: authentic but nothing Paved measures (archived raw, acknowledged),
  * - `dlq`: authentic but not normalisable; the reason says what was missing.
  */
 export type NormaliseOutcome =
-  | { kind: 'ok'; events: CanonicalEvent[] }
+  | { kind: 'ok'; events: CanonicalEvent[]; assumptions?: string[] }
   | { kind: 'ignored'; reason: string }
   | { kind: 'dlq'; reason: string };
 

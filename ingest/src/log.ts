@@ -28,3 +28,9 @@ export function createLogger(component: string, options: { level?: LogLevel; env
     write(redact(line, secrets), level);
   };
 }
+
+/** The level a component's structured entry asks for (`level: 'warn'`...), `info` when it names none. */
+export function levelOf(entry: Record<string, unknown>): LogLevel {
+  const level = entry.level;
+  return level === 'debug' || level === 'info' || level === 'warn' || level === 'error' ? level : 'info';
+}

@@ -141,5 +141,10 @@ export function neverThrowing(sourceName: string, normaliser: Normaliser): Norma
   };
 }
 
+/** An `ok` outcome that carries what was assumed about the payload (nothing changes for `ignored`/`dlq`). */
+export function assuming(outcome: NormaliseOutcome, assumptions: readonly string[]): NormaliseOutcome {
+  return outcome.kind === 'ok' && assumptions.length ? { ...outcome, assumptions: [...new Set([...(outcome.assumptions ?? []), ...assumptions])] } : outcome;
+}
+
 export const ignored = (reason: string): NormaliseOutcome => ({ kind: 'ignored', reason });
 export const dlq = (reason: string): NormaliseOutcome => ({ kind: 'dlq', reason });

@@ -6,7 +6,30 @@ export interface ReceiveResult {
   outcome: NormaliseOutcome['kind'];
   events: number;
   reason: string | null;
+  /** What was assumed about fields the sender left out (empty when nothing was). */
+  assumptions: string[];
   duplicate: boolean;
+}
+
+/**
+ * Log lines for what a delivery's outcome hides otherwise: every dead letter, and each kind of
+ * payload assumption the first time this process makes it (Data health counts every one of them).
+ */
+export class DeliveryWarnings {
+  private readonly assumed = new Set<string>();
+  constructor(private readonly log: (entry: Record<string, unknown>) => void) {}
+
+  record(delivery: Delivery, outcome: NormaliseOutcome): void {
+    const where = { source: delivery.source, event: delivery.event, delivery_id: delivery.deliveryId };
+    if (outcome.kind === 'dlq') this.log({ level: 'warn', msg: 'delivery dead-lettered: see Data health, fix the sender and re-drive it', ...where, reason: outcome.reason });
+    if (outcome.kind !== 'ok') return;
+    for (const assumption of outcome.assumptions ?? []) {
+      const key = `${delivery.source}\n${assumption}`;
+      if (this.assumed.has(key)) continue;
+      this.assumed.add(key);
+      this.log({ level: 'warn', msg: 'payload assumption (logged once; Data health counts every delivery)', ...where, assumption });
+    }
+  }
 }
 
 /** Remembers recent delivery ids so an immediate redelivery is acknowledged without republishing. */
@@ -33,14 +56,17 @@ export async function receiveDelivery(
   bus: Bus,
   context: NormaliseContext,
   recent?: RecentDeliveries,
+  warnings?: DeliveryWarnings,
 ): Promise<ReceiveResult> {
   const deliveryKey = `${delivery.source}:${delivery.deliveryId}`;
-  if (recent?.has(deliveryKey)) return { outcome: 'ok', events: 0, reason: 'duplicate delivery: already accepted', duplicate: true };
+  if (recent?.has(deliveryKey)) return { outcome: 'ok', events: 0, reason: 'duplicate delivery: already accepted', assumptions: [], duplicate: true };
   const outcome = normalise(delivery, context);
+  const assumptions = outcome.kind === 'ok' ? outcome.assumptions ?? [] : [];
   const records: BusRecord[] = [
     encodeRaw({
       source: delivery.source, delivery_id: delivery.deliveryId, event: delivery.event, received_at: delivery.receivedAt, payload: rawBody,
-      outcome: outcome.kind, reason: outcome.kind === 'ok' ? '' : outcome.reason,
+      // For an accepted delivery the reason lists what was assumed, one per line (Data health counts them).
+      outcome: outcome.kind, reason: outcome.kind === 'ok' ? assumptions.join('\n') : outcome.reason,
     }),
   ];
   if (outcome.kind === 'ok') for (const event of outcome.events) records.push(encodeEvent(event));
@@ -52,10 +78,12 @@ export async function receiveDelivery(
   }
   await bus.publish(records);
   recent?.add(deliveryKey);
+  warnings?.record(delivery, outcome);
   return {
     outcome: outcome.kind,
     events: outcome.kind === 'ok' ? outcome.events.length : 0,
     reason: outcome.kind === 'ok' ? null : outcome.reason,
+    assumptions,
     duplicate: false,
   };
 }

@@ -200,8 +200,19 @@ describe('push', () => {
     expect(run('push', push({ deleted: true, after: ZEROS, commits: [], head_commit: null }))).toEqual({ kind: 'ignored', reason: expect.stringMatching(/deleted/) });
   });
 
-  it('dead-letters a push without ref', () => {
-    expect(run('push', push({ ref: undefined }))).toEqual({ kind: 'dlq', reason: 'push without ref' });
+  // Issue 14 changed this: senders emulating GitHub omit ref; the push is on the default branch, and the assumption is reported.
+  it('takes a push without ref to be on the default branch of the repository, and says so', () => {
+    const outcome = run('push', push({ ref: undefined, repository: { full_name: 'acme/api', default_branch: 'trunk' } }));
+    expect(outcome).toMatchObject({ kind: 'ok', assumptions: ['push without ref: taken to be on the default branch'] });
+    expect(outcome.kind === 'ok' && outcome.events.find((e) => e.type === 'push')?.data).toMatchObject({ ref: 'refs/heads/trunk' });
+  });
+
+  it('takes a push without ref nor default branch to be on main, and says both', () => {
+    const outcome = run('push', push({ ref: undefined, repository: { full_name: 'acme/api' } }));
+    expect(outcome.kind === 'ok' && outcome.events.find((e) => e.type === 'push')?.data).toMatchObject({ ref: 'refs/heads/main' });
+    expect(outcome.kind === 'ok' && outcome.assumptions).toEqual([
+      'push without ref nor repository.default_branch: default branch taken to be main', 'push without ref: taken to be on the default branch',
+    ]);
   });
 
   it('dead-letters a push whose after is not a sha, naming the field', () => {
@@ -436,6 +447,19 @@ describe('issues', () => {
 
   it('is resolved when the issue is closed', () => {
     expect(only(run('issues', issuePayload({ state: 'closed', closed_at: '2024-03-01T11:00:00Z' })), 'incident')).toMatchObject({ status: 'resolved', resolved_at: '2024-03-01T11:00:00.000Z' });
+  });
+
+  it('without a state, closed_at decides: closed (resolved at closed_at) or open, and the assumption is reported', () => {
+    const closed = run('issues', issuePayload({ state: undefined, closed_at: '2024-03-01 11:00:00' }));
+    expect(only(closed, 'incident')).toMatchObject({ status: 'resolved', resolved_at: '2024-03-01T11:00:00.000Z' });
+    expect(closed).toMatchObject({ assumptions: ['issue without state but with closed_at: taken as closed (resolved at closed_at)'] });
+    const open = run('issues', issuePayload({ state: undefined }));
+    expect(only(open, 'incident')).toMatchObject({ status: 'open', resolved_at: null });
+    expect(open).toMatchObject({ assumptions: ['issue without state or closed_at: taken as open'] });
+    // A state that is given wins over closed_at, and nothing is assumed.
+    const reopened = run('issues', issuePayload({ state: 'open', closed_at: '2024-03-01T11:00:00Z' }));
+    expect(only(reopened, 'incident')).toMatchObject({ status: 'open' });
+    expect(reopened).not.toHaveProperty('assumptions');
   });
 
   it('reads labels written as plain strings', () => {

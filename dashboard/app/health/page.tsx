@@ -203,6 +203,32 @@ export default async function DataHealth({ searchParams }: { searchParams: Promi
       </div>
 
       <div style={{ marginTop: 16 }}>
+        <Card id="assumptions" title="Assumptions about payloads" hint="Accepted deliveries that left a field out, and what Paved took it to mean (each logged once at warn). Fix the sender to make them go away.">
+          {report.assumptions.length === 0 ? (
+            <p className="empty-inline">{icons.check} Nothing assumed: every accepted delivery carried the fields Paved reads.</p>
+          ) : (
+            <div className="table-wrap">
+              <table>
+                <caption className="visually-hidden">Assumptions made about payloads</caption>
+                <thead><tr><th scope="col">Source</th><th scope="col">Assumption</th><th scope="col" className="num">Deliveries</th><th scope="col">Example</th><th scope="col">Last (UTC)</th></tr></thead>
+                <tbody>
+                  {report.assumptions.map((a) => (
+                    <tr key={`${a.source}:${a.event}:${a.assumption}`}>
+                      <td className="nowrap">{a.source} <span className="muted">{a.event}</span></td>
+                      <td className="wrap">{a.assumption}</td>
+                      <td className="num">{count(a.deliveries)}</td>
+                      <td className="wrap mono" style={{ fontSize: 12 }} title={a.example_payload}>{a.example_delivery}</td>
+                      <td className="nowrap">{dateTime(a.last_seen)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </Card>
+      </div>
+
+      <div style={{ marginTop: 16 }}>
         <Card id="runs" title="Recent transform runs" hint="The transform rebuilds every derived table from the stored events.">
           {report.runs.length === 0 ? (
             <p className="empty-inline">The transform has not run yet; it runs on start and on the schedule.</p>

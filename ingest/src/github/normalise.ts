@@ -1,7 +1,7 @@
 import type { Actor, CanonicalEventInput, DeploymentStatus, Instant } from '@paved/schemas';
 import type { Delivery, NormaliseContext, NormaliseOutcome, Normaliser } from '../delivery.js';
 import {
-  actor, canonicalEvent, dlq, fields, identifier, ignored, instant, labelNames, list, neverThrowing,
+  actor, assuming, canonicalEvent, dlq, fields, identifier, ignored, instant, labelNames, list, neverThrowing,
   positiveInteger, severityFrom, sha, text, unknownActor, validated,
   type DataOf, type Fields,
 } from '../payload.js';
@@ -39,9 +39,13 @@ function push(delivery: Delivery, payload: Fields): NormaliseOutcome {
   if (payload.deleted === true || (after !== undefined && ALL_ZEROS.test(after))) {
     return ignored('push deleted a branch or tag: no commits arrived');
   }
-  const ref = text(payload.ref);
-  if (!ref) return dlq('push without ref');
+  // Senders emulating GitHub leave these out: assume what GitHub would have said, and say so (Data health).
+  const assumptions: string[] = [];
+  const writtenRef = text(payload.ref);
   if (!after) return dlq('push without after or head_commit.id');
+  const ref = writtenRef ?? `refs/heads/${defaultBranchOf(payload, assumptions)}`;
+  if (!writtenRef) assumptions.push(ASSUMED.pushWithoutRef);
+  if (!text(payload.before)) assumptions.push(ASSUMED.pushWithoutBefore);
 
   const repo = repositoryOf(payload) ?? 'unknown';
   const pushed = list(payload.commits).map(fields).filter((commit): commit is Fields => commit !== undefined);
@@ -71,7 +75,7 @@ function push(delivery: Delivery, payload: Fields): NormaliseOutcome {
     commits: shas,
     forced: payload.forced === true,
   };
-  return validated([canonicalEvent(delivery, 'push', `${repo}:${ref}:${data.after}`, pushedAt, data), ...events]);
+  return assuming(validated([canonicalEvent(delivery, 'push', `${repo}:${ref}:${data.after}`, pushedAt, data), ...events]), assumptions);
 }
 
 const REVERT = /This reverts commit ([0-9a-f]{7,64})/i;
@@ -343,7 +347,12 @@ function issue(delivery: Delivery, payload: Fields, context: NormaliseContext): 
   const repo = repositoryOf(payload);
   const id = `github:${repo ?? 'unknown'}#${number}`;
   const updatedAt = instant(reported.updated_at) ?? delivery.receivedAt;
-  const resolved = reported.state === 'closed';
+  const assumptions: string[] = [];
+  const state = text(reported.state)?.toLowerCase();
+  const closedAt = instant(reported.closed_at);
+  // Without a state, closed_at decides (some senders emulating GitHub send only that).
+  const resolved = state ? state === 'closed' : closedAt !== undefined;
+  if (!state) assumptions.push(resolved ? ASSUMED.issueClosedWithoutState : ASSUMED.issueOpenWithoutState);
   const links = explicitLinks(typeof reported.body === 'string' ? reported.body : '', repo);
   const data: DataOf<'incident'> = {
     id,
@@ -355,13 +364,13 @@ function issue(delivery: Delivery, payload: Fields, context: NormaliseContext): 
     status: resolved ? 'resolved' : 'open',
     opened_at: instant(reported.created_at) ?? delivery.receivedAt,
     acknowledged_at: null,
-    resolved_at: resolved ? instant(reported.closed_at) ?? updatedAt : null,
+    resolved_at: resolved ? closedAt ?? updatedAt : null,
     linked_deployment_ids: links.deploymentIds,
     linked_shas: links.shas,
     url: text(reported.html_url) ?? null,
     updated_at: updatedAt,
   };
-  return validated([canonicalEvent(delivery, 'incident', id, updatedAt, data)]);
+  return assuming(validated([canonicalEvent(delivery, 'incident', id, updatedAt, data)]), assumptions);
 }
 
 function serviceLabel(labels: string[]): string | undefined {
@@ -402,6 +411,23 @@ export function explicitLinks(body: string, repo?: string): { shas: string[]; de
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/** What the normalisers assume when a sender leaves a field out; each is counted on Data health. */
+export const ASSUMED = {
+  pushWithoutRef: 'push without ref: taken to be on the default branch',
+  pushWithoutBefore: 'push without before: taken as the first push of a branch (the change-set walk stops there)',
+  defaultBranchUnknown: 'push without ref nor repository.default_branch: default branch taken to be main',
+  issueClosedWithoutState: 'issue without state but with closed_at: taken as closed (resolved at closed_at)',
+  issueOpenWithoutState: 'issue without state or closed_at: taken as open',
+} as const;
+
+function defaultBranchOf(payload: Fields, assumptions: string[]): string {
+  const repository = fields(payload.repository);
+  const branch = text(repository?.default_branch) ?? text(repository?.master_branch);
+  if (branch) return branch;
+  assumptions.push(ASSUMED.defaultBranchUnknown);
+  return 'main';
+}
 
 /** `owner/name`, or just `name` when a hand-written sender gave no more. */
 function repositoryOf(payload: Fields): string | undefined {

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BusUnavailableError, type Bus } from '../bus/bus.js';
 import type { Delivery, NormaliseContext } from '../delivery.js';
 import { verifyPagerdutySignature } from '../pagerduty/normalise.js';
-import { receiveDelivery, RecentDeliveries, type ReceiveResult } from '../receive.js';
+import { DeliveryWarnings, receiveDelivery, RecentDeliveries, type ReceiveResult } from '../receive.js';
 import { hmacHex, safeEqual, verifyBearer, verifyGithubSignature } from './auth.js';
 import { BodyTooLargeError, readBody } from './body.js';
 
@@ -74,8 +74,11 @@ function parseJsonBody(body: Buffer, contentType: string | undefined): unknown {
 export class WebhookReceiver {
   readonly stats: WebhookStats = { received: 0, accepted: 0, rejected: {}, lastEventAt: {}, ackMs: [] };
   private readonly recent = new RecentDeliveries();
+  private readonly warnings: DeliveryWarnings;
 
-  constructor(private readonly options: WebhookReceiverOptions) {}
+  constructor(private readonly options: WebhookReceiverOptions) {
+    this.warnings = new DeliveryWarnings((entry) => options.log?.(entry));
+  }
 
   /** Handles the request when its path is a webhook route; returns false otherwise. */
   async handle(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
@@ -91,7 +94,7 @@ export class WebhookReceiver {
         throw error;
       });
       const delivery = await this.authenticate(route, request, body);
-      const result = await receiveDelivery(delivery, body.toString('utf8'), this.options.bus, this.options.context, this.recent);
+      const result = await receiveDelivery(delivery, body.toString('utf8'), this.options.bus, this.options.context, this.recent, this.warnings);
       this.stats.accepted += 1;
       this.stats.lastEventAt[delivery.source] = delivery.receivedAt;
       this.stats.ackMs.push(performance.now() - started);
@@ -191,5 +194,8 @@ function bodyHash(body: Buffer): string {
 
 
 function summary(result: ReceiveResult): Record<string, unknown> {
-  return { outcome: result.outcome, events: result.events, duplicate: result.duplicate, ...(result.reason ? { reason: result.reason } : {}) };
+  return {
+    outcome: result.outcome, events: result.events, duplicate: result.duplicate,
+    ...(result.reason ? { reason: result.reason } : {}), ...(result.assumptions.length ? { assumed: result.assumptions } : {}),
+  };
 }

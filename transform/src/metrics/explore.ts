@@ -169,18 +169,23 @@ const FreshnessRow = z.object({ source: z.string(), last_received: z.string(), d
 const DeadLetterRow = z.object({ step: z.string(), reason: z.string(), count: num, last_failed: z.string() });
 const CoverageRow = z.object({ deployments: num, with_change_set: num, mapped_by_catalog: num, unmapped_repos: z.array(z.string()), unmapped_incidents: num });
 const RunRow = z.object({ job: z.string(), started_at: z.string(), finished_at: z.string().nullable(), status: z.string(), detail: z.string() });
+const AssumptionRow = z.object({
+  source: z.string(), event: z.string(), assumption: z.string(), deliveries: num, example_delivery: z.string(), example_payload: z.string(), last_seen: z.string(),
+});
 
 export interface DataHealth {
   sources: z.infer<typeof FreshnessRow>[];
   deadLetters: z.infer<typeof DeadLetterRow>[];
   deadLetterTotal: number;
+  /** What normalisers assumed about fields senders left out, per source, event and assumption, with an example delivery. */
+  assumptions: z.infer<typeof AssumptionRow>[];
   coverage: z.infer<typeof CoverageRow>;
   runs: z.infer<typeof RunRow>[];
 }
 
 /** Sources and their last event, dead letters by reason, mapping gaps, change-set coverage and job runs. */
 export async function dataHealth(warehouse: Warehouse): Promise<DataHealth> {
-  const [sources, deadLetters, coverage, runs] = await Promise.all([
+  const [sources, deadLetters, coverage, runs, assumptions] = await Promise.all([
     warehouse.query(`
       SELECT source, toString(max(received_at)) AS last_received, count() AS deliveries, countIf(outcome = 'dlq') AS dead_lettered, countIf(outcome = 'ignored') AS ignored
       FROM {{db}}.raw_deliveries GROUP BY source ORDER BY source`, {}, FreshnessRow),
@@ -197,6 +202,14 @@ export async function dataHealth(warehouse: Warehouse): Promise<DataHealth> {
     warehouse.query(`
       SELECT job, toString(started_at) AS started_at, toString(finished_at) AS finished_at, status, detail
       FROM {{db}}.job_runs FINAL ORDER BY started_at DESC LIMIT 10`, {}, RunRow),
+    // Accepted deliveries keep their assumptions in reason, one per line (ingest/src/receive.ts).
+    warehouse.query(`
+      SELECT source, event, assumption, uniqExact(delivery_id) AS deliveries, argMax(delivery_id, received_at) AS example_delivery,
+             substring(argMax(payload, received_at), 1, 300) AS example_payload, toString(max(received_at)) AS last_seen
+      FROM (SELECT source, event, delivery_id, received_at, payload, arrayJoin(splitByChar('\\n', reason)) AS assumption
+            FROM {{db}}.raw_deliveries WHERE outcome = 'ok' AND reason != '')
+      WHERE assumption != ''
+      GROUP BY source, event, assumption ORDER BY deliveries DESC, source, event, assumption LIMIT 100`, {}, AssumptionRow),
   ]);
-  return { sources, deadLetters, deadLetterTotal: deadLetters.reduce((sum, row) => sum + row.count, 0), coverage: coverage[0]!, runs };
+  return { sources, deadLetters, deadLetterTotal: deadLetters.reduce((sum, row) => sum + row.count, 0), assumptions, coverage: coverage[0]!, runs };
 }

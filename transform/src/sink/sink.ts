@@ -119,7 +119,10 @@ export class Sink {
       if (outcome.kind === 'ok') merge(rows, outcome.rows);
       else letters.push(outcome.letter);
     }
-    if (letters.length) await this.bus.publish(letters.map(encodeDeadLetter));
+    if (letters.length) {
+      await this.bus.publish(letters.map(encodeDeadLetter));
+      for (const letter of letters) this.log({ level: 'warn', msg: 'event dead-lettered: see Data health', step: letter.step, reason: letter.reason, key: letter.key });
+    }
     await this.insertAll(rows, messages, heartbeat);
     this.stats.batches += 1;
     this.stats.messages += messages.length;
@@ -180,6 +183,7 @@ export class Sink {
     }
     if (letters.length) {
       this.stats.deadLettered += letters.length;
+      for (const letter of letters) this.log({ level: table === 'dead_letters' ? 'error' : 'warn', msg: table === 'dead_letters' ? 'dead letter refused by the warehouse' : 'row dead-lettered: see Data health', step: letter.step, reason: letter.reason, key: letter.key });
       if (table === 'dead_letters') return; // never loop dead letters back onto the bus
       await this.bus.publish(letters.map(encodeDeadLetter));
     }

@@ -1,5 +1,5 @@
 import { WebhookReceiver } from '@paved/ingest/http/webhooks';
-import { createLogger } from '@paved/ingest/log';
+import { createLogger, levelOf } from '@paved/ingest/log';
 import { loadConfig } from '@paved/transform/runtime/config';
 import { Sink } from '@paved/transform/sink/sink';
 import { migrate } from '@paved/transform/warehouse/migrate';
@@ -25,7 +25,7 @@ export async function ingestService(options: { port?: number; host?: string }): 
   const { config, env } = loadConfig();
   if (!env.KAFKA_BROKERS) throw new Error('paved ingest needs KAFKA_BROKERS (e.g. 127.0.0.1:9092): it hands deliveries to Kafka. For one process without Kafka, use `paved start`.');
   const bus = await createBus(env, config);
-  const receiver = new WebhookReceiver({ bus, context: normaliseContextOf(config), secrets: env, log: (entry) => log(entry.level === 'error' ? 'error' : 'info', String(entry.msg), entry) });
+  const receiver = new WebhookReceiver({ bus, context: normaliseContextOf(config), secrets: env, log: (entry) => log(levelOf(entry), String(entry.msg), entry) });
   const ops = opsHandler([busCheck(bus)], createMetrics({ receiver, bus }));
   const host = options.host ?? env.HOST ?? '0.0.0.0';
   const port = options.port ?? env.PORT ?? 3000;
@@ -49,7 +49,7 @@ export async function sinkService(options: { port?: number; host?: string; batch
   const warehouse = await openWarehouse(env, config, 'paved sink');
   await migrate(warehouse);
   const bus = await createBus(env, config);
-  const sink = new Sink(warehouse, bus, { groupId: sinkGroupOf(config), maxBatchSize: options.batchSize ?? 5_000, log: (entry) => log('info', String(entry.msg ?? 'sink'), entry) });
+  const sink = new Sink(warehouse, bus, { groupId: sinkGroupOf(config), maxBatchSize: options.batchSize ?? 5_000, log: (entry) => log(levelOf(entry), String(entry.msg ?? 'sink'), entry) });
   // The broker may still be starting: retry the subscription instead of exiting.
   for (let attempt = 1; ; attempt += 1) {
     try {
