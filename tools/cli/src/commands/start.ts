@@ -5,7 +5,7 @@ import { InProcessBus } from '@paved/ingest/bus/in-process';
 import { catalogEventsFromFolders } from '@paved/ingest/catalog/backstage';
 import { catalogEventsFromConfig } from '@paved/ingest/catalog/config-catalog';
 import { WebhookReceiver } from '@paved/ingest/http/webhooks';
-import { createLogger } from '@paved/ingest/log';
+import { createLogger, levelOf } from '@paved/ingest/log';
 import { metricSettingsOf } from '@paved/transform/metrics/settings';
 import { hasConfiguredSources, loadConfig } from '@paved/transform/runtime/config';
 import { registerRuntime, type HealthReport, type PavedRuntime } from '@paved/transform/runtime/context';
@@ -49,7 +49,7 @@ export async function start(options: StartOptions): Promise<void> {
   log('info', 'warehouse ready', { mode: warehouse.mode, applied: migrations.applied.map((m) => m.name), alreadyApplied: migrations.alreadyApplied });
 
   const bus = await createBus(env, config);
-  const sink = new Sink(warehouse, bus, { groupId: sinkGroupOf(config), log: (entry) => log('info', String(entry.msg ?? 'sink'), entry) });
+  const sink = new Sink(warehouse, bus, { groupId: sinkGroupOf(config), log: (entry) => log(levelOf(entry), String(entry.msg ?? 'sink'), entry) });
   await sink.start();
   if (bus instanceof InProcessBus && bus.recovered > 0) log('info', 'recovered deliveries acknowledged before the last stop but not yet in the warehouse', { records: bus.recovered });
   const catalog = catalogEventsFromConfig(config);
@@ -62,7 +62,7 @@ export async function start(options: StartOptions): Promise<void> {
   if (catalog.length) await bus.publish(catalog.map(encodeEvent));
 
   const context = normaliseContextOf(config);
-  const receiver = new WebhookReceiver({ bus, context, secrets: env, log: (entry) => log(entry.level === 'error' ? 'error' : 'info', String(entry.msg), entry) });
+  const receiver = new WebhookReceiver({ bus, context, secrets: env, log: (entry) => log(levelOf(entry), String(entry.msg), entry) });
   const settings = metricSettingsOf(config);
   const schedule = new TransformSchedule(warehouse, settings, config.metrics.transformSchedule, log);
   // Digests wait for the demo and the first transform, so they never describe half-loaded data.
