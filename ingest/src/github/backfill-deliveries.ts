@@ -81,7 +81,7 @@ export function commitDelivery(repository: RestRepository, ref: string, commit: 
 }
 
 /** What lies between two production deployments' shas. Two shas never change what lies between them: one version. */
-export function compareDelivery(repository: RestRepository, base: string, head: string, compare: RestCompare, fetchedAt: string): Delivery {
+export function compareDelivery(repository: Pick<RestRepository, 'full_name'>, base: string, head: string, compare: RestCompare, fetchedAt: string): Delivery {
   const payload: BackfillComparePayload = { repository: { full_name: repository.full_name }, base, head, compare, fetched_at: fetchedAt };
   return delivery(BACKFILL_COMPARE, `backfill:${repository.full_name}:compare:${base}...${head}`, fetchedAt, payload);
 }

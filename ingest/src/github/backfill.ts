@@ -7,6 +7,7 @@ import type { Delivery, NormaliseContext } from '../delivery.js';
 import type { Logger } from '../log.js';
 import { receiveDelivery } from '../receive.js';
 import { repoPath, type GithubApi, type GithubApiStats } from './api.js';
+import { fetchCompare } from './compare.js';
 import {
   commitDelivery, compareDelivery, deploymentDelivery, deploymentStatusDelivery, issueDelivery, pullRequestDelivery, releaseDelivery, workflowRunDelivery, type Fetched,
 } from './backfill-deliveries.js';
@@ -107,8 +108,6 @@ export interface BackfillResult {
 /** Deployments, runs and releases are listed by creation: look this far below the watermark for ones that changed since. */
 const LOOKBACK_MS = 3 * 24 * 3600 * 1000;
 const PER_PAGE = 100;
-/** Compare pages per pair (100 commits each): a larger gap is stored as incomplete and the push chain decides. */
-const MAX_COMPARE_PAGES = 5;
 const PRODUCTION = /^(prod|production)$/i;
 
 /** A successful production deployment, as the compare bookkeeping remembers it. */
@@ -486,26 +485,11 @@ class GithubBackfill {
     }
   }
 
-  /** Every page of a compare (up to MAX_COMPARE_PAGES); null when GitHub knows neither sha any more. */
-  private async fetchCompare(repository: RestRepository, base: string, head: string): Promise<RestCompare | null> {
-    const path = `${repoPath(repository.full_name)}/compare/${base}...${head}?per_page=${PER_PAGE}`;
-    let page = await this.api.get(path);
-    if (!page.modified || page.data === null) return null;
-    const first = RestCompare.safeParse(page.data);
-    if (!first.success) {
+  private fetchCompare(repository: RestRepository, base: string, head: string): Promise<RestCompare | null> {
+    return fetchCompare(this.api, repository.full_name, base, head, (path, problem) => {
       this.skipped += 1;
-      this.log('warn', 'unexpected GitHub answer', { path, problem: first.error.issues[0]?.message });
-      return null;
-    }
-    const commits = [...first.data.commits];
-    for (let pages = 1; page.next && commits.length < first.data.total_commits && pages < MAX_COMPARE_PAGES; pages += 1) {
-      page = await this.api.get(page.next);
-      if (!page.modified || page.data === null) break;
-      const more = RestCompare.safeParse(page.data);
-      if (!more.success) break;
-      commits.push(...more.data.commits);
-    }
-    return { ...first.data, commits };
+      this.log('warn', 'unexpected GitHub answer', { path, problem });
+    });
   }
 
   private async workflowRuns(repository: RestRepository): Promise<void> {

@@ -17,6 +17,7 @@ import { z } from 'zod';
 import { migrate } from '@paved/transform/warehouse/migrate';
 import { updateWarehouseLock } from '@paved/transform/warehouse/lock';
 import { buildDashboard, dashboardBuilt, dashboardHandler } from '../dashboard-app.js';
+import { compareEnrichmentOf } from '../compare-enrichment.js';
 import { digestSurveySummary } from '../digest-survey.js';
 import { assertSafeBind, createAdminToken, createAuthGate, createBus, dataDirOf, normaliseContextOf, openWarehouse, sinkGroupOf, withDemoDefaults } from '../setup.js';
 
@@ -65,6 +66,8 @@ export async function start(options: StartOptions): Promise<void> {
   const receiver = new WebhookReceiver({ bus, context, secrets: env, log: (entry) => log(levelOf(entry), String(entry.msg), entry) });
   const settings = metricSettingsOf(config);
   const schedule = new TransformSchedule(warehouse, settings, config.metrics.transformSchedule, log);
+  // New production deployments get GitHub's compare with the previous one within a minute (with GitHub credentials).
+  const compares = await compareEnrichmentOf(config, env, { warehouse, bus, context, log: createLogger('compare-enrichment') });
   // Digests wait for the demo and the first transform, so they never describe half-loaded data.
   const digests = new DigestScheduler({
     warehouse, config, env, log: createLogger('digest'), surveySummary: digestSurveySummary,
@@ -130,6 +133,7 @@ export async function start(options: StartOptions): Promise<void> {
     log('info', 'shutting down: finishing the batch in hand', { signal });
     server.close();
     await schedule.stop();
+    await compares?.stop();
     await digests.stop();
     await sink.stop();
     await bus.close();
@@ -141,6 +145,7 @@ export async function start(options: StartOptions): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
   schedule.start();
+  compares?.start();
   digests.start();
   if (demoState) {
     const [row] = await warehouse.query('SELECT count() AS n FROM {{db}}.raw_deliveries', {}, z.object({ n: z.coerce.number() }));

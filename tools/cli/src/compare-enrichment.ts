@@ -1,0 +1,28 @@
+import type { PavedConfig, PavedEnv } from '@paved/schemas';
+import type { Bus } from '@paved/ingest/bus/bus';
+import type { NormaliseContext } from '@paved/ingest/delivery';
+import { GithubApi } from '@paved/ingest/github/api';
+import type { Logger } from '@paved/ingest/log';
+import { CompareEnrichment } from '@paved/transform/compare-enrichment';
+import type { Warehouse } from '@paved/transform/warehouse/client';
+import { githubAuthOf } from './commands/backfill.js';
+
+/**
+ * The compare enrichment job of `paved start` (docs/metrics.md, "Change set"): only with GitHub
+ * credentials (GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY). Null without them.
+ */
+export async function compareEnrichmentOf(
+  config: PavedConfig, env: PavedEnv, deps: { warehouse: Warehouse; bus: Bus; context: NormaliseContext; log: Logger },
+): Promise<CompareEnrichment | null> {
+  const github = config.sources.github;
+  const repos = github?.repos ?? [];
+  const hasApp = Boolean(env.GITHUB_APP_ID && env.GITHUB_APP_PRIVATE_KEY && (github?.org || repos.length));
+  if (!env.GITHUB_TOKEN && !hasApp) return null;
+  try {
+    const api = await GithubApi.connect({ apiUrl: github?.apiUrl ?? 'https://api.github.com', auth: githubAuthOf(env, github?.org, repos), log: deps.log });
+    return new CompareEnrichment({ ...deps, api, productionPattern: config.metrics.productionPattern });
+  } catch (error) {
+    deps.log('warn', 'compare enrichment is off: GitHub did not accept the configured credentials', { error: (error as Error).message });
+    return null;
+  }
+}
