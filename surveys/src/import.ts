@@ -9,8 +9,8 @@ import { answeredCount, checkSheet } from './answers.js';
 import { SurveyInputError, requireCampaign } from './campaigns.js';
 import { parseCsv } from './csv.js';
 import { itemsOf } from './definition.js';
-import { definitionFor } from './results.js';
-import { writeImported } from './store.js';
+import { campaignStatus, definitionFor } from './results.js';
+import { readSubmittedResponses, writeImported } from './store.js';
 
 export interface ImportReport {
   campaign: string;
@@ -90,6 +90,15 @@ export async function importResponses(warehouse: Warehouse, campaignId: string, 
   const campaign = await requireCampaign(warehouse, campaignId);
   const definition = await definitionFor(warehouse, campaign.surveyId, campaign.surveyVersion);
   const { responses, report } = checkImport(definition, campaign, csv, now);
+  if (campaignStatus(campaign, now) === 'closed') {
+    // A closed campaign's answers are released; adding to them would let anyone subtract the two
+    // releases and read the new answers. Re-importing the same rows (same ids) changes nothing.
+    const stored = new Set((await readSubmittedResponses(warehouse, campaign.id)).map((r) => r.id));
+    const added = responses.filter((r) => !stored.has(r.id)).length;
+    if (stored.size > 0 && added > 0) {
+      throw new SurveyInputError(`campaign "${campaign.id}" is closed and its results are released; importing ${added} more response(s) would let anyone work them out by comparing the results before and after. Import all responses in one file, or into a new campaign (nothing was imported)`, 409);
+    }
+  }
   await writeImported(warehouse, responses);
   return report;
 }

@@ -21,7 +21,7 @@ export interface OpenLink {
   ok: true;
   campaign: Campaign;
   definition: SurveyDefinition;
-  /** The team the invite was sent for (the respondent may correct it to another team of the audience). */
+  /** The team the invite was sent for: the link fixes it, so a respondent cannot file answers under a smaller team. */
   invitedTeam: string;
   responseId: string;
   saved: { sheet: AnswerSheet; submitted: boolean; savedAt: string } | null;
@@ -68,12 +68,14 @@ export type SaveOutcome =
 export async function saveAnswers(warehouse: Warehouse, keys: SurveyKeys, token: string, input: SheetInput & { submit?: boolean }, now = new Date()): Promise<SaveOutcome> {
   const link = await openLink(warehouse, keys, token, now);
   if (!link.ok) return { ok: false, problem: link.problem };
-  const { sheet, errors } = checkSheet(link.definition, input, link.campaign.audience);
+  // The invitation fixes the team: choosing another would let one person stand out in a small team.
+  const team = link.invitedTeam;
+  const { sheet, errors } = checkSheet(link.definition, { ...input, team }, [team]);
+  const asked = typeof input.team === 'string' ? input.team.trim() : '';
+  if (asked && asked !== team) errors.team = `This link was sent for team ${team}, so your answers count for ${team}. If that is not your team, ask the survey owners for a new link.`;
   const alreadySubmitted = link.saved?.submitted ?? false;
   const submit = Boolean(input.submit) || alreadySubmitted;
   if (submit && Object.keys(errors).length) return { ok: false, problem: 'invalid', errors };
-  // A draft may be saved before the team is chosen; fall back to the team the invite was for.
-  const team = sheet.team || link.saved?.sheet.team || link.invitedTeam;
   const response: SurveyResponse = {
     id: link.responseId,
     campaign_id: link.campaign.id,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { createCampaign } from '../src/campaigns.js';
 import { postImport } from '../src/http.js';
 import { importResponses } from '../src/import.js';
@@ -52,14 +53,24 @@ describe('CSV import', () => {
     expect(results?.hiddenGroups).toEqual(['checkout', 'payments']);
   });
 
+  it('a closed campaign with responses takes no new ones: the two releases could be subtracted', async () => {
+    const extra = ['team,tenure,role,speed_1,speed_2,docs_1,enps,hours_lost', 'checkout,1-3y,engineer,1,5,1,0,30'].join('\n');
+    await expect(importResponses(env.warehouse, 'paper', extra, NOW)).rejects.toThrow(/closed and its results are released; importing 1 more response\(s\)/);
+    const results = await campaignResults(env.warehouse, config, 'paper', { now: NOW, by: 'team' });
+    expect(results?.hiddenGroups).toEqual(['checkout', 'payments']);
+    const stored = await env.warehouse.query(`SELECT count() AS n FROM {{db}}.survey_responses FINAL WHERE campaign_id = 'paper'`, {}, z.object({ n: z.coerce.number() }));
+    expect(stored[0]?.n).toBe(3);
+  });
+
   it('a file without a team column is refused as a whole, saying why', async () => {
     await expect(importResponses(env.warehouse, 'paper', 'speed_1\n4\n', NOW)).rejects.toThrow(/no "team" column; nothing was imported/);
   });
 
   it('the admin endpoint answers with the same report as JSON', async () => {
-    const response = await postImport(new Request('http://paved.test/api/admin/surveys/paper/import', {
+    await createCampaign(env.warehouse, config, { id: 'paper-2', survey: 'small', definition: JSON.stringify(SMALL), audience: ['checkout', 'payments'], opens: '2026-04-01', closes: '2026-04-14' }, NOW);
+    const response = await postImport(new Request('http://paved.test/api/admin/surveys/paper-2/import', {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ csv: 'team,speed_1\ncheckout,4\ncheckout,7\n' }),
-    }), 'paper', context(env.warehouse, NOW, config));
+    }), 'paper-2', context(env.warehouse, NOW, config));
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ rows: 2, imported: 1, rejected: [{ line: 3, reasons: [expect.stringMatching(/^speed_1/)] }], missingColumns: expect.arrayContaining(['docs_1', 'enps']) });
   });

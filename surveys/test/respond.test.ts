@@ -76,14 +76,16 @@ describe('one response per invite, editable until the campaign closes', () => {
     expect(await saveAnswers(env.warehouse, keys, token, { team: 'checkout', answers: { speed_1: 3, docs_1: 4 }, submit: true }, day(3, 11))).toMatchObject({ ok: true, submitted: true });
     // Two edits on the same day and one the next: the newest always wins.
     await saveAnswers(env.warehouse, keys, token, { team: 'checkout', answers: { speed_1: 4, docs_1: 4 } }, day(3, 12));
-    await saveAnswers(env.warehouse, keys, token, { team: 'payments', answers: { speed_1: 5, docs_1: 1 } }, day(3, 13));
+    await saveAnswers(env.warehouse, keys, token, { answers: { speed_1: 5, docs_1: 1 } }, day(3, 13));
     const reopened = await openLink(env.warehouse, keys, token, day(3, 14));
-    expect(reopened).toMatchObject({ ok: true, saved: { submitted: true, sheet: { team: 'payments', answers: { speed_1: 5, docs_1: 1 } } } });
-    await saveAnswers(env.warehouse, keys, token, { team: 'payments', answers: { speed_1: 1, docs_1: 2 } }, day(4));
+    expect(reopened).toMatchObject({ ok: true, saved: { submitted: true, sheet: { team: 'checkout', answers: { speed_1: 5, docs_1: 1 } } } });
+    // The link fixes the team: moving the answers to another team is refused and changes nothing.
+    expect(await saveAnswers(env.warehouse, keys, token, { team: 'payments', answers: { speed_1: 2, docs_1: 2 } }, day(3, 15))).toMatchObject({ ok: false, problem: 'invalid', errors: { team: expect.stringMatching(/sent for team checkout/) } });
+    await saveAnswers(env.warehouse, keys, token, { team: 'checkout', answers: { speed_1: 1, docs_1: 2 } }, day(4));
 
     expect(await count(`SELECT count() AS n FROM {{db}}.survey_responses FINAL WHERE campaign_id = 'edits'`)).toBe(1);
     const [row] = await env.warehouse.query(`SELECT team, answers['speed_1'] AS speed, toString(submitted_at) AS at FROM {{db}}.survey_responses FINAL WHERE campaign_id = 'edits'`, {}, z.object({ team: z.string(), speed: z.coerce.number(), at: z.string() }));
-    expect(row).toMatchObject({ team: 'payments', speed: 1 });
+    expect(row).toMatchObject({ team: 'checkout', speed: 1 });
     // Only the day is kept.
     expect(row!.at.slice(0, 10)).toBe('2026-03-04');
     expect(row!.at).toMatch(/00:00:00(\.000)?/);
@@ -107,7 +109,7 @@ describe('one response per invite, editable until the campaign closes', () => {
     expect(Object.keys(draft.errors).sort()).toEqual(['hours_lost', 'speed_1', 'tenure']);
     expect(draft.errors.speed_1).toMatch(/one of the five options/);
     const submit = await saveAnswers(env.warehouse, keys, token, { team: 'search', answers: { speed_1: 9 }, submit: true }, OPEN_DAY);
-    expect(submit).toMatchObject({ ok: false, problem: 'invalid', errors: { team: expect.stringMatching(/listed teams/), speed_1: expect.any(String) } });
+    expect(submit).toMatchObject({ ok: false, problem: 'invalid', errors: { team: expect.stringMatching(/sent for team checkout/), speed_1: expect.any(String) } });
   });
 });
 
@@ -155,13 +157,13 @@ describe('POST /api/surveys/[token]', () => {
 
   it('accepts the plain form (no script) and redirects back to the page', async () => {
     const token = await link('http');
-    const form = new URLSearchParams({ team: 'payments', tenure: '1-3y', role: '', 'a:speed_1': '5', 't:comment': 'hello', action: 'submit' });
+    const form = new URLSearchParams({ team: 'checkout', tenure: '1-3y', role: '', 'a:speed_1': '5', 't:comment': 'hello', action: 'submit' });
     const response = await postResponse(new Request(`http://paved.test/api/surveys/${token}`, {
       method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }, body: form,
     }), token, context(env.warehouse, OPEN_DAY, config));
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe(`/s/${token}?submitted=1`);
-    expect(await openLink(env.warehouse, keys, token, OPEN_DAY)).toMatchObject({ ok: true, saved: { submitted: true, sheet: { team: 'payments', tenure: '1-3y', answers: { speed_1: 5 }, free_text: { comment: 'hello' } } } });
+    expect(await openLink(env.warehouse, keys, token, OPEN_DAY)).toMatchObject({ ok: true, saved: { submitted: true, sheet: { team: 'checkout', tenure: '1-3y', answers: { speed_1: 5 }, free_text: { comment: 'hello' } } } });
   });
 
   it('answers bad links with a clear JSON message and status, never a stack trace', async () => {

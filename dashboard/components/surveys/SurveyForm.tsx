@@ -17,7 +17,6 @@ export interface SavedSheet {
 interface Props {
   token: string;
   definition: SurveyDefinition;
-  teams: string[];
   initial: SavedSheet;
   closesOn: string;
   flash: 'saved' | 'submitted' | null;
@@ -36,9 +35,10 @@ function toText(value: number | null | undefined): string {
  * The response form. Works without scripts (a plain POST, then a redirect back); with scripts it
  * saves a draft on every change, checks each answer as it is given and submits without reloading.
  */
-export function SurveyForm({ token, definition, teams, initial, closesOn, flash, invalid }: Props) {
+export function SurveyForm({ token, definition, initial, closesOn, flash, invalid }: Props) {
   const items = itemsOf(definition);
-  const [team, setTeam] = useState(initial.team);
+  // The invitation fixes the team; the server refuses any other.
+  const team = initial.team;
   const [tenure, setTenure] = useState(initial.tenure ?? '');
   const [role, setRole] = useState(initial.role ?? '');
   const [answers, setAnswers] = useState<Record<string, string>>(() => Object.fromEntries(items.filter((i) => i.kind !== 'free_text').map((i) => [i.id, toText(initial.answers[i.id])])));
@@ -298,10 +298,8 @@ export function SurveyForm({ token, definition, teams, initial, closesOn, flash,
         <p className="sv-section-note">Only your team and these broad bands are kept with your answers, never your name or email.</p>
         <div className="sv-field" id="q-team" aria-invalid={errors.team ? true : undefined}>
           <label htmlFor="in-team">Your team</label>
-          <select id="in-team" name="team" value={team} required aria-invalid={errors.team ? true : undefined} aria-describedby={describedBy('team')} onChange={(e) => { setTeam(e.target.value); setError('team', null); saveSoon(0); }}>
-            {team === '' ? <option value="">Choose your team</option> : null}
-            {teams.map((t) => <option key={t} value={t}>{t}</option>)}
-          </select>
+          <input id="in-team" name="team" value={team} readOnly aria-describedby="team-fixed" />
+          <p id="team-fixed" className="sv-section-note">Set by your invitation, so that no one can file answers under a small team they are not in.</p>
           {errorLine('team')}
         </div>
         {band('tenure', 'How long have you been at the company?', TENURE_LABELS, tenure, setTenure)}

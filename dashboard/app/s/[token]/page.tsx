@@ -60,11 +60,10 @@ export default async function SurveyResponsePage({ params, searchParams }: { par
   const { campaign, definition, invitedTeam, saved } = state;
   const { config } = runtime();
   const initial: SavedSheet = saved
-    ? { ...saved.sheet, team: saved.sheet.team || invitedTeam, submitted: saved.submitted }
+    ? { ...saved.sheet, team: invitedTeam, submitted: saved.submitted }
     : { team: invitedTeam, tenure: null, role: null, answers: {}, free_text: {}, submitted: false };
   const flash = first(query.submitted) ? 'submitted' : first(query.saved) ? 'saved' : null;
   const invalid = (first(query.invalid) ?? '').split(',').filter(Boolean);
-  const teams = campaign.audience.length ? campaign.audience : [invitedTeam];
   return (
     <Shell>
       <h1>{campaign.title === campaign.id ? definition.title : campaign.title}</h1>
@@ -74,7 +73,7 @@ export default async function SurveyResponsePage({ params, searchParams }: { par
         Results only appear for groups of at least {Math.max(3, config.surveys.minGroupSize)} people. Answers are saved as you go;
         they count once you submit, and you can change them with this link until the end of {lastDay(campaign.closesAt)} (UTC).
       </p>
-      <SurveyForm token={token} definition={definition} teams={teams} initial={initial} closesOn={lastDay(campaign.closesAt)} flash={flash} invalid={invalid} />
+      <SurveyForm token={token} definition={definition} initial={initial} closesOn={lastDay(campaign.closesAt)} flash={flash} invalid={invalid} />
     </Shell>
   );
 }
