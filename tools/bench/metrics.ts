@@ -14,6 +14,7 @@ import { doraMetrics } from '@paved/transform/metrics/dora';
 import { doraSeries, ranking } from '@paved/transform/metrics/explore';
 import { runTransform } from '@paved/transform/metrics/rebuild';
 import { defaultMetricSettings } from '@paved/transform/metrics/settings';
+import { DEMO_SHARED_PATHS } from '@paved/ingest/demo/org';
 import { Sink } from '@paved/transform/sink/sink';
 import { Warehouse } from '@paved/transform/warehouse/client';
 import { migrate } from '@paved/transform/warehouse/migrate';
@@ -61,7 +62,7 @@ if ((existing?.n ?? 0) === 0) {
   const report = await loadDemo(bus, { scale, seed: 42, until }, defaultNormaliseContext, (done, total) => { bar.setTotal(total); bar.update(done); });
   await bus.close();
   bar.stop(`loaded ${report.deliveries} deliveries (${bus.events} canonical events) in ${Math.round(report.ms / 1000)} s`);
-  const transform = await runTransform(warehouse, defaultMetricSettings);
+  const transform = await runTransform(warehouse, { ...defaultMetricSettings, sharedPaths: DEMO_SHARED_PATHS.map((s) => ({ repo: null, path: s.path })) });
   console.log(`transform: ${transform.totalMs} ms`, transform.steps);
   load = { deliveries: report.deliveries, canonicalEvents: bus.events, skippedRaw: bus.skippedRaw, loadMs: report.ms, transformMs: transform.totalMs, transformSteps: transform.steps };
 }

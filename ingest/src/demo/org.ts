@@ -118,6 +118,13 @@ const EXTRA_TEAMS = [
 ];
 const SERVICE_SUFFIXES = ['api', 'service', 'worker', 'web', 'jobs', 'gateway', 'sync', 'admin', 'events', 'store', 'scheduler', 'importer', 'exporter', 'cache', 'console', 'bridge', 'reconciler', 'notifier'];
 
+/**
+ * Where the demo's monorepos keep their shared libraries: commits there count for every service of
+ * the repository (`catalog.sharedPaths`; `paved demo` and `paved start --demo` configure it).
+ */
+export const DEMO_SHARED_PATHS = [{ path: 'libs' }] as const;
+export const SHARED_LIBRARIES = ['common', 'http-client', 'money', 'telemetry'] as const;
+
 /** Services that live in a shared monorepo under `services/<name>`. */
 const MONOREPO_OF: Record<string, string> = {
   billing: 'platform-monorepo', ledger: 'platform-monorepo', invoicing: 'platform-monorepo',

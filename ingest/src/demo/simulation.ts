@@ -17,7 +17,7 @@ import {
   ZERO_SHA, type PullRequestSnapshot, type ReviewInput,
 } from './github-payloads.js';
 import { TimeHeap, type Timed } from './heap.js';
-import { cadenceAt, COMMITS_PER_PR, goldenAt, SCALES, type Developer, type OrgModel, type Person, type RepoModel, type ServiceModel, type TeamModel } from './org.js';
+import { cadenceAt, COMMITS_PER_PR, goldenAt, SCALES, SHARED_LIBRARIES, type Developer, type OrgModel, type Person, type RepoModel, type ServiceModel, type TeamModel } from './org.js';
 import { pagerDutyPayload, type PagerDutyEventType } from './pagerduty-payloads.js';
 import {
   branchName, changedFiles, dependencyBump, firstCommitMessage, followUpCommitMessage, hotfixTitle, incidentTitle, issueOf,
@@ -245,6 +245,8 @@ export class Simulation {
     times.sort((a, b) => a - b);
     const commits = times.map((at, i) =>
       this.newCommit(author, author, Math.round(at), i === 0 ? firstCommitMessage(rng, title, kind) : followUpCommitMessage(rng), this.someOf(files, i === 0)));
+    const library = service.path ? sharedLibraryChange(`${service.name}:${openAt}`) : null;
+    if (library && service.path) touchSharedLibrary(commits, service.path, library);
 
     const pr = this.newPullRequestRecord(service, author, title, labels, branchName(rng, author.login, title, kind), commits, openAt, lines);
     pr.body = pullRequestBody(rng, title);
@@ -285,6 +287,7 @@ export class Simulation {
         const at = reviewAt + ((fixAt - reviewAt) * (i + 1)) / (fixups + 1);
         added.push(this.newCommit(author, author, Math.round(at), followUpCommitMessage(rng), this.someOf(files, false)));
       }
+      if (library?.only && service.path) touchSharedLibrary(added, service.path, library);
       pr.commits.push(...added);
       commitTotal += fixups;
       heads.push({ at: fixAt, count: commitTotal });
@@ -800,6 +803,32 @@ export class Simulation {
       return pagerDutyPayload(incident, type, deliveryId, at);
     });
   }
+}
+
+/**
+ * In a monorepo, about 3 % of pull requests change only a shared library under `libs/` and 5 % change
+ * one beside the service's own code. Decided by a hash of the pull request, not the random stream,
+ * so every other number of the demo stays as it was.
+ */
+function sharedLibraryChange(seed: string): { library: string; only: boolean } | null {
+  const roll = unitHash(`shared-library:${seed}`);
+  if (roll >= 0.08) return null;
+  return { library: `libs/${SHARED_LIBRARIES[Math.floor(unitHash(`library:${seed}`) * SHARED_LIBRARIES.length)]}`, only: roll < 0.03 };
+}
+
+/** Moves the commits' files to the library (a library-only change), or adds one library file to the first commit. */
+function touchSharedLibrary(commits: CommitRecord[], servicePath: string, change: { library: string; only: boolean }): void {
+  const toLibrary = (file: string) => (file.startsWith(`${servicePath}/`) ? `${change.library}/${file.slice(servicePath.length + 1)}` : file);
+  if (change.only) {
+    for (const commit of commits) {
+      commit.added = commit.added.map(toLibrary);
+      commit.modified = commit.modified.map(toLibrary);
+    }
+    return;
+  }
+  const first = commits[0];
+  const file = first ? [...first.added, ...first.modified][0] : undefined;
+  if (first && file) first.modified = [...first.modified, toLibrary(file)];
 }
 
 function isDeveloper(person: Person): person is Developer {

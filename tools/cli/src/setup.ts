@@ -7,6 +7,7 @@ import { InProcessBus } from '@paved/ingest/bus/in-process';
 import type { PavedConfig, PavedEnv } from '@paved/schemas';
 import { Warehouse } from '@paved/transform/warehouse/client';
 import { readWarehouseLock } from '@paved/transform/warehouse/lock';
+import { DEMO_SHARED_PATHS } from '@paved/ingest/demo/org';
 import { AuthGate, sessionKeyFrom, type AuthGateOptions } from './auth/oidc.js';
 
 export function dataDirOf(env: PavedEnv): string {
@@ -69,11 +70,15 @@ export function runningServer(env: PavedEnv): { url: string; token: string | nul
 /** The demo organisation's platform pipelines deploy as this bot (see ingest/src/demo). */
 export const DEMO_PLATFORM_CREATOR = 'acme-pipelines[bot]';
 
-/** Settings the demo organisation needs to show adoption: its platform pipeline's deploy bot. */
+/** Settings the demo organisation needs: its platform pipeline's deploy bot (adoption), its monorepos' shared libraries (change sets). */
 export function withDemoDefaults(config: PavedConfig): PavedConfig {
   const creators = config.metrics.platformPipelines.creators;
-  if (creators.includes(DEMO_PLATFORM_CREATOR)) return config;
-  return { ...config, metrics: { ...config.metrics, platformPipelines: { ...config.metrics.platformPipelines, creators: [...creators, DEMO_PLATFORM_CREATOR] } } };
+  const withCreator = creators.includes(DEMO_PLATFORM_CREATOR)
+    ? config
+    : { ...config, metrics: { ...config.metrics, platformPipelines: { ...config.metrics.platformPipelines, creators: [...creators, DEMO_PLATFORM_CREATOR] } } };
+  const shared = withCreator.catalog.sharedPaths;
+  const missing = DEMO_SHARED_PATHS.filter((demo) => !shared.some((s) => s.path === demo.path && s.repo === undefined));
+  return missing.length ? { ...withCreator, catalog: { ...withCreator.catalog, sharedPaths: [...shared, ...missing] } } : withCreator;
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
