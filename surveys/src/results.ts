@@ -8,12 +8,14 @@
  * are shown, so two reads around one more submission cannot be subtracted to recover that person.
  * Free text appears only organisation-wide (themes and verbatim answers), never under a group.
  */
+import { teamDevelopers, type DeveloperSource } from '@paved/transform/metrics/catalog';
+import { loadAssumptions } from '@paved/transform/roadmap/assumptions';
 import { RoleBand, TenureBand, type PavedConfig, type SurveyDefinition } from '@paved/schemas';
 import type { Warehouse } from '@paved/transform/warehouse/client';
 import { DIMENSIONS, NOT_GIVEN, effectiveMinGroupSize, groupOf, planPublication, type CellRef, type Dimension, type PlanOptions, type Publication } from './disclosure.js';
 import { toCsv, type Cell } from './csv.js';
 import { scoreGroup, withChange, type GroupScore, type Scoreable } from './score.js';
-import { estimatedDevelopers, readCampaigns, readDefinition, readInviteCounts, readSubmittedResponses, type Campaign, type StoredResponse } from './store.js';
+import { readCampaigns, readDefinition, readInviteCounts, readSubmittedResponses, type Campaign, type StoredResponse } from './store.js';
 import { loadTemplate } from './template.js';
 
 export { DIMENSIONS, NOT_GIVEN, groupOf, type Dimension };
@@ -47,7 +49,7 @@ export interface Respondent extends Scoreable {
   role: string | null;
 }
 
-export type DenominatorSource = 'invites' | 'catalog' | 'estimate';
+export type DenominatorSource = 'invites' | DeveloperSource;
 
 export interface ParticipationRow {
   team: string;
@@ -225,12 +227,9 @@ async function denominatorsOf(warehouse: Warehouse, config: PavedConfig, campaig
   if (campaign.origin === 'managed') {
     for (const row of await readInviteCounts(warehouse, campaign.id)) out.set(row.team, { count: row.invited, source: 'invites' });
   }
-  for (const team of config.catalog.teams) {
-    if (!out.has(team.name) && team.developers !== undefined) out.set(team.name, { count: team.developers, source: 'catalog' });
-  }
-  const window = metricWindowOf(campaign, now);
-  for (const [team, count] of await estimatedDevelopers(warehouse, window.from, window.to)) {
-    if (!out.has(team)) out.set(team, { count, source: 'estimate' });
+  // The one source of developer counts, shared with the Roadmap and ROI: override, catalog, estimate.
+  for (const [team, developers] of await teamDevelopers(warehouse, await loadAssumptions(warehouse, config), metricWindowOf(campaign, now))) {
+    if (!out.has(team)) out.set(team, developers);
   }
   return out;
 }

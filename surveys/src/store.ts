@@ -3,6 +3,7 @@
  * only towards results.ts (which aggregates and suppresses) and respond.ts (one response, to the
  * holder of its link); nothing else may list answers.
  */
+import { estimatedDevelopers as estimateDevelopersFromPullRequests } from '@paved/transform/metrics/catalog';
 import { parseInstant, SurveyDefinition, type PavedConfig, type SurveyResponse } from '@paved/schemas';
 import type { Warehouse } from '@paved/transform/warehouse/client';
 import { z } from 'zod';
@@ -221,21 +222,8 @@ export async function knownTeams(warehouse: Warehouse, config: PavedConfig): Pro
   return [...new Set([...config.catalog.teams.map((t) => t.name), ...rows.map((r) => r.team)])].sort((a, b) => a.localeCompare(b));
 }
 
-const DeveloperRow = z.object({ team: z.string(), developers: num });
-
 /**
- * Developers per team estimated from pull requests merged in [from, to): each human author counts
- * once, for the team they merged most PRs in. Used for participation when neither invites nor
- * `catalog.teams[].developers` give a denominator (the demo organisation, for one).
+ * Developers per team estimated from pull requests merged in [from, to): the estimate of the one
+ * developer-count source (@paved/transform/metrics/catalog `teamDevelopers`), kept here for callers.
  */
-export async function estimatedDevelopers(warehouse: Warehouse, from: string, to: string): Promise<Map<string, number>> {
-  const rows = await warehouse.query(`
-    SELECT team, count() AS developers FROM (
-        SELECT author, argMax(team, prs) AS team FROM (
-            SELECT assumeNotNull(author_login) AS author, team, count() AS prs FROM {{db}}.t_pr_flow
-            WHERE NOT author_bot AND author_login IS NOT NULL AND merged_at >= {from:DateTime64(3, 'UTC')} AND merged_at < {to:DateTime64(3, 'UTC')}
-            GROUP BY author, team
-        ) GROUP BY author
-    ) GROUP BY team`, { from: `${from} 00:00:00.000`, to: `${to} 00:00:00.000` }, DeveloperRow);
-  return new Map(rows.map((r) => [r.team, r.developers]));
-}
+export const estimatedDevelopers = estimateDevelopersFromPullRequests;

@@ -190,7 +190,7 @@ function Participation({ results }: { results: SurveyResults }) {
                 <td className="num">{t.responses === null ? <span className="muted">hidden</span> : count(t.responses)}</td>
                 <td className="num">{t.denominator === null ? '—' : count(t.denominator)}</td>
                 <td>{t.rate === null ? <span className="muted">—</span> : <div className="bar-cell"><Meter value={Math.min(1, t.rate)} label={`${t.team} participation`} /> {percent(t.rate, 0)}</div>}</td>
-                <td className="muted">{t.source === 'invites' ? 'invited' : t.source === 'catalog' ? 'catalog' : t.source === 'estimate' ? 'estimated' : '—'}</td>
+                <td className="muted">{t.source === 'invites' ? 'invited' : t.source === 'override' ? 'set by an admin' : t.source === 'catalog' ? 'catalog' : t.source === 'estimate' ? 'estimated from merged PRs' : '—'}</td>
               </tr>
             ))}
           </tbody>

@@ -218,7 +218,7 @@ function keyFigures(current: DoraResult, previous: DoraResult, fourWeeks: DoraRe
     deploymentFrequency: `${current.deploymentFrequency.deployments} deployments`,
     leadTime: `${current.leadTime.changes} changes`,
     changeFailureRate: `${current.changeFailureRate.failedDeployments} of ${current.changeFailureRate.deployments} deployments`,
-    recovery: `${current.recovery.failedDeployments} recovered failures`,
+    recovery: `${current.recovery.recoveredDeployments} recovered failures`,
     reworkRate: `${current.reworkRate.reworkDeployments} of ${current.reworkRate.deployments} deployments`,
   };
   const levels: Record<KeyName, DoraResult['leadTime']['level']> = {

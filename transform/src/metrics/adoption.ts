@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Warehouse } from '../warehouse/client.js';
+import { SERVICE_CATALOG_CTE } from './catalog.js';
 import { doraMetrics, dayStart, type DoraResult } from './dora.js';
 import type { BenchmarkProfile } from './levels.js';
 
@@ -40,10 +41,10 @@ export async function adoptionMetrics(warehouse: Warehouse, query: AdoptionQuery
   const params = { from: dayStart(query.from), to: dayStart(query.to), team: query.team ?? '' };
   const [teams, weekly, templates, firstDeploy, goldenPath, other] = await Promise.all([
     warehouse.query(`
-      WITH services AS (
-          SELECT service, ifNull(team, 'unassigned') AS team, (source_template IS NOT NULL OR mapContains(annotations, 'backstage.io/source-template')) AS golden
-          FROM {{db}}.catalog_entities FINAL WHERE ifNull(lifecycle, '') != 'deprecated'
-      ),
+      WITH
+      -- The one service catalog (catalog.ts), as the DORA ranking and frequency levels count it.
+      ${SERVICE_CATALOG_CTE},
+      services AS (SELECT service, team, golden_path AS golden FROM service_catalog),
       deps AS (
           SELECT team, count() AS deployments, countIf(golden_path) AS golden_deployments, countIf(via_platform) AS platform_deployments
           FROM {{db}}.t_deployment_facts WHERE deployed_at >= {from:DateTime64(3, 'UTC')} AND deployed_at < {to:DateTime64(3, 'UTC')} GROUP BY team

@@ -50,3 +50,65 @@ export async function serviceCatalog(warehouse: Warehouse, window: { from: strin
   { from: `${window.from} 00:00:00.000`, to: `${window.to} 00:00:00.000` }, CatalogRow);
   return rows.map((r) => ({ service: r.service, team: r.team, goldenPath: r.golden_path, inCatalog: r.in_catalog }));
 }
+
+/*
+ * The one source of developer counts per team (docs/metrics.md, "Developers per team"), used by
+ * Surveys (participation), the Roadmap and ROI: an admin's override, else `catalog.teams[].developers`
+ * from the configuration, else an estimate from the pull requests merged in the window. Surveys of a
+ * managed campaign count invited people first: that is who could answer, not a second team size.
+ */
+
+export type DeveloperSource = 'override' | 'catalog' | 'estimate';
+export interface TeamDevelopers {
+  count: number;
+  source: DeveloperSource;
+}
+
+const DAY_MS = 86_400_000;
+/**
+ * The window developer estimates (and a campaign's measured metrics) come from: the 90 days before
+ * the campaign closed, or before now while it is still open.
+ */
+export function campaignWindowOf(campaign: { closesAt: string; closedAt?: string | null }, now: Date): { from: string; to: string } {
+  const end = [campaign.closesAt, campaign.closedAt ?? null, now.toISOString()].filter((t): t is string => t !== null).sort()[0]!;
+  const to = new Date(Date.parse(`${end.slice(0, 10)}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
+  return { from: new Date(Date.parse(`${to}T00:00:00Z`) - 90 * DAY_MS).toISOString().slice(0, 10), to };
+}
+
+const DeveloperRow = z.object({ team: z.string(), developers: z.coerce.number() });
+
+/**
+ * Developers per team estimated from pull requests merged in [from, to): each human author counts
+ * once, for the team they merged most PRs in.
+ */
+export async function estimatedDevelopers(warehouse: Warehouse, from: string, to: string): Promise<Map<string, number>> {
+  const rows = await warehouse.query(`
+    SELECT team, count() AS developers FROM (
+        SELECT author, argMax(team, prs) AS team FROM (
+            SELECT assumeNotNull(author_login) AS author, team, count() AS prs FROM {{db}}.t_pr_flow
+            WHERE NOT author_bot AND author_login IS NOT NULL AND merged_at >= {from:DateTime64(3, 'UTC')} AND merged_at < {to:DateTime64(3, 'UTC')}
+            GROUP BY author, team
+        ) GROUP BY author
+    ) GROUP BY team`, { from: `${from} 00:00:00.000`, to: `${to} 00:00:00.000` }, DeveloperRow);
+  return new Map(rows.map((r) => [r.team, r.developers]));
+}
+
+/**
+ * Developers per team from the one source: `known` are the counts set by an admin or in the
+ * configuration (roadmap/assumptions.ts `loadAssumptions`: `teamDevelopers` with its `source`),
+ * estimates from merged pull requests in `window` fill in the other teams.
+ */
+export async function teamDevelopers(
+  warehouse: Warehouse,
+  known: { teamDevelopers: Readonly<Record<string, number>>; source: Readonly<Record<string, string>> },
+  window: { from: string; to: string },
+): Promise<Map<string, TeamDevelopers>> {
+  const out = new Map<string, TeamDevelopers>();
+  for (const [team, count] of Object.entries(known.teamDevelopers)) {
+    out.set(team, { count, source: known.source[`team.${team}.developers`] === 'override' ? 'override' : 'catalog' });
+  }
+  for (const [team, count] of await estimatedDevelopers(warehouse, window.from, window.to)) {
+    if (!out.has(team)) out.set(team, { count, source: 'estimate' });
+  }
+  return out;
+}

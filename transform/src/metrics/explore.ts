@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Warehouse } from '../warehouse/client.js';
+import { SERVICE_CATALOG_CTE, serviceCatalog } from './catalog.js';
 import { dayStart, SCOPE, scopeParams, WINDOW, type Scope } from './dora.js';
 
 /** A window and scope, as the dashboard and the API take them. */
@@ -47,19 +48,27 @@ export async function doraSeries(warehouse: Warehouse, window: Window): Promise<
 }
 
 const RankingRow = z.object({
-  key: z.string(), team: z.string(), golden_path: z.coerce.boolean(), deployments: num, per_week: num, failed: num,
+  key: z.string(), team: z.string(), golden_path: z.coerce.boolean(), services: num, deployments: num, per_week: num, failed: num,
   change_failure_rate: nullableNum, recovery_p50: nullableNum, rework_rate: nullableNum, lead_p50: nullableNum, changes: num,
 });
 export type RankingRow = z.infer<typeof RankingRow>;
 
-/** Services (or teams) with each key, for the ranked table. */
+/**
+ * Services (or teams) with each key, for the ranked table: every service of the catalog in scope
+ * (catalog.ts; the same list Adoption counts), with 0 deployments when it shipped nothing in the window.
+ */
 export async function ranking(warehouse: Warehouse, window: Window, by: 'service' | 'team'): Promise<RankingRow[]> {
   const key = by === 'service' ? 'service' : 'team';
   const days = (Date.parse(window.to) - Date.parse(window.from)) / 86_400_000;
   return warehouse.query(`
     WITH
+    ${SERVICE_CATALOG_CTE},
+    keys AS (
+        SELECT ${key} AS key, any(team) AS team_name, max(golden_path) AS golden, count() AS services
+        FROM service_catalog WHERE ${SCOPE} GROUP BY key
+    ),
     deps AS (
-        SELECT ${key} AS key, any(team) AS team_name, max(golden_path) AS golden, count() AS deployments, countIf(failed) AS failed_n, countIf(rework) AS rework_n,
+        SELECT ${key} AS key, count() AS deployments, countIf(failed) AS failed_n, countIf(rework) AS rework_n,
                quantileExactInclusiveIf(0.5)(assumeNotNull(recovery_hours), failed AND recovery_hours IS NOT NULL) AS recovery_p50,
                countIf(failed AND recovery_hours IS NOT NULL) AS recovered
         FROM {{db}}.t_deployment_facts WHERE ${WINDOW} AND ${SCOPE} GROUP BY key
@@ -68,14 +77,16 @@ export async function ranking(warehouse: Warehouse, window: Window, by: 'service
         SELECT ${key} AS key, quantileExactInclusive(0.5)(lead_hours) AS lead_p50, count() AS changes
         FROM {{db}}.t_changes WHERE ${WINDOW} AND ${SCOPE} AND lead_hours > 0 GROUP BY key
     )
-    SELECT d.key AS key, d.team_name AS team, d.golden AS golden_path, d.deployments AS deployments,
+    SELECT k.key AS key, k.team_name AS team, k.golden AS golden_path, k.services AS services, d.deployments AS deployments,
            round(d.deployments / {days:Float64} * 7, 2) AS per_week, d.failed_n AS failed,
-           round(d.failed_n / d.deployments, 4) AS change_failure_rate,
+           if(d.deployments = 0, NULL, round(d.failed_n / d.deployments, 4)) AS change_failure_rate,
            if(d.recovered = 0, NULL, round(d.recovery_p50, 2)) AS recovery_p50,
-           round(d.rework_n / d.deployments, 4) AS rework_rate,
+           if(d.deployments = 0, NULL, round(d.rework_n / d.deployments, 4)) AS rework_rate,
            if(l.changes = 0, NULL, round(l.lead_p50, 2)) AS lead_p50, l.changes AS changes
-    FROM deps AS d LEFT JOIN leads AS l ON l.key = d.key
-    ORDER BY d.deployments DESC, d.key
+    FROM keys AS k
+    LEFT JOIN deps AS d ON d.key = k.key
+    LEFT JOIN leads AS l ON l.key = k.key
+    ORDER BY d.deployments DESC, k.key
     SETTINGS join_use_nulls = 0`, { ...params(window), days }, RankingRow);
 }
 
@@ -158,11 +169,13 @@ export async function explain(warehouse: Warehouse, window: Window, metric: z.in
   return { metric, deployments: deploymentRows, changes, failureLinks, incidents };
 }
 
-const OptionRow = z.object({ team: z.string(), service: z.string(), golden_path: z.coerce.boolean() });
-/** Teams and services known to the warehouse, for filters. */
-export async function scopeOptions(warehouse: Warehouse): Promise<{ teams: string[]; services: { service: string; team: string; goldenPath: boolean }[] }> {
-  const rows = await warehouse.query(`SELECT DISTINCT team, service, golden_path FROM {{db}}.t_deployments WHERE is_production ORDER BY team, service`, {}, OptionRow);
-  return { teams: [...new Set(rows.map((r) => r.team))], services: rows.map((r) => ({ service: r.service, team: r.team, goldenPath: r.golden_path })) };
+/**
+ * Teams and services for filters: the service catalog (catalog.ts) as of the window, or, without
+ * one, of all history (every service of the catalog or ever deployed to production).
+ */
+export async function scopeOptions(warehouse: Warehouse, window?: { from: string; to: string }): Promise<{ teams: string[]; services: { service: string; team: string; goldenPath: boolean }[] }> {
+  const rows = await serviceCatalog(warehouse, window ?? { from: '1970-01-01', to: '2100-01-01' });
+  return { teams: [...new Set(rows.map((r) => r.team))], services: rows.map((r) => ({ service: r.service, team: r.team, goldenPath: r.goldenPath })) };
 }
 
 const FreshnessRow = z.object({ source: z.string(), last_received: z.string(), deliveries: num, dead_lettered: num, ignored: num });

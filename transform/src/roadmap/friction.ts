@@ -1,6 +1,7 @@
 import type { PavedConfig } from '@paved/schemas';
 import type { Warehouse } from '../warehouse/client.js';
-import { loadAssumptions } from './assumptions.js';
+import { campaignWindowOf, teamDevelopers } from '../metrics/catalog.js';
+import { loadAssumptions, type Assumptions } from './assumptions.js';
 import { isMeasure, MEASURE_INFO, measureGap, measureWindow, type Measure, type MeasuredWindow } from './measures.js';
 import { round, scoreDrivers, weightedMean, WEIGHTS, TREND_FULL_POINTS, type DriverInput, type Level, type TeamDriverInput } from './scoring.js';
 import { readSurvey, type SurveyGroup, type SurveySource, type SurveyView } from './survey-source.js';
@@ -86,9 +87,14 @@ export function previousWindow(window: { from: string; to: string }): { from: st
   return { from: addDays(window.from, -days), to: window.from };
 }
 
-/** Developers per team: assumptions (override, then catalog), else the team's respondents when it is shown. */
-export function developersOf(teamDevelopers: Readonly<Record<string, number>>, survey: SurveyView | null): Map<string, number> {
-  const out = new Map<string, number>(Object.entries(teamDevelopers));
+/**
+ * Developers per team from the one source Surveys uses too (metrics/catalog.ts `teamDevelopers`:
+ * override, catalog, estimate from merged PRs in the 90 days before the campaign closed, or in
+ * `window` without a campaign), else a shown team's respondents.
+ */
+export async function developersOf(warehouse: Warehouse, assumptions: Assumptions, survey: SurveyView | null, window: { from: string; to: string }, now = new Date()): Promise<Map<string, number>> {
+  const counts = await teamDevelopers(warehouse, assumptions, survey ? campaignWindowOf(survey.campaign, now) : window);
+  const out = new Map<string, number>([...counts].map(([team, developers]) => [team, developers.count]));
   for (const group of survey?.groups ?? []) if (!out.has(group.group)) out.set(group.group, group.respondents);
   return out;
 }
@@ -118,7 +124,7 @@ export async function frictionRoadmap(warehouse: Warehouse, config: PavedConfig,
   if (!survey.org) notes.push(`Fewer than ${survey.minGroupSize} responses: nothing can be ranked without revealing individual answers.`);
   if (survey.hiddenGroups.length) notes.push(`${survey.hiddenGroups.length} team(s) are below ${survey.minGroupSize} respondents: they count through the organisation-wide figures only.`);
 
-  const developers = developersOf(assumptions.teamDevelopers, survey);
+  const developers = await developersOf(warehouse, assumptions, survey, query);
   const shown = new Map(survey.groups.map((g) => [g.group, g]));
   const mapping = surveys.metricMapping;
   const drivers = survey.org?.drivers ?? [];

@@ -195,7 +195,7 @@ export async function roiSummary(warehouse: Warehouse, config: PavedConfig, quer
   const cost = { name: 'Cost per engineering hour', value: roi.costPerEngineeringHour, unit: `${c}/hour` };
 
   // 1. Cost of friction, and its change since the previous campaign.
-  const developerMap = developersOf(assumptions.teamDevelopers, survey);
+  const developerMap = await developersOf(warehouse, assumptions, survey, query);
   const counted = [...developerMap.values()].reduce((s, n) => s + n, 0);
   const developers = Math.max(counted, survey?.respondents ?? 0);
   const hours = survey ? hoursLostRange(survey) : { low: null, mid: null, high: null, source: 'no survey' };
@@ -213,7 +213,7 @@ export async function roiSummary(warehouse: Warehouse, config: PavedConfig, quer
     formula: 'hours lost per developer per week × developers × cost per hour × working weeks per year',
     inputs: frictionInputs,
     notes: [
-      counted >= (survey?.respondents ?? 0) ? `Developers: ${[...developerMap].map(([t, n]) => `${t} ${n}`).join(', ') || 'none known'} (admin overrides, then catalog.teams[].developers, else a shown team's respondents).` : `Developers: the ${survey?.respondents} respondents (team counts known for fewer people); set catalog.teams[].developers or an override.`,
+      counted >= (survey?.respondents ?? 0) ? `Developers: ${[...developerMap].map(([t, n]) => `${t} ${n}`).join(', ') || 'none known'} (admin overrides, then catalog.teams[].developers, then estimated from merged PRs, else a shown team's respondents).` : `Developers: the ${survey?.respondents} respondents (team counts known for fewer people); set catalog.teams[].developers or an override.`,
       'Self-reported hours: people estimate lost time roughly; read the range, not the middle.',
     ],
   });

@@ -29,7 +29,7 @@ export type SurveyGroup = z.infer<typeof Group>;
 
 /** The part of surveys' `SurveyResults` the roadmap reads (unknown keys are dropped). */
 export const SurveyView = z.object({
-  campaign: z.object({ id: z.string(), title: z.string(), opensAt: z.string(), closesAt: z.string() }),
+  campaign: z.object({ id: z.string(), title: z.string(), opensAt: z.string(), closesAt: z.string(), closedAt: z.string().nullable().default(null) }),
   minGroupSize: z.number().int().min(3),
   by: z.literal('team'),
   /** Answers are released only once a campaign has closed; an unreleased one has no figures. */
