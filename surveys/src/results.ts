@@ -100,6 +100,8 @@ export interface ResultsInput {
 export interface ReleaseOptions extends PlanOptions {
   /** `atClose` (the product): answers only once the campaign has closed. `live`: answers while open. */
   release?: 'atClose' | 'live';
+  /** False (the product): free text only organisation-wide. True lists it under each group too. */
+  groupFreeText?: boolean;
 }
 
 function membersOf(responses: readonly Respondent[], by: Dimension, group: string): Respondent[] {
@@ -126,7 +128,10 @@ function scorePublished(definition: SurveyDefinition, campaign: CampaignSummary,
     plan,
     released,
     org: plan.org ? scoreGroup(definition, 'all', responses) : null,
-    groups: plan.shown[by].map((g) => withoutFreeText(scoreGroup(definition, g, membersOf(responses, by, g)))),
+    groups: plan.shown[by].map((g) => {
+      const score = scoreGroup(definition, g, membersOf(responses, by, g));
+      return options.groupFreeText ? score : withoutFreeText(score);
+    }),
   };
 }
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -111,5 +111,35 @@ describe('embedded data directory lock', () => {
     expect(child.stdout).toContain('paved start (test)');
     expect(readWarehouseLock(dir)).toBeNull(); // our own pid does not lock ourselves
     expect(WarehouseLockedError).toBeDefined();
+  });
+});
+
+describe('data directory permissions', () => {
+  it('the data directory and everything the engine writes in it are owner-only, even from a permissive umask', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'paved-perm-')), 'data');
+    mkdirSync(dir, { mode: 0o755 });
+    chmodSync(dir, 0o755);
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', `
+      process.umask(0o000);
+      import('${join(import.meta.dirname, '..', 'src', 'warehouse', 'client.ts')}').then(async ({ Warehouse }) => {
+        const w = await Warehouse.open({ dataDir: '${dir}' });
+        await w.command('CREATE DATABASE IF NOT EXISTS {{db}}');
+        await w.command('CREATE TABLE IF NOT EXISTS {{db}}.perm_probe (x UInt8) ENGINE = MergeTree ORDER BY x');
+        await w.command('INSERT INTO {{db}}.perm_probe VALUES (1)');
+        await w.close();
+        console.log('done');
+      });`], { encoding: 'utf8' });
+    expect(child.stdout, child.stderr).toContain('done');
+    const loose: string[] = [];
+    const walk = (path: string) => {
+      const mode = statSync(path).mode & 0o777;
+      if (mode & 0o077) loose.push(`${path} ${mode.toString(8)}`);
+      if (statSync(path).isDirectory()) for (const entry of readdirSync(path)) walk(join(path, entry));
+    };
+    walk(dir);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    // Only the top directory matters for access; everything created inside is owner-only too.
+    expect(loose).toEqual([]);
+    expect(readdirSync(dir).length).toBeGreaterThan(0);
   });
 });

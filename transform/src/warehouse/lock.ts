@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 
@@ -53,12 +53,24 @@ export function readWarehouseLock(dataDir: string): LockFile | null {
   }
 }
 
+/**
+ * The data directory holds survey responses and raw payloads: owner-only. The directory is made
+ * (or put back to) 0700, so nothing inside is reachable by other users whatever its own mode, and
+ * files this process creates from now on are 0600 (umask 077; the embedded engine writes its
+ * files in-process, so they follow it).
+ */
+export function protectDataDir(dataDir: string): void {
+  process.umask(0o077);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
+}
+
 export function acquireWarehouseLock(dataDir: string, command: string, adminUrl: string | null = null): void {
   const holder = readWarehouseLock(dataDir);
   if (holder) throw new WarehouseLockedError(holder, dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  protectDataDir(dataDir);
   const lock: LockFile = { pid: process.pid, command, startedAt: new Date().toISOString(), adminUrl };
-  writeFileSync(lockPath(dataDir), JSON.stringify(lock));
+  writeFileSync(lockPath(dataDir), JSON.stringify(lock), { mode: 0o600 });
 }
 
 export function updateWarehouseLock(dataDir: string, adminUrl: string): void {
