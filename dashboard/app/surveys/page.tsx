@@ -113,7 +113,7 @@ function Themes({ groups, minGroupSize }: { groups: GroupScore[]; minGroupSize: 
   const items = groups[0]?.freeText ?? [];
   if (!items.length) return null;
   return (
-    <Card id="themes" title="What people wrote" hint={<>Free-text answers grouped into themes by shared words. Answers are shown <strong>verbatim</strong>, only for groups of at least {minGroupSize} people.</>}>
+    <Card id="themes" title="What people wrote" hint={<>Free-text answers of the whole organisation, grouped into themes by shared words and shown <strong>verbatim</strong> (with at least {minGroupSize} respondents). They are never listed per team, tenure or role: subtracting one group&apos;s comments from another&apos;s could single people out.</>}>
       {items.map((item) => (
         <div key={item.id} style={{ marginBottom: 16 }}>
           <h3 style={{ marginBottom: 8 }}>{item.text}</h3>
@@ -265,9 +265,18 @@ export default async function SurveysPage({ searchParams }: { searchParams: Prom
       <>
         {header}
         {picker}
-        <Empty title={`Fewer than ${results.minGroupSize} responses so far`}>
-          <p>Nothing about the answers can be shown until at least {results.minGroupSize} people have responded; this protects the first few respondents.</p>
-        </Empty>
+        {results.released ? (
+          <Empty title={`Fewer than ${results.minGroupSize} responses`}>
+            <p>Nothing about the answers can be shown with fewer than {results.minGroupSize} respondents; this protects each of them.</p>
+          </Empty>
+        ) : (
+          <Empty title="Answers are released when the campaign closes">
+            <p>
+              While a campaign is open only participation is shown. If answers appeared as they arrived, comparing the page before and after one
+              more person answered would show that person&apos;s answers. Results appear here on {lastDay(c.closesAt)}, or when an admin closes the campaign.
+            </p>
+          </Empty>
+        )}
         <div style={{ marginTop: 16 }}><Participation results={results} /></div>
       </>
     );
@@ -277,7 +286,8 @@ export default async function SurveysPage({ searchParams }: { searchParams: Prom
     <div className="banner info" role="note">
       {icons.lock}
       <span>
-        <strong>Hidden to protect anonymity:</strong> {results.hiddenGroups.join(', ')}. A group is shown only with at least {results.minGroupSize} respondents; when one is hidden, the next-smallest is hidden too, so it cannot be worked out from the total.
+        <strong>Hidden to protect anonymity:</strong> {results.hiddenGroups.join(', ')}. A group is shown only with at least {results.minGroupSize} respondents
+        {results.complementaryGroups.length ? <>; {results.complementaryGroups.join(', ')} {results.complementaryGroups.length === 1 ? 'is' : 'are'} large enough but withheld, because with the other published figures (in every breakdown) {results.complementaryGroups.length === 1 ? 'it' : 'they'} would let a smaller group be worked out</> : null}.
       </span>
     </div>
   ) : null;
