@@ -254,6 +254,7 @@ export default async function DoraExplorer({ searchParams }: { searchParams: Pro
                   <SortHeader label={by === 'service' ? 'Service' : 'Team'} column="key" sort={sort} dir={dir} hrefFor={sortHref} />
                   {by === 'service' ? <SortHeader label="Team" column="team" sort={sort} dir={dir} hrefFor={sortHref} /> : null}
                   {by === 'service' ? <th scope="col"><abbr title="Golden path: created from a platform template">GP</abbr></th> : null}
+                  {by === 'team' ? <th scope="col" className="num" title="Services of the catalog in the team (the same count as Adoption)">Services</th> : null}
                   <SortHeader label="Deploys" column="deployments" sort={sort} dir={dir} hrefFor={sortHref} numeric />
                   <SortHeader label="Per week" column="per_week" sort={sort} dir={dir} hrefFor={sortHref} numeric />
                   <SortHeader label="Lead time p50" column="lead_p50" sort={sort} dir={dir} hrefFor={sortHref} numeric />
@@ -274,6 +275,7 @@ export default async function DoraExplorer({ searchParams }: { searchParams: Pro
                         <td><a href={href('/dora', { ...viewParams(view, { team: false, service: false }), team: row.team, ...keep })} title={`Filter the explorer to ${row.team}`}>{row.team}</a></td>
                       ) : null}
                       {by === 'service' ? <td>{row.golden_path ? <span className="tag golden" title="Golden-path service">golden</span> : <span className="muted">—</span>}</td> : null}
+                      {by === 'team' ? <td className="num">{count(row.services)}</td> : null}
                       <td className="num">{count(row.deployments)}</td>
                       <td className="num">{decimal(row.per_week)}</td>
                       <td className="num">{hours(row.lead_p50)} <span className="muted">n={count(row.changes)}</span></td>
