@@ -67,7 +67,7 @@ describe('backfill of the fixture organisation', () => {
     expect(pairs.length).toBeGreaterThan(10);
     expect(result.fetched).toEqual({
       pullRequests: 85, reviews: 223, pullRequestCommits: 274, commits: 72, deployments: 35, deploymentStatuses: 59, workflowRuns: 24,
-      incidentIssues: 9, releases: 9, catalogFiles: 3, compares: pairs.length,
+      incidentIssues: 9, releases: 9, catalogFiles: 3, compares: pairs.length, commitFiles: 0,
     });
     expect(countBy(bus.events().map((e) => e.type))).toEqual({
       pull_request: 85, review: 223, commit: 346 + comparedCommits, push: 72, deployment: 118, incident: 9, catalog_entity: 4, compare: pairs.length,
@@ -256,4 +256,23 @@ describe('backfill cost', () => {
     expect(result.requestsByKind.pull_requests).toBe(24);
     expect(result.requestsPer1000PullRequests).toBe(24);
   }, 60_000);
+});
+
+describe('commit file lists for monorepos', () => {
+  it('fetches the detail of the newest default-branch commits of the listed repositories only, within the request budget', async () => {
+    const { result, bus } = await backfill({ kinds: ['commits'], commitFiles: { requests: 5, repos: ['acme/platform-monorepo'] } });
+    const details = standin.takeRequests().filter((r) => /\/commits\/[0-9a-f]{40}$/.test(r.path));
+    expect(details.map((r) => r.path.split('/')[3])).toEqual(Array(5).fill('platform-monorepo'));
+    expect(result.fetched.commitFiles).toBe(5);
+    const monorepo = fixture.repos.find((r) => r.name === 'platform-monorepo')!;
+    // Newest first: the last five commits of main (squash merges of #4, #5, #6, #8, #9; #7 was closed) carry their PR's files.
+    const newest = monorepo.commits.slice(-5);
+    const commits = bus.ofType('commit').filter((e) => e.data.repo === 'acme/platform-monorepo' && e.raw.event === 'backfill.commit');
+    const filesBySha = new Map(commits.map((e) => [e.data.sha, e.data.files]));
+    for (const c of newest) expect(filesBySha.get(c.sha)).toEqual(c.files);
+    expect(newest.map((c) => c.files?.[0]?.split('/')[1])).toEqual(['ledger', 'billing', 'ledger', 'ledger', 'billing']);
+    // Older commits stay unknown (null), never "no files".
+    expect(commits.filter((e) => e.data.files === null).map((e) => e.data.sha).sort()).toEqual(monorepo.commits.slice(0, -5).map((c) => c.sha).sort());
+    expect(bus.ofType('commit').filter((e) => e.data.repo !== 'acme/platform-monorepo' && e.data.files !== null)).toEqual([]);
+  });
 });

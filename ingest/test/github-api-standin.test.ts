@@ -71,7 +71,7 @@ beforeAll(async () => {
   const context = { ...defaultNormaliseContext, deploymentWorkflowPattern: /deploy/i };
   // A token run over the organisation, and a GitHub App run over an explicit repository.
   const tokenApi = await GithubApi.connect({ apiUrl: standin.url, auth: { kind: 'token', token: 'standin-token' }, graphqlIntervalMs: 0 });
-  await backfillGithub({ api: tokenApi, bus: new DiscardingBus(), cursors: new MemoryCursorStore(), context, org: 'acme' });
+  await backfillGithub({ api: tokenApi, bus: new DiscardingBus(), cursors: new MemoryCursorStore(), context, org: 'acme', commitFiles: { requests: 3, repos: ['acme/platform-monorepo'] } });
   const privateKey = keys.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
   const appApi = await GithubApi.connect({ apiUrl: standin.url, auth: { kind: 'app', appId: String(APP_ID), privateKey, installationOf: { repo: 'acme/web' } }, graphqlIntervalMs: 0 });
   await backfillGithub({ api: appApi, bus: new DiscardingBus(), cursors: new MemoryCursorStore(), context, repos: ['acme/web'] });
@@ -91,7 +91,7 @@ describe('GitHub API stand-in', () => {
     expect(new Set(standin.recorded.map((answer) => answer.operationId))).toEqual(new Set([
       'repos/list-for-org', 'repos/get', 'pulls/list', 'pulls/list-commits', 'pulls/list-reviews', 'repos/list-commits', 'repos/list-deployments',
       'repos/list-deployment-statuses', 'actions/list-repo-workflows', 'actions/list-workflow-runs', 'issues/list-for-repo', 'repos/list-releases',
-      'repos/get-content', 'repos/compare-commits-with-basehead', 'apps/get-repo-installation', 'apps/get-org-installation', 'apps/create-installation-access-token',
+      'repos/get-content', 'repos/compare-commits-with-basehead', 'repos/get-commit', 'apps/get-repo-installation', 'apps/get-org-installation', 'apps/create-installation-access-token',
     ]));
   }, 60_000);
 

@@ -212,6 +212,18 @@ export class GithubApiStandin {
         const reachable = r.commits.slice(0, headIndex + 1).reverse();
         return this.page(reachable.map((c) => this.commit(r, c)), query, `/repos/${r.owner}/${r.name}/commits`);
       }),
+      R('GET', '/repos/{owner}/{repo}/commits/{ref}', 'repos/get-commit', (params) => {
+        const r = repo(params);
+        const ref = decodeURIComponent(params.ref ?? '');
+        const found = r && ref.length >= 7 ? [...r.commits, ...r.pulls.flatMap((p) => p.commits)].find((c) => c.sha.startsWith(ref)) : undefined;
+        if (!r || !found) return { status: 422, body: { message: `No commit found for SHA: ${ref}`, documentation_url: DOCS, status: '422' } };
+        const files = (found.files ?? []).map((filename) => ({
+          sha: createHash('sha1').update(`blob:${found.sha}:${filename}`).digest('hex'), filename, status: 'modified', additions: 3, deletions: 1, changes: 4,
+          blob_url: `https://github.com/${r.owner}/${r.name}/blob/${found.sha}/${filename}`, raw_url: `https://github.com/${r.owner}/${r.name}/raw/${found.sha}/${filename}`,
+          contents_url: this.api(`/repos/${r.owner}/${r.name}/contents/${filename}?ref=${found.sha}`), patch: '@@ -1 +1,3 @@',
+        }));
+        return { status: 200, body: { ...this.commit(r, found), stats: { total: files.length * 4, additions: files.length * 3, deletions: files.length }, files } };
+      }),
       R('GET', '/repos/{owner}/{repo}/compare/{basehead}', 'repos/compare-commits-with-basehead', (params, query) => {
         const r = repo(params);
         const [baseRef = '', headRef = ''] = decodeURIComponent(params.basehead ?? '').split('...');

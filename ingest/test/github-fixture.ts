@@ -6,7 +6,11 @@ import { createHash } from 'node:crypto';
  */
 
 export interface FixtureUser { login: string; id: number; type: 'User' | 'Bot'; name: string; email: string }
-export interface FixtureCommit { sha: string; parents: string[]; message: string; author: FixtureUser; committer: FixtureUser; authoredAt: string; committedAt: string }
+export interface FixtureCommit {
+  sha: string; parents: string[]; message: string; author: FixtureUser; committer: FixtureUser; authoredAt: string; committedAt: string;
+  /** The files it touched (the commit detail's `files`; none listed when absent). */
+  files?: string[];
+}
 export interface FixtureReview { id: number; user: FixtureUser; state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED'; submittedAt: string; commitId: string }
 export interface FixturePull {
   number: number; id: number; title: string; user: FixtureUser; labels: string[]; state: 'open' | 'closed';
@@ -107,7 +111,9 @@ function repository(owner: string, name: string, index: number, pullCount: numbe
     for (let c = 0; c < commitCount; c += 1) {
       const at = iso(opened - 2 * HOUR + c * MINUTE);
       const sha = shaOf(`${full}:pr${n}:c${c}`);
-      commits.push({ sha, parents: [parent], message: `Change ${c + 1} for #${n}`, author, committer: author, authoredAt: at, committedAt: at });
+      // In the monorepo, odd pull requests change billing and even ones ledger.
+      const files = name === 'platform-monorepo' ? [`services/${n % 2 ? 'billing' : 'ledger'}/src/change-${n}-${c}.ts`] : undefined;
+      commits.push({ sha, parents: [parent], message: `Change ${c + 1} for #${n}`, author, committer: author, authoredAt: at, committedAt: at, files });
       parent = sha;
     }
     const reviewCount = bigPulls && n === 5 ? 55 : 2;
@@ -134,6 +140,7 @@ function repository(owner: string, name: string, index: number, pullCount: numbe
         const squash: FixtureCommit = {
           sha: shaOf(`${full}:squash${n}`), parents: [head().sha], message: `${pull.title} (#${n})`, author, committer: user('web-flow'),
           authoredAt: iso(closed), committedAt: iso(closed),
+          files: commits.some((c) => c.files) ? commits.flatMap((c) => c.files ?? []) : undefined,
         };
         repo.commits.push(squash);
         pull.mergeCommitSha = squash.sha;

@@ -50,6 +50,12 @@ export const PavedConfig = z.object({
       incidentLabel: z.string().default('incident'),
       /** Actions workflow runs whose workflow name matches count as deployments (unset: only GitHub deployments do). */
       deploymentWorkflowPattern: regex.optional(),
+      /**
+       * Backfill's budget of commit-detail requests per run (`GET /repos/{owner}/{repo}/commits/{sha}`,
+       * newest commits first) for the file lists of monorepo commits: repositories where a
+       * catalog.services entry has a path or a catalog.sharedPaths entry names the repository.
+       */
+      commitFileRequests: z.number().int().nonnegative().default(1000),
     }).strict().optional(),
     pagerduty: z.object({ enabled: z.boolean().default(true) }).strict().optional(),
     opsgenie: z.object({ enabled: z.boolean().default(true) }).strict().optional(),

@@ -144,6 +144,7 @@ function commit(delivery: Delivery): NormaliseOutcome {
     message: c.commit.message,
     parents,
     reverts_sha: REVERT.exec(c.commit.message)?.[1]?.toLowerCase() ?? null,
+    files: filesOf(c),
   };
   const pusherLogin = c.committer?.login;
   const pushData: DataOf<'push'> = {
@@ -163,6 +164,15 @@ function commit(delivery: Delivery): NormaliseOutcome {
 }
 
 /** Commit data from a REST commit object (the commits listing and the compare API share the shape). */
+/** GitHub lists at most this many files of a commit on one page: a full page may be cut short. */
+const FILES_PAGE = 300;
+
+/** The files of a commit's detail (both paths of a rename); null without a detail, or when the list may be cut short. */
+function filesOf(c: RestCommit): string[] | null {
+  if (!c.files || c.files.length >= FILES_PAGE) return null;
+  return [...new Set(c.files.flatMap((file) => (file.previous_filename ? [file.filename, file.previous_filename] : [file.filename])))];
+}
+
 function commitDataOf(repo: string, c: RestCommit, fallbackAt: Instant): DataOf<'commit'> {
   const authoredAt = instant(c.commit.author?.date) ?? instant(c.commit.committer?.date) ?? fallbackAt;
   return {

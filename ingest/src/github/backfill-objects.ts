@@ -59,6 +59,8 @@ export const RestCommit = z.looseObject({
   author: z.looseObject({ login: z.string(), type: z.string().optional() }).nullable(),
   committer: z.looseObject({ login: z.string(), type: z.string().optional() }).nullable(),
   parents: z.array(z.looseObject({ sha: z.string() })),
+  /** Only in a single commit's detail (`GET /repos/{owner}/{repo}/commits/{ref}`), at most 300 per page. */
+  files: z.array(z.looseObject({ filename: z.string(), previous_filename: z.string().optional() })).optional(),
 });
 export type RestCommit = z.infer<typeof RestCommit>;
 

@@ -47,6 +47,12 @@ export interface BackfillOptions {
   productionEnvironment?: RegExp;
   /** Only these kinds (default: all that apply). */
   kinds?: readonly BackfillKind[];
+  /**
+   * File lists of default-branch commits (one `GET /repos/{owner}/{repo}/commits/{sha}` each, newest
+   * first), for the repositories listed (monorepos: a commit counts only for the services whose path
+   * it touches), at most `requests` per run. Commits beyond the budget keep unknown files.
+   */
+  commitFiles?: { requests: number; repos: readonly string[] };
   /** Pull requests per GraphQL query (each with up to 50 reviews and 100 commits nested). */
   pullRequestPageSize?: number;
   now?: () => Date;
@@ -76,6 +82,8 @@ export interface BackfillCounts {
   catalogFiles: number;
   /** Compare API answers between consecutive production deployments. */
   compares: number;
+  /** Default-branch commit details requested for their file lists (within `commitFiles.requests`). */
+  commitFiles: number;
 }
 
 export interface BackfillResult {
@@ -156,7 +164,7 @@ class GithubBackfill {
   /** The API client's counters when this run began (a client can serve several runs). */
   private readonly statsAtStart: GithubApiStats;
   private readonly counts: BackfillCounts = {
-    pullRequests: 0, reviews: 0, pullRequestCommits: 0, commits: 0, deployments: 0, deploymentStatuses: 0, workflowRuns: 0, incidentIssues: 0, releases: 0, catalogFiles: 0, compares: 0,
+    pullRequests: 0, reviews: 0, pullRequestCommits: 0, commits: 0, deployments: 0, deploymentStatuses: 0, workflowRuns: 0, incidentIssues: 0, releases: 0, catalogFiles: 0, compares: 0, commitFiles: 0,
   };
   private readonly requestsByKind: Record<string, number> = {};
   private readonly catalogProblems: CatalogProblem[] = [];
@@ -391,9 +399,34 @@ class GithubBackfill {
         commit.sha === stop || olderThan(commit.commit.committer?.date ?? commit.commit.author?.date ?? '', since),
       deliveriesOf: async (commits) => {
         this.counts.commits += commits.length;
-        return commits.map((commit) => commitDelivery(repository, ref, commit));
+        const detailed: RestCommit[] = [];
+        for (const commit of commits) detailed.push(await this.withFiles(repository, commit));
+        return detailed.map((commit) => commitDelivery(repository, ref, commit));
       },
     });
+  }
+
+  /** The commit with its file list, while the run's commit-file budget lasts and the repository wants one. */
+  private async withFiles(repository: RestRepository, commit: RestCommit): Promise<RestCommit> {
+    const wanted = this.options.commitFiles;
+    if (!wanted || this.counts.commitFiles >= wanted.requests || !wanted.repos.includes(repository.full_name)) return commit;
+    this.counts.commitFiles += 1;
+    let page: Awaited<ReturnType<GithubApi['get']>>;
+    try {
+      page = await this.api.get(`${repoPath(repository.full_name)}/commits/${encodeURIComponent(commit.sha)}`);
+    } catch (error) {
+      // 422: GitHub no longer knows the commit. Anything else (an abort, a rate limit given up on) stops the run.
+      if ((error as { status?: unknown }).status !== 422) throw error;
+      return commit;
+    }
+    if (!page.modified || page.data === null) return commit;
+    const detail = RestCommit.safeParse(page.data);
+    if (!detail.success || !detail.data.files) {
+      this.skipped += 1;
+      this.log('warn', 'unexpected GitHub answer', { path: `commits/${commit.sha}`, problem: detail.success ? 'no files' : detail.error.issues[0]?.message });
+      return commit;
+    }
+    return { ...commit, files: detail.data.files };
   }
 
   private async deployments(repository: RestRepository): Promise<void> {

@@ -57,6 +57,7 @@ export async function backfillGithubCommand(options: BackfillGithubOptions): Pro
       result = await backfillGithub({
         api, bus, cursors, context: normaliseContextOf(config), org, repos, since, catalogFromRepos: config.catalog.backstageFromRepos, log,
         productionEnvironment: new RegExp(config.metrics.productionPattern, 'i'),
+        commitFiles: { requests: github?.commitFileRequests ?? 1000, repos: monorepos(config) },
         onProgress: (state) => {
           bar.setTotal(Math.max(1, state.total));
           const where = state.repo ? `${state.repo} ${state.kind}` : 'listing repositories';
@@ -84,6 +85,14 @@ export async function backfillGithubCommand(options: BackfillGithubOptions): Pro
     await bus.close();
     await warehouse.close();
   }
+}
+
+/** Repositories whose commits' files decide which services they count for (a service under a path, or a shared path). */
+export function monorepos(config: PavedConfig): string[] {
+  const repos = new Set<string>();
+  for (const service of config.catalog.services) if (service.path && service.path.replace(/^\/+|\/+$/g, '') !== '') repos.add(service.repo);
+  for (const shared of config.catalog.sharedPaths) if (shared.repo) repos.add(shared.repo);
+  return [...repos];
 }
 
 /** Token first; otherwise the GitHub App installed on the organisation (or the first repository). */
