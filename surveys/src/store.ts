@@ -3,7 +3,7 @@
  * only towards results.ts (which aggregates and suppresses) and respond.ts (one response, to the
  * holder of its link); nothing else may list answers.
  */
-import { estimatedDevelopers as estimateDevelopersFromPullRequests } from '@paved/transform/metrics/catalog';
+import { ALL_HISTORY, estimatedDevelopers as estimateDevelopersFromPullRequests, serviceCatalog } from '@paved/transform/metrics/catalog';
 import { parseInstant, SurveyDefinition, type PavedConfig, type SurveyResponse } from '@paved/schemas';
 import type { Warehouse } from '@paved/transform/warehouse/client';
 import { z } from 'zod';
@@ -209,17 +209,10 @@ export async function writeImported(warehouse: Warehouse, responses: SurveyRespo
 
 // ---------- teams ----------
 
-const TeamRow = z.object({ team: z.string() });
-
-/** Teams the catalog knows: configured teams, catalog entities and teams seen in deployments. */
+/** Teams: configured teams and those of the one service catalog (@paved/transform/metrics/catalog) over all history. */
 export async function knownTeams(warehouse: Warehouse, config: PavedConfig): Promise<string[]> {
-  const rows = await warehouse.query(`
-    SELECT DISTINCT team FROM (
-      SELECT assumeNotNull(team) AS team FROM {{db}}.catalog_entities FINAL WHERE team IS NOT NULL AND team != ''
-      UNION ALL
-      SELECT DISTINCT team FROM {{db}}.t_deployments WHERE team != '' AND team != 'unknown'
-    )`, {}, TeamRow);
-  return [...new Set([...config.catalog.teams.map((t) => t.name), ...rows.map((r) => r.team)])].sort((a, b) => a.localeCompare(b));
+  const services = await serviceCatalog(warehouse, ALL_HISTORY);
+  return [...new Set([...config.catalog.teams.map((t) => t.name), ...services.map((s) => s.team).filter((team) => team !== '')])].sort((a, b) => a.localeCompare(b));
 }
 
 /**

@@ -42,6 +42,9 @@ export interface CatalogService {
   inCatalog: boolean;
 }
 
+/** A window covering all history: the catalog of every service ever deployed to production, or in the catalog. */
+export const ALL_HISTORY = { from: '1970-01-01', to: '2100-01-01' } as const;
+
 /** The services of the catalog (see SERVICE_CATALOG_CTE) as of the window, by team then name. */
 export async function serviceCatalog(warehouse: Warehouse, window: { from: string; to: string }): Promise<CatalogService[]> {
   const rows = await warehouse.query(`

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Warehouse } from '../warehouse/client.js';
-import { SERVICE_CATALOG_CTE, serviceCatalog } from './catalog.js';
+import { ALL_HISTORY, SERVICE_CATALOG_CTE, serviceCatalog } from './catalog.js';
 import { dayStart, SCOPE, scopeParams, WINDOW, type Scope } from './dora.js';
 
 /** A window and scope, as the dashboard and the API take them. */
@@ -174,7 +174,7 @@ export async function explain(warehouse: Warehouse, window: Window, metric: z.in
  * one, of all history (every service of the catalog or ever deployed to production).
  */
 export async function scopeOptions(warehouse: Warehouse, window?: { from: string; to: string }): Promise<{ teams: string[]; services: { service: string; team: string; goldenPath: boolean }[] }> {
-  const rows = await serviceCatalog(warehouse, window ?? { from: '1970-01-01', to: '2100-01-01' });
+  const rows = await serviceCatalog(warehouse, window ?? ALL_HISTORY);
   return { teams: [...new Set(rows.map((r) => r.team))], services: rows.map((r) => ({ service: r.service, team: r.team, goldenPath: r.goldenPath })) };
 }
 
