@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { changeSetAttributionHealth } from '../src/metrics/attribution.js';
 import { doraMetrics } from '../src/metrics/dora.js';
 import { runTransform } from '../src/metrics/rebuild.js';
 import { defaultMetricSettings, type MetricSettings } from '../src/metrics/settings.js';
@@ -151,5 +152,18 @@ describe('force pushes', () => {
     expect((await dora('acme/forced-compared')).leadTime).toMatchObject({ changes: 3, p50Hours: 2, p90Hours: 4.4 });
     const shas = await env.warehouse.query("SELECT sha FROM {{db}}.t_change_set_commits WHERE deployment_id = 'fpc-d2' ORDER BY sha", {}, z.object({ sha: z.string() }));
     expect(shas.map((s) => s.sha)).toEqual([sha('fpc-bad1'), sha('fpc-good')].sort());
+  });
+});
+
+describe('Data health', () => {
+  it('reports the commit that counts for none, the commit counted on an assumption, and the walk stopped at a force push, with examples', async () => {
+    const health = await changeSetAttributionHealth(env.warehouse);
+    expect(health).toEqual({
+      uncounted: 1,
+      uncountedExamples: [{ repo: 'acme/shop', sha: sha('sh-docs'), files: ['docs/readme.md', 'services/searchlight/y.ts'], deployment_id: 'cart-d2' }],
+      assumed: 1,
+      assumedExamples: [{ repo: 'acme/shop', sha: sha('sh-unknown'), services: expect.arrayContaining(['cart', 'search']), deployment_id: 'cart-d2' }],
+      stoppedAtForcePush: 1,
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { changeSetAttributionHealth } from '@paved/transform/metrics/attribution';
 import { dataHealth } from '@paved/transform/metrics/explore';
 import { Card, ConnectSources, Failure, Meter, PageHeader } from '@/components/ui';
 import { icons } from '@/components/icons';
@@ -50,10 +51,10 @@ export default async function DataHealth({ searchParams }: { searchParams: Promi
   const loaded = await attempt('data health', async () => {
     const rt = runtime();
     const { warehouse, health, env } = rt;
-    const [report, status, counts] = await Promise.all([dataHealth(warehouse), health(), warehouseCounts(warehouse)]);
+    const [report, status, counts, attribution] = await Promise.all([dataHealth(warehouse), health(), warehouseCounts(warehouse), changeSetAttributionHealth(warehouse)]);
     // Only whether a secret is set, never its value.
     const secretsSet = Object.fromEntries(KNOWN_SOURCES.map((s) => [s.secret, Boolean(env[s.secret])]));
-    return { report, status, counts, secretsSet, canReplay: Boolean((rt as { bus?: unknown }).bus) };
+    return { report, status, counts, attribution, secretsSet, canReplay: Boolean((rt as { bus?: unknown }).bus) };
   });
   const header = <PageHeader title="Data health" subtitle="What arrived, what was rejected, and whether the numbers are complete." actions={<a className="button small" href="/api/health">Health JSON</a>} />;
   if (!loaded.ok) {
@@ -64,7 +65,7 @@ export default async function DataHealth({ searchParams }: { searchParams: Promi
       </>
     );
   }
-  const { report, status, counts, secretsSet, canReplay } = loaded.data;
+  const { report, status, counts, attribution, secretsSet, canReplay } = loaded.data;
   const cov = report.coverage;
   const now = Date.now();
   const seen = new Set(report.sources.map((s) => s.source));
@@ -159,6 +160,26 @@ export default async function DataHealth({ searchParams }: { searchParams: Promi
               {cov.unmapped_repos.length || cov.unmapped_incidents ? <p className="stat-note" style={{ marginTop: 4 }}>Map them under <code>catalog.services</code> in <code>paved.config.yaml</code> (name, team, repo, path).</p> : null}
             </div>
           </div>
+        </Card>
+      </div>
+
+      <div style={{ marginTop: 16 }}>
+        <Card id="change-set-attribution" title="Monorepo commits" hint="Which services a commit counts for comes from the files it touched (catalog paths and catalog.sharedPaths).">
+          {attribution.uncounted === 0 && attribution.assumed === 0 && attribution.stoppedAtForcePush === 0 ? (
+            <p className="empty-inline">{icons.check} Every shipped commit counts for the services whose path it touched.</p>
+          ) : (
+            <div className="grid" style={{ gap: 10 }}>
+              <p>
+                <strong>{count(attribution.uncounted)}</strong> commits count for no service: their files touch no service&apos;s path nor a shared path.
+                {attribution.uncountedExamples.map((c) => <span key={`${c.repo}:${c.sha}`}> <code title={c.files.join(', ')}>{c.repo}@{c.sha.slice(0, 12)}</code></span>)}
+              </p>
+              <p>
+                <strong>{count(attribution.assumed)}</strong> commits with unknown files are counted for every service of their repository (an assumption; push payloads and <code>paved backfill github</code> within <code>sources.github.commitFileRequests</code> supply files).
+                {attribution.assumedExamples.map((c) => <span key={`${c.repo}:${c.sha}`}> <code title={c.services.join(', ')}>{c.repo}@{c.sha.slice(0, 12)}</code></span>)}
+              </p>
+              {attribution.stoppedAtForcePush ? <p><strong>{count(attribution.stoppedAtForcePush)}</strong> change sets stop at a force push (commits it discarded never count; a compare, when fetched, tells the rest).</p> : null}
+            </div>
+          )}
         </Card>
       </div>
 
