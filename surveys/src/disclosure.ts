@@ -75,6 +75,8 @@ export interface PlanOptions {
    * they run do find leaks when the audit is switched off.
    */
   suppression?: 'audited' | 'primary' | 'none';
+  /** Reuse the plan of identical attribute counts (default). Tests turn it off to compute afresh. */
+  cache?: boolean;
 }
 
 interface Cell extends CellRef {
@@ -203,10 +205,29 @@ function cellsUsed(atoms: readonly Atom[], published: readonly number[], support
   return published.filter((_, i) => !y[i]!.zero);
 }
 
+/** Plans by the respondents' attribute counts: a page view asks for the same campaign several times. */
+const planCache = new Map<string, Publication>();
+const PLAN_CACHE_SIZE = 64;
+
 /** Decides what may be published for one campaign's respondents. Deterministic. */
 export function planPublication(respondents: readonly Attributes[], minGroupSize: number, options: PlanOptions = {}): Publication {
   const k = effectiveMinGroupSize(minGroupSize);
   const suppression = options.suppression ?? 'audited';
+  const counts = new Map<string, number>();
+  for (const r of respondents) {
+    const key = JSON.stringify([r.team, r.tenure, r.role]);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const cacheKey = JSON.stringify([k, suppression, [...counts].sort((a, b) => (a[0] < b[0] ? -1 : 1))]);
+  const cached = options.cache === false ? undefined : planCache.get(cacheKey);
+  if (cached) return structuredClone(cached);
+  const plan = computePlan(respondents, k, suppression);
+  if (planCache.size >= PLAN_CACHE_SIZE) planCache.delete(planCache.keys().next().value!);
+  planCache.set(cacheKey, plan);
+  return structuredClone(plan);
+}
+
+function computePlan(respondents: readonly Attributes[], k: number, suppression: NonNullable<PlanOptions['suppression']>): Publication {
   const cells = candidateCells(respondents);
   const atoms = atomsOf(respondents, cells);
   // A cell with exactly the members of another (say every respondent left tenure blank, so "not

@@ -64,7 +64,7 @@ describe('the audit is exact', () => {
     for (let run = 0; run < 50; run += 1) {
       const { responses, k } = randomCampaign(random, run);
       const shuffled = [...responses].sort(() => (random(2) ? 1 : -1));
-      expect(planPublication(shuffled, k)).toEqual(planPublication(responses, k));
+      expect(planPublication(shuffled, k, { cache: false })).toEqual(planPublication(responses, k, { cache: false }));
     }
   });
 });
