@@ -194,6 +194,23 @@ describe('every output read from the warehouse applies the rule', () => {
     }
   });
 
+  it('an open campaign releases nothing anywhere: API, page, digest and the default view all pass it by', async () => {
+    await createCampaign(env.warehouse, config, { id: 'live', survey: 'small', definition: JSON.stringify(SMALL), audience: ['checkout', 'payments', 'search', 'platform'], opens: '2026-05-18', closes: '2026-05-30' }, NOW);
+    await writeImported(env.warehouse, DATA.map((r, i) => ({
+      id: `live${i}`, campaign_id: 'live', survey_id: 'small', survey_version: 1, team: r.team, tenure: null, role: null, answers: r.answers, free_text: r.free_text, submitted_at: '2026-05-19T00:00:00.000Z',
+    })));
+    const response = await getResults(new Request('http://paved.test/api/v1/surveys/results?campaign=live'), context(env.warehouse, NOW, config));
+    const body = (await response.json()) as SurveyResults;
+    expect(body).toMatchObject({ released: false, org: null, groups: [], hiddenGroups: [] });
+    expect(body.notes.join()).toMatch(/released when the campaign closes/);
+    // Participation still shows, for teams whose count may be shown.
+    expect(body.participation.teams.find((t) => t.team === 'checkout')?.responses).toBe(8);
+    // The default view, the digest and the roadmap's source read the newest closed campaign instead.
+    expect((await surveysView(env.warehouse, config, { now: NOW })).results?.campaign.id).toBe('dx');
+    expect((await surveySummaryForDigest(env.warehouse, config, {}, NOW))?.campaign.id).toBe('dx');
+    expect((await surveyDigest(env.warehouse, config, NOW))?.campaign.id).toBe('dx');
+  });
+
   it('the digest function', async () => {
     const digest = await surveyDigest(env.warehouse, config, NOW);
     expect(digest?.teams.map((t) => t.team)).toEqual(['checkout']);
