@@ -36,6 +36,9 @@ export const WINDOW = `deployed_at >= {from:DateTime64(3, 'UTC')} AND deployed_a
 /** The first Monday on or after `from`: weeks (Monday–Sunday) lying wholly inside the window start there. */
 const FIRST_MONDAY = `if(toDayOfWeek(toDate({from:DateTime64(3, 'UTC')})) = 1, toDate({from:DateTime64(3, 'UTC')}), toMonday(toDate({from:DateTime64(3, 'UTC')})) + 7)`;
 
+/** The number of Monday–Sunday weeks lying wholly inside the window. */
+const WHOLE_WEEKS = `toInt64(greatest(0, intDiv(dateDiff('day', ${FIRST_MONDAY}, toDate({to:DateTime64(3, 'UTC')})), 7)))`;
+
 // Each source table is read once (ClickHouse inlines a CTE at every use, so scalar subqueries
 // over a shared CTE would scan it again per column).
 const DORA_SQL = `
@@ -77,34 +80,26 @@ CROSS JOIN
  * whole weeks of the window; then the median over services of both.
  */
 const PER_SERVICE_SQL = `
-WITH
-weeks AS (
-    SELECT ${FIRST_MONDAY} + 7 * number AS week
-    FROM numbers(toUInt64(greatest(0, intDiv(dateDiff('day', ${FIRST_MONDAY}, toDate({to:DateTime64(3, 'UTC')})), 7))))
-),
-${SERVICE_CATALOG_CTE},
-in_scope AS (SELECT service FROM service_catalog WHERE ${SCOPE}),
-window_deployments AS (
-    SELECT service, toDate(deployed_at) AS day FROM {{db}}.t_deployment_facts
-    WHERE ${WINDOW} AND ${SCOPE} AND service IN (SELECT service FROM in_scope)
-),
-per_service AS (
-    SELECT s.service AS service, ifNull(c.deployments, 0) AS deployments
-    FROM in_scope AS s
-    LEFT JOIN (SELECT service, count() AS deployments FROM window_deployments GROUP BY service) AS c ON c.service = s.service
-),
-per_service_days AS (
-    SELECT sw.service AS service, quantileExactInclusive(0.5)(toFloat64(ifNull(dd.days, 0))) AS days_p50
-    FROM (SELECT s.service AS service, w.week AS week FROM in_scope AS s CROSS JOIN weeks AS w) AS sw
-    LEFT JOIN (SELECT service, toMonday(day) AS week, uniqExact(day) AS days FROM window_deployments GROUP BY service, week) AS dd
-      ON dd.service = sw.service AND dd.week = sw.week
-    GROUP BY sw.service
+WITH ${SERVICE_CATALOG_CTE}
+SELECT count() AS services,
+       if(count() = 0, NULL, quantileExactInclusive(0.5)(toFloat64(deployments))) AS deployments_p50,
+       if(count() = 0 OR ${WHOLE_WEEKS} = 0, NULL, quantileExactInclusive(0.5)(days_p50)) AS deploy_days_p50
+FROM (
+    -- Weeks without a deployment are not in week_days: they are the zeros that pad it to every whole week.
+    SELECT s.service AS service, d.deployments AS deployments,
+           arrayReduce('quantileExactInclusive(0.5)', arrayConcat(d.week_days, arrayWithConstant(toUInt64(greatest(0, ${WHOLE_WEEKS} - length(d.week_days))), toFloat64(0)))) AS days_p50
+    FROM (SELECT service FROM service_catalog WHERE ${SCOPE}) AS s
+    LEFT JOIN (
+        SELECT service, sum(n) AS deployments, groupArrayIf(toFloat64(days), whole) AS week_days
+        FROM (
+            SELECT service, toMonday(toDate(deployed_at)) AS week, count() AS n, uniqExact(toDate(deployed_at)) AS days,
+                   week >= ${FIRST_MONDAY} AND week + 7 <= toDate({to:DateTime64(3, 'UTC')}) AS whole
+            FROM {{db}}.t_deployment_facts WHERE ${WINDOW} AND ${SCOPE} GROUP BY service, week
+        )
+        GROUP BY service
+    ) AS d ON d.service = s.service
+    SETTINGS join_use_nulls = 0
 )
-SELECT
-    (SELECT count() FROM per_service) AS services,
-    (SELECT if(count() = 0, NULL, quantileExactInclusive(0.5)(toFloat64(deployments))) FROM per_service) AS deployments_p50,
-    (SELECT if(count() = 0, NULL, quantileExactInclusive(0.5)(days_p50)) FROM per_service_days) AS deploy_days_p50
-SETTINGS join_use_nulls = 1
 `;
 
 const num = z.coerce.number();
