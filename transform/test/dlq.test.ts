@@ -51,8 +51,8 @@ describe('paved dlq replay (replayDeadLetters)', () => {
       letter({ step: 'validate', key: validated.key, value: validated.value, headers: validated.headers, failed_at: '2026-01-01T00:00:01.000Z', source_topic: 'events', source_partition: 2, source_offset: '41' }),
       // A delivery the normaliser refused, now accepted: normalised again into a push and its commit.
       letter({ step: 'normalise', key: 'github:delivery-7', value: githubPush('dddddd02', 'refs/heads/main'), headers: { 'paved-source': 'github', 'paved-event': 'push' }, failed_at: '2026-01-01T00:00:02.000Z' }),
-      // Still not normalisable: stays a dead letter, not marked.
-      letter({ step: 'normalise', key: 'github:delivery-8', value: githubPush('dddddd03', undefined), headers: { 'paved-source': 'github', 'paved-event': 'push' }, failed_at: '2026-01-01T00:00:03.000Z' }),
+      // Still not normalisable (no after, no head commit; a push without ref is accepted since issue 14): stays a dead letter, not marked.
+      letter({ step: 'normalise', key: 'github:delivery-8', value: JSON.stringify({ ref: 'refs/heads/main', repository: { full_name: 'acme/dlq', name: 'dlq' }, commits: [] }), headers: { 'paved-source': 'github', 'paved-event': 'push' }, failed_at: '2026-01-01T00:00:03.000Z' }),
       // A row ClickHouse refused without the message that carried it: nothing to re-drive.
       letter({ step: 'insert:commits', value: '{"repo":"acme/dlq"}', failed_at: '2026-01-01T00:00:04.000Z' }),
     ]);
@@ -70,7 +70,7 @@ describe('paved dlq replay (replayDeadLetters)', () => {
     await env.bus.drained();
     expect(report).toMatchObject({ total: 3, done: 3, replayed: 1, published: 2, skipped: 1, stillFailing: 1 });
     expect(report.problems.map((p) => p.step).sort()).toEqual(['insert:commits', 'normalise']);
-    expect(report.problems.find((p) => p.step === 'normalise')?.reason).toBe('push without ref');
+    expect(report.problems.find((p) => p.step === 'normalise')?.reason).toBe('push without after or head_commit.id');
     expect(progress.at(-1)).toMatchObject({ done: 3, total: 3 });
 
     expect(await count(`SELECT count() AS n FROM {{db}}.commits FINAL WHERE repo = 'acme/dlq'`)).toBe(2);
