@@ -57,6 +57,7 @@ function push(delivery: Delivery, payload: Fields): NormaliseOutcome {
   for (const commit of pushed) {
     const data = commitData(commit, repo, delivery.receivedAt);
     if (typeof data === 'string') return dlq(data);
+    if (instant(commit.timestamp) === undefined) assumptions.push(ASSUMED.commitWithoutTimestamp);
     shas.push(data.sha);
     events.push(canonicalEvent(delivery, 'commit', data.sha, data.authored_at, data));
   }
@@ -193,6 +194,7 @@ function deployment(delivery: Delivery, payload: Fields, context: NormaliseConte
   const id = deploymentId(repo, created, environment);
   if (!id) return dlq('deployment without deployment.id or deployment.sha');
   const createdAt = instant(created.created_at) ?? delivery.receivedAt;
+  const assumptions = deploymentAssumptions(created, created, created.created_at);
   const parameters = deploymentParameters(created.payload);
   const data: DataOf<'deployment'> = {
     id,
@@ -211,7 +213,7 @@ function deployment(delivery: Delivery, payload: Fields, context: NormaliseConte
     source_system: 'github_deployments',
     url: null,
   };
-  return validated([canonicalEvent(delivery, 'deployment', id, createdAt, data)]);
+  return assuming(validated([canonicalEvent(delivery, 'deployment', id, createdAt, data)]), assumptions);
 }
 
 function deploymentStatus(delivery: Delivery, payload: Fields, context: NormaliseContext): NormaliseOutcome {
@@ -228,6 +230,7 @@ function deploymentStatus(delivery: Delivery, payload: Fields, context: Normalis
   const id = deploymentId(repo, target, environment);
   if (!id) return dlq('deployment_status without deployment.id or deployment.sha');
   const statusAt = instant(status.updated_at) ?? instant(status.created_at) ?? delivery.receivedAt;
+  const assumptions = deploymentAssumptions(target, { environment: target.environment ?? status.environment }, status.updated_at ?? status.created_at);
   const parameters = deploymentParameters(target.payload);
   const data: DataOf<'deployment'> = {
     id,
@@ -246,7 +249,15 @@ function deploymentStatus(delivery: Delivery, payload: Fields, context: Normalis
     source_system: 'github_deployments',
     url: text(status.environment_url) ?? text(status.target_url) ?? text(status.log_url) ?? null,
   };
-  return validated([canonicalEvent(delivery, 'deployment', id, statusAt, data)]);
+  return assuming(validated([canonicalEvent(delivery, 'deployment', id, statusAt, data)]), assumptions);
+}
+
+function deploymentAssumptions(target: Fields, named: Fields, time: unknown): string[] {
+  return [
+    ...(identifier(target.id) ? [] : [ASSUMED.deploymentWithoutId]),
+    ...(text(named.environment) ? [] : [ASSUMED.deploymentWithoutEnvironment]),
+    ...(instant(time) ? [] : [ASSUMED.deploymentWithoutTime]),
+  ];
 }
 
 /** `github:repo:<deployment id>`, or, when the sender gave no id, one derived from what it did give. */
@@ -353,6 +364,7 @@ function issue(delivery: Delivery, payload: Fields, context: NormaliseContext): 
   // Without a state, closed_at decides (some senders emulating GitHub send only that).
   const resolved = state ? state === 'closed' : closedAt !== undefined;
   if (!state) assumptions.push(resolved ? ASSUMED.issueClosedWithoutState : ASSUMED.issueOpenWithoutState);
+  if (!instant(reported.created_at)) assumptions.push(ASSUMED.issueWithoutCreatedAt);
   const links = explicitLinks(typeof reported.body === 'string' ? reported.body : '', repo);
   const data: DataOf<'incident'> = {
     id,
@@ -419,6 +431,11 @@ export const ASSUMED = {
   defaultBranchUnknown: 'push without ref nor repository.default_branch: default branch taken to be main',
   issueClosedWithoutState: 'issue without state but with closed_at: taken as closed (resolved at closed_at)',
   issueOpenWithoutState: 'issue without state or closed_at: taken as open',
+  issueWithoutCreatedAt: 'issue without created_at: opened when Paved received it',
+  commitWithoutTimestamp: 'commit without timestamp: authored when Paved received the push (lead time is short)',
+  deploymentWithoutId: 'deployment without id: identified by its sha and environment',
+  deploymentWithoutEnvironment: 'deployment without environment: taken to be metrics.defaultEnvironment',
+  deploymentWithoutTime: 'deployment without created_at/updated_at: at the time Paved received it',
 } as const;
 
 function defaultBranchOf(payload: Fields, assumptions: string[]): string {
