@@ -46,3 +46,27 @@ function fromEpoch(value: number): Instant | null {
 
 /** `YYYY-MM-DD` calendar date (UTC). */
 export const CalendarDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/**
+ * What is wrong with a calendar date written as `YYYY-MM-DD`, in words (null when it is a real
+ * day): "November 2026 has 30 days" rather than a bare "invalid date".
+ */
+export function calendarDateProblem(value: string): string | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return `"${value}" is not written as YYYY-MM-DD (for example 2026-11-30)`;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (month < 1 || month > 12) return `${value}: there is no month ${match[2]} (months are 01 to 12)`;
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (day < 1 || day > days) return `${value}: ${MONTHS[month - 1]} ${year} has ${days} days`;
+  return null;
+}
+
+/** A `YYYY-MM-DD` day that exists; errors name the field and what is wrong with it. */
+export function isoDay(name: string) {
+  return z.string().superRefine((value, ctx) => {
+    const problem = calendarDateProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: `${name} must be a date as YYYY-MM-DD: ${problem}` });
+  });
+}

@@ -1,5 +1,5 @@
 /** Creating, inviting to, reminding about and closing campaigns. Shared by the CLI and the admin routes. */
-import type { PavedConfig, SurveyDefinition } from '@paved/schemas';
+import { isoDay, type PavedConfig, type SurveyDefinition } from '@paved/schemas';
 import type { Warehouse } from '@paved/transform/warehouse/client';
 import { z } from 'zod';
 import { parseCsv } from './csv.js';
@@ -17,7 +17,7 @@ export class SurveyInputError extends Error {
   }
 }
 
-const date = (name: string) => z.iso.date(`${name} must be a date as YYYY-MM-DD`);
+const date = isoDay;
 
 export const CampaignInput = z.object({
   id: CampaignId,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '@paved/transform/runtime/config';
 import { WarehouseLockedError } from '@paved/transform/warehouse/lock';
@@ -17,6 +18,12 @@ import { replayCommand } from './commands/replay.js';
 import { transformRun } from './commands/transform.js';
 import { warehouseServe } from './commands/warehouse-server.js';
 
+/** The version of this CLI, from its package.json (the workspace's release version). */
+export function pavedVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return typeof manifest.version === 'string' ? manifest.version : 'unknown';
+}
+
 const integer = (name: string) => (value: string) => {
   const parsed = Number(value);
   if (!Number.isInteger(parsed)) throw new InvalidArgumentError(`${name} must be a whole number`);
@@ -26,6 +33,7 @@ const integer = (name: string) => (value: string) => {
 export function program(): Command {
   const cli = new Command('paved')
     .description('Paved: DORA metrics, platform adoption and developer surveys for platform teams')
+    .version(pavedVersion(), '-V, --version', 'print the version of paved')
     .showHelpAfterError('(run `paved help <command>` for usage)');
 
   cli.command('start')
@@ -58,14 +66,14 @@ export function program(): Command {
 
   const metrics = cli.command('metrics').description('query metrics');
   metrics.command('dora')
-    .description('the five DORA keys for a window [from, to)')
-    .requiredOption('--from <date>', 'YYYY-MM-DD (inclusive)')
-    .requiredOption('--to <date>', 'YYYY-MM-DD (exclusive)')
+    .description('the five DORA keys for a window [from, to) (default: the last 90 days, today included)')
+    .option('--from <date>', 'YYYY-MM-DD (inclusive; default: 90 days before --to)')
+    .option('--to <date>', 'YYYY-MM-DD (exclusive; default: 90 days after --from, else tomorrow)')
     .option('--team <team>', 'only this team')
     .option('--service <service>', 'only this service')
     .addOption(new Option('--profile <profile>', 'benchmark profile').choices(['2023', '2024']))
     .option('--json', 'print the API JSON')
-    .action((options: { from: string; to: string; team?: string; service?: string; profile?: '2023' | '2024'; json?: boolean }) => metricsDora(options));
+    .action((options: { from?: string; to?: string; team?: string; service?: string; profile?: '2023' | '2024'; json?: boolean }) => metricsDora(options));
 
   const survey = cli.command('survey').description('developer-survey campaigns: create, invite, close, results, import');
   survey.command('list')

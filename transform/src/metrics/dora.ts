@@ -1,18 +1,18 @@
 import { z } from 'zod';
-import type { DoraResult } from '@paved/schemas';
+import { calendarDateProblem, isoDay, type DoraResult } from '@paved/schemas';
 import type { Warehouse } from '../warehouse/client.js';
 import { SERVICE_CATALOG_CTE } from './catalog.js';
 import { changeFailureRateLevel, deploymentFrequencyLevel, leadTimeLevel, recoveryLevel, type BenchmarkProfile } from './levels.js';
 
 export const DoraQuery = z.object({
-  from: z.iso.date('from must be a date as YYYY-MM-DD'),
-  to: z.iso.date('to must be a date as YYYY-MM-DD'),
+  from: isoDay('from'),
+  to: isoDay('to'),
   team: z.string().min(1).optional(),
   service: z.string().min(1).optional(),
   profile: z.enum(['2023', '2024']).optional(),
   /** Golden-path services only (true), the others only (false), or all (unset). */
   goldenPath: z.enum(['true', 'false']).transform((v) => v === 'true').or(z.boolean()).optional(),
-}).refine((q) => q.from < q.to, { message: 'from must be before to (the window is [from, to))', path: ['to'] });
+}).refine((q) => calendarDateProblem(q.from) !== null || calendarDateProblem(q.to) !== null || q.from < q.to, { message: 'from must be before to (the window is [from, to))', path: ['to'] });
 export type DoraQuery = z.infer<typeof DoraQuery>;
 
 /** The contract (zod) lives in @paved/schemas so that clients can validate what the API answers. */

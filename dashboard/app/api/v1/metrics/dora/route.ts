@@ -1,4 +1,5 @@
 import { DoraQuery, doraMetrics } from '@paved/transform/metrics/dora';
+import { checkScope, UnknownScopeError } from '@paved/transform/metrics/scope';
 import { badRequest, failed, queryObject } from '@/lib/api';
 import { runtime } from '@/lib/runtime';
 
@@ -10,8 +11,10 @@ export async function GET(request: Request) {
   if (!parsed.success) return badRequest(parsed.error);
   try {
     const { warehouse, config } = runtime();
+    await checkScope(warehouse, parsed.data);
     return Response.json(await doraMetrics(warehouse, parsed.data, config.metrics.benchmarkProfile));
   } catch (error) {
+    if (error instanceof UnknownScopeError) return Response.json({ error: 'bad_request', issues: [{ parameter: error.kind, message: error.message }], known: error.known }, { status: 400 });
     return failed(error);
   }
 }
