@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { deploymentReference } from '@paved/ingest/references';
 import { doraMetrics } from '../src/metrics/dora.js';
+import { dataHealth } from '../src/metrics/explore.js';
 import { runTransform } from '../src/metrics/rebuild.js';
 import { defaultMetricSettings } from '../src/metrics/settings.js';
 import { openTestWarehouse } from './harness.js';
@@ -99,7 +100,8 @@ describe('incident references (hand-worked)', () => {
     expect((await dora('acme/refs-sha')).recovery).toMatchObject({ failedDeployments: 1, failedDeploymentRecoveryP50Hours: 50 });
   });
 
-  it('a reference that matches no deployment falls back to timing inference', async () => {
+  it('a reference that matches no deployment falls back to timing inference, and Data health lists it', async () => {
     expect(await linksOf('acme/refs-none')).toEqual([{ deployment_id: 'github:acme/refs-none:9300001', method: 'inferred', incident_id: 'refs-none-i1' }]);
+    expect((await dataHealth(env.warehouse)).unresolvedReferences).toEqual({ unresolved: 1, examples: ['refs-none-i1 names acme/refs-none:9399999'] });
   });
 });

@@ -158,6 +158,11 @@ export default async function DataHealth({ searchParams }: { searchParams: Promi
                 {cov.unmapped_incidents === 0 ? 'Every incident maps to a service.' : <><strong>{count(cov.unmapped_incidents)}</strong> incidents have no service, so they cannot fail a deployment.</>}
               </p>
               {cov.unmapped_repos.length || cov.unmapped_incidents ? <p className="stat-note" style={{ marginTop: 4 }}>Map them under <code>catalog.services</code> in <code>paved.config.yaml</code> (name, team, repo, path).</p> : null}
+              <p style={{ marginTop: 4 }}>
+                {report.unresolvedReferences.unresolved === 0
+                  ? 'Every deployment an incident names was found.'
+                  : <><strong>{count(report.unresolvedReferences.unresolved)}</strong> deployment references on incidents match no production deployment (those incidents fall back to timing inference), e.g. {report.unresolvedReferences.examples.map((e, i) => <span key={e}>{i ? ', ' : ''}<code>{e}</code></span>)}. Accepted forms: Paved&apos;s id, GitHub&apos;s numeric id, a deployment or Actions run URL, a deployed sha prefix.</>}
+              </p>
             </div>
           </div>
         </Card>

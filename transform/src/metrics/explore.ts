@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Warehouse } from '../warehouse/client.js';
 import { ALL_HISTORY, SERVICE_CATALOG_CTE, serviceCatalog } from './catalog.js';
 import { dayStart, SCOPE, scopeParams, WINDOW, type Scope } from './dora.js';
+import { INCIDENT_REFERENCE_CTES } from './sql-links.js';
 
 /** A window and scope, as the dashboard and the API take them. */
 export interface Window extends Scope {
@@ -182,6 +183,7 @@ const FreshnessRow = z.object({ source: z.string(), last_received: z.string(), d
 const DeadLetterRow = z.object({ step: z.string(), reason: z.string(), count: num, last_failed: z.string() });
 const CoverageRow = z.object({ deployments: num, with_change_set: num, mapped_by_catalog: num, unmapped_repos: z.array(z.string()), unmapped_incidents: num });
 const RunRow = z.object({ job: z.string(), started_at: z.string(), finished_at: z.string().nullable(), status: z.string(), detail: z.string() });
+const UnresolvedRow = z.object({ unresolved: num, examples: z.array(z.string()) });
 const AssumptionRow = z.object({
   source: z.string(), event: z.string(), assumption: z.string(), deliveries: num, example_delivery: z.string(), example_payload: z.string(), last_seen: z.string(),
 });
@@ -192,13 +194,15 @@ export interface DataHealth {
   deadLetterTotal: number;
   /** What normalisers assumed about fields senders left out, per source, event and assumption, with an example delivery. */
   assumptions: z.infer<typeof AssumptionRow>[];
+  /** Deployment references written on incidents that match no production deployment (docs/metrics.md, "Incident references"). */
+  unresolvedReferences: z.infer<typeof UnresolvedRow>;
   coverage: z.infer<typeof CoverageRow>;
   runs: z.infer<typeof RunRow>[];
 }
 
 /** Sources and their last event, dead letters by reason, mapping gaps, change-set coverage and job runs. */
 export async function dataHealth(warehouse: Warehouse): Promise<DataHealth> {
-  const [sources, deadLetters, coverage, runs, assumptions] = await Promise.all([
+  const [sources, deadLetters, coverage, runs, assumptions, unresolved] = await Promise.all([
     warehouse.query(`
       SELECT source, toString(max(received_at)) AS last_received, count() AS deliveries, countIf(outcome = 'dlq') AS dead_lettered, countIf(outcome = 'ignored') AS ignored
       FROM {{db}}.raw_deliveries GROUP BY source ORDER BY source`, {}, FreshnessRow),
@@ -223,6 +227,14 @@ export async function dataHealth(warehouse: Warehouse): Promise<DataHealth> {
             FROM {{db}}.raw_deliveries WHERE outcome = 'ok' AND reason != '')
       WHERE assumption != ''
       GROUP BY source, event, assumption ORDER BY deliveries DESC, source, event, assumption LIMIT 100`, {}, AssumptionRow),
+    warehouse.query(`
+      WITH ${INCIDENT_REFERENCE_CTES}
+      SELECT count() AS unresolved, groupArray(5)(concat(incident_id, ' names ', ref)) AS examples
+      FROM (SELECT DISTINCT incident_id, ref FROM incident_refs)
+      WHERE (incident_id, ref) NOT IN (SELECT incident_id, ref FROM resolved_references)`, {}, UnresolvedRow),
   ]);
-  return { sources, deadLetters, deadLetterTotal: deadLetters.reduce((sum, row) => sum + row.count, 0), assumptions, coverage: coverage[0]!, runs };
+  return {
+    sources, deadLetters, deadLetterTotal: deadLetters.reduce((sum, row) => sum + row.count, 0), assumptions, unresolvedReferences: unresolved[0] ?? { unresolved: 0, examples: [] },
+    coverage: coverage[0]!, runs,
+  };
 }
