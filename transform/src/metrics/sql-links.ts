@@ -25,6 +25,8 @@ deployment_keys AS (
         SELECT id, repo, url, coalesce(nullIf(extract(id, '^github:[^:]+:([0-9]+)$'), ''), nullIf(extract(id, '^actions:[^:]+:run/([0-9]+)$'), ''), '') AS native
         FROM {{db}}.t_deployments WHERE is_production AND status = 'success'
     )
+    -- Only keys some incident wrote: a handful, against every deployment's four.
+    WHERE key IN (SELECT ref FROM incident_refs)
 ),
 id_references AS (
     SELECT DISTINCT r.incident_id AS incident_id, r.ref AS ref, k.deployment_id AS deployment_id
