@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BusUnavailableError, type Bus } from '../bus/bus.js';
 import type { Delivery, NormaliseContext } from '../delivery.js';
-import { verifyPagerdutySignature } from '../pagerduty/normalise.js';
 import { DeliveryWarnings, receiveDelivery, RecentDeliveries, type ReceiveResult } from '../receive.js';
-import { hmacHex, safeEqual, verifyBearer, verifyGithubSignature } from './auth.js';
-import { BodyTooLargeError, readBody } from './body.js';
+import {
+  githubSignatureOf, pagerdutySignaturesOf, pavedSignatureOf, safeEqual, SignatureHeaderError, StreamingSignatureCheck, verifyBearer,
+} from './auth.js';
+import { BodyTooLargeError, BudgetExhaustedError, closeAfterAnswer, MAX_BODY_BYTES, readBody, UnverifiedBytes } from './body.js';
 
 /** Secrets the receivers check; all come from the environment. */
 export interface WebhookSecrets {
@@ -29,6 +30,10 @@ export interface WebhookReceiverOptions {
   secrets: WebhookSecrets;
   context: NormaliseContext;
   log?: (entry: Record<string, unknown>) => void;
+  /** Bytes held at once for bodies not authenticated yet, over all requests (default UNVERIFIED_BUDGET_BYTES, 64 MiB). */
+  unverifiedBudgetBytes?: number;
+  /** The largest body a route reads (default MAX_BODY_BYTES, 25 MiB). */
+  maxBodyBytes?: number;
 }
 
 type Route = 'github' | 'pagerduty' | 'opsgenie' | 'deployments' | 'incidents';
@@ -41,19 +46,34 @@ const ROUTES: Record<string, Route> = {
 };
 
 class HttpError extends Error {
-  constructor(readonly status: number, readonly reason: string, message: string) {
+  /** `close`: the body was not read (or not to its end), so the connection is closed after the answer. */
+  constructor(readonly status: number, readonly reason: string, message: string, readonly close = false) {
     super(message);
   }
 }
+
+/**
+ * What the headers alone say about the sender: authenticated already (a token), or a claimed
+ * signature to check over the body's bytes as they arrive.
+ */
+type Credentials = { kind: 'token' } | { kind: 'signature'; check: StreamingSignatureCheck; failure: HttpError };
 
 function header(request: IncomingMessage, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
 
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
 /** GitHub may send `application/x-www-form-urlencoded` with the JSON in `payload`. */
 function parseJsonBody(body: Buffer, contentType: string | undefined): unknown {
-  const text = body.toString('utf8');
+  if (body.length === 0) throw new HttpError(400, 'empty_body', 'the body is empty: send the event as a JSON object (application/json)');
+  let text: string;
+  try {
+    text = STRICT_UTF8.decode(body);
+  } catch {
+    throw new HttpError(400, 'not_utf8', 'the body is not valid UTF-8: JSON must be sent as UTF-8 text (RFC 8259)');
+  }
   try {
     if (contentType?.includes('application/x-www-form-urlencoded')) {
       const payload = new URLSearchParams(text).get('payload');
@@ -67,17 +87,24 @@ function parseJsonBody(body: Buffer, contentType: string | undefined): unknown {
 }
 
 /**
- * The webhook receivers. Each route authenticates first (401, nothing stored), then reads and
- * parses (413/400), hands the delivery to the bus and answers only once the bus accepted it
- * (202), or 503 when the bus cannot take it so the sender retries.
+ * The webhook receivers. Each route authenticates before it holds anything: a missing or malformed
+ * signature or token header is 401 before a byte of the body is read; a signed body is checked as
+ * it streams in, with the bytes held meanwhile capped per request (413) and over all requests
+ * (503, see UNVERIFIED_BUDGET_BYTES). Then it parses (400), hands the delivery to the bus and
+ * answers only once the bus accepted it (202), or 503 when the bus cannot take it so the sender retries.
  */
 export class WebhookReceiver {
   readonly stats: WebhookStats = { received: 0, accepted: 0, rejected: {}, lastEventAt: {}, ackMs: [] };
+  /** Bytes of not-yet-authenticated bodies held right now (bounded by the budget). */
+  readonly unverified: UnverifiedBytes;
+  private readonly maxBodyBytes: number;
   private readonly recent = new RecentDeliveries();
   private readonly warnings: DeliveryWarnings;
 
   constructor(private readonly options: WebhookReceiverOptions) {
     this.warnings = new DeliveryWarnings((entry) => options.log?.(entry));
+    this.unverified = new UnverifiedBytes(options.unverifiedBudgetBytes);
+    this.maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   }
 
   /** Handles the request when its path is a webhook route; returns false otherwise. */
@@ -88,12 +115,9 @@ export class WebhookReceiver {
     const started = performance.now();
     this.stats.received += 1;
     try {
-      if (request.method !== 'POST') throw new HttpError(405, 'method', `use POST for ${path}`);
-      const body = await readBody(request).catch((error: unknown) => {
-        if (error instanceof BodyTooLargeError) throw new HttpError(413, 'too_large', `body over ${error.limit} bytes`);
-        throw error;
-      });
-      const delivery = await this.authenticate(route, request, body);
+      if (request.method !== 'POST') throw new HttpError(405, 'method', `use POST for ${path}`, true);
+      const body = await this.authenticatedBody(route, request);
+      const delivery = this.deliveryOf(route, request, body);
       const result = await receiveDelivery(delivery, body.toString('utf8'), this.options.bus, this.options.context, this.recent, this.warnings);
       this.stats.accepted += 1;
       this.stats.lastEventAt[delivery.source] = delivery.receivedAt;
@@ -102,21 +126,26 @@ export class WebhookReceiver {
       this.reply(response, 202, { accepted: true, delivery_id: delivery.deliveryId, ...summary(result) });
     } catch (error) {
       if (error instanceof HttpError) {
-        this.reject(response, error.status, error.reason, error.message, route);
+        this.reject(response, error.status, error.reason, error.message, route, error.close);
       } else if (error instanceof BusUnavailableError) {
         this.reject(response, 503, 'bus_unavailable', `event bus unavailable, retry later: ${error.message}`, route);
       } else {
         this.options.log?.({ level: 'error', msg: 'webhook receiver failed', route, error: (error as Error).message });
-        this.reject(response, 500, 'internal', 'internal error; the delivery was not stored, retry later', route);
+        this.reject(response, 500, 'internal', 'internal error; the delivery was not stored, retry later', route, true);
       }
     }
     return true;
   }
 
-  private reject(response: ServerResponse, status: number, reason: string, message: string, route: Route): void {
+  private reject(response: ServerResponse, status: number, reason: string, message: string, route: Route, close = false): void {
     this.stats.rejected[reason] = (this.stats.rejected[reason] ?? 0) + 1;
     this.options.log?.({ level: status >= 500 ? 'error' : 'warn', msg: 'webhook rejected', route, status, reason });
-    const headers = status === 503 ? { 'retry-after': '10' } : undefined;
+    const headers: Record<string, string> = status === 503 ? { 'retry-after': '10' } : {};
+    // A body left unread is not drained: the connection ends with the answer.
+    if (close) {
+      headers.connection = 'close';
+      closeAfterAnswer(response.req);
+    }
     this.reply(response, status, { accepted: false, error: reason, message }, headers);
   }
 
@@ -125,26 +154,109 @@ export class WebhookReceiver {
     response.end(JSON.stringify(body));
   }
 
-  private async authenticate(route: Route, request: IncomingMessage, body: Buffer): Promise<Delivery> {
+  /** Checks the headers, then reads the body under the limits, checking a signature chunk by chunk. */
+  private async authenticatedBody(route: Route, request: IncomingMessage): Promise<Buffer> {
+    const credentials = this.credentialsOf(route, request);
+    const signed = credentials.kind === 'signature' ? credentials : null;
+    const chunks = await readBody(request, {
+      limit: this.maxBodyBytes,
+      ...(signed ? { unverified: this.unverified, onChunk: (chunk: Buffer) => signed.check.update(chunk) } : {}),
+    }).catch((error: unknown) => {
+      if (error instanceof BodyTooLargeError) throw new HttpError(413, 'too_large', `body over ${error.limit} bytes`, true);
+      if (error instanceof BudgetExhaustedError) {
+        throw new HttpError(503, 'busy', 'too many unauthenticated bodies are being received at once; retry later', true);
+      }
+      throw error;
+    });
+    if (signed && !signed.check.matches()) {
+      chunks.discard();
+      throw signed.failure;
+    }
+    return chunks.toBuffer();
+  }
+
+  /** What the headers prove or claim, decided before the body is read; 401 when they cannot authenticate anyone. */
+  private credentialsOf(route: Route, request: IncomingMessage): Credentials {
     const secrets = this.options.secrets;
+    const refuse = (reason: string, hint: string) => (error: unknown): never => {
+      if (error instanceof SignatureHeaderError) throw new HttpError(401, reason, `${error.message}. ${hint}`, true);
+      throw error;
+    };
+    switch (route) {
+      case 'github': {
+        const secret = requireSecret(secrets.GITHUB_WEBHOOK_SECRET, 'GITHUB_WEBHOOK_SECRET');
+        const hint = 'Check the webhook secret matches GITHUB_WEBHOOK_SECRET.';
+        let claimed;
+        try {
+          claimed = githubSignatureOf(header(request, 'x-hub-signature-256'), header(request, 'x-hub-signature'));
+        } catch (error) {
+          return refuse('bad_signature', hint)(error);
+        }
+        return {
+          kind: 'signature', check: new StreamingSignatureCheck([secret], [claimed]),
+          failure: new HttpError(401, 'bad_signature', `invalid ${claimed.algorithm === 'sha256' ? 'X-Hub-Signature-256' : 'X-Hub-Signature'}: the body's HMAC does not match. ${hint}`),
+        };
+      }
+      case 'pagerduty': {
+        const secret = requireSecret(secrets.PAGERDUTY_WEBHOOK_SECRET, 'PAGERDUTY_WEBHOOK_SECRET');
+        const hint = 'Check PAGERDUTY_WEBHOOK_SECRET matches the subscription secret.';
+        let claimed;
+        try {
+          claimed = pagerdutySignaturesOf(header(request, 'x-pagerduty-signature'));
+        } catch (error) {
+          return refuse('bad_signature', hint)(error);
+        }
+        const secretsList = secret.split(',').map((s) => s.trim()).filter(Boolean);
+        return {
+          kind: 'signature', check: new StreamingSignatureCheck(secretsList, claimed),
+          failure: new HttpError(401, 'bad_signature', `invalid X-PagerDuty-Signature: the body's HMAC does not match. ${hint}`),
+        };
+      }
+      case 'opsgenie': {
+        const token = requireSecret(secrets.OPSGENIE_WEBHOOK_TOKEN, 'OPSGENIE_WEBHOOK_TOKEN');
+        const given = header(request, 'x-paved-token') ?? header(request, 'authorization')?.replace(/^Bearer\s+/i, '');
+        if (!given || !safeEqual(given, token)) throw new HttpError(401, 'bad_token', 'missing or invalid token: send OPSGENIE_WEBHOOK_TOKEN as "Authorization: Bearer <token>" or "X-Paved-Token"', true);
+        return { kind: 'token' };
+      }
+      case 'deployments':
+      case 'incidents':
+        return this.genericCredentials(request);
+    }
+  }
+
+  /** Generic senders authenticate with `Authorization: Bearer <PAVED_WEBHOOK_TOKEN>` or `X-Paved-Signature: sha256=<hmac>`. */
+  private genericCredentials(request: IncomingMessage): Credentials {
+    const { PAVED_WEBHOOK_TOKEN: token, PAVED_WEBHOOK_HMAC_SECRET: hmacSecret } = this.options.secrets;
+    if (!token && !hmacSecret) throw new HttpError(401, 'not_configured', 'generic webhooks are disabled: set PAVED_WEBHOOK_TOKEN or PAVED_WEBHOOK_HMAC_SECRET', true);
+    const how = 'send "Authorization: Bearer <PAVED_WEBHOOK_TOKEN>" or "X-Paved-Signature: sha256=<HMAC of the body with PAVED_WEBHOOK_HMAC_SECRET>"';
+    if (token && verifyBearer(header(request, 'authorization'), token)) return { kind: 'token' };
+    const signature = header(request, 'x-paved-signature');
+    if (hmacSecret && signature !== undefined) {
+      try {
+        return {
+          kind: 'signature', check: new StreamingSignatureCheck([hmacSecret], [pavedSignatureOf(signature)]),
+          failure: new HttpError(401, 'bad_token', `invalid X-Paved-Signature: the body's HMAC does not match; ${how}`),
+        };
+      } catch (error) {
+        if (error instanceof SignatureHeaderError) throw new HttpError(401, 'bad_token', `${error.message}; ${how}`, true);
+        throw error;
+      }
+    }
+    throw new HttpError(401, 'bad_token', `missing or invalid credentials: ${how}`, true);
+  }
+
+  /** The delivery an authenticated body carries: its event, its id (for deduplication) and its parsed payload. */
+  private deliveryOf(route: Route, request: IncomingMessage, body: Buffer): Delivery {
     const receivedAt = new Date().toISOString();
     const contentType = header(request, 'content-type');
     switch (route) {
       case 'github': {
-        const secret = requireSecret(secrets.GITHUB_WEBHOOK_SECRET, 'GITHUB_WEBHOOK_SECRET');
-        const valid = await verifyGithubSignature(body, secret, header(request, 'x-hub-signature-256'), header(request, 'x-hub-signature'));
-        if (!valid) throw new HttpError(401, 'bad_signature', 'missing or invalid X-Hub-Signature-256 (or legacy X-Hub-Signature): check the webhook secret matches GITHUB_WEBHOOK_SECRET');
         const event = header(request, 'x-github-event');
         if (!event) throw new HttpError(400, 'no_event', 'missing X-GitHub-Event header');
         const payload = parseJsonBody(body, contentType);
         return { source: 'github', event, deliveryId: header(request, 'x-github-delivery') ?? bodyHash(body), receivedAt, payload };
       }
       case 'pagerduty': {
-        const secret = requireSecret(secrets.PAGERDUTY_WEBHOOK_SECRET, 'PAGERDUTY_WEBHOOK_SECRET');
-        const secretsList = secret.split(',').map((s) => s.trim()).filter(Boolean);
-        if (!verifyPagerdutySignature(body.toString('utf8'), header(request, 'x-pagerduty-signature'), secretsList)) {
-          throw new HttpError(401, 'bad_signature', 'missing or invalid X-PagerDuty-Signature: check PAGERDUTY_WEBHOOK_SECRET matches the subscription secret');
-        }
         const payload = parseJsonBody(body, contentType);
         const event = (payload as { event?: { id?: unknown; event_type?: unknown } } | null)?.event;
         return {
@@ -153,9 +265,6 @@ export class WebhookReceiver {
         };
       }
       case 'opsgenie': {
-        const token = requireSecret(secrets.OPSGENIE_WEBHOOK_TOKEN, 'OPSGENIE_WEBHOOK_TOKEN');
-        const given = header(request, 'x-paved-token') ?? header(request, 'authorization')?.replace(/^Bearer\s+/i, '');
-        if (!given || !safeEqual(given, token)) throw new HttpError(401, 'bad_token', 'missing or invalid token: send OPSGENIE_WEBHOOK_TOKEN as "Authorization: Bearer <token>" or "X-Paved-Token"');
         const payload = parseJsonBody(body, contentType);
         const alert = (payload as { action?: unknown; alert?: { alertId?: unknown; updatedAt?: unknown } } | null);
         const action = typeof alert?.action === 'string' ? alert.action : 'unknown';
@@ -164,27 +273,16 @@ export class WebhookReceiver {
       }
       case 'deployments':
       case 'incidents': {
-        this.verifyGeneric(request, body);
         const payload = parseJsonBody(body, contentType);
         const idempotencyKey = header(request, 'idempotency-key') ?? header(request, 'x-delivery-id');
         return { source: 'generic', event: route === 'deployments' ? 'deployment' : 'incident', deliveryId: idempotencyKey ?? bodyHash(body), receivedAt, payload };
       }
     }
   }
-
-  /** Generic senders authenticate with `Authorization: Bearer <PAVED_WEBHOOK_TOKEN>` or `X-Paved-Signature: sha256=<hmac>`. */
-  private verifyGeneric(request: IncomingMessage, body: Buffer): void {
-    const { PAVED_WEBHOOK_TOKEN: token, PAVED_WEBHOOK_HMAC_SECRET: hmacSecret } = this.options.secrets;
-    if (!token && !hmacSecret) throw new HttpError(401, 'not_configured', 'generic webhooks are disabled: set PAVED_WEBHOOK_TOKEN or PAVED_WEBHOOK_HMAC_SECRET');
-    const signature = header(request, 'x-paved-signature');
-    if (hmacSecret && signature && safeEqual(signature.trim(), `sha256=${hmacHex('sha256', hmacSecret, body)}`)) return;
-    if (token && verifyBearer(header(request, 'authorization'), token)) return;
-    throw new HttpError(401, 'bad_token', 'missing or invalid credentials: send "Authorization: Bearer <PAVED_WEBHOOK_TOKEN>" or "X-Paved-Signature: sha256=<HMAC of the body with PAVED_WEBHOOK_HMAC_SECRET>"');
-  }
 }
 
 function requireSecret(value: string | undefined, name: string): string {
-  if (!value) throw new HttpError(401, 'not_configured', `this webhook is disabled until ${name} is set in the environment`);
+  if (!value) throw new HttpError(401, 'not_configured', `this webhook is disabled until ${name} is set in the environment`, true);
   return value;
 }
 
