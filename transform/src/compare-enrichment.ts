@@ -36,6 +36,8 @@ export interface CompareEnrichmentOptions {
   /** Below this many remaining requests of the rate limit, the job waits for the next tick (default 100). */
   minRateLimitRemaining?: number;
   now?: () => Date;
+  /** Asked before every tick: a reason (e.g. "another replica is the leader") skips it. */
+  skipReason?: () => string | null;
 }
 
 export interface CompareEnrichmentStatus {
@@ -114,6 +116,11 @@ export class CompareEnrichment {
   }
 
   private async pass(): Promise<number> {
+    const skip = this.options.skipReason?.();
+    if (skip) {
+      this.log('debug', 'compare enrichment skipped', { reason: skip });
+      return 0;
+    }
     this.status.ticks += 1;
     const { api, warehouse } = this.options;
     const floor = this.options.minRateLimitRemaining ?? 100;

@@ -96,6 +96,13 @@ describe('compare enrichment for live deployments', () => {
     standin.rateLimit.core = 5_000;
   });
 
+  it('skips its ticks while told to (another replica leads), with the compare still pending', async () => {
+    const standby = enrichment({ skipReason: () => 'another replica is the leader' });
+    expect(await standby.tick()).toBe(0);
+    expect(standby.status.ticks).toBe(0);
+    expect(compareRequests()).toEqual([]);
+  });
+
   it('fetches the compare of a new webhook deployment within a minute (one 20 s tick) and the change set follows it', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     try {

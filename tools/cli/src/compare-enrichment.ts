@@ -8,11 +8,11 @@ import type { Warehouse } from '@paved/transform/warehouse/client';
 import { githubAuthOf } from './commands/backfill.js';
 
 /**
- * The compare enrichment job of `paved start` (docs/metrics.md, "Change set"): only with GitHub
- * credentials (GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY). Null without them.
+ * The compare enrichment job of `paved start` and `paved transform` (docs/metrics.md, "Change set"):
+ * only with GitHub credentials (GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY). Null without them.
  */
 export async function compareEnrichmentOf(
-  config: PavedConfig, env: PavedEnv, deps: { warehouse: Warehouse; bus: Bus; context: NormaliseContext; log: Logger },
+  config: PavedConfig, env: PavedEnv, deps: { warehouse: Warehouse; bus: Bus; context: NormaliseContext; log: Logger; skipReason?: () => string | null },
 ): Promise<CompareEnrichment | null> {
   const github = config.sources.github;
   const repos = github?.repos ?? [];

@@ -9,7 +9,8 @@ import { describeWarehouseError } from '@paved/transform/warehouse/client';
 import { migrate } from '@paved/transform/warehouse/migrate';
 import { createMetrics, listen, opsHandler, warehouseCheck, type Check } from '../ops.js';
 import { digestSurveySummary } from '../digest-survey.js';
-import { openWarehouse } from '../setup.js';
+import { compareEnrichmentOf } from '../compare-enrichment.js';
+import { createBus, normaliseContextOf, openWarehouse } from '../setup.js';
 
 /**
  * `paved transform`: the metric schedule as its own service. With KAFKA_BROKERS, replicas elect
@@ -54,8 +55,15 @@ export async function transformService(options: { port?: number; host?: string }
   if (brokers) {
     leadership = await electLeader({ brokers, topicPrefix: config.bus.topicPrefix, job: 'transform', onChange: (leader) => log('info', leader ? 'this replica now runs the transform schedule' : 'another replica runs the transform schedule') });
   }
+  // With Kafka, the leader also fetches GitHub's compare for new production deployments (the sink stores it).
+  const bus = brokers ? await createBus(env, config) : null;
+  const compares = bus ? await compareEnrichmentOf(config, env, {
+    warehouse, bus, context: normaliseContextOf(config), log: createLogger('compare-enrichment'),
+    skipReason: () => (leadership && !leadership.isLeader() ? 'another replica is the leader' : migrated ? null : `warehouse not ready: ${lastWarehouseError}`),
+  }) : null;
   schedule.start();
   digests.start();
+  compares?.start();
 
   const checks: Check[] = [
     { name: 'warehouse', run: async () => { const ping = await warehouseCheck(warehouse).run(); return ping.ok && !migrated ? { ok: false, detail: 'migrations not applied yet' } : ping; } },
@@ -74,6 +82,8 @@ export async function transformService(options: { port?: number; host?: string }
     clearInterval(retry);
     await schedule.stop();
     await digests.stop();
+    await compares?.stop();
+    await bus?.close();
     await leadership?.stop();
     await new Promise((resolve) => server.close(resolve));
     await warehouse.close();
