@@ -79,6 +79,45 @@ describe('GitHub signatures', () => {
     expect((await github('push', body, { 'x-hub-signature-256': undefined, 'x-hub-signature': sign(body, SECRET, 'sha1') })).status).toBe(202);
   });
 
+  it('a correctly signed 0-byte body is 400 (authentic but empty), not 401', async () => {
+    const result = await github('push', '', { 'content-type': undefined });
+    expect(result.status).toBe(400);
+    expect(result.body).toMatchObject({ error: 'empty_body' });
+    expect(bus.records).toEqual([]);
+  });
+
+  it('the signature is checked over the raw bytes: a body with invalid UTF-8 signed correctly is 400 (not UTF-8), not 401', async () => {
+    const raw = Buffer.concat([Buffer.from('{"zen":"'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}')]);
+    const signature = `sha256=${createHmac('sha256', SECRET).update(raw).digest('hex')}`;
+    const response = await fetch(`${base}/webhooks/github`, { method: 'POST', headers: { 'x-github-event': 'ping', 'x-github-delivery': 'utf8-1', 'x-hub-signature-256': signature }, body: raw });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: 'not_utf8' });
+    // The same bytes signed as their UTF-8 decoding (what the old check compared) are not authentic.
+    const decodedSignature = sign(raw.toString('utf8'));
+    const forged = await fetch(`${base}/webhooks/github`, { method: 'POST', headers: { 'x-github-event': 'ping', 'x-github-delivery': 'utf8-2', 'x-hub-signature-256': decodedSignature }, body: raw });
+    expect(forged.status).toBe(401);
+  });
+
+  it('PagerDuty signatures are over the raw bytes too', async () => {
+    const raw = Buffer.concat([Buffer.from('{"event":{"id":"'), Buffer.from([0xff]), Buffer.from('"}}')]);
+    const signature = `v1=${createHmac('sha256', 'pd-secret').update(raw).digest('hex')}`;
+    const response = await fetch(`${base}/webhooks/pagerduty`, { method: 'POST', headers: { 'x-pagerduty-signature': signature }, body: raw });
+    expect(response.status).toBe(400);
+  });
+
+  it('an empty X-Hub-Signature-256 with a valid sha1 signature is 401: sha1 counts only when the sha256 header is absent', async () => {
+    const body = JSON.stringify(push);
+    const result = await github('push', body, { 'x-hub-signature-256': '', 'x-hub-signature': sign(body, SECRET, 'sha1') });
+    expect(result.status).toBe(401);
+    expect(String(result.body.message)).toMatch(/X-Hub-Signature-256 is malformed/);
+    expect(bus.records).toEqual([]);
+  });
+
+  it('a malformed X-Hub-Signature-256 with a valid sha1 signature is 401', async () => {
+    const body = JSON.stringify(push);
+    expect((await github('push', body, { 'x-hub-signature-256': 'sha256=', 'x-hub-signature': sign(body, SECRET, 'sha1') })).status).toBe(401);
+  });
+
   it('a replayed delivery is acknowledged and changes nothing', async () => {
     const first = await github('push', push, { 'x-github-delivery': 'replayed-1' });
     const published = bus.records.length;
