@@ -16,8 +16,7 @@ export async function compareEnrichmentOf(
 ): Promise<CompareEnrichment | null> {
   const github = config.sources.github;
   const repos = github?.repos ?? [];
-  const hasApp = Boolean(env.GITHUB_APP_ID && env.GITHUB_APP_PRIVATE_KEY && (github?.org || repos.length));
-  if (!env.GITHUB_TOKEN && !hasApp) return null;
+  if (!githubCredentialsConfigured(config, env)) return null;
   try {
     const api = await GithubApi.connect({ apiUrl: github?.apiUrl ?? 'https://api.github.com', auth: githubAuthOf(env, github?.org, repos), log: deps.log });
     return new CompareEnrichment({ ...deps, api, productionPattern: config.metrics.productionPattern });
@@ -25,4 +24,10 @@ export async function compareEnrichmentOf(
     deps.log('warn', 'compare enrichment is off: GitHub did not accept the configured credentials', { error: (error as Error).message });
     return null;
   }
+}
+
+/** A token, or a GitHub App with the organisation or a repository to find its installation by. */
+export function githubCredentialsConfigured(config: PavedConfig, env: PavedEnv): boolean {
+  const github = config.sources.github;
+  return Boolean(env.GITHUB_TOKEN || (env.GITHUB_APP_ID && env.GITHUB_APP_PRIVATE_KEY && (github?.org || github?.repos.length)));
 }

@@ -9,7 +9,7 @@ import { describeWarehouseError } from '@paved/transform/warehouse/client';
 import { migrate } from '@paved/transform/warehouse/migrate';
 import { createMetrics, listen, opsHandler, warehouseCheck, type Check } from '../ops.js';
 import { digestSurveySummary } from '../digest-survey.js';
-import { compareEnrichmentOf } from '../compare-enrichment.js';
+import { compareEnrichmentOf, githubCredentialsConfigured } from '../compare-enrichment.js';
 import { createBus, normaliseContextOf, openWarehouse } from '../setup.js';
 
 /**
@@ -56,7 +56,7 @@ export async function transformService(options: { port?: number; host?: string }
     leadership = await electLeader({ brokers, topicPrefix: config.bus.topicPrefix, job: 'transform', onChange: (leader) => log('info', leader ? 'this replica now runs the transform schedule' : 'another replica runs the transform schedule') });
   }
   // With Kafka, the leader also fetches GitHub's compare for new production deployments (the sink stores it).
-  const bus = brokers ? await createBus(env, config) : null;
+  const bus = brokers && githubCredentialsConfigured(config, env) ? await createBus(env, config) : null;
   const compares = bus ? await compareEnrichmentOf(config, env, {
     warehouse, bus, context: normaliseContextOf(config), log: createLogger('compare-enrichment'),
     skipReason: () => (leadership && !leadership.isLeader() ? 'another replica is the leader' : migrated ? null : `warehouse not ready: ${lastWarehouseError}`),
