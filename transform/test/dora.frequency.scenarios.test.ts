@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { doraMetrics } from '../src/metrics/dora.js';
 import { serviceCatalog } from '../src/metrics/catalog.js';
 import { runTransform } from '../src/metrics/rebuild.js';
+import { deploymentFrequencyLevel } from '../src/metrics/levels.js';
 import { defaultMetricSettings } from '../src/metrics/settings.js';
 import { event, openTestWarehouse } from './harness.js';
 import { HistoryBuilder } from './history.js';
@@ -56,9 +57,46 @@ const catalog = [
   catalogEntry('rt-quiet', 'retired', 'acme/rt-quiet'),
 ];
 
+// Random teams (seeded) checked against a brute-force oracle written from the definition (docs/metrics.md).
+const RANDOM = { from: '2026-03-04', to: '2026-03-25' }; // a Wednesday: whole weeks are 03-09..15 and 03-16..22
+const DAYS = 21;
+const WHOLE_WEEKS = [['2026-03-09', '2026-03-16'], ['2026-03-16', '2026-03-23']] as const;
+let seed = 14;
+const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const position = (sorted.length - 1) / 2;
+  return sorted[Math.floor(position)]! + (sorted[Math.ceil(position)]! - sorted[Math.floor(position)]!) * (position - Math.floor(position));
+};
+const round = (value: number) => Number(value.toFixed(2));
+const randomTeams = Array.from({ length: 8 }, (_, t) => ({
+  team: `random-${t}`,
+  services: Array.from({ length: 1 + Math.floor(random() * 6) }, (_, s) => {
+    const busy = random();
+    // Deployment times spread from 02-20 to 03-28, around the window on both sides.
+    const times = Array.from({ length: Math.floor(busy * busy * 40) }, () => new Date(Date.parse('2026-02-20T00:00:00Z') + Math.floor(random() * 36 * 24) * 3_600_000).toISOString());
+    return { service: `random-${t}-${s}`, times };
+  }),
+}));
+const oracle = (services: { times: string[] }[]) => {
+  const inWindow = services.map((s) => s.times.filter((at) => at >= `${RANDOM.from}T` && at < `${RANDOM.to}T`));
+  const perWeek = inWindow.map((times) => (times.length / DAYS) * 7);
+  const days = inWindow.map((times) => median(WHOLE_WEEKS.map(([start, end]) => new Set(times.filter((at) => at >= `${start}T` && at < `${end}T`).map((at) => at.slice(0, 10))).size)));
+  const deployments = inWindow.reduce((sum, times) => sum + times.length, 0);
+  return { deployments, services: services.length, perServicePerWeekP50: round(median(perWeek)), deployDaysPerWeekP50: round(median(days)) };
+};
+const randomEvents = randomTeams.flatMap(({ team, services }) => services.flatMap(({ service, times }) => {
+  const h = new HistoryBuilder(`acme/${service}`);
+  times.forEach((at, i) => {
+    h.push(at.slice(0, 16), [[`${service}-c${i}`, at.slice(0, 16)]]);
+    h.deploy(`${service}-d${i}`, `${service}-c${i}`, at.slice(0, 16));
+  });
+  return [catalogEntry(service, team, `acme/${service}`), ...h.events];
+}));
+
 beforeAll(async () => {
   env = await openTestWarehouse();
-  await env.ingest([...catalog, ...[fast, mid, slow, retiredLive, retiredGone, retiredQuiet].flatMap((h) => h.events)]);
+  await env.ingest([...catalog, ...[fast, mid, slow, retiredLive, retiredGone, retiredQuiet].flatMap((h) => h.events), ...randomEvents]);
   await runTransform(env.warehouse, defaultMetricSettings);
 }, 120_000);
 afterAll(async () => env?.close());
@@ -104,5 +142,18 @@ describe('deployment frequency per service (hand-worked)', () => {
   it('a team with no deployment in the window has no level (no data), with its services counted', async () => {
     const { deploymentFrequency } = await doraMetrics(env.warehouse, { from: '2026-01-05', to: '2026-01-12', team: 'skewed' });
     expect(deploymentFrequency).toEqual({ deployments: 0, perWeek: null, services: 3, perServicePerWeekP50: 0, deployDaysPerWeekP50: 0, level: null });
+  });
+});
+
+describe('deployment frequency per service: random teams against a brute-force oracle', () => {
+  it('every team: services, median service per week and deploy days, and the level of the median service', async () => {
+    for (const { team, services } of randomTeams) {
+      const expected = oracle(services);
+      const { deploymentFrequency } = await doraMetrics(env.warehouse, { ...RANDOM, team });
+      expect({ team, ...deploymentFrequency }).toEqual({
+        team, ...expected, perWeek: expected.deployments === 0 ? null : round((expected.deployments / DAYS) * 7),
+        level: expected.deployments === 0 ? null : deploymentFrequencyLevel(expected.perServicePerWeekP50, '2023'),
+      });
+    }
   });
 });
