@@ -1,6 +1,7 @@
 import 'server-only';
 import { keysOf } from '@paved/surveys/context';
 import type { SurveyHttpContext } from '@paved/surveys/http';
+import { mailSettingsOf } from '@paved/surveys/mail';
 import type { SurveyKeys } from '@paved/surveys/tokens';
 import { runtime } from './runtime';
 
@@ -18,6 +19,6 @@ function originOf(request: Request): string {
 }
 
 export function surveyContext(request: Request): SurveyHttpContext {
-  const { warehouse, config } = runtime();
-  return { warehouse, config, keys: surveyKeysOf(), origin: originOf(request) };
+  const { warehouse, config, env } = runtime();
+  return { warehouse, config, keys: surveyKeysOf(), origin: originOf(request), ...(env.SMTP_URL ? { mail: () => mailSettingsOf(config, env) } : {}) };
 }

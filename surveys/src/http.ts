@@ -8,7 +8,8 @@ import { describeWarehouseError, type Warehouse } from '@paved/transform/warehou
 import { z } from 'zod';
 import { effectiveMinGroupSize } from './disclosure.js';
 import type { SheetInput } from './answers.js';
-import { closeCampaign, createCampaign, inviteToCampaign, parseInvitees, remindCampaign, SurveyInputError, type InviteOutcome } from './campaigns.js';
+import { closeCampaign, createCampaign, inviteToCampaign, parseInvitees, remindCampaign, SurveyInputError, type Invitee, type InviteOutcome } from './campaigns.js';
+import { mailInvitations, mailReminder, type MailSettings } from './mail.js';
 import { toCsv } from './csv.js';
 import { DefinitionError } from './definition.js';
 import { importResponses } from './import.js';
@@ -24,6 +25,13 @@ export interface SurveyHttpContext {
   /** This server's address, the base of invite links unless `surveys.publicUrl` is set. */
   origin: string;
   now?: () => Date;
+  /** How survey e-mail is sent (SMTP_URL); unset: sending answers with what to configure. */
+  mail?: () => MailSettings;
+}
+
+function mailOf(ctx: SurveyHttpContext): MailSettings {
+  if (!ctx.mail) throw new SurveyInputError('Paved sends survey e-mail over SMTP_URL (the same setting as the digests): set it and restart, or download the links instead', 409);
+  return ctx.mail();
 }
 
 const nowOf = (ctx: SurveyHttpContext) => (ctx.now ? ctx.now() : new Date());
@@ -216,23 +224,34 @@ function linkBase(ctx: SurveyHttpContext): string {
  * form with an `emails` CSV file (email,team). Answers with the links, once: as JSON, or as a CSV
  * download for the form. Paved keeps no email address.
  */
+const InviteList = z.object({ send: z.boolean().optional() }).and(z.union([
+  z.object({ invitees: z.array(z.object({ email: z.string(), team: z.string() })) }),
+  z.object({ csv: z.string() }),
+]));
+
+/** The people of an invite or reminder request: a form with an `emails` file, or JSON `{csv}` / `{invitees}`; `send` e-mails them. */
+async function inviteesOf(body: Awaited<ReturnType<typeof readBody>>): Promise<{ invitees: (Invitee & { line?: number })[]; rejected: InviteOutcome['rejected']; send: boolean }> {
+  if (body.kind === 'form') {
+    const csv = await textField(body.value, 'emails');
+    if (!csv) throw new SurveyInputError('attach the email list (a CSV file with the columns email and team)');
+    return { ...parseInvitees(csv), send: (await textField(body.value, 'send')) === 'on' };
+  }
+  const parsed = InviteList.safeParse(body.value);
+  if (!parsed.success) throw new SurveyInputError('expected {invitees: [{email, team}]} or {csv: "email,team\\n..."}, with "send": true to e-mail them');
+  const send = parsed.data.send === true;
+  if ('csv' in parsed.data) return { ...parseInvitees(parsed.data.csv), send };
+  return { invitees: parsed.data.invitees, rejected: [], send };
+}
+
 export async function postInvites(request: Request, campaignId: string, ctx: SurveyHttpContext): Promise<Response> {
   try {
     const body = await readBody(request);
-    let invitees: { email: string; team: string; line?: number }[] = [];
-    let rejected: InviteOutcome['rejected'] = [];
-    if (body.kind === 'form') {
-      const csv = await textField(body.value, 'emails');
-      if (!csv) throw new SurveyInputError('attach the email list (a CSV file with the columns email and team)');
-      ({ invitees, rejected } = parseInvitees(csv));
-    } else {
-      const parsed = z.union([
-        z.object({ invitees: z.array(z.object({ email: z.string(), team: z.string() })) }),
-        z.object({ csv: z.string() }),
-      ]).safeParse(body.value);
-      if (!parsed.success) throw new SurveyInputError('expected {invitees: [{email, team}]} or {csv: "email,team\\n..."}');
-      if ('csv' in parsed.data) ({ invitees, rejected } = parseInvitees(parsed.data.csv));
-      else invitees = parsed.data.invitees;
+    const { invitees, rejected, send } = await inviteesOf(body);
+    if (send) {
+      const report = await mailInvitations(ctx.warehouse, ctx.keys, campaignId, invitees, linkBase(ctx), mailOf(ctx), { minGroupSize: effectiveMinGroupSize(ctx.config.surveys.minGroupSize), now: nowOf(ctx) });
+      const all = { ...report, rejected: [...rejected, ...report.rejected].sort((a, b) => a.line - b.line) };
+      if (body.kind === 'form') return redirect(`/surveys/admin/${campaignId}?mailed=${report.sent}&failed=${report.failed.length + report.uncertain.length}`);
+      return json(all);
     }
     const outcome = await inviteToCampaign(ctx.warehouse, ctx.keys, campaignId, invitees, linkBase(ctx), nowOf(ctx));
     const all = { links: outcome.links, rejected: [...rejected, ...outcome.rejected].sort((a, b) => a.line - b.line) };
@@ -265,6 +284,15 @@ export async function postClose(request: Request, campaignId: string, ctx: Surve
 /** POST /api/admin/surveys/[campaign]/remind: stamps the reminder and returns its text to send. */
 export async function postRemind(request: Request, campaignId: string, ctx: SurveyHttpContext): Promise<Response> {
   try {
+    // A bare POST records the reminder (people are reminded outside Paved); with a list and send, Paved e-mails it.
+    const body = request.headers.get('content-type') ? await readBody(request) : null;
+    const hasList = body !== null && (body.kind === 'form' ? body.value.has('emails') : typeof body.value === 'object' && body.value !== null && ('csv' in body.value || 'invitees' in body.value));
+    const list = hasList ? await inviteesOf(body) : null;
+    if (list?.send) {
+      const report = await mailReminder(ctx.warehouse, campaignId, list.invitees, mailOf(ctx), { now: nowOf(ctx) });
+      if (wantsHtml(request)) return redirect(`/surveys/admin/${campaignId}?reminded=${report.sent}&failed=${report.failed.length + report.uncertain.length}`);
+      return json({ ...report, rejected: [...list.rejected, ...report.rejected].sort((a, b) => a.line - b.line) });
+    }
     const outcome = await remindCampaign(ctx.warehouse, campaignId, nowOf(ctx));
     return wantsHtml(request) ? redirect(`/surveys/admin/${campaignId}?reminded=${outcome.reminded}`) : json(outcome);
   } catch (error) {

@@ -15,7 +15,7 @@ import type { Warehouse } from '@paved/transform/warehouse/client';
 import { DIMENSIONS, NOT_GIVEN, effectiveMinGroupSize, groupOf, planPublication, type CellRef, type Dimension, type PlanOptions, type Publication } from './disclosure.js';
 import { toCsv, type Cell } from './csv.js';
 import { scoreGroup, withChange, type GroupScore, type Scoreable } from './score.js';
-import { readCampaigns, readDefinition, readInviteCounts, readSubmittedResponses, type Campaign, type StoredResponse } from './store.js';
+import { readCampaigns, readDefinition, readInviteCounts, readMailingCounts, readSubmittedResponses, type Campaign, type StoredResponse } from './store.js';
 import { loadTemplate } from './template.js';
 
 export { DIMENSIONS, NOT_GIVEN, groupOf, type Dimension };
@@ -230,7 +230,9 @@ export function metricWindowOf(campaign: Pick<CampaignSummary, 'closesAt' | 'clo
 async function denominatorsOf(warehouse: Warehouse, config: PavedConfig, campaign: CampaignSummary, now: Date): Promise<ResultsInput['denominators']> {
   const out: ResultsInput['denominators'] = new Map();
   if (campaign.origin === 'managed') {
-    for (const row of await readInviteCounts(warehouse, campaign.id)) out.set(row.team, { count: row.invited, source: 'invites' });
+    // Invitations the mail server refused never reached anyone: they are not part of who could answer.
+    const undelivered = new Map((await readMailingCounts(warehouse, campaign.id)).filter((m) => m.kind === 'invitation').map((m) => [m.team, m.failed]));
+    for (const row of await readInviteCounts(warehouse, campaign.id)) out.set(row.team, { count: Math.max(0, row.invited - (undelivered.get(row.team) ?? 0)), source: 'invites' });
   }
   // The one source of developer counts, shared with the Roadmap and ROI: override, catalog, estimate.
   for (const [team, developers] of await teamDevelopers(warehouse, await loadAssumptions(warehouse, config), metricWindowOf(campaign, now))) {

@@ -149,6 +149,19 @@ export async function stampReminders(warehouse: Warehouse, campaignId: string, a
   return rows.length;
 }
 
+// ---------- mailings ----------
+
+const MailingRow = z.object({ kind: z.enum(['invitation', 'reminder']), team: z.string(), sent: num, failed: num, uncertain: num, batches: num });
+export type MailingCount = z.infer<typeof MailingRow>;
+
+/** E-mails Paved sent for a campaign (mail.ts), per kind and team, over every batch. */
+export async function readMailingCounts(warehouse: Warehouse, campaignId: string): Promise<MailingCount[]> {
+  return warehouse.query(`
+    SELECT kind, team, sum(sent) AS sent, sum(failed) AS failed, sum(uncertain) AS uncertain, uniqExact(mailing_id) AS batches
+    FROM {{db}}.survey_mailings FINAL WHERE campaign_id = {campaign:String}
+    GROUP BY kind, team ORDER BY kind, team`, { campaign: campaignId }, MailingRow);
+}
+
 // ---------- responses ----------
 
 const ResponseRow = z.object({

@@ -93,11 +93,12 @@ export function program(): Command {
     .option('--reminders <dates>', 'reminder days, comma-separated YYYY-MM-DD')
     .action((options: CreateOptions) => surveyCreate(options));
   survey.command('invite')
-    .description('print one single-use link per person (CSV email,team,link on stdout); --remind records a reminder instead')
+    .description('one single-use link per person: --send e-mails each over SMTP_URL, else prints CSV email,team,link; --remind sends (or prints) the reminder instead')
     .requiredOption('--campaign <id>', 'campaign id')
     .requiredOption('--emails <file>', 'CSV with the columns email and team')
-    .option('--remind', 'print the reminder text for each address (no links) and record the reminder')
-    .action((options: { campaign: string; emails: string; remind?: boolean }) => surveyInvite(options));
+    .option('--send', 'e-mail the invitations (or, with --remind, the reminder) over SMTP_URL; nothing is printed or kept')
+    .option('--remind', 'the reminder (no links): printed per address, or e-mailed with --send, and recorded')
+    .action((options: { campaign: string; emails: string; remind?: boolean; send?: boolean }) => surveyInvite(options));
   survey.command('close')
     .description('close a campaign now: links stop accepting answers')
     .requiredOption('--campaign <id>', 'campaign id')

@@ -8,6 +8,7 @@ import type { PavedConfig, PavedEnv } from '@paved/schemas';
 import { closeCampaign, createCampaign, inviteToCampaign, parseInvitees, remindCampaign, SurveyInputError, type InviteOutcome } from '@paved/surveys/campaigns';
 import { effectiveMinGroupSize } from '@paved/surveys/disclosure';
 import { keysOf } from '@paved/surveys/context';
+import { mailInvitations, mailReminder, mailSettingsOf, type MailingReport } from '@paved/surveys/mail';
 import { DefinitionError } from '@paved/surveys/definition';
 import { importResponses, type ImportReport } from '@paved/surveys/import';
 import { campaignResults, campaignStatus, defaultCampaignId, resultsCsv, type Dimension, type SurveyResults } from '@paved/surveys/results';
@@ -106,30 +107,54 @@ const lastDay = (closesAt: string) => new Date(Date.parse(closesAt) - 1).toISOSt
 
 // ---------- invite ----------
 
-export async function surveyInvite(options: { campaign: string; emails: string; remind?: boolean }): Promise<void> {
+export async function surveyInvite(options: { campaign: string; emails: string; remind?: boolean; send?: boolean }): Promise<void> {
   const csv = readFile(options.emails, 'the email list');
+  const path = `/api/admin/surveys/${encodeURIComponent(options.campaign)}`;
+  if (options.send) {
+    const report = await run<MailingReport>(options.remind ? 'paved survey invite --remind --send' : 'paved survey invite --send',
+      async (server) => (await callServer(server, 'POST', `${path}/${options.remind ? 'remind' : 'invites'}`, { csv, send: true })) as MailingReport,
+      async (warehouse, config, env) => {
+        const { invitees, rejected } = parseInvitees(csv);
+        const mail = mailSettingsOf(config, env);
+        const progress = (done: number, total: number) => {
+          if (done === total || done % 25 === 0) process.stderr.write(`  ${done}/${total} e-mailed\n`);
+        };
+        const report = options.remind
+          ? await mailReminder(warehouse, options.campaign, invitees, mail, { onProgress: progress })
+          : await mailInvitations(warehouse, keysOf(env), options.campaign, invitees, linkBaseOf(config, env), mail, { minGroupSize: effectiveMinGroupSize(config.surveys.minGroupSize), onProgress: progress });
+        return { ...report, rejected: [...rejected, ...report.rejected].sort((a, b) => a.line - b.line) };
+      });
+    process.stderr.write(`${report.sent} ${report.kind}(s) e-mailed for campaign ${options.campaign}${report.kind === 'invitation' ? '; Paved kept neither the links nor the addresses' : ''}.\n`);
+    for (const f of report.failed) process.stderr.write(`  not sent to ${f.email} (${f.team}): ${f.error}\n`);
+    for (const u of report.uncertain) process.stderr.write(`  perhaps not sent to ${u.email} (${u.team}), the mail server did not answer: ${u.error}\n`);
+    for (const r of report.rejected) process.stderr.write(`  line ${r.line} skipped: ${r.reason}\n`);
+    if (report.failed.length || report.uncertain.length) process.exitCode = 1;
+    return;
+  }
   if (options.remind) {
     const { invitees, rejected } = parseInvitees(csv);
     const outcome = await run('paved survey invite --remind',
-      async (server) => (await callServer(server, 'POST', `/api/admin/surveys/${encodeURIComponent(options.campaign)}/remind`, {})) as { reminded: number; message: string },
+      async (server) => (await callServer(server, 'POST', `${path}/remind`, {})) as { reminded: number; message: string },
       async (warehouse) => remindCampaign(warehouse, options.campaign));
-    // TODO(email): send through SMTP_URL once Paved sends mail; until then this is the mail-merge input.
     process.stdout.write(toCsv(['email', 'message'], invitees.map((i) => [i.email, outcome.message])));
-    process.stderr.write(`reminder recorded for ${outcome.reminded} invite(s); ${invitees.length} address(es) printed for sending${rejected.length ? `, ${rejected.length} line(s) skipped` : ''}. Reminders carry no link: people use the one they were sent.\n`);
+    process.stderr.write(`reminder recorded for ${outcome.reminded} invite(s); ${invitees.length} address(es) printed for sending (or use --send to e-mail them)${rejected.length ? `, ${rejected.length} line(s) skipped` : ''}. Reminders carry no link: people use the one they were sent.\n`);
     return;
   }
   const outcome = await run<InviteOutcome>('paved survey invite',
-    async (server) => (await callServer(server, 'POST', `/api/admin/surveys/${encodeURIComponent(options.campaign)}/invites`, { csv })) as InviteOutcome,
+    async (server) => (await callServer(server, 'POST', `${path}/invites`, { csv })) as InviteOutcome,
     async (warehouse, config, env) => {
       const { invitees, rejected } = parseInvitees(csv);
-      const base = config.surveys.publicUrl ?? `http://${env.HOST ?? config.server.host}:${env.PORT ?? config.server.port}`;
-      const result = await inviteToCampaign(warehouse, keysOf(env), options.campaign, invitees, base);
+      const result = await inviteToCampaign(warehouse, keysOf(env), options.campaign, invitees, linkBaseOf(config, env));
       return { links: result.links, rejected: [...rejected, ...result.rejected].sort((a, b) => a.line - b.line) };
     });
-  // TODO(email): send each link through SMTP_URL; for now print them for a mail merge. Paved keeps no copy.
   process.stdout.write(toCsv(['email', 'team', 'link'], outcome.links.map((l) => [l.email, l.team, l.url])));
-  process.stderr.write(`${outcome.links.length} single-use link(s) for campaign ${options.campaign}. Paved does not email them yet and keeps no copy: send each to its address, then delete this output.\n`);
+  process.stderr.write(`${outcome.links.length} single-use link(s) for campaign ${options.campaign}. Paved keeps no copy: send each to its address, then delete this output (or use --send to have Paved e-mail them).\n`);
   for (const r of outcome.rejected) process.stderr.write(`  line ${r.line} skipped: ${r.reason}\n`);
+}
+
+/** Where survey links point: `surveys.publicUrl`, else this machine's dashboard address. */
+function linkBaseOf(config: PavedConfig, env: PavedEnv): string {
+  return config.surveys.publicUrl ?? `http://${env.HOST ?? config.server.host}:${env.PORT ?? config.server.port}`;
 }
 
 // ---------- close ----------

@@ -1,6 +1,7 @@
 import { dueReminders } from '@paved/surveys/campaigns';
 import { campaignStatus } from '@paved/surveys/results';
 import { readCampaign, readInviteCounts } from '@paved/surveys/store';
+import { readMailingCounts } from '@paved/surveys/mail';
 import { ImportForm } from '@/components/surveys/ImportForm';
 import { Card, Empty, Failure, PageHeader } from '@/components/ui';
 import { count, dateTime } from '@/lib/format';
@@ -24,12 +25,13 @@ export default async function CampaignAdminPage({ params, searchParams }: { para
   const loaded = await attempt('survey campaign', async () => {
     const { warehouse } = runtime();
     const campaign = await readCampaign(warehouse, id);
-    return campaign ? { campaign, invites: await readInviteCounts(warehouse, id) } : null;
+    return campaign ? { campaign, invites: await readInviteCounts(warehouse, id), mailings: await readMailingCounts(warehouse, id), canMail: Boolean(runtime().env.SMTP_URL) } : null;
   });
   const breadcrumb = <><a href="/surveys">Surveys</a> / <a href="/surveys/admin">Campaigns</a></>;
   if (!loaded.ok) return <><PageHeader title={id} breadcrumb={breadcrumb} /><Failure what="the campaign" message={loaded.message} /></>;
   if (!loaded.data) return <><PageHeader title={id} breadcrumb={breadcrumb} /><Empty title={`No campaign "${id}"`}><p>It may only exist as imported responses. <a href="/surveys/admin">All campaigns</a></p></Empty></>;
-  const { campaign, invites } = loaded.data;
+  const { campaign, invites, mailings, canMail } = loaded.data;
+  const mailed = (kind: 'invitation' | 'reminder') => mailings.filter((m) => m.kind === kind).reduce((t, m) => ({ sent: t.sent + m.sent, failed: t.failed + m.failed + m.uncertain }), { sent: 0, failed: 0 });
   const now = new Date();
   const status = campaignStatus(campaign, now);
   const invited = invites.reduce((s, r) => s + r.invited, 0);
@@ -40,6 +42,8 @@ export default async function CampaignAdminPage({ params, searchParams }: { para
   const flash = first(query.error) ? <div className="banner bad" role="alert"><span>{first(query.error)}</span></div>
     : first(query.created) ? <div className="banner good" role="status"><span><strong>Campaign created.</strong> Next: upload the email list below to get one link per person.</span></div>
     : first(query.closed) ? <div className="banner good" role="status"><span><strong>Campaign closed.</strong> Links now say the survey is closed; answers can no longer change.</span></div>
+    : first(query.mailed) ? <div className="banner good" role="status"><span><strong>{first(query.mailed)} invitation(s) e-mailed</strong>{Number(first(query.failed) ?? 0) > 0 ? `; ${first(query.failed)} could not be sent (use the API or CLI to see which addresses, then invite them again)` : ''}. Paved kept neither the links nor the addresses.</span></div>
+    : first(query.reminded) && first(query.failed) !== undefined ? <div className="banner good" role="status"><span><strong>Reminder e-mailed to {first(query.reminded)} people</strong>{Number(first(query.failed)) > 0 ? `; ${first(query.failed)} could not be sent` : ''}.</span></div>
     : first(query.reminded) ? <div className="banner good" role="status"><span><strong>Reminder recorded for {first(query.reminded)} invites.</strong> Send this to the audience: &ldquo;{campaign.title} is open until the end of {lastDay(campaign.closesAt)} (UTC). Use the personal link from your invitation; if you already answered, you can still change your answers with it.&rdquo;</span></div>
     : first(query.imported) ? <div className="banner good" role="status"><span>Imported {first(query.imported)} responses; {first(query.rejected) ?? 0} rows rejected (use the import form with scripts on to see why).</span></div>
     : null;
@@ -72,10 +76,17 @@ export default async function CampaignAdminPage({ params, searchParams }: { para
                 <span>Email list (CSV with the columns email, team)</span>
                 <input type="file" name="emails" accept=".csv,text/csv" required />
               </label>
-              <button type="submit" className="button primary">Create links (CSV download)</button>
+              <label className="check">
+                <input type="checkbox" name="send" defaultChecked={canMail} disabled={!canMail} />
+                <span>{canMail ? 'E-mail each person their link (SMTP_URL)' : 'E-mail each person their link (set SMTP_URL to enable)'}</span>
+              </label>
+              <button type="submit" className="button primary">Create links</button>
             </form>
           ) : null}
-          <p className="how">The download holds each address with its single-use link, for a mail merge. It is shown once: Paved does not email links yet and cannot show them again (a lost link needs a new one).</p>
+          <p className="how">
+            E-mailed: {count(mailed('invitation').sent)} invitation(s), {count(mailed('invitation').failed)} not delivered; {count(mailed('reminder').sent)} reminder(s).
+            {' '}Each link is generated, e-mailed and forgotten in one step. Without e-mail, the download holds each address with its link for a mail merge, once (reload this page afterwards to see the new count).
+          </p>
         </Card>
 
         <Card id="schedule" title="Schedule">
@@ -90,6 +101,13 @@ export default async function CampaignAdminPage({ params, searchParams }: { para
           {admin && status === 'open' ? (
             <div className="card-actions" style={{ marginTop: 12 }}>
               <form method="post" action={`${base}/remind`}><button type="submit" className="button">Record a reminder</button></form>
+              {canMail ? (
+                <form method="post" action={`${base}/remind`} encType="multipart/form-data" className="inline-form">
+                  <input type="hidden" name="send" value="on" />
+                  <label className="field"><span>Email list for the reminder</span><input type="file" name="emails" accept=".csv,text/csv" required /></label>
+                  <button type="submit" className="button">E-mail the reminder</button>
+                </form>
+              ) : null}
               <form method="post" action={`${base}/close`}><button type="submit" className="button danger">Close now</button></form>
             </div>
           ) : null}
