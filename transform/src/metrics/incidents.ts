@@ -1,0 +1,258 @@
+import { z } from 'zod';
+import { calendarDateProblem, isoDay } from '@paved/schemas';
+import type { Warehouse } from '../warehouse/client.js';
+import { dayStart } from './dora.js';
+
+/*
+ * Incidents from their side (docs/dashboard.md, "Incidents"): the incidents *opened* in a window
+ * (by incident date, not by the date of the deployment they are linked to), each with the
+ * production deployments its failure links point at (t_failure_links: method and evidence), the
+ * ones linked to nothing with the reason, and how many failures rest on timing inference alone.
+ */
+
+export const IncidentsQuery = z.object({
+  from: isoDay('from'),
+  to: isoDay('to'),
+  team: z.string().min(1).optional(),
+  service: z.string().min(1).optional(),
+  severity: z.string().min(1).optional(),
+  source: z.string().min(1).optional(),
+}).refine((q) => calendarDateProblem(q.from) !== null || calendarDateProblem(q.to) !== null || q.from < q.to, { message: 'from must be before to (the window is [from, to))', path: ['to'] });
+export type IncidentsQuery = z.infer<typeof IncidentsQuery>;
+
+const num = z.coerce.number();
+const nullableNum = z.union([z.null(), z.coerce.number()]);
+
+const IncidentRow = z.object({
+  id: z.string(), source: z.string(), service: z.string(), team: z.string(), severity: z.string(), title: z.string(), status: z.string(),
+  opened_at: z.string(), resolved_at: z.string().nullable(), url: z.string().nullable(), restore_hours: nullableNum,
+  linked_deployment_ids: z.array(z.string()), linked_shas: z.array(z.string()), rejected: z.coerce.boolean(),
+});
+const LinkRow = z.object({
+  incident_id: z.string(), deployment_id: z.string(), method: z.string(), evidence: z.string(),
+  service: z.string(), team: z.string(), repo: z.string(), sha: z.string().nullable(), deployed_at: z.string(), failure_methods: z.array(z.string()),
+});
+const CandidateRow = z.object({ incident_id: z.string(), deployment_id: z.string(), service: z.string(), sha: z.string().nullable(), deployed_at: z.string(), hours_before: num });
+const TotalsRow = z.object({ incidents: num, linked: num });
+const WindowFailuresRow = z.object({ failed_n: num, inference_only: num });
+const OptionsRow = z.object({ teams: z.array(z.string()), services: z.array(z.string()), severities: z.array(z.string()), sources: z.array(z.string()) });
+
+/** One piece of evidence tying an incident to a production deployment. */
+export interface IncidentLink {
+  deploymentId: string;
+  method: string;
+  evidence: string;
+  service: string;
+  team: string;
+  repo: string;
+  sha: string | null;
+  deployedAt: string;
+  /** Every failure-link method of that deployment (from any incident, rollback or revert). */
+  deploymentFailureMethods: string[];
+  /** The deployment counts as failed only because an incident opened soon after it (no other evidence). */
+  inferenceOnly: boolean;
+}
+
+/** A production deployment a person might link an unlinked incident to: its service's, in the 7 days before it opened. */
+export interface LinkCandidate {
+  deploymentId: string;
+  service: string;
+  sha: string | null;
+  deployedAt: string;
+  hoursBefore: number;
+}
+
+export type UnlinkedReason = 'unmapped' | 'unresolved_reference' | 'rejected' | 'inference_off' | 'outside_window' | 'no_deployment';
+
+export interface IncidentWithLinks {
+  id: string;
+  source: string;
+  service: string;
+  team: string;
+  severity: string;
+  title: string;
+  status: string;
+  openedAt: string;
+  resolvedAt: string | null;
+  url: string | null;
+  restoreHours: number | null;
+  /** Deployment ids, URLs or shas the incident itself names (what its sender wrote). */
+  references: string[];
+  links: IncidentLink[];
+  /** Linked, and every link is timing inference. */
+  inferenceOnly: boolean;
+  /** Why nothing links it (null when linked). */
+  unlinkedReason: UnlinkedReason | null;
+  /** The reason in words, naming the facts behind it. */
+  unlinkedExplanation: string | null;
+  /** For unlinked incidents of a known service: its production deployments in the 7 days before it opened, newest first. */
+  candidates: LinkCandidate[];
+}
+
+export interface IncidentsResult {
+  from: string;
+  to: string;
+  scope: { team: string | null; service: string | null; severity: string | null; source: string | null };
+  summary: {
+    /** Incidents opened in the window (all of them, also beyond `limit`). */
+    incidents: number;
+    linked: number;
+    unlinked: number;
+    /** Of the listed incidents: linked only through timing inference. */
+    inferenceOnlyIncidents: number;
+    /** Distinct failed deployments the listed incidents are linked to, and those of them resting on inference alone. */
+    linkedDeployments: number;
+    inferenceOnlyDeployments: number;
+    /** Failed production deployments *deployed* in the window (change failure rate's rows), and those resting on inference alone. */
+    windowFailedDeployments: number;
+    windowInferenceOnly: number;
+  };
+  /** Newest first; linked ones (`links` not empty). */
+  linked: IncidentWithLinks[];
+  /** Newest first; linked to nothing. */
+  unlinked: IncidentWithLinks[];
+  /** True when more incidents were opened than `limit` lets through. */
+  truncated: boolean;
+  inferenceWindowHours: number;
+}
+
+export interface IncidentsOptions {
+  /** At most this many incidents are listed (the summary counts all). */
+  limit?: number;
+  /** `metrics.inferenceWindowHours` and `metrics.inferIncidentLinks`, for the reasons given. */
+  inferenceWindowHours?: number;
+  inferIncidentLinks?: boolean;
+}
+
+const FILTER = `opened_at >= {from:DateTime64(3, 'UTC')} AND opened_at < {to:DateTime64(3, 'UTC')}
+  AND ({team:String} = '' OR team = {team:String}) AND ({service:String} = '' OR service = {service:String})
+  AND ({severity:String} = '' OR severity = {severity:String}) AND ({source:String} = '' OR source = {source:String})`;
+
+const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+
+function explainUnlinked(incident: z.infer<typeof IncidentRow>, candidates: LinkCandidate[], windowHours: number, infer: boolean): { reason: UnlinkedReason; text: string } {
+  const references = [...incident.linked_deployment_ids, ...incident.linked_shas];
+  if (incident.rejected) return { reason: 'rejected', text: 'A person rejected its link to a deployment (override).' };
+  if (incident.service === 'unknown') {
+    return { reason: 'unmapped', text: references.length ? `Names ${references.join(', ')}, which matches no production deployment, and is mapped to no service, so timing cannot be used either.` : 'Mapped to no service, so no deployment can be inferred from timing; map its service or repository (Data health).' };
+  }
+  if (references.length) return { reason: 'unresolved_reference', text: `Names ${references.join(', ')}, which matches no production deployment (Data health lists unresolved references).` };
+  if (!infer) return { reason: 'inference_off', text: 'Names no deployment or commit, and inference from timing is switched off (metrics.inferIncidentLinks).' };
+  const last = candidates[0];
+  if (!last) return { reason: 'no_deployment', text: `Names no deployment or commit, and ${incident.service} had no production deployment in the 7 days before it opened.` };
+  if (last.hoursBefore < windowHours) return { reason: 'outside_window', text: `Names no deployment or commit; ${incident.service} deployed ${round(last.hoursBefore)} h before it opened, inside the ${windowHours} h window: the metrics have not been recomputed since (run the transform).` };
+  return { reason: 'outside_window', text: `Names no deployment or commit; ${incident.service}'s last production deployment was ${round(last.hoursBefore)} h before it opened, outside the ${windowHours} h inference window.` };
+}
+
+/** Incidents opened in [from, to), with their linked deployments (method, evidence), the unlinked ones and the inference summary. */
+export async function incidentsInWindow(warehouse: Warehouse, query: IncidentsQuery, options: IncidentsOptions = {}): Promise<IncidentsResult> {
+  const limit = options.limit ?? 1000;
+  const windowHours = options.inferenceWindowHours ?? 24;
+  const infer = options.inferIncidentLinks ?? true;
+  const params = {
+    from: dayStart(query.from), to: dayStart(query.to), team: query.team ?? '', service: query.service ?? '', severity: query.severity ?? '', source: query.source ?? '',
+  };
+  const [incidents, [totals], [windowFailures]] = await Promise.all([
+    warehouse.query(`
+      SELECT id, source, service, team, severity, title, status, opened_at, resolved_at, url,
+             if(resolved_at IS NULL, NULL, dateDiff('millisecond', opened_at, assumeNotNull(resolved_at)) / 3600000) AS restore_hours,
+             linked_deployment_ids, linked_shas,
+             id IN (SELECT incident_id FROM {{db}}.failure_link_overrides FINAL WHERE verdict = 'reject') AS rejected
+      FROM {{db}}.t_incidents
+      WHERE ${FILTER}
+      ORDER BY opened_at DESC, id
+      LIMIT {limit:UInt32}`, { ...params, limit }, IncidentRow),
+    warehouse.query(`
+      SELECT count() AS incidents, countIf(id IN (SELECT assumeNotNull(incident_id) FROM {{db}}.t_failure_links WHERE incident_id IS NOT NULL)) AS linked
+      FROM {{db}}.t_incidents WHERE ${FILTER}`, params, TotalsRow),
+    // The change failure rate's own rows (by deployment date), in the same team/service scope.
+    warehouse.query(`
+      SELECT countIf(failed) AS failed_n, countIf(failed AND failure_methods = ['inferred']) AS inference_only
+      FROM {{db}}.t_deployment_facts
+      WHERE deployed_at >= {from:DateTime64(3, 'UTC')} AND deployed_at < {to:DateTime64(3, 'UTC')}
+        AND ({team:String} = '' OR team = {team:String}) AND ({service:String} = '' OR service = {service:String})`, params, WindowFailuresRow),
+  ]);
+  const ids = incidents.map((i) => i.id);
+  const [links, candidates] = await Promise.all([
+    warehouse.query(`
+      SELECT assumeNotNull(l.incident_id) AS incident_id, l.deployment_id AS deployment_id, l.method AS method, l.evidence AS evidence,
+             f.service AS service, f.team AS team, f.repo AS repo, f.sha AS sha, f.deployed_at AS deployed_at, f.failure_methods AS failure_methods
+      FROM {{db}}.t_failure_links AS l
+      INNER JOIN {{db}}.t_deployment_facts AS f ON f.id = l.deployment_id
+      WHERE l.incident_id IN {ids:Array(String)}
+      ORDER BY f.deployed_at DESC, l.deployment_id, l.method`, { ids }, LinkRow),
+    warehouse.query(`
+      SELECT i.id AS incident_id, d.id AS deployment_id, d.service AS service, d.sha AS sha, d.deployed_at AS deployed_at,
+             round(dateDiff('millisecond', d.deployed_at, i.opened_at) / 3600000, 2) AS hours_before
+      FROM (SELECT id, service, opened_at FROM {{db}}.t_incidents WHERE id IN {ids:Array(String)} AND service != 'unknown') AS i
+      INNER JOIN (SELECT id, service, sha, deployed_at FROM {{db}}.t_deployment_facts
+                  WHERE service IN (SELECT service FROM {{db}}.t_incidents WHERE id IN {ids:Array(String)})) AS d ON d.service = i.service
+      WHERE d.deployed_at <= i.opened_at AND d.deployed_at > i.opened_at - INTERVAL 7 DAY
+      ORDER BY i.id, d.deployed_at DESC, d.id
+      LIMIT 5 BY i.id`, { ids }, CandidateRow),
+  ]);
+
+  const linksBy = new Map<string, IncidentLink[]>();
+  for (const l of links) {
+    const list = linksBy.get(l.incident_id) ?? [];
+    list.push({
+      deploymentId: l.deployment_id, method: l.method, evidence: l.evidence, service: l.service, team: l.team, repo: l.repo, sha: l.sha, deployedAt: l.deployed_at,
+      deploymentFailureMethods: l.failure_methods, inferenceOnly: l.failure_methods.length === 1 && l.failure_methods[0] === 'inferred',
+    });
+    linksBy.set(l.incident_id, list);
+  }
+  const candidatesBy = new Map<string, LinkCandidate[]>();
+  for (const c of candidates) {
+    const list = candidatesBy.get(c.incident_id) ?? [];
+    list.push({ deploymentId: c.deployment_id, service: c.service, sha: c.sha, deployedAt: c.deployed_at, hoursBefore: c.hours_before });
+    candidatesBy.set(c.incident_id, list);
+  }
+
+  const linked: IncidentWithLinks[] = [];
+  const unlinked: IncidentWithLinks[] = [];
+  for (const i of incidents) {
+    const own = linksBy.get(i.id) ?? [];
+    const base = {
+      id: i.id, source: i.source, service: i.service, team: i.team, severity: i.severity, title: i.title, status: i.status, openedAt: i.opened_at,
+      resolvedAt: i.resolved_at, url: i.url, restoreHours: i.restore_hours === null ? null : round(i.restore_hours, 2), references: [...i.linked_deployment_ids, ...i.linked_shas],
+    };
+    if (own.length) {
+      linked.push({ ...base, links: own, inferenceOnly: own.every((l) => l.method === 'inferred'), unlinkedReason: null, unlinkedExplanation: null, candidates: [] });
+    } else {
+      const cands = candidatesBy.get(i.id) ?? [];
+      const why = explainUnlinked(i, cands, windowHours, infer);
+      unlinked.push({ ...base, links: [], inferenceOnly: false, unlinkedReason: why.reason, unlinkedExplanation: why.text, candidates: cands });
+    }
+  }
+  const deployments = new Map<string, boolean>();
+  for (const incident of linked) for (const l of incident.links) deployments.set(l.deploymentId, l.inferenceOnly);
+
+  return {
+    from: query.from,
+    to: query.to,
+    scope: { team: query.team ?? null, service: query.service ?? null, severity: query.severity ?? null, source: query.source ?? null },
+    summary: {
+      incidents: totals?.incidents ?? 0,
+      linked: totals?.linked ?? 0,
+      unlinked: (totals?.incidents ?? 0) - (totals?.linked ?? 0),
+      inferenceOnlyIncidents: linked.filter((i) => i.inferenceOnly).length,
+      linkedDeployments: deployments.size,
+      inferenceOnlyDeployments: [...deployments.values()].filter(Boolean).length,
+      windowFailedDeployments: windowFailures?.failed_n ?? 0,
+      windowInferenceOnly: windowFailures?.inference_only ?? 0,
+    },
+    linked,
+    unlinked,
+    truncated: (totals?.incidents ?? 0) > incidents.length,
+    inferenceWindowHours: windowHours,
+  };
+}
+
+/** The values the incidents page can filter by: every team, service, severity and source incidents have. */
+export async function incidentFilterOptions(warehouse: Warehouse): Promise<{ teams: string[]; services: string[]; severities: string[]; sources: string[] }> {
+  const [row] = await warehouse.query(`
+    SELECT arraySort(groupUniqArray(team)) AS teams, arraySort(groupUniqArray(service)) AS services,
+           arraySort(groupUniqArray(toString(severity))) AS severities, arraySort(groupUniqArray(toString(source))) AS sources
+    FROM {{db}}.t_incidents`, {}, OptionsRow);
+  return row ?? { teams: [], services: [], severities: [], sources: [] };
+}
