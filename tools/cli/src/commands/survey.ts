@@ -218,13 +218,22 @@ export function formatResults(r: SurveyResults): string {
   const out = [
     `${r.campaign.title} (${r.campaign.id}, ${r.campaign.status}) · survey ${r.definition.id} v${r.definition.version} · groups under ${r.minGroupSize} are hidden`,
   ];
-  if (r.respondents === null) {
-    out.push(`fewer than ${r.minGroupSize} responses: nothing can be shown yet`);
+  const p = r.participation;
+  const participation = () => {
+    out.push('', 'participation by team');
+    for (const t of p.teams) out.push(`  ${t.team.padEnd(25)} ${t.responses === null ? 'hidden' : String(t.responses)}${t.denominator !== null ? ` of ${t.denominator} (${t.source})` : ''}${t.rate !== null ? `  ${pct(t.rate).trim()}` : ''}`);
+  };
+  if (!r.released) {
+    out.push(`answers are released when the campaign closes (last day ${lastDay(r.campaign.closesAt)}); so far ${r.respondents ?? `fewer than ${r.minGroupSize}`} responses`);
+    participation();
     return `${out.join('\n')}\n`;
   }
-  const p = r.participation;
+  if (r.respondents === null || r.org === null) {
+    out.push(`fewer than ${r.minGroupSize} responses: nothing can be shown without revealing individual answers`);
+    return `${out.join('\n')}\n`;
+  }
   out.push(`respondents ${r.respondents}${p.rate !== null ? `, participation ${pct(p.rate).trim()} of ${p.denominator}` : ''}${r.previous ? ` · changes vs ${r.previous.title}` : ''}`);
-  const org = r.org!;
+  const org = r.org;
   if (org.enps) out.push(`platform eNPS ${signed(org.enps.score, '') || '–'} (${org.enps.promoters} promoters, ${org.enps.passives} passives, ${org.enps.detractors} detractors, ${org.enps.skipped} skipped)${org.enps.change !== null ? `  ${signed(org.enps.change, '')} vs previous` : ''}`);
   if (org.hoursLost) out.push(`hours lost per week: mean ${org.hoursLost.mean ?? '–'}, median ${org.hoursLost.median ?? '–'} (${org.hoursLost.answered} answers)`);
   out.push('', 'driver                     favourable  mean/100  change');
@@ -236,10 +245,7 @@ export function formatResults(r: SurveyResults): string {
     for (const d of org.drivers) out.push(`  ${d.label.padEnd(25)} ${r.groups.map((g) => pct(g.drivers.find((x) => x.id === d.id)?.favourable ?? null).padStart(width)).join('')}`);
   }
   if (r.hiddenGroups.length) out.push('', `hidden to protect anonymity: ${r.hiddenGroups.join(', ')}`);
-  if (r.by === 'team') {
-    out.push('', 'participation by team');
-    for (const t of p.teams) out.push(`  ${t.team.padEnd(25)} ${t.responses === null ? 'hidden' : String(t.responses)}${t.denominator !== null ? ` of ${t.denominator} (${t.source})` : ''}${t.rate !== null ? `  ${pct(t.rate).trim()}` : ''}`);
-  }
+  if (r.by === 'team') participation();
   for (const note of r.notes) out.push(`note: ${note}`);
   return `${out.join('\n')}\n`;
 }
