@@ -184,6 +184,8 @@ export function program(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // Everything Paved writes (journal, raw archive, secrets, the embedded warehouse) is owner-only.
+  process.umask(0o077);
   try {
     await program().parseAsync(argv);
   } catch (error) {
