@@ -1,5 +1,6 @@
 import 'server-only';
 import { timingSafeEqual } from 'node:crypto';
+import { hostAllowed, originAllowed, publicOriginsOf } from '@paved/transform/runtime/origin';
 import { runtime } from './runtime';
 
 export type Role = 'viewer' | 'admin';
@@ -21,16 +22,19 @@ function adminToken(): string | null {
   return ((globalThis as Record<symbol, unknown>)[Symbol.for('paved.adminToken')] as string | undefined) ?? process.env.PAVED_ADMIN_TOKEN ?? null;
 }
 
-/** A browser request from a Paved page (other web pages must not drive it with the user's cookies). */
+/** The configured public URLs' origins (server.publicUrl, auth.oidc.publicUrl, surveys.publicUrl). */
+function publicOrigins(): string[] {
+  return publicOriginsOf(runtime().config);
+}
+
+function factsOf(request: Request) {
+  const h = request.headers;
+  return { method: request.method, host: h.get('host'), origin: h.get('origin'), referer: h.get('referer') };
+}
+
+/** A browser request from a Paved page (other web pages must not drive it with the user's cookies): one rule, transform/src/runtime/origin.ts. */
 function sameOrigin(request: Request): boolean {
-  const origin = request.headers.get('origin');
-  const host = request.headers.get('host');
-  if (!origin) return false;
-  try {
-    return (host !== null && new URL(origin).host === host) || (runtime().config.auth.oidc?.publicUrl !== undefined && new URL(origin).origin === new URL(runtime().config.auth.oidc!.publicUrl!).origin);
-  } catch {
-    return false;
-  }
+  return originAllowed(factsOf(request), publicOrigins());
 }
 
 /**
@@ -38,7 +42,9 @@ function sameOrigin(request: Request): boolean {
  * - a bearer admin token (the CLI talking to a running Paved) is admin;
  * - with auth.oidc, the role in the signed-in session decides (viewer or admin), and a
  *   state-changing request must also come from a Paved page;
- * - without auth.oidc, Paved listens on loopback only; a same-origin browser request is admin.
+ * - without auth.oidc, Paved listens on loopback only: a request whose Host is a loopback name or a
+ *   configured public URL's host is admin when it reads, or when it changes state from a Paved page;
+ *   any other Host (DNS rebinding) is nobody.
  */
 export async function roleOf(request: Request): Promise<Role | null> {
   if (hasAdminToken(request)) return 'admin';
@@ -46,9 +52,10 @@ export async function roleOf(request: Request): Promise<Role | null> {
   if (runtime().authRequired) {
     const { sessionRole } = await import('./session');
     const role = await sessionRole(request);
-    if (role && !safeMethod && request.headers.get('origin') !== null && !sameOrigin(request)) return null;
+    if (role && !sameOrigin(request)) return null;
     return role;
   }
+  if (!hostAllowed(request.headers.get('host'), publicOrigins())) return null;
   if (safeMethod) return 'admin';
   return sameOrigin(request) ? 'admin' : null;
 }

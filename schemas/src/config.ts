@@ -36,6 +36,12 @@ export const PavedConfig = z.object({
   server: z.object({
     host: z.string().default('127.0.0.1'),
     port: z.number().int().min(1).max(65535).default(3000),
+    /**
+     * The address people open Paved at when it is not a loopback name (e.g. behind a proxy). Without
+     * auth.oidc, a request whose Host is neither a loopback name nor this URL's host is refused
+     * (DNS rebinding). See docs/security.md.
+     */
+    publicUrl: z.url().optional(),
   }).strict().default({ host: '127.0.0.1', port: 3000 }),
 
   sources: z.object({

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname } from 'node:path';
 import * as client from 'openid-client';
 import { safeEqual } from '@paved/ingest/http/auth';
+import { originAllowed } from '@paved/transform/runtime/origin';
 import {
   roleOfClaims, seal, sessionFromCookieHeader, sessionKeyOf, SESSION_COOKIE, SIGN_IN_COOKIE, SignInTransaction, unseal, readCookie,
   type OidcSettings, type Session,
@@ -146,13 +147,10 @@ export class AuthGate {
     return true;
   }
 
-  /** A state-changing request carrying a session cookie must come from a Paved page. */
+  /** A state-changing request carrying a session cookie must come from a Paved page (the one rule: transform/src/runtime/origin.ts). */
   private sameOrigin(request: IncomingMessage): boolean {
-    if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return true;
-    const origin = request.headers.origin ?? (request.headers.referer ? new URL(request.headers.referer).origin : undefined);
-    if (!origin) return true; // not a browser: browsers send Origin on every cross-site POST
-    if (origin === this.publicUrl.origin) return true;
-    return request.headers.host !== undefined && new URL(origin).host === request.headers.host;
+    const { method = 'GET', headers } = request;
+    return originAllowed({ method, host: headers.host, origin: headers.origin, referer: headers.referer }, [this.publicUrl.origin]);
   }
 
   private cookie(name: string, value: string, maxAgeSeconds: number): string {
