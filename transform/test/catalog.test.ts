@@ -64,6 +64,8 @@ describe('one catalog of services and teams', () => {
 
     expect(Object.fromEntries(adoption.teams.map((t) => [t.team, t.services]))).toEqual({ alpha: 3, unassigned: 1 });
     expect(Object.fromEntries(byTeam.map((t) => [t.key, t.services]))).toEqual({ alpha: 3, unassigned: 1 });
+    // alpha's services shipped 2, 1 and 0 times this week: 3 a week in total, 1 for the median service.
+    expect(byTeam.find((t) => t.key === 'alpha')).toMatchObject({ per_week: 3, per_service_per_week: 1 });
     expect(alpha.deploymentFrequency).toMatchObject({ services: 3, deployments: 3 });
     // A service with no deployment has no rates rather than 0 % or a division by zero.
     expect(byService.find((r) => r.key === 'a-two')).toMatchObject({ per_week: 0, change_failure_rate: null, rework_rate: null, lead_p50: null });

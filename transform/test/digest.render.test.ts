@@ -133,7 +133,7 @@ describe('renderDigest', () => {
 
 describe('biggest movers', () => {
   const row = (key: string, deployments: number, cfr: number | null, lead: number | null): RankingRow => ({
-    key, team: key, golden_path: false, services: 1, deployments, per_week: deployments, failed: 0, change_failure_rate: cfr, recovery_p50: null, rework_rate: 0, lead_p50: lead, changes: deployments,
+    key, team: key, golden_path: false, services: 1, deployments, per_week: deployments, per_service_per_week: deployments, failed: 0, change_failure_rate: cfr, recovery_p50: null, rework_rate: 0, lead_p50: lead, changes: deployments,
   });
 
   it('ranks teams by their largest move on any key and ignores rates on too few deployments', () => {

@@ -81,7 +81,7 @@ describe('a team against the organisation', () => {
 
 describe('medians and comparisons', () => {
   const row = (key: string, perWeek: number | null, lead: number | null): RankingRow => ({
-    key, team: key, golden_path: false, services: 1, deployments: 0, per_week: perWeek ?? 0, failed: 0, change_failure_rate: null, recovery_p50: null, rework_rate: null, lead_p50: lead, changes: 0,
+    key, team: key, golden_path: false, services: 1, deployments: 0, per_week: perWeek ?? 0, per_service_per_week: perWeek ?? 0, failed: 0, change_failure_rate: null, recovery_p50: null, rework_rate: null, lead_p50: lead, changes: 0,
   });
 
   it('takes the middle value, or the mean of the middle two, and leaves out teams without data', () => {

@@ -49,7 +49,9 @@ export async function doraSeries(warehouse: Warehouse, window: Window): Promise<
 }
 
 const RankingRow = z.object({
-  key: z.string(), team: z.string(), golden_path: z.coerce.boolean(), services: num, deployments: num, per_week: num, failed: num,
+  key: z.string(), team: z.string(), golden_path: z.coerce.boolean(), services: num, deployments: num, per_week: num,
+  /** Median over the key's services of each one's deployments per week (the basis of a team's level); per_week for a service. */
+  per_service_per_week: num, failed: num,
   change_failure_rate: nullableNum, recovery_p50: nullableNum, rework_rate: nullableNum, lead_p50: nullableNum, changes: num,
 });
 export type RankingRow = z.infer<typeof RankingRow>;
@@ -64,9 +66,14 @@ export async function ranking(warehouse: Warehouse, window: Window, by: 'service
   return warehouse.query(`
     WITH
     ${SERVICE_CATALOG_CTE},
+    per_service AS (
+        SELECT s.service AS service, s.team AS team, s.golden_path AS golden_path, c.n AS n
+        FROM (SELECT service, team, golden_path FROM service_catalog WHERE ${SCOPE}) AS s
+        LEFT JOIN (SELECT service, count() AS n FROM {{db}}.t_deployment_facts WHERE ${WINDOW} AND ${SCOPE} GROUP BY service) AS c ON c.service = s.service
+    ),
     keys AS (
-        SELECT ${key} AS key, any(team) AS team_name, max(golden_path) AS golden, count() AS services
-        FROM service_catalog WHERE ${SCOPE} GROUP BY key
+        SELECT ${key} AS key, any(team) AS team_name, max(golden_path) AS golden, count() AS services, quantileExactInclusive(0.5)(toFloat64(n)) AS n_p50
+        FROM per_service GROUP BY key
     ),
     deps AS (
         SELECT ${key} AS key, count() AS deployments, countIf(failed) AS failed_n, countIf(rework) AS rework_n,
@@ -79,7 +86,7 @@ export async function ranking(warehouse: Warehouse, window: Window, by: 'service
         FROM {{db}}.t_changes WHERE ${WINDOW} AND ${SCOPE} AND lead_hours > 0 GROUP BY key
     )
     SELECT k.key AS key, k.team_name AS team, k.golden AS golden_path, k.services AS services, d.deployments AS deployments,
-           round(d.deployments / {days:Float64} * 7, 2) AS per_week, d.failed_n AS failed,
+           round(d.deployments / {days:Float64} * 7, 2) AS per_week, round(k.n_p50 / {days:Float64} * 7, 2) AS per_service_per_week, d.failed_n AS failed,
            if(d.deployments = 0, NULL, round(d.failed_n / d.deployments, 4)) AS change_failure_rate,
            if(d.recovered = 0, NULL, round(d.recovery_p50, 2)) AS recovery_p50,
            if(d.deployments = 0, NULL, round(d.rework_n / d.deployments, 4)) AS rework_rate,

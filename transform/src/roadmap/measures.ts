@@ -13,7 +13,8 @@ export const isMeasure = (value: string): value is Measure => (MEASURES as reado
 
 export const MEASURE_INFO: Record<Measure, { label: string; unit: 'hours' | 'per week' | 'share' }> = {
   pickupTime: { label: 'PR pickup time p50', unit: 'hours' },
-  deploymentFrequency: { label: 'Deployments per week', unit: 'per week' },
+  // DORA's frequency is per service: a team's or the organisation's is that of its median service.
+  deploymentFrequency: { label: 'Deployments per week (median service)', unit: 'per week' },
   leadTime: { label: 'Lead time p50', unit: 'hours' },
   changeFailureRate: { label: 'Change failure rate', unit: 'share' },
   reworkRate: { label: 'Rework rate', unit: 'share' },
@@ -32,12 +33,12 @@ export async function measureWindow(warehouse: Warehouse, window: { from: string
   const [org, teams, flow] = await Promise.all([doraMetrics(warehouse, window, profile), ranking(warehouse, window, 'team'), flowMetrics(warehouse, window)]);
   const byTeam = new Map<string, MeasureValues>();
   for (const row of teams) {
-    byTeam.set(row.key, { deploymentFrequency: row.per_week, leadTime: row.lead_p50, changeFailureRate: row.change_failure_rate, reworkRate: row.rework_rate, recovery: row.recovery_p50 });
+    byTeam.set(row.key, { deploymentFrequency: row.per_service_per_week, leadTime: row.lead_p50, changeFailureRate: row.change_failure_rate, reworkRate: row.rework_rate, recovery: row.recovery_p50 });
   }
   for (const row of flow.teams) byTeam.set(row.team, { ...(byTeam.get(row.team) ?? {}), pickupTime: row.pickup_p50 });
   return {
     org: {
-      pickupTime: flow.overall.pickup_p50, deploymentFrequency: org.deploymentFrequency.perWeek, leadTime: org.leadTime.p50Hours,
+      pickupTime: flow.overall.pickup_p50, deploymentFrequency: org.deploymentFrequency.deployments === 0 ? null : org.deploymentFrequency.perServicePerWeekP50, leadTime: org.leadTime.p50Hours,
       changeFailureRate: org.changeFailureRate.rate, reworkRate: org.reworkRate.rate, recovery: org.recovery.failedDeploymentRecoveryP50Hours,
     },
     teams: byTeam,
