@@ -1,5 +1,5 @@
 export { normaliseContextOf } from '@paved/transform/runtime/config';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { Bus } from '@paved/ingest/bus/bus';
@@ -46,10 +46,21 @@ export function adminTokenPath(env: PavedEnv): string {
   return join(dataDirOf(env), 'admin.token');
 }
 
+/**
+ * The admin token: PAVED_ADMIN_TOKEN when set (never written anywhere: whoever set it has it, and a
+ * file left by an earlier start is removed so commands do not read a stale token), otherwise a new
+ * random one written to adminTokenPath (0600) for the CLI on this machine.
+ */
 export function createAdminToken(env: PavedEnv): string {
-  const token = env.PAVED_ADMIN_TOKEN ?? randomBytes(24).toString('base64url');
+  const path = adminTokenPath(env);
+  if (env.PAVED_ADMIN_TOKEN) {
+    rmSync(path, { force: true });
+    return env.PAVED_ADMIN_TOKEN;
+  }
+  const token = randomBytes(24).toString('base64url');
   mkdirSync(dataDirOf(env), { recursive: true });
-  writeFileSync(adminTokenPath(env), token, { mode: 0o600 });
+  rmSync(path, { force: true });
+  writeFileSync(path, token, { mode: 0o600, flag: 'wx' });
   return token;
 }
 
