@@ -51,6 +51,15 @@ describe('paved.config.yaml', () => {
     expect(problems('server:\n  port: [3000\n')[0]).toMatch(/^YAML syntax error at line \d+/);
   });
 
+  it('a circular YAML alias is a config error naming the key, not a JSON crash', () => {
+    expect(() => parseConfigText('server: &a\n  host: *a\n')).toThrow(/server\.host: a YAML alias refers to a mapping or list that contains it/);
+    expect(() => parseConfigText('catalog:\n  services: &s\n    - *s\n')).toThrow(/catalog\.services\[0\]: .*circular alias/);
+    expect(() => parseConfigText('metrics: &m\n  nested:\n    back: *m\n')).toThrow(/metrics\.nested\.back: /);
+    // An alias that does not loop is ordinary YAML and still validated as usual.
+    const shared = parseConfigText("initiatives:\n  - { name: one, start: '2026-01-01', teams: &t [core, web] }\n  - { name: two, start: '2026-02-01', teams: *t }\n");
+    expect(shared.initiatives.map((i) => i.teams)).toEqual([['core', 'web'], ['core', 'web']]);
+  });
+
   it('a nested list item names its index', () => {
     expect(problems('catalog:\n  services:\n    - name: a\n      team: t\n      repo: not-a-repo\n')[0]).toMatch(/^catalog\.services\.0\.repo: expected owner\/name/);
   });

@@ -51,9 +51,26 @@ export function parseConfigText(text: string, file = 'paved.config.yaml'): Paved
     throw error;
   }
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(file, ['(top level): expected a mapping of settings (key: value)']);
+  const circle = circularKey(raw);
+  if (circle !== null) {
+    throw new ConfigError(file, [`${circle}: a YAML alias refers to a mapping or list that contains it (a circular alias); write the value out instead of the alias`]);
+  }
   const parsed = PavedConfig.safeParse(raw);
   if (!parsed.success) throw new ConfigError(file, describeIssues(parsed.error, raw));
   return parsed.data;
+}
+
+/** The dotted key where a value contains itself (YAML aliases can build such loops), or null when none does. */
+function circularKey(value: unknown, path: string[] = [], ancestors: unknown[] = []): string | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const entries = Array.isArray(value) ? value.map((item, index) => [`[${index}]`, item] as const) : Object.entries(value);
+  for (const [key, child] of entries) {
+    const childPath = key.startsWith('[') ? [...path.slice(0, -1), `${path.at(-1) ?? ''}${key}`] : [...path, key];
+    if (ancestors.includes(child) || child === value) return childPath.join('.');
+    const found = circularKey(child, childPath, [...ancestors, value]);
+    if (found !== null) return found;
+  }
+  return null;
 }
 
 /** True when nothing real is configured: `paved start` then loads the demo organisation. */
