@@ -15,7 +15,7 @@ export type Measure = (typeof MEASURES)[number];
 
 export const MEASURE_LABELS: Record<Measure, string> = {
   pickupTime: 'PR pickup time p50',
-  deploymentFrequency: 'Deployments per week',
+  deploymentFrequency: 'Deployments per week (median service)',
   leadTime: 'Lead time p50',
   changeFailureRate: 'Change failure rate',
   reworkRate: 'Rework rate',
@@ -69,7 +69,9 @@ export async function measuresByTeam(warehouse: Warehouse, window: { from: strin
   const entry = (team: string) => out.get(team) ?? (out.set(team, {}), out.get(team)!);
   for (const row of teams) {
     const m = entry(row.key);
-    m.deploymentFrequency = { value: row.per_week, level: deploymentFrequencyLevel(row.per_week, profile) };
+    // A team's frequency is its median service's (DORA measures frequency per service); none shipped: no data.
+    const perWeek = row.deployments === 0 ? null : row.per_service_per_week;
+    m.deploymentFrequency = { value: perWeek, level: deploymentFrequencyLevel(perWeek, profile) };
     m.leadTime = { value: row.lead_p50, level: leadTimeLevel(row.lead_p50, profile) };
     m.changeFailureRate = { value: row.change_failure_rate, level: changeFailureRateLevel(row.change_failure_rate, profile) };
     m.reworkRate = { value: row.rework_rate, level: reworkLevel(row.rework_rate) };

@@ -33,7 +33,7 @@ export async function measureWindow(warehouse: Warehouse, window: { from: string
   const [org, teams, flow] = await Promise.all([doraMetrics(warehouse, window, profile), ranking(warehouse, window, 'team'), flowMetrics(warehouse, window)]);
   const byTeam = new Map<string, MeasureValues>();
   for (const row of teams) {
-    byTeam.set(row.key, { deploymentFrequency: row.per_service_per_week, leadTime: row.lead_p50, changeFailureRate: row.change_failure_rate, reworkRate: row.rework_rate, recovery: row.recovery_p50 });
+    byTeam.set(row.key, { deploymentFrequency: row.deployments === 0 ? null : row.per_service_per_week, leadTime: row.lead_p50, changeFailureRate: row.change_failure_rate, reworkRate: row.rework_rate, recovery: row.recovery_p50 });
   }
   for (const row of flow.teams) byTeam.set(row.team, { ...(byTeam.get(row.team) ?? {}), pickupTime: row.pickup_p50 });
   return {
