@@ -47,7 +47,7 @@ async function table(name: ExportTable, query: ExportQuery): Promise<Rows<never>
       type R = (typeof rows)[number];
       return erase<R>(rows, [
         col<R>(name === 'services' ? 'service' : 'team', (r) => r.key),
-        ...(name === 'services' ? [col<R>('team', (r) => r.team), col<R>('golden_path', (r) => r.golden_path)] : [col<R>('services', (r) => r.services)]),
+        ...(name === 'services' ? [col<R>('team', (r) => r.team), col<R>('golden_path', (r) => r.golden_path)] : [col<R>('services', (r) => r.services), col<R>('deployments_per_week_median_service', (r) => r.per_service_per_week)]),
         col<R>('deployments', (r) => r.deployments), col<R>('deployments_per_week', (r) => r.per_week),
         col<R>('lead_time_p50_hours', (r) => r.lead_p50), col<R>('changes', (r) => r.changes),
         col<R>('failed_deployments', (r) => r.failed), col<R>('change_failure_rate', (r) => r.change_failure_rate),
