@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DoraResult } from '@paved/schemas';
 import { doraMetrics } from '../src/metrics/dora.js';
 import { serviceCatalog } from '../src/metrics/catalog.js';
 import { runTransform } from '../src/metrics/rebuild.js';
@@ -109,6 +110,16 @@ describe('deployment frequency per service (hand-worked)', () => {
     expect(deploymentFrequency).toEqual({
       deployments: 16, perWeek: 16, services: 3, perServicePerWeekP50: 2, deployDaysPerWeekP50: 2, level: 'high',
     });
+  });
+
+  it('the answer fits the published contract (DoraResult in @paved/schemas), for a team, a service and the organisation', async () => {
+    for (const scope of [{ team: 'skewed' }, { service: 'sk-fast' }, {}, { team: 'skewed', goldenPath: true }]) {
+      const parsed = DoraResult.safeParse(await doraMetrics(env.warehouse, { ...WEEK, ...scope }));
+      expect(parsed.success ? 'ok' : parsed.error.issues).toBe('ok');
+    }
+    // The contract is strict about what it promises: a missing key is caught.
+    const result = await doraMetrics(env.warehouse, { ...WEEK, team: 'skewed' });
+    expect(DoraResult.safeParse({ ...result, deploymentFrequency: { ...result.deploymentFrequency, services: undefined } }).success).toBe(false);
   });
 
   it('a single service keeps its own numbers', async () => {
