@@ -47,7 +47,7 @@ export type WarehouseCounts = z.infer<typeof CountsRow>;
 export async function warehouseCounts(warehouse: Warehouse): Promise<WarehouseCounts> {
   const [row] = await warehouse.query(`
     SELECT
-      (SELECT count() FROM {{db}}.raw_deliveries) AS deliveries,
+      (SELECT count() FROM {{db}}.raw_deliveries FINAL) AS deliveries,
       (SELECT count() FROM {{db}}.t_deployment_facts) AS deployments,
       (SELECT count() FROM {{db}}.t_pr_flow) AS prs,
       (SELECT count() FROM {{db}}.t_incidents) AS incidents,

@@ -347,7 +347,7 @@ export async function rebuildChangeSets(warehouse: Warehouse, sharedPaths: Metri
   }
   const prs = await warehouse.query(
     `SELECT p.repo AS repo, assumeNotNull(p.merge_commit_sha) AS merge_commit_sha, p.head_sha AS head_sha,
-            arrayMap(x -> x.2, arraySort(x -> x.1, groupArray((c.position, c.sha)))) AS known_commits
+            arrayMap(x -> x.2, arraySort(x -> x.1, groupUniqArray((c.position, c.sha)))) AS known_commits
      FROM (SELECT repo, number, merge_commit_sha, head_sha FROM {{db}}.pull_requests FINAL WHERE state = 'merged' AND merge_commit_sha IS NOT NULL) AS p
      LEFT JOIN {{db}}.pull_request_commits AS c ON c.repo = p.repo AND c.number = p.number
      GROUP BY repo, merge_commit_sha, head_sha

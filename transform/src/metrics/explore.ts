@@ -212,7 +212,7 @@ export async function dataHealth(warehouse: Warehouse): Promise<DataHealth> {
   const [sources, deadLetters, coverage, runs, assumptions, unresolved] = await Promise.all([
     warehouse.query(`
       SELECT source, toString(max(received_at)) AS last_received, count() AS deliveries, countIf(outcome = 'dlq') AS dead_lettered, countIf(outcome = 'ignored') AS ignored
-      FROM {{db}}.raw_deliveries GROUP BY source ORDER BY source`, {}, FreshnessRow),
+      FROM {{db}}.raw_deliveries FINAL GROUP BY source ORDER BY source`, {}, FreshnessRow),
     warehouse.query(`
       SELECT step, substring(reason, 1, 300) AS reason, count() AS count, toString(max(failed_at)) AS last_failed
       FROM {{db}}.dead_letters FINAL WHERE replayed_at IS NULL GROUP BY step, reason ORDER BY count DESC LIMIT 50`, {}, DeadLetterRow),

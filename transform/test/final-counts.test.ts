@@ -1,0 +1,76 @@
+/**
+ * Counts people see are over deduplicated rows. Event tables are ReplacingMergeTree: a delivery
+ * written twice (crash recovery re-sends what the journal holds) stays two rows until a merge, so a
+ * plain count() over-counts; reads that count for users use FINAL (or an equivalent dedupe).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dataHealth } from '../src/metrics/explore.js';
+import { openTestWarehouse } from './harness.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+describe('Data health counts each delivery once', () => {
+  let env: Awaited<ReturnType<typeof openTestWarehouse>>;
+  beforeAll(async () => { env = await openTestWarehouse(); });
+  afterAll(async () => env?.close());
+
+  it('a delivery stored twice (as after crash recovery) is one delivery on Data health', async () => {
+    const row = (deliveryId: string, outcome: string) => ({
+      source: 'github', delivery_id: deliveryId, event: 'push', received_at: '2026-03-01 10:00:00.000', payload: '{}', outcome, reason: outcome === 'dlq' ? 'bad' : '', keep_first: 1,
+    });
+    // Separate inserts are separate parts: nothing has merged them yet.
+    await env.warehouse.insert('raw_deliveries', [row('d-1', 'ok'), row('d-2', 'dlq')]);
+    await env.warehouse.insert('raw_deliveries', [row('d-1', 'ok'), row('d-2', 'dlq')]);
+    const health = await dataHealth(env.warehouse);
+    expect(health.sources).toEqual([expect.objectContaining({ source: 'github', deliveries: 2, dead_lettered: 1 })]);
+  });
+});
+
+/** ReplacingMergeTree tables, from the migrations. */
+function replacingTables(): Set<string> {
+  const tables = new Set<string>();
+  const dir = join(ROOT, 'transform', 'migrations');
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.sql'))) {
+    const sql = readFileSync(join(dir, file), 'utf8');
+    for (const match of sql.matchAll(/CREATE TABLE IF NOT EXISTS \{\{db\}\}\.(\w+)[^;]*?ENGINE = ReplacingMergeTree/g)) tables.add(match[1]!);
+  }
+  return tables;
+}
+
+/**
+ * Reads of a ReplacingMergeTree table without FINAL in the modules that compute what people see,
+ * each with why it does not over-count.
+ */
+const DEDUPLICATED_OTHERWISE: Record<string, string> = {
+  'transform/src/metrics/sql-links.ts failure_link_overrides': 'argMax(…, set_at) GROUP BY the table key',
+  'transform/src/metrics/sql-deployments.ts mapping_overrides': 'argMax(service, set_at) GROUP BY the table key',
+  'transform/src/metrics/explore.ts raw_deliveries': 'the assumptions count is uniqExact(delivery_id)',
+  'transform/src/metrics/explore.ts commits': 'any(message) GROUP BY repo, sha (copies are identical)',
+  'transform/src/metrics/sql-links.ts pull_request_commits': 'a set of (repo, number, sha) read through min/argMin and GROUP BY',
+  'transform/src/metrics/sql-links.ts commits': 'min(authored_at) GROUP BY the pull request',
+  'transform/src/metrics/change-sets.ts pull_request_commits': 'groupUniqArray((position, sha)): a copy adds no commit',
+};
+
+describe('every user-facing read of a ReplacingMergeTree table deduplicates', () => {
+  it('uses FINAL, or is listed with the reason it cannot over-count', () => {
+    const tables = replacingTables();
+    expect(tables.has('raw_deliveries')).toBe(true);
+    const files = [
+      ...['dashboard/lib', 'transform/src/metrics', 'surveys/src'].flatMap((dir) => readdirSync(join(ROOT, dir)).filter((f) => f.endsWith('.ts')).map((f) => `${dir}/${f}`)),
+      'transform/src/digest/content.ts',
+    ];
+    const offenders: string[] = [];
+    for (const file of files) {
+      const source = readFileSync(join(ROOT, file), 'utf8');
+      for (const match of source.matchAll(/(?:FROM|JOIN) \{\{db\}\}\.(\w+)(\s+(?:AS \w+\s+)?FINAL)?/g)) {
+        const [, table, final] = match;
+        if (!tables.has(table!) || final) continue;
+        if (DEDUPLICATED_OTHERWISE[`${file} ${table}`]) continue;
+        offenders.push(`${file}: {{db}}.${table} without FINAL`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+});
