@@ -1,4 +1,5 @@
 import type { CanonicalEvent, EventSource, Instant } from '@paved/schemas';
+import type { JiraSettings } from './jira/settings.js';
 
 /** One authenticated delivery from a source, exactly as received (archived raw before anything else). */
 export interface Delivery {
@@ -16,6 +17,10 @@ export interface NormaliseContext {
   incidentLabel: string;
   defaultEnvironment: string;
   deploymentWorkflowPattern?: RegExp;
+  /** sources.gitlab.incidentLabel (default: incidentLabel). */
+  gitlabIncidentLabel?: string;
+  /** sources.jira: which issues are incidents and where their service, severity and deployments are (default: JIRA_DEFAULTS). */
+  jira?: JiraSettings;
 }
 
 export const defaultNormaliseContext: NormaliseContext = {

@@ -8,8 +8,8 @@ const ServiceMapping = z.object({
   /** Service name as it appears everywhere in Paved. */
   name: z.string().min(1),
   team: z.string().min(1),
-  /** `owner/name` of the repository holding the service. */
-  repo: z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'expected owner/name'),
+  /** `owner/name` of the repository holding the service (GitLab: the project path, `group/subgroup/project`). */
+  repo: z.string().regex(/^[^/\s]+(\/[^/\s]+)+$/, 'expected owner/name (GitLab: group/project or group/subgroup/project)'),
   /** Path prefix inside a monorepo (omit for the whole repository). */
   path: z.string().optional(),
   tier: z.string().optional(),
@@ -62,6 +62,34 @@ export const PavedConfig = z.object({
        * catalog.services entry has a path or a catalog.sharedPaths entry names the repository.
        */
       commitFileRequests: z.number().int().nonnegative().default(1000),
+    }).strict().optional(),
+    /** GitLab (gitlab.com or self-managed): webhooks at /webhooks/gitlab (GITLAB_WEBHOOK_TOKEN). docs/sources/gitlab.md. */
+    gitlab: z.object({
+      /** REST API base URL (self-managed: https://HOST/api/v4). */
+      apiUrl: z.url().default('https://gitlab.com/api/v4'),
+      /** Name of the environment variable holding the API token (read_api scope). */
+      tokenEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name such as GITLAB_TOKEN').default('GITLAB_TOKEN'),
+      /** Groups whose projects are read (`group` or `group/subgroup`). */
+      groups: z.array(z.string().regex(/^[^/\s]+(\/[^/\s]+)*$/, 'expected a group path such as acme or acme/platform')).default([]),
+      /** Explicit projects (`group/project`, `group/subgroup/project`); map them to services in catalog.services (repo = project path). */
+      projects: z.array(z.string().regex(/^[^/\s]+(\/[^/\s]+)+$/, 'expected a project path such as acme/payments')).default([]),
+      /** Issues and work items carrying this label (case-insensitive, also as a scoped label `incident::...`) are incidents, besides type Incident. */
+      incidentLabel: z.string().default('incident'),
+    }).strict().optional(),
+    /** Jira / Jira Service Management incidents: webhooks at /webhooks/jira (JIRA_WEBHOOK_SECRET). docs/sources/jira.md. */
+    jira: z.object({
+      /** Site URL, e.g. https://acme.atlassian.net (links to issues). */
+      baseUrl: z.url().optional(),
+      /** Project keys whose issues are measured (empty: every project that sends). */
+      projects: z.array(z.string().regex(/^[A-Z][A-Z0-9_]+$/, 'expected a Jira project key such as OPS')).default([]),
+      /** Issue types that are incidents (case-insensitive). */
+      issueTypes: z.array(z.string().min(1)).default(['Incident']),
+      /** Where the affected service is named: `components` (the first component) or a field id such as customfield_10050. */
+      serviceField: z.string().min(1).default('components'),
+      /** Field holding the severity: `priority`, or a field id such as customfield_10044 (Jira Service Management's Severity). */
+      severityField: z.string().min(1).default('priority'),
+      /** Field holding deployment references (text; several separated by commas), e.g. customfield_10060. */
+      deploymentField: z.string().min(1).optional(),
     }).strict().optional(),
     pagerduty: z.object({ enabled: z.boolean().default(true) }).strict().optional(),
     opsgenie: z.object({ enabled: z.boolean().default(true) }).strict().optional(),
@@ -202,6 +230,12 @@ export const PavedEnv = z.object({
   GITHUB_APP_ID: z.string().optional(),
   GITHUB_APP_PRIVATE_KEY: z.string().optional(),
   GITHUB_WEBHOOK_SECRET: z.string().optional(),
+  /** GitLab API token (read_api); sources.gitlab.tokenEnv names another variable if set. */
+  GITLAB_TOKEN: z.string().optional(),
+  /** The secret token GitLab sends as X-Gitlab-Token (the webhook's "Secret token"). */
+  GITLAB_WEBHOOK_TOKEN: z.string().optional(),
+  /** Jira admin webhook secret: verifies X-Hub-Signature (Cloud), or the `token` query parameter (Data Center). */
+  JIRA_WEBHOOK_SECRET: z.string().optional(),
   PAGERDUTY_WEBHOOK_SECRET: z.string().optional(),
   OPSGENIE_WEBHOOK_TOKEN: z.string().optional(),
   PAVED_WEBHOOK_TOKEN: z.string().optional(),
@@ -219,7 +253,7 @@ export type PavedEnv = z.infer<typeof PavedEnv>;
 
 /** Env variable names whose values must never be logged. */
 export const SECRET_ENV = [
-  'CLICKHOUSE_PASSWORD', 'GITHUB_TOKEN', 'GITHUB_APP_PRIVATE_KEY', 'GITHUB_WEBHOOK_SECRET', 'PAGERDUTY_WEBHOOK_SECRET',
+  'CLICKHOUSE_PASSWORD', 'GITHUB_TOKEN', 'GITHUB_APP_PRIVATE_KEY', 'GITHUB_WEBHOOK_SECRET', 'GITLAB_TOKEN', 'GITLAB_WEBHOOK_TOKEN', 'JIRA_WEBHOOK_SECRET', 'PAGERDUTY_WEBHOOK_SECRET',
   'OPSGENIE_WEBHOOK_TOKEN', 'PAVED_WEBHOOK_TOKEN', 'PAVED_WEBHOOK_HMAC_SECRET', 'PAVED_ADMIN_TOKEN',
   'SURVEY_TOKEN_SECRET', 'SLACK_WEBHOOK_URL', 'SMTP_URL', 'OIDC_CLIENT_SECRET', 'PAVED_SESSION_SECRET',
 ] as const;

@@ -4,7 +4,7 @@ import { Instant } from './time.js';
 /** Bumped when a canonical event changes shape; the sink accepts every version it knows. */
 export const SCHEMA_VERSION = 1 as const;
 
-export const EventSource = z.enum(['github', 'pagerduty', 'opsgenie', 'generic', 'catalog', 'survey', 'paved']);
+export const EventSource = z.enum(['github', 'gitlab', 'jira', 'pagerduty', 'opsgenie', 'generic', 'catalog', 'survey', 'paved']);
 export type EventSource = z.infer<typeof EventSource>;
 
 /** Where the source delivery that produced an event is archived, so it can be replayed. */
@@ -140,7 +140,7 @@ export type Deployment = z.infer<typeof Deployment>;
 
 export const IncidentSeverity = z.enum(['critical', 'high', 'medium', 'low', 'unknown']);
 export const Incident = z.object({
-  /** Unique across sources, e.g. `github:owner/repo#12`, `pagerduty:Q1ABC`. */
+  /** Unique across sources, e.g. `github:owner/repo#12`, `gitlab:group/project#7`, `jira:OPS-12`, `pagerduty:Q1ABC`. */
   id: z.string().min(1),
   source: EventSource,
   service: z.string().nullable(),
