@@ -32,6 +32,10 @@ const KEY = Symbol.for('paved.runtime');
 
 /** Registers the runtime on globalThis so Next.js server code bundled separately can reach it. */
 export function registerRuntime(runtime: PavedRuntime): void {
+  // Pages and API calls ask for the same scopes again and again: repeats come from memory until a
+  // table they read is written (exact in embedded mode; against a server other processes write, so
+  // entries also expire after 2 s). See warehouse/read-cache.ts.
+  if (!runtime.warehouse.readCache) runtime.warehouse.enableReadCache({ maxAgeMs: runtime.warehouse.mode === 'embedded' ? 300_000 : 2_000, maxEntries: 300, maxRows: 5_000 });
   (globalThis as Record<symbol, unknown>)[KEY] = runtime;
 }
 

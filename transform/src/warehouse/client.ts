@@ -2,6 +2,7 @@ import { createClient, ClickHouseError, ClickHouseLogLevel, type ClickHouseClien
 import { resolve } from 'node:path';
 import type { z } from 'zod';
 import { acquireWarehouseLock, releaseWarehouseLock } from './lock.js';
+import { ReadCache, tablesOf, type ReadCacheOptions } from './read-cache.js';
 
 /** Re-exported so callers outside this package can classify errors by `code` without their own client dependency. */
 export { ClickHouseError };
@@ -41,6 +42,7 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
  */
 export class Warehouse {
   private closed = false;
+  private cache: ReadCache | null = null;
 
   private constructor(
     readonly client: ClickHouseClient,
@@ -82,6 +84,28 @@ export class Warehouse {
     }
   }
 
+  /**
+   * Serves repeated reads from memory until the next write through this Warehouse (see
+   * read-cache.ts). Used by the processes that answer pages and API calls.
+   */
+  enableReadCache(options: ReadCacheOptions): ReadCache {
+    this.cache = new ReadCache(options);
+    return this.cache;
+  }
+
+  get readCache(): ReadCache | null {
+    return this.cache;
+  }
+
+  /** Runs a write to `tables`; cached reads of them are dropped whether it succeeded or not. */
+  private async write<T>(tables: readonly string[], run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } finally {
+      this.cache?.written(tables);
+    }
+  }
+
   /** Replaces `{{db}}` with the database identifier (never a value: values are parameters). */
   sql(text: string): string {
     return text.replaceAll('{{db}}', this.database);
@@ -90,13 +114,13 @@ export class Warehouse {
   // No per-call settings: the embedded engine applies them with SET on its one shared session, where
   // they would leak into every later query. Put query settings in the statement's SETTINGS clause.
   async command(query: string, params: QueryParams = {}): Promise<void> {
-    await this.client.command({ query: this.sql(query), query_params: params });
+    await this.write(tablesOf(query), () => this.client.command({ query: this.sql(query), query_params: params }));
   }
 
   /** Runs a SELECT and validates every row with `row` (the read schema of that result). */
   async query<S extends z.ZodType>(query: string, params: QueryParams, row: S): Promise<z.infer<S>[]> {
-    const result = await this.client.query({ query: this.sql(query), query_params: params, format: 'JSONEachRow' });
-    const rows = await result.json<unknown>();
+    const load = async () => (await this.client.query({ query: this.sql(query), query_params: params, format: 'JSONEachRow' })).json<unknown>();
+    const rows = this.cache ? await this.cache.read(query, params, load) : await load();
     return rows.map((value, index) => {
       const parsed = row.safeParse(value);
       if (!parsed.success) throw new Error(`Row ${index} of a warehouse query did not match its schema: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
@@ -107,7 +131,7 @@ export class Warehouse {
   async insert(table: string, rows: readonly Record<string, unknown>[]): Promise<void> {
     if (!IDENTIFIER.test(table)) throw new Error(`not a table name: ${table}`);
     if (rows.length === 0) return;
-    await this.client.insert({ table: `${this.database}.${table}`, values: rows as Record<string, unknown>[], format: 'JSONEachRow' });
+    await this.write(tablesOf(`{{db}}.${table}`), () => this.client.insert({ table: `${this.database}.${table}`, values: rows as Record<string, unknown>[], format: 'JSONEachRow' }));
   }
 
   /**
@@ -118,7 +142,7 @@ export class Warehouse {
     if (!IDENTIFIER.test(table)) throw new Error(`not a table name: ${table}`);
     for (const column of columns) if (!IDENTIFIER.test(column)) throw new Error(`not a column name: ${column}`);
     if (rows.length === 0) return;
-    await this.client.insert({ table: `${this.database}.${table}`, values: rows.map((row) => columns.map((column) => row[column])), format: 'JSONCompactEachRow', columns: [...columns] as unknown as [string, ...string[]] });
+    await this.write(tablesOf(`{{db}}.${table}`), () => this.client.insert({ table: `${this.database}.${table}`, values: rows.map((row) => columns.map((column) => row[column])), format: 'JSONCompactEachRow', columns: [...columns] as unknown as [string, ...string[]] }));
   }
 
   async ping(): Promise<{ ok: boolean; detail: string }> {

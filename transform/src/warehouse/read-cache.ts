@@ -1,0 +1,103 @@
+/**
+ * A result cache for warehouse reads, keyed by the statement and its parameters, and valid while
+ * none of the tables the statement names has been written. Every statement names its tables as
+ * `{{db}}.name`, so both sides are known without parsing SQL: a read depends on the tables it names,
+ * a write (insert, or a command such as INSERT … SELECT or EXCHANGE TABLES) changes the tables it
+ * names. The sink inserting raw events therefore leaves cached metric reads alone; a transform
+ * swapping `t_deployment_facts` invalidates exactly the reads of it. (Paved defines no
+ * materialized views; one would need its target added to the writes of its source.)
+ *
+ * Repeated and concurrent reads of the same scope share one query (single flight), then cost a
+ * map lookup. In embedded mode every write goes through the one process, so invalidation is exact;
+ * against a server other processes write too, so entries also expire after `maxAgeMs`.
+ * Statements that read the clock (now(), today()) or name no table of Paved's are never cached.
+ */
+
+export interface ReadCacheOptions {
+  /** Entries older than this are read again (writes by other processes, clock-relative data). */
+  maxAgeMs: number;
+  /** Least recently used entries beyond this are dropped. */
+  maxEntries?: number;
+  /** Results with more rows than this are not kept (they would hold memory for little gain). */
+  maxRows?: number;
+}
+
+interface Entry {
+  at: number;
+  /** The version of each table read, when the read started. */
+  deps: [string, number][];
+  rows: Promise<unknown[]>;
+}
+
+const CLOCK = /\b(now|now64|today|yesterday|rand|rand64|generateUUIDv4)\s*\(/i;
+const TABLE = /\{\{db\}\}\.([A-Za-z_][A-Za-z0-9_]*)/g;
+
+/** The tables a statement names; a table's `_next` / `_local` twins count as the table itself. */
+export function tablesOf(statement: string): string[] {
+  return [...new Set([...statement.matchAll(TABLE)].map((m) => m[1]!.replace(/(_next)?(_local)?$/, '')))];
+}
+
+export class ReadCache {
+  private readonly versions = new Map<string, number>();
+  private readonly entries = new Map<string, Entry>();
+  private readonly maxEntries: number;
+  private readonly maxRows: number;
+  hits = 0;
+  misses = 0;
+
+  constructor(private readonly options: ReadCacheOptions, private readonly clock: () => number = Date.now) {
+    this.maxEntries = options.maxEntries ?? 500;
+    this.maxRows = options.maxRows ?? 20_000;
+  }
+
+  private versionOf(table: string): number {
+    return this.versions.get(table) ?? 0;
+  }
+
+  /** A write to `tables` finished (or failed part-way): reads of them must run again. */
+  written(tables: readonly string[]): void {
+    for (const table of tables) this.versions.set(table, this.versionOf(table) + 1);
+  }
+
+  /** Every write is in the past for every read: drops everything. */
+  clear(): void {
+    for (const table of this.versions.keys()) this.versions.set(table, this.versionOf(table) + 1);
+    this.entries.clear();
+  }
+
+  private fresh(entry: Entry, now: number): boolean {
+    return now - entry.at <= this.options.maxAgeMs && entry.deps.every(([table, version]) => this.versionOf(table) === version);
+  }
+
+  /** `template` is the statement with `{{db}}` still in it (that is how tables are recognised). */
+  async read(template: string, params: Record<string, unknown>, load: () => Promise<unknown[]>): Promise<unknown[]> {
+    const tables = tablesOf(template);
+    if (tables.length === 0 || CLOCK.test(template)) return load();
+    const key = `${template}\u0000${JSON.stringify(params, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))}`;
+    const now = this.clock();
+    const entry = this.entries.get(key);
+    if (entry && this.fresh(entry, now)) {
+      // Most recently used last: a Map keeps insertion order.
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+      this.hits += 1;
+      return entry.rows;
+    }
+    this.misses += 1;
+    const added: Entry = { at: now, deps: tables.map((t) => [t, this.versionOf(t)]), rows: load() };
+    this.entries.set(key, added);
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    try {
+      const result = await added.rows;
+      if (result.length > this.maxRows) this.drop(key, added);
+      return result;
+    } catch (error) {
+      this.drop(key, added);
+      throw error;
+    }
+  }
+
+  private drop(key: string, entry: Entry): void {
+    if (this.entries.get(key) === entry) this.entries.delete(key);
+  }
+}

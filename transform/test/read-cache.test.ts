@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ReadCache, tablesOf } from '../src/warehouse/read-cache.js';
+import { openTestWarehouse, event } from './harness.js';
+
+describe('the read cache', () => {
+  it('knows a statement\'s tables from its {{db}} names, twins included', () => {
+    expect(tablesOf('SELECT 1 FROM {{db}}.t_changes c JOIN {{db}}.t_deployment_facts f USING id')).toEqual(['t_changes', 't_deployment_facts']);
+    expect(tablesOf('EXCHANGE TABLES {{db}}.t_changes AND {{db}}.t_changes_next')).toEqual(['t_changes']);
+    expect(tablesOf('EXCHANGE TABLES {{db}}.t_changes_local AND {{db}}.t_changes_next_local ON CLUSTER c')).toEqual(['t_changes']);
+  });
+
+  it('serves a repeat from memory, one query for concurrent reads, until a write to a table it read', async () => {
+    let loads = 0;
+    const cache = new ReadCache({ maxAgeMs: 60_000 });
+    const load = async () => {
+      loads += 1;
+      await new Promise((r) => setTimeout(r, 5));
+      return [{ n: loads }];
+    };
+    const sql = 'SELECT count() AS n FROM {{db}}.t_changes';
+    const [a, b] = await Promise.all([cache.read(sql, { x: 1 }, load), cache.read(sql, { x: 1 }, load)]);
+    expect(a).toEqual([{ n: 1 }]);
+    expect(b).toBe(a);
+    expect(await cache.read(sql, { x: 2 }, load)).toEqual([{ n: 2 }]);
+    cache.written(['events']);
+    expect(await cache.read(sql, { x: 1 }, load)).toEqual([{ n: 1 }]);
+    cache.written(['t_changes']);
+    expect(await cache.read(sql, { x: 1 }, load)).toEqual([{ n: 3 }]);
+    expect(loads).toBe(3);
+  });
+
+  it('reads the clock and tableless statements every time, and expires entries', async () => {
+    let t = 0;
+    let loads = 0;
+    const cache = new ReadCache({ maxAgeMs: 1_000 }, () => t);
+    const load = async () => [{ n: ++loads }];
+    await cache.read('SELECT now() FROM {{db}}.t_changes', {}, load);
+    await cache.read('SELECT now() FROM {{db}}.t_changes', {}, load);
+    await cache.read('SELECT 1', {}, load);
+    await cache.read('SELECT 1', {}, load);
+    expect(loads).toBe(4);
+    await cache.read('SELECT 1 FROM {{db}}.t_changes', {}, load);
+    t = 999;
+    await cache.read('SELECT 1 FROM {{db}}.t_changes', {}, load);
+    expect(loads).toBe(5);
+    t = 1_001;
+    await cache.read('SELECT 1 FROM {{db}}.t_changes', {}, load);
+    expect(loads).toBe(6);
+  });
+
+  it('a failed read is not kept', async () => {
+    const cache = new ReadCache({ maxAgeMs: 60_000 });
+    await expect(cache.read('SELECT 1 FROM {{db}}.x', {}, async () => { throw new Error('down'); })).rejects.toThrow('down');
+    expect(await cache.read('SELECT 1 FROM {{db}}.x', {}, async () => [{ ok: 1 }])).toEqual([{ ok: 1 }]);
+  });
+});
+
+describe('a warehouse with the read cache', () => {
+  let env: Awaited<ReturnType<typeof openTestWarehouse>>;
+  beforeAll(async () => {
+    env = await openTestWarehouse();
+    env.warehouse.enableReadCache({ maxAgeMs: 60_000 });
+  });
+  afterAll(async () => env?.close());
+
+  const Count = z.object({ n: z.coerce.number() });
+  const commits = () => env.warehouse.query('SELECT count() AS n FROM {{db}}.commits FINAL', {}, Count);
+  const commit = (sha: string) => event('commit', { sha, repo: 'acme/cache', author: { login: 'a', name: null, email: null, bot: false }, authored_at: '2026-01-01T00:00:00.000Z', committed_at: '2026-01-01T00:00:00.000Z', message: 'm', parents: [], reverts_sha: null });
+
+  it('sees its own writes at once (the sink and the transform write through the same Warehouse)', async () => {
+    expect((await commits())[0]!.n).toBe(0);
+    const hitsBefore = env.warehouse.readCache!.hits;
+    expect((await commits())[0]!.n).toBe(0);
+    expect(env.warehouse.readCache!.hits).toBe(hitsBefore + 1);
+    await env.ingest([commit('c0ffee1')]);
+    expect((await commits())[0]!.n).toBe(1);
+    await env.warehouse.command('INSERT INTO {{db}}.commits SELECT * REPLACE (\'c0ffee2\' AS sha) FROM {{db}}.commits LIMIT 1');
+    expect((await commits())[0]!.n).toBe(2);
+  });
+});
