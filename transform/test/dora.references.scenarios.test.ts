@@ -57,9 +57,25 @@ unmatched.push('2026-03-02T09:00', [['rn-c1', '2026-03-02T08:00']]);
 unmatched.deploy('github:acme/refs-none:9300001', 'rn-c1', '2026-03-02T10:00');
 unmatched.incident('refs-none-i1', '2026-03-02T12:00', { resolved: '2026-03-02T13:00', service: 'acme/refs-none', deploymentIds: [deploymentReference('9399999', 'acme/refs-none')!] });
 
+// Seven digits are both a possible GitHub id and a possible sha prefix: an id wins, a sha prefix is the fallback.
+const digitCommit = Array.from({ length: 1000 }, (_, i) => `digits-${i}`).find((name) => /^\d{7}/.test(sha(name)))!;
+const digits = sha(digitCommit).slice(0, 7);
+const digitsAsSha = new HistoryBuilder('acme/refs-digits');
+digitsAsSha.push('2026-03-02T09:00', [[digitCommit, '2026-03-02T08:00']]);
+digitsAsSha.deploy('refs-digits-d1', digitCommit, '2026-03-02T10:00');
+digitsAsSha.push('2026-03-03T09:00', [['rd-c2', '2026-03-03T08:00']]);
+digitsAsSha.deploy('refs-digits-d2', 'rd-c2', '2026-03-03T10:00');
+digitsAsSha.incident('refs-digits-i1', '2026-03-05T10:00', { resolved: '2026-03-05T11:00', service: 'acme/refs-digits', deploymentIds: [deploymentReference(digits, 'acme/refs-digits')!] });
+const digitsAsId = new HistoryBuilder('acme/refs-digits-id');
+digitsAsId.push('2026-03-02T09:00', [[digitCommit, '2026-03-02T08:00']]);
+digitsAsId.deploy('refs-digits-id-d1', digitCommit, '2026-03-02T10:00');
+digitsAsId.push('2026-03-03T09:00', [['rdi-c2', '2026-03-03T08:00']]);
+digitsAsId.deploy(`github:acme/refs-digits-id:${digits}`, 'rdi-c2', '2026-03-03T10:00');
+digitsAsId.incident('refs-digits-id-i1', '2026-03-05T10:00', { resolved: '2026-03-05T11:00', service: 'acme/refs-digits-id', deploymentIds: [deploymentReference(digits, 'acme/refs-digits-id')!] });
+
 beforeAll(async () => {
   env = await openTestWarehouse();
-  await env.ingest([byId, byUrl, bare, bySha, unmatched].flatMap((h) => h.events));
+  await env.ingest([byId, byUrl, bare, bySha, unmatched, digitsAsSha, digitsAsId].flatMap((h) => h.events));
   await runTransform(env.warehouse, defaultMetricSettings);
 }, 120_000);
 afterAll(async () => env?.close());
@@ -98,6 +114,11 @@ describe('incident references (hand-worked)', () => {
     expect(await linksOf('acme/refs-sha')).toEqual([{ deployment_id: 'refs-sha-d1', method: 'explicit', incident_id: 'refs-sha-i1' }]);
     // d1 deployed 03-02 10:00, resolved 03-04 12:00 → 50 h.
     expect((await dora('acme/refs-sha')).recovery).toMatchObject({ failedDeployments: 1, failedDeploymentRecoveryP50Hours: 50 });
+  });
+
+  it('seven digits name the deployment with that GitHub id; only when none has it, the deployment of a commit with that prefix', async () => {
+    expect(await linksOf('acme/refs-digits')).toEqual([{ deployment_id: 'refs-digits-d1', method: 'explicit', incident_id: 'refs-digits-i1' }]);
+    expect(await linksOf('acme/refs-digits-id')).toEqual([{ deployment_id: `github:acme/refs-digits-id:${digits}`, method: 'explicit', incident_id: 'refs-digits-id-i1' }]);
   });
 
   it('a reference that matches no deployment falls back to timing inference, and Data health lists it', async () => {
