@@ -84,6 +84,12 @@ export interface Bus {
   consume(options: ConsumeOptions, handler: BatchHandler): Promise<Subscription>;
   health(): Promise<BusHealth>;
   close(): Promise<void>;
+  /**
+   * Whether a delivery (`<source>:<delivery id>`, the key of its `raw` record) was accepted before,
+   * in this process life or an earlier one. Only a bus that keeps such a memory has it (the
+   * in-process bus with a journal); elsewhere the sink drops later copies (see docs/operations.md).
+   */
+  hasDelivery?(key: string): boolean;
 }
 
 /** Thrown by `publish` when the bus cannot take the events now: receivers answer 503 so senders retry. */
