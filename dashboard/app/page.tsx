@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { adoptionMetrics } from '@paved/transform/metrics/adoption';
 import { doraMetrics, type DoraResult } from '@paved/transform/metrics/dora';
-import { dataHealth, deployments, doraSeries, scopeOptions } from '@paved/transform/metrics/explore';
+import { dataHealth, deployments, doraSeries, ranking, scopeOptions } from '@paved/transform/metrics/explore';
 import { Filters } from '@/components/Filters';
 import { ConnectSources, Card, Delta, Failure, LevelBadge, Meter, PageHeader, Sparkline, type Better, type Level } from '@/components/ui';
 import { icons } from '@/components/icons';
@@ -12,6 +12,7 @@ import { addDays, describeWindow, href, previousOf, viewOf, viewParams, type Sea
 import { warehouseCounts } from '@/lib/queries';
 import { originOf } from '@/lib/request';
 import { runtime } from '@/lib/runtime';
+import { teamHref } from '@/lib/teams';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Overview' };
@@ -154,7 +155,7 @@ export default async function Overview({ searchParams }: { searchParams: Promise
     const { warehouse, config, health } = runtime();
     const profile = view.profile ?? config.metrics.benchmarkProfile;
     const scope = { from: view.from, to: view.to, team: view.team };
-    const [now, before, series, adoption, dataHealthReport, counts, failed, options, status] = await Promise.all([
+    const [now, before, series, adoption, dataHealthReport, counts, failed, options, status, teams] = await Promise.all([
       doraMetrics(warehouse, scope, profile),
       doraMetrics(warehouse, { ...scope, from: previous.from, to: previous.to }, profile),
       doraSeries(warehouse, scope),
@@ -164,14 +165,16 @@ export default async function Overview({ searchParams }: { searchParams: Promise
       deployments(warehouse, scope, { failedOnly: true, limit: 6 }),
       scopeOptions(warehouse),
       health(),
+      // Every team with its keys, so the Overview answers "which team deploys least" and links to its page.
+      view.team ? Promise.resolve([]) : ranking(warehouse, scope, 'team'),
     ]);
-    return { now, before, series, adoption, dataHealthReport, counts, failed, options, status, profile: config.metrics.benchmarkProfile, demoLoading: Boolean(runtime().demo?.loading) };
+    return { now, before, series, adoption, dataHealthReport, counts, failed, options, status, teams, profile: config.metrics.benchmarkProfile, demoLoading: Boolean(runtime().demo?.loading) };
   });
 
   const scopeText = view.team ? `team ${view.team}` : 'the whole organisation';
-  const header = <PageHeader title="Overview" subtitle={<>How {scopeText} ships software: the five DORA keys for {describeWindow(view.from, view.to)}.</>} />;
+  const header = <PageHeader title="Overview" subtitle={<>How {view.team ? <a href={teamHref(view.team, view)} title={`Why ${view.team} ships the way it does`}>{scopeText}</a> : scopeText} ships software: the five DORA keys for {describeWindow(view.from, view.to)}.</>} />;
   if (!loaded.ok) return <>{header}<Failure what="the overview" message={loaded.message} /></>;
-  const { now, before, series, adoption, dataHealthReport, counts, failed, options, status, profile, demoLoading } = loaded.data;
+  const { now, before, series, adoption, dataHealthReport, counts, failed, options, status, teams, profile, demoLoading } = loaded.data;
   const weeks = fillWeeks(series, view);
   const previousLabel = `in ${describeWindow(previous.from, previous.to)}`;
   // Comparing with a period Paved only partly saw would show growth that is just missing history.
@@ -298,6 +301,32 @@ export default async function Overview({ searchParams }: { searchParams: Promise
           </dl>
         </Card>
       </div>
+
+      {teams.length > 1 ? (
+        <div style={{ marginTop: 16 }}>
+          <Card id="teams" title="Teams" hint="Fewest deployments per week first. Open a team to see why: its keys against the median team, where its pull requests wait, its services, survey and incidents." actions={<a href={href('/dora', { ...keep, team: undefined, by: 'team', sort: 'per_week', dir: 'asc' }) + '#ranking'}>Teams ranked {icons.arrowRight}</a>}>
+            <div className="table-wrap">
+              <table>
+                <caption className="visually-hidden">Teams by deployments per week, fewest first</caption>
+                <thead>
+                  <tr><th scope="col">Team</th><th scope="col" className="num">Deploys / week</th><th scope="col" className="num">Lead time p50</th><th scope="col" className="num">Failure rate</th><th scope="col" className="num">Recovery p50</th></tr>
+                </thead>
+                <tbody>
+                  {[...teams].sort((a, b) => a.per_week - b.per_week || a.key.localeCompare(b.key)).map((t) => (
+                    <tr key={t.key}>
+                      <td className="name"><a href={teamHref(t.key, view)}>{t.key}</a></td>
+                      <td className="num">{decimal(t.per_week)}</td>
+                      <td className="num">{hours(t.lead_p50)}</td>
+                      <td className="num">{percent(t.change_failure_rate)}</td>
+                      <td className="num">{hours(t.recovery_p50)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </Card>
+        </div>
+      ) : null}
     </>
   );
 }

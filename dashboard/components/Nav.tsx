@@ -10,6 +10,7 @@ const PAGES = [
   { href: '/dora', label: 'DORA explorer', icon: icons.dora },
   { href: '/flow', label: 'Flow', icon: icons.flow },
   { href: '/adoption', label: 'Adoption', icon: icons.adoption },
+  { href: '/incidents', label: 'Incidents', icon: icons.alert },
   { href: '/surveys', label: 'Surveys', icon: icons.surveys },
   { href: '/digests', label: 'Digests', icon: icons.digests },
   { href: '/roadmap', label: 'Roadmap', icon: icons.roadmap },

@@ -13,6 +13,7 @@ import { href, viewOf, viewParams, type SearchParams } from '@/lib/period';
 import { warehouseCounts } from '@/lib/queries';
 import { originOf } from '@/lib/request';
 import { runtime } from '@/lib/runtime';
+import { teamHref } from '@/lib/teams';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Adoption' };
@@ -268,7 +269,7 @@ export default async function Adoption({ searchParams }: { searchParams: Promise
               <tbody>
                 {adoption.teams.map((t) => (
                   <tr key={t.team}>
-                    <td><a href={href('/dora', { ...viewParams(view, { team: false, service: false }), team: t.team })} title={`DORA explorer for ${t.team}`}>{t.team}</a></td>
+                    <td><a href={teamHref(t.team, view)} title={`Why ${t.team} ships the way it does: its team page`}>{t.team}</a></td>
                     <td className="num">{count(t.services)}</td>
                     <td>
                       <div className="bar-cell"><Meter value={t.golden_share} tone="gold" label={`${t.team} golden-path share`} /><span className="nowrap">{t.golden_services} · {percent(t.golden_share, 0)}</span></div>

@@ -12,6 +12,7 @@ import { describeWindow, first, href, viewOf, viewParams, windowParams, type Sea
 import { leadTimeHistogram, warehouseCounts } from '@/lib/queries';
 import { originOf } from '@/lib/request';
 import { runtime } from '@/lib/runtime';
+import { teamHref } from '@/lib/teams';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'DORA explorer' };
@@ -231,7 +232,7 @@ export default async function DoraExplorer({ searchParams }: { searchParams: Pro
       <Card
         id="ranking"
         title={by === 'service' ? 'Services ranked' : 'Teams ranked'}
-        hint={<>Sorted by {sort.replaceAll('_', ' ')}; click a name for the rows behind its {METRIC_NAMES[rowMetric].toLowerCase()}.</>}
+        hint={by === 'team' ? <>Sorted by {sort.replaceAll('_', ' ')}; click a team for its page (its keys against the median team, where its pull requests wait, its services, survey and incidents).</> : <>Sorted by {sort.replaceAll('_', ' ')}; click a service for the rows behind its {METRIC_NAMES[rowMetric].toLowerCase()}, a team for its page.</>}
         className="ranking"
         actions={
           <>
@@ -269,10 +270,14 @@ export default async function DoraExplorer({ searchParams }: { searchParams: Pro
                   return (
                     <tr key={row.key}>
                       <td className="name">
-                        <a href={explainHref(rowMetric, { from: view.from, to: view.to, range: view.range, profile: view.profile, ...rowScope })}>{row.key}</a>
+                        {by === 'team' ? (
+                          <a href={teamHref(row.key, view)} title={`Why ${row.key} ships the way it does: its team page`}>{row.key}</a>
+                        ) : (
+                          <a href={explainHref(rowMetric, { from: view.from, to: view.to, range: view.range, profile: view.profile, ...rowScope })}>{row.key}</a>
+                        )}
                       </td>
                       {by === 'service' ? (
-                        <td><a href={href('/dora', { ...viewParams(view, { team: false, service: false }), team: row.team, ...keep })} title={`Filter the explorer to ${row.team}`}>{row.team}</a></td>
+                        <td><a href={teamHref(row.team, view)} title={`Why ${row.team} ships the way it does: its team page`}>{row.team}</a></td>
                       ) : null}
                       {by === 'service' ? <td>{row.golden_path ? <span className="tag golden" title="Golden-path service">golden</span> : <span className="muted">—</span>}</td> : null}
                       {by === 'team' ? <td className="num">{count(row.services)}</td> : null}

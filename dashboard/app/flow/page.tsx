@@ -11,6 +11,7 @@ import { describeWindow, href, viewOf, viewParams, type SearchParams } from '@/l
 import { warehouseCounts } from '@/lib/queries';
 import { originOf } from '@/lib/request';
 import { runtime } from '@/lib/runtime';
+import { teamHref } from '@/lib/teams';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Flow' };
@@ -129,7 +130,7 @@ export default async function Flow({ searchParams }: { searchParams: Promise<Sea
                   <tbody>
                     {flow.teams.map((t) => (
                       <tr key={t.team}>
-                        <td><a href={href('/flow', { ...viewParams(view, { team: false, service: false, profile: false }), team: t.team })}>{t.team}</a></td>
+                        <td><a href={teamHref(t.team, view)} title={`Why ${t.team} ships the way it does: its team page`}>{t.team}</a></td>
                         <td className="num">{count(t.prs)}</td>
                         {STAGES.map((s) => <td key={s.key} className="num">{hours(t[s.key])}</td>)}
                         <td className="num"><strong>{hours(t.cycle_p50)}</strong></td>
@@ -168,7 +169,7 @@ export default async function Flow({ searchParams }: { searchParams: Promise<Sea
                             <ExternalLink href={pullUrl(pr.repo, pr.number)}>{pr.title}</ExternalLink>
                             <div className="muted" style={{ fontSize: 12 }}>{pr.repo}#{pr.number}</div>
                           </td>
-                          <td>{pr.team}</td>
+                          <td><a href={teamHref(pr.team, view)}>{pr.team}</a></td>
                           <td>{pr.author_login ?? '—'}</td>
                           <td className="nowrap">{dateTime(pr.merged_at)}</td>
                           {STAGES.map((s) => (

@@ -14,6 +14,7 @@ import { first, href, type SearchParams } from '@/lib/period';
 import { viewerIsAdmin } from '@/lib/request';
 import { runtime } from '@/lib/runtime';
 import '@/components/surveys/surveys.css';
+import { teamHref } from '@/lib/teams';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Surveys' };
@@ -155,7 +156,7 @@ function Joined({ teams, window, error }: { teams: JoinedTeam[]; window: { from:
             <tbody>
               {teams.flatMap((team) => team.cells.map((cell, i) => (
                 <tr key={`${team.team}-${cell.driverId}`} className={cell.flag ? 'highlight' : undefined}>
-                  {i === 0 ? <th scope="rowgroup" rowSpan={team.cells.length} style={{ verticalAlign: 'top' }}>{team.team}<div className="muted" style={{ fontWeight: 400 }}>{team.respondents} respondents</div></th> : null}
+                  {i === 0 ? <th scope="rowgroup" rowSpan={team.cells.length} style={{ verticalAlign: 'top' }}><a href={teamHref(team.team)}>{team.team}</a><div className="muted" style={{ fontWeight: 400 }}>{team.respondents} respondents</div></th> : null}
                   <td>{cell.label}</td>
                   <td className="num"><Favourable value={cell.favourable} /></td>
                   <td>
@@ -186,7 +187,7 @@ function Participation({ results }: { results: SurveyResults }) {
           <tbody>
             {p.teams.map((t) => (
               <tr key={t.team}>
-                <td>{t.team}</td>
+                <td><a href={teamHref(t.team)}>{t.team}</a></td>
                 <td className="num">{t.responses === null ? <span className="muted">hidden</span> : count(t.responses)}</td>
                 <td className="num">{t.denominator === null ? '—' : count(t.denominator)}</td>
                 <td>{t.rate === null ? <span className="muted">—</span> : <div className="bar-cell"><Meter value={Math.min(1, t.rate)} label={`${t.team} participation`} /> {percent(t.rate, 0)}</div>}</td>
@@ -357,7 +358,7 @@ export default async function SurveysPage({ searchParams }: { searchParams: Prom
                     <thead><tr><th scope="col">Team</th><th scope="col" className="num">eNPS</th><th scope="col" className="num">Answers</th><th scope="col" className="num">Change</th></tr></thead>
                     <tbody>
                       {results.groups.map((g) => (
-                        <tr key={g.group}><td>{g.group}</td><td className="num">{g.enps?.score ?? '—'}</td><td className="num">{g.enps?.answered ?? 0}</td><td className="num">{g.enps?.change === null || g.enps?.change === undefined ? '—' : `${g.enps.change > 0 ? '+' : ''}${g.enps.change}`}</td></tr>
+                        <tr key={g.group}><td><a href={teamHref(g.group)}>{g.group}</a></td><td className="num">{g.enps?.score ?? '—'}</td><td className="num">{g.enps?.answered ?? 0}</td><td className="num">{g.enps?.change === null || g.enps?.change === undefined ? '—' : `${g.enps.change > 0 ? '+' : ''}${g.enps.change}`}</td></tr>
                       ))}
                     </tbody>
                   </table>
@@ -378,7 +379,7 @@ export default async function SurveysPage({ searchParams }: { searchParams: Prom
             <table>
               <caption className="visually-hidden">Share of favourable answers per driver and {by}</caption>
               <thead>
-                <tr><th scope="col">Driver</th>{results.groups.map((g) => <th scope="col" className="num" key={g.group}>{g.group}<div className="muted" style={{ fontWeight: 400 }}>n={g.respondents}</div></th>)}</tr>
+                <tr><th scope="col">Driver</th>{results.groups.map((g) => <th scope="col" className="num" key={g.group}>{by === 'team' ? <a href={teamHref(g.group)}>{g.group}</a> : g.group}<div className="muted" style={{ fontWeight: 400 }}>n={g.respondents}</div></th>)}</tr>
               </thead>
               <tbody>
                 {org.drivers.map((d) => (
