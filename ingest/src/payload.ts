@@ -4,6 +4,7 @@ import {
 } from '@paved/schemas';
 import type { z } from 'zod';
 import type { Delivery, NormaliseContext, NormaliseOutcome, Normaliser } from './delivery.js';
+import { implausibleTime, plausibleNumericId } from './plausibility.js';
 
 /*
  * Shared by the source normalisers: reading untrusted payloads field by field (never `as T`),
@@ -24,15 +25,19 @@ export function text(value: unknown): string | undefined {
   return trimmed === '' ? undefined : trimmed;
 }
 
-/** An identifier that senders write as a number or as text. */
+/**
+ * An identifier that senders write as a number or as text. A number must be a plausible id (a
+ * whole number from 1 to 2^53 - 1): -1 or 1e+300 throws ImplausibleValue, which dead-letters the delivery.
+ */
 export function identifier(value: unknown): string | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value === 'number') return plausibleNumericId(value);
   return text(value);
 }
 
+/** A whole number from 1 to 2^53 - 1 (a number or digits), else undefined. */
 export function positiveInteger(value: unknown): number | undefined {
   const number = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
-  return typeof number === 'number' && Number.isInteger(number) && number > 0 ? number : undefined;
+  return typeof number === 'number' && Number.isSafeInteger(number) && number > 0 ? number : undefined;
 }
 
 export function list(value: unknown): unknown[] {
@@ -114,12 +119,14 @@ export function canonicalEvent<T extends EventType>(
   } as EventInputOf<T>;
 }
 
-/** `ok` with every event validated against the contract, or `dlq` naming the first event that is not valid. */
+/** `ok` with every event validated against the contract and plausible (plausibility.ts), or `dlq` naming the first event that is not. */
 export function validated(events: CanonicalEventInput[]): NormaliseOutcome {
   const valid: CanonicalEvent[] = [];
   for (const event of events) {
     const result = CanonicalEvent.safeParse(event);
     if (!result.success) return { kind: 'dlq', reason: `${event.type} event does not fit the contract: ${issues(result.error, event)}` };
+    const implausible = implausibleTime(result.data);
+    if (implausible) return { kind: 'dlq', reason: `implausible timestamp: ${implausible}` };
     valid.push(result.data);
   }
   return { kind: 'ok', events: valid };
