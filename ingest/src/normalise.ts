@@ -3,6 +3,7 @@ import { normaliseGenericDeployment, normaliseGenericIncident } from './generic/
 import { isBackfillEvent, normaliseGithubBackfill } from './github/backfill-normalise.js';
 import { normaliseGithub } from './github/normalise.js';
 import { normaliseGitlab } from './gitlab/normalise.js';
+import { gitopsBodyOf, normaliseGitopsDeployment } from './gitops/normalise.js';
 import { normaliseOpsgenie } from './opsgenie/normalise.js';
 import { normalisePagerduty } from './pagerduty/normalise.js';
 import { assuming } from './payload.js';
@@ -34,7 +35,8 @@ function normaliseBySource(delivery: Delivery, context: NormaliseContext): Norma
     case 'pagerduty': return normalisePagerduty(delivery, context);
     case 'opsgenie': return normaliseOpsgenie(delivery, context);
     case 'generic':
-      if (delivery.event === 'deployment') return normaliseGenericDeployment(delivery, context);
+      // Argo CD's Application body and Flux's event body arrive at the same route (docs/sources/argocd.md).
+      if (delivery.event === 'deployment') return gitopsBodyOf(delivery.payload) ? normaliseGitopsDeployment(delivery, context) : normaliseGenericDeployment(delivery, context);
       if (delivery.event === 'incident') return normaliseGenericIncident(delivery, context);
       return { kind: 'dlq', reason: `generic event "${delivery.event}" is neither deployment nor incident` };
     default:
