@@ -119,8 +119,12 @@ export function canonicalEvent<T extends EventType>(
   } as EventInputOf<T>;
 }
 
-/** `ok` with every event validated against the contract and plausible (plausibility.ts), or `dlq` naming the first event that is not. */
-export function validated(events: CanonicalEventInput[]): NormaliseOutcome {
+/**
+ * `ok` with every event validated against the contract and plausible (plausibility.ts), or `dlq`
+ * naming the first event that is not. Events may come from a generator, so a large delivery (a push
+ * of 100k commits) never holds its unvalidated events beside the validated ones.
+ */
+export function validated(events: Iterable<CanonicalEventInput>): NormaliseOutcome {
   const valid: CanonicalEvent[] = [];
   for (const event of events) {
     const result = CanonicalEvent.safeParse(event);

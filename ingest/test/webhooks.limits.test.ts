@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bus, BusRecord } from '../src/bus/bus.js';
 import { InProcessBus } from '../src/bus/in-process.js';
 import { defaultNormaliseContext } from '../src/delivery.js';
+import { UNVERIFIED_BUDGET_BYTES } from '../src/http/body.js';
 import { WebhookReceiver } from '../src/http/webhooks.js';
 
 const SECRET = 'limits-secret';
@@ -199,7 +200,7 @@ describe('memory under a flood of unsigned bodies (separate process)', () => {
     const after = ((await (await fetch(`http://127.0.0.1:${port}/held`)).json()) as { held: number }).held;
     console.log(`[limits] rss baseline ${(baseline / MiB).toFixed(1)} MiB, peak ${(peak / MiB).toFixed(1)} MiB (+${((peak - baseline) / MiB).toFixed(1)} MiB); held while open ${(held / MiB).toFixed(1)} MiB; refused early ${refused}/24; answers ${JSON.stringify(answers.reduce<Record<string, number>>((n, s) => ({ ...n, [s]: (n[s] ?? 0) + 1 }), {}))}`);
     expect(peak - baseline).toBeLessThan(150 * 1000 * 1000);
-    expect(held).toBeLessThanOrEqual(64 * MiB);
+    expect(held).toBeLessThanOrEqual(UNVERIFIED_BUDGET_BYTES);
     expect(refused).toBeGreaterThan(0);
     // Every sender reads its answer (no reset wipes it): the held ones 401, the rest 503.
     expect(answers.filter((status) => status === 401).length).toBe(24 - refused);

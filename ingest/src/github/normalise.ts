@@ -52,14 +52,14 @@ function push(delivery: Delivery, payload: Fields): NormaliseOutcome {
   // Tag pushes, branch creations and hand-written senders name the head commit only there.
   if (headCommit && !pushed.some((commit) => text(commit.id) === text(headCommit.id))) pushed.push(headCommit);
 
-  const events: CanonicalEventInput[] = [];
+  // A first pass over the commits keeps only their shas; their events are built one at a time while
+  // validated (a push may carry 100k commits: no second copy of them all is ever held).
   const shas: string[] = [];
   for (const commit of pushed) {
-    const data = commitData(commit, repo, delivery.receivedAt);
-    if (typeof data === 'string') return dlq(data);
-    if (instant(commit.timestamp) === undefined) assumptions.push(ASSUMED.commitWithoutTimestamp);
-    shas.push(data.sha);
-    events.push(canonicalEvent(delivery, 'commit', data.sha, data.authored_at, data));
+    const id = text(commit.id);
+    if (!id) return dlq('push commit without id');
+    if (instant(commit.timestamp) === undefined && !assumptions.includes(ASSUMED.commitWithoutTimestamp)) assumptions.push(ASSUMED.commitWithoutTimestamp);
+    shas.push(id.toLowerCase());
   }
 
   const sender = fields(payload.sender);
@@ -76,7 +76,14 @@ function push(delivery: Delivery, payload: Fields): NormaliseOutcome {
     commits: shas,
     forced: payload.forced === true,
   };
-  return assuming(validated([canonicalEvent(delivery, 'push', `${repo}:${ref}:${data.after}`, pushedAt, data), ...events]), assumptions);
+  function* pushAndCommits(): Generator<CanonicalEventInput> {
+    yield canonicalEvent(delivery, 'push', `${repo}:${ref}:${data.after}`, pushedAt, data);
+    for (const commit of pushed) {
+      const commitEvent = commitData(commit, repo, delivery.receivedAt) as DataOf<'commit'>;
+      yield canonicalEvent(delivery, 'commit', commitEvent.sha, commitEvent.authored_at, commitEvent);
+    }
+  }
+  return assuming(validated(pushAndCommits()), assumptions);
 }
 
 const REVERT = /This reverts commit ([0-9a-f]{7,64})/i;

@@ -8,7 +8,7 @@ export const MAX_BODY_BYTES = 25 * 1024 * 1024;
  * yet (GitHub, PagerDuty and generic HMAC senders sign the whole body, so it must be held until its
  * last byte). Past it, a new unverified chunk is refused with 503 and its connection closed.
  */
-export const UNVERIFIED_BUDGET_BYTES = 64 * 1024 * 1024;
+export const UNVERIFIED_BUDGET_BYTES = 48 * 1024 * 1024;
 
 export class BodyTooLargeError extends Error {
   constructor(readonly limit: number) {

@@ -30,7 +30,7 @@ export interface WebhookReceiverOptions {
   secrets: WebhookSecrets;
   context: NormaliseContext;
   log?: (entry: Record<string, unknown>) => void;
-  /** Bytes held at once for bodies not authenticated yet, over all requests (default UNVERIFIED_BUDGET_BYTES, 64 MiB). */
+  /** Bytes held at once for bodies not authenticated yet, over all requests (default UNVERIFIED_BUDGET_BYTES, 48 MiB). */
   unverifiedBudgetBytes?: number;
   /** The largest body a route reads (default MAX_BODY_BYTES, 25 MiB). */
   maxBodyBytes?: number;
@@ -66,14 +66,16 @@ function header(request: IncomingMessage, name: string): string | undefined {
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /** GitHub may send `application/x-www-form-urlencoded` with the JSON in `payload`. */
-function parseJsonBody(body: Buffer, contentType: string | undefined): unknown {
+function bodyText(body: Buffer): string {
   if (body.length === 0) throw new HttpError(400, 'empty_body', 'the body is empty: send the event as a JSON object (application/json)');
-  let text: string;
   try {
-    text = STRICT_UTF8.decode(body);
+    return STRICT_UTF8.decode(body);
   } catch {
     throw new HttpError(400, 'not_utf8', 'the body is not valid UTF-8: JSON must be sent as UTF-8 text (RFC 8259)');
   }
+}
+
+function parseJsonBody(text: string, contentType: string | undefined): unknown {
   try {
     if (contentType?.includes('application/x-www-form-urlencoded')) {
       const payload = new URLSearchParams(text).get('payload');
@@ -116,9 +118,9 @@ export class WebhookReceiver {
     this.stats.received += 1;
     try {
       if (request.method !== 'POST') throw new HttpError(405, 'method', `use POST for ${path}`, true);
-      const body = await this.authenticatedBody(route, request);
-      const delivery = this.deliveryOf(route, request, body);
-      const result = await receiveDelivery(delivery, body.toString('utf8'), this.options.bus, this.options.context, this.recent, this.warnings);
+      // The body's bytes are dropped once decoded: only its text (archived raw) and the parsed payload stay.
+      const { delivery, text } = this.deliveryOf(route, request, await this.authenticatedBody(route, request));
+      const result = await receiveDelivery(delivery, text, this.options.bus, this.options.context, this.recent, this.warnings);
       this.stats.accepted += 1;
       this.stats.lastEventAt[delivery.source] = delivery.receivedAt;
       this.stats.ackMs.push(performance.now() - started);
@@ -246,18 +248,23 @@ export class WebhookReceiver {
   }
 
   /** The delivery an authenticated body carries: its event, its id (for deduplication) and its parsed payload. */
-  private deliveryOf(route: Route, request: IncomingMessage, body: Buffer): Delivery {
+  private deliveryOf(route: Route, request: IncomingMessage, body: Buffer): { delivery: Delivery; text: string } {
+    const text = bodyText(body);
+    return { delivery: this.parsedDelivery(route, request, body, text), text };
+  }
+
+  private parsedDelivery(route: Route, request: IncomingMessage, body: Buffer, text: string): Delivery {
     const receivedAt = new Date().toISOString();
     const contentType = header(request, 'content-type');
     switch (route) {
       case 'github': {
         const event = header(request, 'x-github-event');
         if (!event) throw new HttpError(400, 'no_event', 'missing X-GitHub-Event header');
-        const payload = parseJsonBody(body, contentType);
+        const payload = parseJsonBody(text, contentType);
         return { source: 'github', event, deliveryId: header(request, 'x-github-delivery') ?? bodyHash(body), receivedAt, payload };
       }
       case 'pagerduty': {
-        const payload = parseJsonBody(body, contentType);
+        const payload = parseJsonBody(text, contentType);
         const event = (payload as { event?: { id?: unknown; event_type?: unknown } } | null)?.event;
         return {
           source: 'pagerduty', event: typeof event?.event_type === 'string' ? event.event_type : 'unknown',
@@ -265,7 +272,7 @@ export class WebhookReceiver {
         };
       }
       case 'opsgenie': {
-        const payload = parseJsonBody(body, contentType);
+        const payload = parseJsonBody(text, contentType);
         const alert = (payload as { action?: unknown; alert?: { alertId?: unknown; updatedAt?: unknown } } | null);
         const action = typeof alert?.action === 'string' ? alert.action : 'unknown';
         const deliveryId = typeof alert?.alert?.alertId === 'string' ? `${alert.alert.alertId}:${action}:${String(alert.alert.updatedAt ?? '')}` : bodyHash(body);
@@ -273,7 +280,7 @@ export class WebhookReceiver {
       }
       case 'deployments':
       case 'incidents': {
-        const payload = parseJsonBody(body, contentType);
+        const payload = parseJsonBody(text, contentType);
         const idempotencyKey = header(request, 'idempotency-key') ?? header(request, 'x-delivery-id');
         return { source: 'generic', event: route === 'deployments' ? 'deployment' : 'incident', deliveryId: idempotencyKey ?? bodyHash(body), receivedAt, payload };
       }
