@@ -4,6 +4,7 @@ import { isBackfillEvent, normaliseGithubBackfill } from './github/backfill-norm
 import { normaliseGithub } from './github/normalise.js';
 import { normaliseGitlab } from './gitlab/normalise.js';
 import { gitopsBodyOf, normaliseGitopsDeployment } from './gitops/normalise.js';
+import { normaliseJira } from './jira/normalise.js';
 import { normaliseOpsgenie } from './opsgenie/normalise.js';
 import { normalisePagerduty } from './pagerduty/normalise.js';
 import { assuming } from './payload.js';
@@ -32,6 +33,7 @@ function normaliseBySource(delivery: Delivery, context: NormaliseContext): Norma
     // Backfill archives what no webhook carries (a PR's full commit list, commit parents) under its own event names.
     case 'github': return isBackfillEvent(delivery.event) ? normaliseGithubBackfill(delivery, context) : normaliseGithub(delivery, context);
     case 'gitlab': return normaliseGitlab(delivery, context);
+    case 'jira': return normaliseJira(delivery, context);
     case 'pagerduty': return normalisePagerduty(delivery, context);
     case 'opsgenie': return normaliseOpsgenie(delivery, context);
     case 'generic':
