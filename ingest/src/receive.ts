@@ -1,4 +1,4 @@
-import { encodeDeadLetter, encodeEvent, encodeRaw, type Bus, type BusRecord } from './bus/bus.js';
+import { DELIVERY_HEADER, encodeDeadLetter, encodeEvent, encodeRaw, RECEIVED_AT_HEADER, type Bus, type BusRecord } from './bus/bus.js';
 import type { Delivery, NormaliseContext, NormaliseOutcome } from './delivery.js';
 import { normalise } from './normalise.js';
 
@@ -32,9 +32,14 @@ export class DeliveryWarnings {
   }
 }
 
-/** Remembers recent delivery ids so an immediate redelivery is acknowledged without republishing. */
+/**
+ * Remembers recent delivery ids so an immediate redelivery is acknowledged without republishing,
+ * and makes a copy arriving while the first is still being published wait for its outcome.
+ * Across restarts, the bus's own memory answers (`Bus.hasDelivery`).
+ */
 export class RecentDeliveries {
   private readonly seen = new Map<string, true>();
+  private readonly inFlight = new Map<string, Promise<boolean>>();
   constructor(private readonly capacity = 50_000) {}
   has(key: string): boolean {
     return this.seen.has(key);
@@ -42,6 +47,15 @@ export class RecentDeliveries {
   add(key: string): void {
     this.seen.set(key, true);
     if (this.seen.size > this.capacity) this.seen.delete(this.seen.keys().next().value!);
+  }
+  /** Resolves true once an earlier copy being published now was accepted (false: it failed, or there is none). */
+  async acceptedInFlight(key: string): Promise<boolean> {
+    return (await this.inFlight.get(key)) ?? false;
+  }
+  track(key: string, publishing: Promise<unknown>): void {
+    const accepted = publishing.then(() => true, () => false);
+    this.inFlight.set(key, accepted);
+    void accepted.then(() => { if (this.inFlight.get(key) === accepted) this.inFlight.delete(key); });
   }
 }
 
@@ -59,7 +73,8 @@ export async function receiveDelivery(
   warnings?: DeliveryWarnings,
 ): Promise<ReceiveResult> {
   const deliveryKey = `${delivery.source}:${delivery.deliveryId}`;
-  if (recent?.has(deliveryKey)) return { outcome: 'ok', events: 0, reason: 'duplicate delivery: already accepted', assumptions: [], duplicate: true };
+  const duplicate: ReceiveResult = { outcome: 'ok', events: 0, reason: 'duplicate delivery: already accepted', assumptions: [], duplicate: true };
+  if (recent && (recent.has(deliveryKey) || bus.hasDelivery?.(deliveryKey) || (await recent.acceptedInFlight(deliveryKey)))) return duplicate;
   const outcome = normalise(delivery, context);
   const assumptions = outcome.kind === 'ok' ? outcome.assumptions ?? [] : [];
   const records: BusRecord[] = [
@@ -76,7 +91,10 @@ export async function receiveDelivery(
       step: 'normalise', failed_at: delivery.receivedAt, source_topic: null, source_partition: null, source_offset: null,
     }));
   }
-  await bus.publish(records);
+  for (const record of records) record.headers = { ...record.headers, [DELIVERY_HEADER]: deliveryKey, [RECEIVED_AT_HEADER]: delivery.receivedAt };
+  const publishing = bus.publish(records);
+  recent?.track(deliveryKey, publishing);
+  await publishing;
   recent?.add(deliveryKey);
   warnings?.record(delivery, outcome);
   return {

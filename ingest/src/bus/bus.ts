@@ -92,6 +92,13 @@ export interface Bus {
   hasDelivery?(key: string): boolean;
 }
 
+/**
+ * Headers every record of a received delivery carries (`<source>:<delivery id>` and when it was
+ * received), so the sink can drop a later copy of a delivery already stored, whatever its body.
+ */
+export const DELIVERY_HEADER = 'paved-delivery';
+export const RECEIVED_AT_HEADER = 'paved-received-at';
+
 /** Thrown by `publish` when the bus cannot take the events now: receivers answer 503 so senders retry. */
 export class BusUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

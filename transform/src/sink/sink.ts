@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CanonicalEvent } from '@paved/schemas';
-import { DeadLetter, RawDeliveryRecord, encodeDeadLetter, type Bus, type BusMessage, type Subscription } from '@paved/ingest/bus/bus';
-import type { z } from 'zod';
+import { DeadLetter, DELIVERY_HEADER, RawDeliveryRecord, RECEIVED_AT_HEADER, encodeDeadLetter, type Bus, type BusMessage, type Subscription } from '@paved/ingest/bus/bus';
+import { z } from 'zod';
 import { describeWarehouseError, isTransientWarehouseError, type Warehouse } from '../warehouse/client.js';
 import { BatchCoalescer } from './coalesce.js';
 import { rowOfDeadLetter, rowOfRawDelivery, rowsOfEvent, type Row, type TableRows } from './rows.js';
@@ -20,6 +20,8 @@ export interface SinkStats {
   messages: number;
   rowsInserted: number;
   deadLettered: number;
+  /** Records of a delivery dropped because an earlier copy of that delivery (same source and id) is stored. */
+  laterCopiesDropped: number;
   lastInsertMs: number;
   insertMsTotal: number;
   warehouseDown: boolean;
@@ -87,7 +89,7 @@ function merge(into: TableRows, from: TableRows): void {
  * retries, so nothing is lost and consumption pauses by itself.
  */
 export class Sink {
-  readonly stats: SinkStats = { batches: 0, messages: 0, rowsInserted: 0, deadLettered: 0, lastInsertMs: 0, insertMsTotal: 0, warehouseDown: false, lastError: null, lastBatchAt: null };
+  readonly stats: SinkStats = { batches: 0, messages: 0, rowsInserted: 0, deadLettered: 0, laterCopiesDropped: 0, lastInsertMs: 0, insertMsTotal: 0, warehouseDown: false, lastError: null, lastBatchAt: null };
   private subscription: Subscription | null = null;
   private stopping = false;
 
@@ -114,7 +116,9 @@ export class Sink {
   async handleBatch(messages: BusMessage[], heartbeat: () => Promise<void>): Promise<void> {
     const rows: TableRows = new Map();
     const letters: DeadLetter[] = [];
+    const later = await this.laterCopies(messages, heartbeat);
     for (const message of messages) {
+      if (later.has(message)) continue;
       const outcome = processMessage(message);
       if (outcome.kind === 'ok') merge(rows, outcome.rows);
       else letters.push(outcome.letter);
@@ -128,6 +132,58 @@ export class Sink {
     this.stats.messages += messages.length;
     this.stats.deadLettered += letters.length;
     this.stats.lastBatchAt = new Date().toISOString();
+  }
+
+  /**
+   * Records of a delivery received after an earlier copy of it (same `<source>:<delivery id>`),
+   * whether that copy is stored already or earlier in this batch: a redelivery changes nothing,
+   * whatever its body, in any process life (the first copy received wins). Records without the
+   * delivery headers (replays, catalog events) are never dropped.
+   */
+  private async laterCopies(messages: BusMessage[], heartbeat: () => Promise<void>): Promise<Set<BusMessage>> {
+    const received = new Map<BusMessage, { key: string; ms: number }>();
+    const earliest = new Map<string, number>();
+    for (const message of messages) {
+      const key = message.headers[DELIVERY_HEADER];
+      const ms = Date.parse(message.headers[RECEIVED_AT_HEADER] ?? '');
+      if (key === undefined || !Number.isFinite(ms) || key.indexOf(':') <= 0) continue;
+      received.set(message, { key, ms });
+      earliest.set(key, Math.min(earliest.get(key) ?? Infinity, ms));
+    }
+    const later = new Set<BusMessage>();
+    if (received.size === 0) return later;
+    const split = [...earliest.keys()].map((key) => [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)] as const);
+    const stored = await this.readWithRetry(() => this.warehouse.query(
+      `SELECT source, delivery_id, toUnixTimestamp64Milli(min(received_at)) AS first_ms FROM {{db}}.raw_deliveries
+       WHERE source IN {sources:Array(String)} AND delivery_id IN {ids:Array(String)} GROUP BY source, delivery_id`,
+      { sources: [...new Set(split.map(([source]) => source))], ids: split.map(([, id]) => id) },
+      z.object({ source: z.string(), delivery_id: z.string(), first_ms: z.coerce.number() }),
+    ), heartbeat);
+    for (const row of stored) {
+      const key = `${row.source}:${row.delivery_id}`;
+      if (earliest.has(key)) earliest.set(key, Math.min(earliest.get(key)!, row.first_ms));
+    }
+    for (const [message, { key, ms }] of received) if (ms > earliest.get(key)!) later.add(message);
+    if (later.size) {
+      this.stats.laterCopiesDropped += later.size;
+      this.log({ msg: 'later copies of deliveries already received were dropped (a redelivery changes nothing)', records: later.size, example: received.get([...later][0]!)?.key });
+    }
+    return later;
+  }
+
+  /** A read the batch needs: held and retried while ClickHouse is unreachable, like an insert. */
+  private async readWithRetry<T>(read: () => Promise<T>, heartbeat: () => Promise<void>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await read();
+      } catch (error) {
+        if (!isTransientWarehouseError(error) || (this.stopping && attempt > 50)) throw error;
+        this.stats.lastError = describeWarehouseError(error);
+        this.stats.warehouseDown = true;
+        await heartbeat();
+        await sleep(Math.min(5_000, 100 * 2 ** Math.min(attempt, 6)));
+      }
+    }
   }
 
   private async insertAll(rows: TableRows, messages: BusMessage[], heartbeat: () => Promise<void>): Promise<void> {
