@@ -356,10 +356,13 @@ export class Simulation {
   }
 
   private branchPush(pr: PullRequestRecord, at: number, commits: CommitRecord[], before: string, pusher: Person): void {
+    // The payload is built when the delivery is emitted; by then later review rounds have added
+    // commits to the pull request's list, which this push did not carry.
+    const pushed = [...commits];
     this.schedule('github', 'push', at, () => {
       // GitHub's revert button names the branch after the reverted pull request.
       if (pr.revertOf) pr.branch = `revert-${pr.revertOf.number}-${pr.revertOf.branch}`;
-      return pushPayload({ repo: pr.service.repo, branch: pr.branch, before, commits: commits.map((commit) => ({ commit, distinct: true })), pusher, sender: pusher });
+      return pushPayload({ repo: pr.service.repo, branch: pr.branch, before, commits: pushed.map((commit) => ({ commit, distinct: true })), pusher, sender: pusher });
     });
   }
 
