@@ -119,8 +119,8 @@ export const LINGER_MS = 2_000;
  * Ends the connection after the answer to a request whose body was not read to its end. Closing at
  * once with body bytes still arriving makes the kernel send a reset, which can wipe the answer
  * before the client reads it; so the socket is half-closed after the answer and no longer read
- * (what still arrives waits in the kernel, never in this process), and destroyed LINGER_MS later. Call before `response.end()`, with `Connection: close`
- * set on the answer.
+ * (what still arrives waits in the kernel, never in this process), and destroyed LINGER_MS later.
+ * Call before `response.end()`, with `Connection: close` set on the answer.
  */
 export function closeAfterAnswer(request: IncomingMessage): void {
   const socket = request.socket as IncomingMessage['socket'] & { destroySoon?: () => void };
