@@ -263,11 +263,20 @@ export function describeIssues(error: z.ZodError, input: unknown): string[] {
   return error.issues.map((issue) => {
     const path = issue.path.length ? issue.path.map(String).join('.') : '(top level)';
     const got = valueAt(input, issue.path);
-    const shown = got === undefined ? '' : ` (got ${JSON.stringify(got)?.slice(0, 80)})`;
+    const shown = got === undefined ? '' : ` (got ${shownValue(got)})`;
     let message = issue.message;
     if (issue.code === 'unrecognized_keys') message = `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}: remove or fix the spelling`;
     return `${path}: ${message}${issue.code === 'unrecognized_keys' ? '' : shown}`;
   });
+}
+
+/** A value as JSON, cut short; a value that contains itself (a circular YAML alias) is said to be one. */
+function shownValue(value: unknown): string {
+  try {
+    return JSON.stringify(value)?.slice(0, 80) ?? String(value);
+  } catch {
+    return 'a value that contains itself: a circular YAML alias; write the value out instead of the alias';
+  }
 }
 
 function valueAt(input: unknown, path: PropertyKey[]): unknown {
