@@ -22,6 +22,9 @@ function IncidentCell({ incident, rowSpan }: { incident: IncidentWithLinks; rowS
     <td className="wrap" style={{ minWidth: 200 }} rowSpan={rowSpan}>
       <ExternalLink href={incident.url}>{incident.title}</ExternalLink>
       <div className="muted mono" style={{ fontSize: 11.5 }}>{incident.id} · {incident.source}</div>
+      <div style={{ fontSize: 12.5, marginTop: 2 }}>
+        <strong>{incident.severity}</strong> · opened {dateTime(incident.openedAt)} UTC · {incident.resolvedAt ? <>restored in {hours(incident.restoreHours)}</> : <span className="muted">still open</span>}
+      </div>
     </td>
   );
 }
@@ -140,19 +143,15 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
 
           <Card id="linked" title={`Incidents and the deployments that caused them (${count(s.linked)})`} hint="Newest first. One line per piece of evidence: named by the incident, inferred from timing, or confirmed by a person.">
             {result.linked.length === 0 ? <p className="empty-inline">No incident in this window is linked to a deployment.</p> : (
-              <div className="table-wrap scroll">
+              <div className="table-wrap">
                 <table>
                   <caption className="visually-hidden">Incidents opened in the window with their linked deployments, method and evidence</caption>
                   <thead>
                     <tr>
                       <th scope="col">Incident</th>
                       <th scope="col">Service</th>
-                      <th scope="col">Severity</th>
-                      <th scope="col">Opened (UTC)</th>
-                      <th scope="col" className="num">Time to restore</th>
                       <th scope="col">Deployment</th>
-                      <th scope="col">Method</th>
-                      <th scope="col">Evidence</th>
+                      <th scope="col">Method and evidence</th>
                       {isAdmin ? <th scope="col">Override</th> : null}
                     </tr>
                   </thead>
@@ -163,20 +162,17 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
                           <>
                             <IncidentCell incident={incident} rowSpan={incident.links.length} />
                             <ServiceCell incident={incident} view={view} rowSpan={incident.links.length} />
-                            <td rowSpan={incident.links.length}>{incident.severity}</td>
-                            <td rowSpan={incident.links.length} className="nowrap">{dateTime(incident.openedAt)}</td>
-                            <td rowSpan={incident.links.length} className="num">{incident.resolvedAt ? hours(incident.restoreHours) : <span className="muted">open</span>}</td>
                           </>
                         ) : null}
                         <td className="nowrap">
                           <a href={deploymentHref(link.deploymentId, link.deployedAt, 'changeFailureRate')}>{link.service} {shortSha(link.sha)}</a>
                           <div className="muted" style={{ fontSize: 12 }}>deployed {dateTime(link.deployedAt)}</div>
                         </td>
-                        <td>
+                        <td className="wrap evidence" style={{ minWidth: 240 }}>
                           <span className={`tag ${link.method === 'override' ? 'good' : link.method === 'inferred' ? '' : 'bad'}`}>{label(link.method)}</span>
-                          {link.inferenceOnly ? <div><span className="tag" title="The deployment counts as failed on this timing alone">inference only</span></div> : null}
+                          {link.inferenceOnly ? <> <span className="tag" title="The deployment counts as failed on this timing alone">inference only</span></> : null}
+                          <div style={{ fontSize: 12.5, marginTop: 3 }}>{link.evidence}</div>
                         </td>
-                        <td className="wrap">{link.evidence}</td>
                         {isAdmin ? (
                           <td>
                             {link.method === 'override' ? (
@@ -201,15 +197,13 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
           <div style={{ marginTop: 16 }}>
             <Card id="unlinked" title={`Linked to no deployment (${count(s.unlinked)})`} hint="Incidents that count in time to restore but in no deployment's failure. Each says why; link one to the deployment that caused it when you know.">
               {result.unlinked.length === 0 ? <p className="empty-inline">Every incident in this window is linked to a deployment.</p> : (
-                <div className="table-wrap scroll">
+                <div className="table-wrap">
                   <table>
                     <caption className="visually-hidden">Incidents opened in the window linked to no deployment, with the reason</caption>
                     <thead>
                       <tr>
                         <th scope="col">Incident</th>
                         <th scope="col">Service</th>
-                        <th scope="col">Severity</th>
-                        <th scope="col">Opened (UTC)</th>
                         <th scope="col">Why unlinked</th>
                         {isAdmin ? <th scope="col">Link a deployment</th> : null}
                       </tr>
@@ -219,9 +213,7 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
                         <tr key={incident.id} data-incident={incident.id} data-opened={incident.openedAt} data-reason={incident.unlinkedReason ?? undefined}>
                           <IncidentCell incident={incident} />
                           <ServiceCell incident={incident} view={view} />
-                          <td>{incident.severity}</td>
-                          <td className="nowrap">{dateTime(incident.openedAt)}</td>
-                          <td className="wrap" style={{ minWidth: 220 }}>{incident.unlinkedExplanation}</td>
+                          <td className="wrap why" style={{ minWidth: 220 }}>{incident.unlinkedExplanation}</td>
                           {isAdmin ? (
                             <td style={{ minWidth: 220 }}>
                               <form method="post" action="/api/admin/overrides" className="stack-form">
@@ -232,7 +224,7 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
                                   <label className="field">
                                     <span className="visually-hidden">Deployment that caused {incident.id}</span>
                                     <select name="deploymentId" required defaultValue="">
-                                      <option value="" disabled>Deployed in the 7 days before…</option>
+                                      <option value="" disabled>Choose a deployment…</option>
                                       {incident.candidates.map((c) => <option key={c.deploymentId} value={c.deploymentId}>{c.service} {shortSha(c.sha)} · {hours(c.hoursBefore)} before</option>)}
                                     </select>
                                   </label>

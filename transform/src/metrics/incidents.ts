@@ -62,7 +62,7 @@ export interface LinkCandidate {
   hoursBefore: number;
 }
 
-export type UnlinkedReason = 'unmapped' | 'unresolved_reference' | 'rejected' | 'inference_off' | 'outside_window' | 'no_deployment';
+export type UnlinkedReason = 'unmapped' | 'unresolved_reference' | 'rejected' | 'inference_off' | 'outside_window' | 'no_deployment' | 'not_recomputed';
 
 export interface IncidentWithLinks {
   id: string;
@@ -129,6 +129,8 @@ const FILTER = `opened_at >= {from:DateTime64(3, 'UTC')} AND opened_at < {to:Dat
   AND ({severity:String} = '' OR severity = {severity:String}) AND ({source:String} = '' OR source = {source:String})`;
 
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+/** Hours under 48 h, days above (the dashboard's unit rule). */
+const duration = (h: number) => (h < 48 ? `${round(h)} h` : `${round(h / 24)} d`);
 
 function explainUnlinked(incident: z.infer<typeof IncidentRow>, candidates: LinkCandidate[], windowHours: number, infer: boolean): { reason: UnlinkedReason; text: string } {
   const references = [...incident.linked_deployment_ids, ...incident.linked_shas];
@@ -140,8 +142,8 @@ function explainUnlinked(incident: z.infer<typeof IncidentRow>, candidates: Link
   if (!infer) return { reason: 'inference_off', text: 'Names no deployment or commit, and inference from timing is switched off (metrics.inferIncidentLinks).' };
   const last = candidates[0];
   if (!last) return { reason: 'no_deployment', text: `Names no deployment or commit, and ${incident.service} had no production deployment in the 7 days before it opened.` };
-  if (last.hoursBefore < windowHours) return { reason: 'outside_window', text: `Names no deployment or commit; ${incident.service} deployed ${round(last.hoursBefore)} h before it opened, inside the ${windowHours} h window: the metrics have not been recomputed since (run the transform).` };
-  return { reason: 'outside_window', text: `Names no deployment or commit; ${incident.service}'s last production deployment was ${round(last.hoursBefore)} h before it opened, outside the ${windowHours} h inference window.` };
+  if (last.hoursBefore < windowHours) return { reason: 'not_recomputed', text: `Names no deployment or commit; ${incident.service} deployed ${duration(last.hoursBefore)} before it opened, inside the ${windowHours} h window: the metrics have not been recomputed since (run the transform).` };
+  return { reason: 'outside_window', text: `Names no deployment or commit; ${incident.service}'s last production deployment was ${duration(last.hoursBefore)} before it opened, outside the ${windowHours} h inference window.` };
 }
 
 /** Incidents opened in [from, to), with their linked deployments (method, evidence), the unlinked ones and the inference summary. */
