@@ -125,6 +125,15 @@ describe('refusal before the body is read (in process)', () => {
     expect(receiver.unverified.inFlight).toBe(0);
   });
 
+  it('a sender that goes away mid-body gives its reserved bytes back', async () => {
+    const open = openRequest(port, '/webhooks/github', { 'content-length': String(700 * 1024), 'x-github-event': 'push', 'x-hub-signature-256': BAD_SHA256 });
+    await open.write(300 * 1024);
+    await expect.poll(() => receiver.unverified.inFlight).toBe(300 * 1024);
+    open.request.destroy();
+    await expect.poll(() => receiver.unverified.inFlight).toBe(0);
+    expect(receiver.stats.rejected.aborted).toBe(1);
+  });
+
   it('a chunked body (no Content-Length) past the route limit is 413 and the connection is closed', async () => {
     // A token sender is authenticated before its body, so only the route's limit (here 256 KiB) applies.
     const tokenReceiver = new WebhookReceiver({ bus: bus as Bus, context: defaultNormaliseContext, maxBodyBytes: 256 * 1024, secrets: { PAVED_WEBHOOK_TOKEN: 'tok' } });

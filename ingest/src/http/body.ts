@@ -16,6 +16,9 @@ export class BodyTooLargeError extends Error {
   }
 }
 
+/** The client went away before the body ended (nothing to answer; logged as a refusal, not a failure). */
+export class ClientAbortedError extends Error {}
+
 export class BudgetExhaustedError extends Error {
   constructor(readonly budget: number) {
     super(`more than ${budget} bytes of unauthenticated request bodies are in flight`);
@@ -84,7 +87,7 @@ export function readBody(request: IncomingMessage, options: ReadBodyOptions = {}
     let size = 0;
     let reserved = 0;
     const finish = (error: Error | null) => {
-      request.off('data', onData).off('end', onEnd).off('error', onError).off('aborted', onAborted);
+      request.off('data', onData).off('end', onEnd).off('error', onError).off('aborted', onAborted).off('close', onAborted);
       options.unverified?.release(reserved);
       reserved = 0;
       if (error) {
@@ -107,8 +110,8 @@ export function readBody(request: IncomingMessage, options: ReadBodyOptions = {}
     };
     const onEnd = () => finish(null);
     const onError = (error: Error) => finish(error);
-    const onAborted = () => finish(new Error('the client closed the connection before the body ended'));
-    request.on('data', onData).on('end', onEnd).on('error', onError).on('aborted', onAborted);
+    const onAborted = () => finish(new ClientAbortedError('the client closed the connection before the body ended'));
+    request.on('data', onData).on('end', onEnd).on('error', onError).on('aborted', onAborted).on('close', onAborted);
   });
 }
 

@@ -6,7 +6,7 @@ import { DeliveryWarnings, receiveDelivery, RecentDeliveries, type ReceiveResult
 import {
   githubSignatureOf, pagerdutySignaturesOf, pavedSignatureOf, safeEqual, SignatureHeaderError, StreamingSignatureCheck, verifyBearer,
 } from './auth.js';
-import { BodyTooLargeError, BudgetExhaustedError, closeAfterAnswer, MAX_BODY_BYTES, readBody, UnverifiedBytes } from './body.js';
+import { BodyTooLargeError, BudgetExhaustedError, ClientAbortedError, closeAfterAnswer, MAX_BODY_BYTES, readBody, UnverifiedBytes } from './body.js';
 
 /** Secrets the receivers check; all come from the environment. */
 export interface WebhookSecrets {
@@ -65,7 +65,7 @@ function header(request: IncomingMessage, name: string): string | undefined {
 
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
-/** GitHub may send `application/x-www-form-urlencoded` with the JSON in `payload`. */
+/** The body as text: JSON is UTF-8 (RFC 8259), so anything else is refused rather than mangled. */
 function bodyText(body: Buffer): string {
   if (body.length === 0) throw new HttpError(400, 'empty_body', 'the body is empty: send the event as a JSON object (application/json)');
   try {
@@ -75,6 +75,7 @@ function bodyText(body: Buffer): string {
   }
 }
 
+/** GitHub may send `application/x-www-form-urlencoded` with the JSON in `payload`. */
 function parseJsonBody(text: string, contentType: string | undefined): unknown {
   try {
     if (contentType?.includes('application/x-www-form-urlencoded')) {
@@ -168,6 +169,7 @@ export class WebhookReceiver {
       if (error instanceof BudgetExhaustedError) {
         throw new HttpError(503, 'busy', 'too many unauthenticated bodies are being received at once; retry later', true);
       }
+      if (error instanceof ClientAbortedError) throw new HttpError(400, 'aborted', error.message, true);
       throw error;
     });
     if (signed && !signed.check.matches()) {
