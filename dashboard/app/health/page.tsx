@@ -28,6 +28,8 @@ function stepsOf(detail: string): z.infer<typeof Steps> | null {
 
 const KNOWN_SOURCES = [
   { source: 'github', path: '/webhooks/github', secret: 'GITHUB_WEBHOOK_SECRET' },
+  { source: 'gitlab', path: '/webhooks/gitlab', secret: 'GITLAB_WEBHOOK_TOKEN' },
+  { source: 'jira', path: '/webhooks/jira', secret: 'JIRA_WEBHOOK_SECRET' },
   { source: 'pagerduty', path: '/webhooks/pagerduty', secret: 'PAGERDUTY_WEBHOOK_SECRET' },
   { source: 'opsgenie', path: '/webhooks/opsgenie', secret: 'OPSGENIE_WEBHOOK_TOKEN' },
 ] as const;
