@@ -4,3 +4,4 @@ export * from './canonical.js';
 export * from './survey.js';
 export * from './config.js';
 export * from './dora.js';
+export * from './csv.js';

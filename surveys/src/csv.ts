@@ -1,22 +1,10 @@
-/**
- * CSV in and out (RFC 4180). Output fields a spreadsheet would run as a formula (=, +, -, @ first)
- * get a leading apostrophe: free text comes from anyone who holds a link.
- */
-export type Cell = string | number | boolean | null | undefined;
+/** CSV in and out (RFC 4180). Output goes through the one field writer in @paved/schemas. */
+import { csvRows, type CsvCell } from '@paved/schemas';
 
-const FORMULA = /^[=+\-@\t\r]/;
-
-export function csvField(value: Cell): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  let text = value;
-  if (FORMULA.test(text) && !/^-?\d+(\.\d+)?$/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) || /^\s|\s$/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
+export type Cell = CsvCell;
 
 export function toCsv(header: readonly string[], rows: readonly (readonly Cell[])[]): string {
-  return [header, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
+  return csvRows([header, ...rows]);
 }
 
 export interface CsvRecord {
