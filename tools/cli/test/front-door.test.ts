@@ -12,7 +12,7 @@ import { InProcessBus } from '@paved/ingest/bus/in-process';
 import { defaultNormaliseContext } from '@paved/ingest/delivery';
 import { WebhookReceiver } from '@paved/ingest/http/webhooks';
 import { publicOriginsOf } from '@paved/transform/runtime/origin';
-import { frontDoor } from '../src/front-door.js';
+import { frontDoor, SURVEY_BODY_LIMIT } from '../src/front-door.js';
 
 let server: Server;
 let port: number;
@@ -93,5 +93,29 @@ describe('without sign-in, a Host that is not this Paved is refused', () => {
     expect((await send('POST', '/webhooks/deployments', { host: 'paved.ngrok.example', authorization: 'Bearer tok', 'content-type': 'application/json' }, body)).status).toBe(202);
     expect((await send('POST', '/webhooks/deployments', { host: 'paved.ngrok.example', 'x-paved-signature': `sha256=${createHmac('sha256', 'x').update(body).digest('hex')}` }, body)).status).toBe(401);
     expect(reached).toEqual([]);
+  });
+});
+
+describe('survey links (open to whoever holds one) take bounded bodies', () => {
+  it('a response over the limit is 413 before the dashboard reads it', async () => {
+    const answer = await send('POST', '/api/surveys/some-token', { host: '127.0.0.1:3302', 'content-type': 'application/json' }, 'x'.repeat(SURVEY_BODY_LIMIT + 1));
+    expect(answer.status).toBe(413);
+    expect(reached).toEqual([]);
+  });
+
+  it('a response without Content-Length (chunked) is 411', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/s/some-token', headers: { host: '127.0.0.1:3302', 'transfer-encoding': 'chunked' } }, (response) => { response.resume(); resolve(response.statusCode ?? 0); });
+      request.on('error', reject);
+      request.write('team=a');
+      request.end();
+    });
+    expect(status).toBe(411);
+    expect(reached).toEqual([]);
+  });
+
+  it('an ordinary response reaches the dashboard', async () => {
+    expect((await send('POST', '/api/surveys/some-token', { host: '127.0.0.1:3302', 'content-type': 'application/json' }, '{"answers":{}}')).status).toBe(200);
+    expect(reached).toEqual(['POST /api/surveys/some-token']);
   });
 });
