@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import type { PavedConfig } from '@paved/schemas';
 import type { Warehouse } from '../warehouse/client.js';
-import { dayStart, doraMetrics, SCOPE, scopeParams, WINDOW, type DoraResult, type Scope } from '../metrics/dora.js';
+import { campaignWindowOf, teamDevelopers, type DeveloperSource, type TeamDevelopers } from '../metrics/catalog.js';
+import { dayStart, SCOPE, scopeParams, WINDOW, type Scope } from '../metrics/dora.js';
 import { loadAssumptions, type Assumptions } from './assumptions.js';
-import { developersOf, previousWindow } from './friction.js';
+import { BOOTSTRAP, bootstrapInterval, inclusiveQuantile, weightedSortedQuantile, type Interval } from './bootstrap.js';
+import { previousWindow } from './friction.js';
 import { round } from './scoring.js';
 import { readSurvey, type SurveySource, type SurveyView } from './survey-source.js';
 
@@ -11,6 +13,11 @@ import { readSurvey, type SurveySource, type SurveyView } from './survey-source.
  * Figures for leadership, each a range (low, mid, high) with the formula that produced it and every
  * input with its unit, so a reader can redo the sum. Pure functions compute the figures; `roiSummary`
  * gathers their inputs from the warehouse and the survey.
+ *
+ * A figure that rests on a change (between two periods, two campaigns, or golden-path and other
+ * services) carries that change as an `effect` with a 95 % bootstrap interval; when the interval
+ * includes zero the figure has no amount (`significant: false`, low/mid/high null): the change is
+ * not distinguishable from noise. Every figure is per year (see `ANNUAL`).
  */
 
 export interface FigureInput {
@@ -19,16 +26,44 @@ export interface FigureInput {
   unit: string;
 }
 
+/** The change a figure rests on, measured in its own unit (hours, failures), with its interval. */
+export interface Effect {
+  /** What is compared, e.g. `lead time p50: previous period − this period`. */
+  name: string;
+  unit: string;
+  /** The change as observed. */
+  estimate: number | null;
+  /** 95 % percentile-bootstrap interval (null when it cannot be estimated). */
+  low: number | null;
+  high: number | null;
+  confidence: number;
+  /** How the interval was computed: what was resampled, how often, with which seed. */
+  method: string;
+  resamples: number;
+  seed: number;
+  /** Sample sizes behind each side of the comparison. */
+  samples: { name: string; n: number }[];
+  /** Why there is no interval, when there is none. */
+  reason: string | null;
+}
+
 export interface Figure {
   id: string;
   label: string;
   /** Currency code for money, else a unit such as `hours`. */
   unit: string;
-  /** What the figure covers: a year, or the selected window. */
+  /** What the figure covers: always `per year` (window figures are annualised, see `ANNUAL`). */
   period: string;
+  /** Null when the figure rests on a change that is not distinguishable from zero. */
   low: number | null;
   mid: number | null;
   high: number | null;
+  /**
+   * true: the effect's interval excludes zero and the amount is shown; false: it includes zero (or
+   * cannot be estimated) and low/mid/high are null; null: the figure rests on no change (a level).
+   */
+  significant: boolean | null;
+  effect: Effect | null;
   formula: string;
   inputs: FigureInput[];
   notes: string[];
@@ -118,12 +153,6 @@ export function recoveryHours(stats: FailureStats): Range {
   return ordered(stats.recoveryHoursSum, mid, high);
 }
 
-/** Difference of two ranges bound by bound (previous − current), reordered. */
-export function rangeDifference(previous: Range, current: Range): Range {
-  if (previous.low === null || previous.mid === null || previous.high === null || current.low === null || current.mid === null || current.high === null) return { low: null, mid: null, high: null };
-  return ordered(previous.low - current.low, previous.mid - current.mid, previous.high - current.high);
-}
-
 export interface GroupOutcome { deployments: number; failed: number; recoveryP50: number | null }
 
 /**
@@ -144,164 +173,477 @@ export function adoptionDividendHours(golden: GroupOutcome, other: GroupOutcome,
   return { ...ordered(hours(avoidedFailures.low), hours(avoidedFailures.mid), hours(avoidedFailures.high)), avoidedFailures, cfrGolden: pg, cfrOther: po };
 }
 
+const num = z.coerce.number();
+const times = (r: Range, f: number): Range => ({ low: r.low === null ? null : round(r.low * f, 0), mid: r.mid === null ? null : round(r.mid * f, 0), high: r.high === null ? null : round(r.high * f, 0) });
+
+// ---------- samples the effects are resampled from ----------
+
+/** Lead times of the changes deployed in a window, sorted, each with the index of its deployment. */
+export interface LeadTimeSample {
+  deployments: number;
+  sorted: Float64Array;
+  deploymentOf: Uint32Array;
+}
+
+/** Builds a sample from each deployment's change lead times (hours, > 0). */
+export function leadTimeSampleOf(deployments: readonly (readonly number[])[]): LeadTimeSample {
+  const rows = deployments.flatMap((leads, d) => leads.map((value) => ({ value, d })));
+  rows.sort((a, b) => a.value - b.value || a.d - b.d);
+  return { deployments: deployments.length, sorted: Float64Array.from(rows, (r) => r.value), deploymentOf: Uint32Array.from(rows, (r) => r.d) };
+}
+
+/** Lead time p50 of a sample with each deployment drawn `counts[d]` times (all ones: as observed). */
+function leadTimeP50(sample: LeadTimeSample, counts: Uint32Array): number | null {
+  return weightedSortedQuantile(sample.sorted, counts, 0.5, sample.deploymentOf);
+}
+
+/**
+ * Deployments of a window as the failure figures need them: how many, how many failed without a
+ * measured recovery, and the measured recovery hours of the others (sorted).
+ */
+export interface FailureSample {
+  deployments: number;
+  unmeasured: number;
+  measured: number[];
+}
+
+export function failureStatsOf(sample: FailureSample): FailureStats {
+  return {
+    failed: sample.measured.length + sample.unmeasured,
+    recovered: sample.measured.length,
+    recoveryHoursSum: sample.measured.reduce((s, h) => s + h, 0),
+    recoveryP50: inclusiveQuantile(sample.measured, 0.5),
+    recoveryP75: inclusiveQuantile(sample.measured, 0.75),
+  };
+}
+
+/*
+ * A failure sample resampled: units 0..m−1 are the measured failures (in `measured` order), m..m+u−1
+ * the unmeasured ones, the rest deployments that did not fail.
+ */
+function resampledFailures(sample: FailureSample, counts: Uint32Array): { failed: number; measuredSum: number; unmeasured: number; p50: number | null } {
+  const m = sample.measured.length;
+  let measuredSum = 0;
+  let measuredN = 0;
+  for (let i = 0; i < m; i += 1) { measuredSum += counts[i]! * sample.measured[i]!; measuredN += counts[i]!; }
+  let unmeasured = 0;
+  for (let i = m; i < m + sample.unmeasured; i += 1) unmeasured += counts[i]!;
+  return { failed: measuredN + unmeasured, measuredSum, unmeasured, p50: weightedSortedQuantile(sample.measured, counts, 0.5) };
+}
+
+/** Recovery hours of a (resampled) window with unmeasured failures at the p50: the mid of `recoveryHours`. */
+function recoveryHoursMid(sample: FailureSample, counts: Uint32Array): number | null {
+  const r = resampledFailures(sample, counts);
+  if (r.unmeasured > 0 && r.p50 === null) return null;
+  return r.measuredSum + r.unmeasured * (r.p50 ?? 0);
+}
+
+function outcomeOf(sample: FailureSample, counts: Uint32Array): GroupOutcome {
+  const r = resampledFailures(sample, counts);
+  return { deployments: sample.deployments, failed: r.failed, recoveryP50: r.p50 };
+}
+
+// ---------- effects ----------
+
+const DEPLOYMENTS_METHOD = `percentile bootstrap: the deployments of each side resampled with replacement (a deployment keeps all its changes), ${BOOTSTRAP.resamples.toLocaleString('en')} resamples, seed ${BOOTSTRAP.seed}; 95 % interval = 2.5th to 97.5th percentile of the resampled change`;
+
+function effectOf(name: string, unit: string, interval: Interval, method: string, samples: Effect['samples'], reason: string | null = null): Effect {
+  const r = (v: number | null) => (v === null ? null : round(v, 2));
+  return {
+    name, unit, estimate: r(interval.estimate), low: r(interval.low), high: r(interval.high), confidence: BOOTSTRAP.confidence,
+    method, resamples: interval.resamples, seed: BOOTSTRAP.seed, samples,
+    reason: reason ?? (interval.low === null ? 'too few observations on one side to resample' : null),
+  };
+}
+
+/** Lead time p50 previous period − this period, in hours (positive: faster now). */
+export function leadTimeEffect(before: LeadTimeSample, now: LeadTimeSample): Effect {
+  const interval = bootstrapInterval([before.deployments, now.deployments], ([b, n]) => {
+    const p50Before = leadTimeP50(before, b!);
+    const p50Now = leadTimeP50(now, n!);
+    return p50Before === null || p50Now === null ? null : p50Before - p50Now;
+  });
+  return effectOf('lead time p50: previous period − this period', 'hours', interval, DEPLOYMENTS_METHOD, [
+    { name: 'deployments with a measured lead time, previous period', n: before.deployments },
+    { name: 'changes, previous period', n: before.sorted.length },
+    { name: 'deployments with a measured lead time, this period', n: now.deployments },
+    { name: 'changes, this period', n: now.sorted.length },
+  ]);
+}
+
+/** Recovery hours of failed deployments, previous period − this period (unmeasured failures at each resample's p50). */
+export function failureRecoveryEffect(before: FailureSample, now: FailureSample): Effect {
+  const interval = bootstrapInterval([before.deployments, now.deployments], ([b, n]) => {
+    const then = recoveryHoursMid(before, b!);
+    const current = recoveryHoursMid(now, n!);
+    return then === null || current === null ? null : then - current;
+  });
+  return effectOf('recovery hours of failed deployments: previous period − this period', 'hours', interval,
+    DEPLOYMENTS_METHOD.replace('(a deployment keeps all its changes)', '(so both how many fail and how long they take to recover vary)'), [
+      { name: 'deployments, previous period', n: before.deployments },
+      { name: 'failed, previous period', n: before.measured.length + before.unmeasured },
+      { name: 'deployments, this period', n: now.deployments },
+      { name: 'failed, this period', n: now.measured.length + now.unmeasured },
+    ]);
+}
+
+/** Adoption dividend in hours (`adoptionDividendHours` mid), golden-path and other deployments resampled. */
+export function adoptionDividendEffect(golden: FailureSample, other: FailureSample, people: number): Effect {
+  const interval = bootstrapInterval([golden.deployments, other.deployments], ([g, o]) =>
+    adoptionDividendHours(outcomeOf(golden, g!), outcomeOf(other, o!), people)?.mid ?? null);
+  return effectOf('hours saved on golden-path deployments versus other services', 'hours', interval,
+    DEPLOYMENTS_METHOD.replace('each side', 'golden-path and other services').replace(' (a deployment keeps all its changes)', ''), [
+      { name: 'golden-path deployments', n: golden.deployments },
+      { name: 'golden-path failed', n: golden.measured.length + golden.unmeasured },
+      { name: 'other deployments', n: other.deployments },
+      { name: 'other failed', n: other.measured.length + other.unmeasured },
+    ]);
+}
+
+const SHOWN_TEAMS = (view: Pick<SurveyView, 'groups'>) => view.groups.flatMap((g) => (g.hoursLost && g.hoursLost.mean !== null && g.hoursLost.answered > 0 ? [{ mean: g.hoursLost.mean, answered: g.hoursLost.answered }] : []));
+
+/**
+ * Hours lost per developer a week, this campaign − the previous one. Estimate: the organisation's
+ * means; interval: the shown teams' means (weighted by who answered) resampled team by team within
+ * each campaign (the surveys package shares group means, never answers). Needs two shown teams in both.
+ */
+export function hoursLostChangeEffect(now: Pick<SurveyView, 'org' | 'groups'>, previous: Pick<SurveyView, 'org' | 'groups'>): Effect {
+  const a = SHOWN_TEAMS(now);
+  const b = SHOWN_TEAMS(previous);
+  const orgNow = now.org?.hoursLost?.mean ?? null;
+  const orgThen = previous.org?.hoursLost?.mean ?? null;
+  const mean = (teams: { mean: number; answered: number }[], counts: Uint32Array) => {
+    let sum = 0;
+    let weight = 0;
+    teams.forEach((t, i) => { sum += counts[i]! * t.answered * t.mean; weight += counts[i]! * t.answered; });
+    return weight === 0 ? null : sum / weight;
+  };
+  const enough = a.length >= 2 && b.length >= 2 && orgNow !== null && orgThen !== null;
+  const interval = enough
+    ? bootstrapInterval([a.length, b.length], ([x, y]) => {
+      const m = mean(a, x!);
+      const p = mean(b, y!);
+      return m === null || p === null ? null : m - p;
+    })
+    : { estimate: null, low: null, high: null, resamples: 0, significant: false };
+  // The estimate is the organisation's (hidden teams count there); the interval's width comes from the shown teams.
+  const estimate = orgNow !== null && orgThen !== null ? orgNow - orgThen : null;
+  const widened = interval.low === null || estimate === null ? interval : { ...interval, estimate, low: Math.min(interval.low, estimate), high: Math.max(interval.high!, estimate), significant: interval.significant && Math.min(interval.low, estimate) * Math.max(interval.high!, estimate) > 0 };
+  return effectOf('hours lost per developer a week: this campaign − the previous one', 'hours/week', { ...widened, estimate }, `percentile bootstrap over the shown teams (each team's mean, weighted by who answered, resampled with replacement within each campaign), ${BOOTSTRAP.resamples.toLocaleString('en')} resamples, seed ${BOOTSTRAP.seed}; the interval is widened to include the organisation's change if it lies outside`, [
+    { name: 'shown teams with answers, this campaign', n: a.length },
+    { name: 'shown teams with answers, previous campaign', n: b.length },
+  ], enough ? null : 'needs two or more shown teams with hours-lost answers in both campaigns');
+}
+
+/**
+ * Money from an effect: null unless its interval excludes zero. `perUnit` converts one unit of the
+ * effect to money (low/mid/high where an assumption has a range too); low and high are the extreme
+ * products of the interval's bounds and the conversion's bounds.
+ */
+export function moneyFromEffect(effect: Effect, perUnit: { low: number; mid: number; high: number }): Range & { significant: boolean } {
+  if (effect.estimate === null || effect.low === null || effect.high === null || !(effect.low > 0 || effect.high < 0)) return { low: null, mid: null, high: null, significant: false };
+  const corners = [effect.low * perUnit.low, effect.low * perUnit.high, effect.high * perUnit.low, effect.high * perUnit.high];
+  const r = ordered(Math.min(...corners), effect.estimate * perUnit.mid, Math.max(...corners));
+  return { low: round(r.low, 0), mid: round(r.mid, 0), high: round(r.high, 0), significant: true };
+}
+
+// ---------- developers ----------
+
+export interface DeveloperCount {
+  /** Developers the friction figures multiply by. */
+  count: number;
+  /** `catalog`: the one developer-count source (override, catalog.teams[].developers, estimate from merged PRs), plus the respondents of shown teams it has no count for; `respondents`: that came to fewer people than answered, so the respondents are used. */
+  basis: 'catalog' | 'respondents' | 'none';
+  teams: { team: string; count: number; source: DeveloperSource | 'respondents' }[];
+  respondents: number | null;
+}
+
+export function developerCount(known: ReadonlyMap<string, TeamDevelopers>, survey: Pick<SurveyView, 'respondents' | 'groups'> | null): DeveloperCount {
+  const teams: DeveloperCount['teams'] = [...known].map(([team, d]) => ({ team, count: d.count, source: d.source }));
+  for (const group of survey?.groups ?? []) if (!known.has(group.group)) teams.push({ team: group.group, count: group.respondents, source: 'respondents' });
+  teams.sort((a, b) => a.team.localeCompare(b.team));
+  const counted = teams.reduce((s, t) => s + t.count, 0);
+  const respondents = survey?.respondents ?? null;
+  if (respondents !== null && counted < respondents) return { count: respondents, basis: 'respondents', teams, respondents };
+  return { count: counted, basis: counted === 0 ? 'none' : 'catalog', teams, respondents };
+}
+
+// ---------- period ----------
+
+/** Every figure is per year: a figure measured over the window is multiplied by 365 / window days. */
+export const ANNUAL = { daysPerYear: 365 } as const;
+
+export function annualisationFactor(window: { from: string; to: string }): { days: number; factor: number } {
+  const days = Math.round((Date.parse(window.to) - Date.parse(window.from)) / 86_400_000);
+  return { days, factor: ANNUAL.daysPerYear / days };
+}
+
+// ---------- figures ----------
+
 export interface RoiSummary {
   window: { from: string; to: string };
   previousWindow: { from: string; to: string };
+  /** One period for every figure: per year; window figures × `annualisationFactor` (365 / `windowDays`). */
+  period: { per: 'year'; windowDays: number; annualisationFactor: number; statement: string };
   campaign: { id: string; title: string } | null;
   previousCampaign: { id: string; title: string } | null;
   currency: string;
   assumptions: Assumptions;
+  developers: DeveloperCount;
   figures: Figure[];
   notes: string[];
 }
 
-const num = z.coerce.number();
-const nullableNum = z.union([z.null(), z.coerce.number()]);
-const FailureRow = z.object({ failed_n: num, recovered_n: num, hours_sum: num, p50: nullableNum, p75: nullableNum });
+const PER_YEAR = 'per year';
+const fmtRange = (r: { low: number | null; mid: number | null; high: number | null }, digits = 2) => [r.low, r.mid, r.high].map((h) => (h === null ? 'n/a' : round(h, digits))).join(' / ');
+const intervalText = (e: Effect) => (e.low === null ? 'n/a' : `${e.low} to ${e.high}`);
+const notDistinguishable = (e: Effect) => (e.reason
+  ? `Not distinguishable from zero: no interval (${e.reason}), so no amount is shown.`
+  : `Not distinguishable from zero: the 95 % interval of the change (${intervalText(e)} ${e.unit}) includes zero, so no amount is shown.`);
+const effectInputs = (e: Effect): FigureInput[] => [
+  { name: `Change: ${e.name}`, value: e.estimate, unit: e.unit },
+  { name: '95 % interval of the change', value: intervalText(e), unit: e.unit },
+];
 
-export async function failureStats(warehouse: Warehouse, window: { from: string; to: string } & Scope): Promise<FailureStats> {
-  const [row] = await warehouse.query(`
-    SELECT countIf(failed) AS failed_n, countIf(failed AND recovery_hours IS NOT NULL) AS recovered_n,
-           sumIf(assumeNotNull(recovery_hours), failed AND recovery_hours IS NOT NULL) AS hours_sum,
-           if(recovered_n = 0, NULL, quantileExactInclusiveIf(0.5)(assumeNotNull(recovery_hours), failed AND recovery_hours IS NOT NULL)) AS p50,
-           if(recovered_n = 0, NULL, quantileExactInclusiveIf(0.75)(assumeNotNull(recovery_hours), failed AND recovery_hours IS NOT NULL)) AS p75
-    FROM {{db}}.t_deployment_facts WHERE ${WINDOW} AND ${SCOPE}`, { from: dayStart(window.from), to: dayStart(window.to), ...scopeParams(window) }, FailureRow);
-  return { failed: row?.failed_n ?? 0, recovered: row?.recovered_n ?? 0, recoveryHoursSum: row?.hours_sum ?? 0, recoveryP50: row?.p50 ?? null, recoveryP75: row?.p75 ?? null };
+export interface LeadTimeFigureInput {
+  before: LeadTimeSample;
+  now: LeadTimeSample;
+  /** Production deployments this period (all of them, not only those with a measured lead time). */
+  deploymentsNow: number;
+  roi: Assumptions['roi'];
+  window: { from: string; to: string };
 }
 
-const times = (r: Range, f: number): Range => ({ low: r.low === null ? null : round(r.low * f, 0), mid: r.mid === null ? null : round(r.mid * f, 0), high: r.high === null ? null : round(r.high * f, 0) });
-
-/** The ROI figures for a window (and the survey campaign, newest by default). */
-export async function roiSummary(warehouse: Warehouse, config: PavedConfig, query: { campaignId?: string; from: string; to: string }, surveys: SurveySource): Promise<RoiSummary> {
-  const profile = config.metrics.benchmarkProfile;
-  const before = previousWindow(query);
-  const [assumptions, survey, doraNow, doraBefore, failNow, failBefore, golden, other] = await Promise.all([
-    loadAssumptions(warehouse, config),
-    readSurvey(surveys, query.campaignId, config.surveys.minGroupSize),
-    doraMetrics(warehouse, query, profile),
-    doraMetrics(warehouse, before, profile),
-    failureStats(warehouse, query),
-    failureStats(warehouse, before),
-    doraMetrics(warehouse, { ...query, goldenPath: true }, profile),
-    doraMetrics(warehouse, { ...query, goldenPath: false }, profile),
-  ]);
-  const previousSurvey = survey?.previous ? await readSurvey(surveys, survey.previous.id, config.surveys.minGroupSize) : null;
-  const { roi } = assumptions;
-  const c = roi.currency;
-  const days = Math.round((Date.parse(query.to) - Date.parse(query.from)) / 86_400_000);
-  const period = `${query.from} to ${query.to} (${days} days)`;
-  const notes: string[] = [];
-  const figures: Figure[] = [];
-  const cost = { name: 'Cost per engineering hour', value: roi.costPerEngineeringHour, unit: `${c}/hour` };
-
-  // 1. Cost of friction, and its change since the previous campaign.
-  const developerMap = await developersOf(warehouse, assumptions, survey, query);
-  const counted = [...developerMap.values()].reduce((s, n) => s + n, 0);
-  const developers = Math.max(counted, survey?.respondents ?? 0);
-  const hours = survey ? hoursLostRange(survey) : { low: null, mid: null, high: null, source: 'no survey' };
-  const frictionInputs: FigureInput[] = [
-    { name: 'Hours lost per developer a week (low / mid / high)', value: [hours.low, hours.mid, hours.high].map((h) => (h === null ? 'n/a' : round(h, 2))).join(' / '), unit: 'hours/week' },
-    { name: 'Range from', value: hours.source, unit: '' },
-    { name: 'Developers', value: developers, unit: 'people' },
-    cost,
-    { name: 'Working weeks per year', value: roi.workingWeeksPerYear, unit: 'weeks' },
-    { name: 'Survey campaign', value: survey?.campaign.title ?? null, unit: '' },
-  ];
-  const friction = frictionCost(hours, developers, roi);
-  figures.push({
-    id: 'frictionCost', label: 'Cost of friction', unit: c, period: 'per year', ...friction,
-    formula: 'hours lost per developer per week × developers × cost per hour × working weeks per year',
-    inputs: frictionInputs,
-    notes: [
-      counted >= (survey?.respondents ?? 0) ? `Developers: ${[...developerMap].map(([t, n]) => `${t} ${n}`).join(', ') || 'none known'} (admin overrides, then catalog.teams[].developers, then estimated from merged PRs, else a shown team's respondents).` : `Developers: the ${survey?.respondents} respondents (team counts known for fewer people); set catalog.teams[].developers or an override.`,
-      'Self-reported hours: people estimate lost time roughly; read the range, not the middle.',
+/** Engineering time returned by a faster lead time, per year, or no amount when the change may be noise. */
+export function leadTimeFigure({ before, now, deploymentsNow, roi, window }: LeadTimeFigureInput): Figure {
+  const p50Before = leadTimeP50(before, new Uint32Array(before.deployments).fill(1));
+  const p50Now = leadTimeP50(now, new Uint32Array(now.deployments).fill(1));
+  const effect = leadTimeEffect(before, now);
+  const { days, factor } = annualisationFactor(window);
+  const perHour = deploymentsNow * roi.costPerEngineeringHour * factor;
+  const amount = moneyFromEffect(effect, { low: perHour * WAITING_SHARE.low, mid: perHour * WAITING_SHARE.mid, high: perHour * WAITING_SHARE.high });
+  const hours = p50Before !== null && p50Now !== null ? leadTimeHoursReturned(p50Before, p50Now, deploymentsNow) : { low: null, mid: null, high: null };
+  return {
+    id: 'leadTimeReturned', label: 'Engineering time returned by faster lead time', unit: roi.currency, period: PER_YEAR,
+    low: amount.low, mid: amount.mid, high: amount.high, significant: amount.significant, effect,
+    formula: `(lead time p50 previous period − p50 this period) × deployments this period × share of waiting that costs engineering time (${WAITING_SHARE.low} / ${WAITING_SHARE.mid} / ${WAITING_SHARE.high}) × cost per hour × 365 / window days; low/high: the 95 % interval of the lead-time change at the low/high share; no amount when that interval includes zero`,
+    inputs: [
+      { name: 'Lead time p50, previous period', value: p50Before === null ? null : round(p50Before, 2), unit: 'hours' },
+      { name: 'Lead time p50, this period', value: p50Now === null ? null : round(p50Now, 2), unit: 'hours' },
+      ...effectInputs(effect),
+      { name: 'Production deployments this period', value: deploymentsNow, unit: 'deployments' },
+      { name: 'Share of waiting that is engineering time', value: `${WAITING_SHARE.low} / ${WAITING_SHARE.mid} / ${WAITING_SHARE.high}`, unit: 'share' },
+      { name: 'Hours returned in the window at the observed change (low / mid / high share)', value: fmtRange(hours, 1), unit: 'hours' },
+      { name: `Annualised: × 365 / ${days} days`, value: round(factor, 3), unit: '×' },
+      { name: 'Cost per engineering hour', value: roi.costPerEngineeringHour, unit: `${roi.currency}/hour` },
     ],
-  });
-  const previousHours = previousSurvey ? hoursLostRange(previousSurvey) : null;
-  const previousCost = previousHours ? frictionCost(previousHours, developers, roi) : null;
-  figures.push({
-    id: 'frictionCostChange', label: 'Change in cost of friction since the previous campaign', unit: c, period: 'per year',
-    ...(previousCost ? rangeDifference(friction, previousCost) : { low: null, mid: null, high: null }),
-    formula: '(hours lost now − hours lost at the previous campaign) × developers × cost per hour × working weeks per year, bound by bound',
+    notes: [
+      ...(amount.significant ? [] : [notDistinguishable(effect)]),
+      `Interval: ${effect.method}.`,
+      'Assumption, kept conservative: most waiting for a change to reach production is not working time; only 5–15 % of it is assumed to cost engineers (re-reading the change, rebasing, follow-ups), once per deployment rather than per commit. Negative when lead time grew.',
+    ],
+  };
+}
+
+export interface FailureFiguresInput {
+  before: FailureSample;
+  now: FailureSample;
+  roi: Assumptions['roi'];
+  window: { from: string; to: string };
+}
+
+const failureInputs = (s: FailureStats, when: string): FigureInput[] => [
+  { name: `Failed deployments, ${when}`, value: s.failed, unit: 'deployments' },
+  { name: `…with a measured recovery, ${when}`, value: s.recovered, unit: 'deployments' },
+  { name: `Measured recovery hours, ${when}`, value: round(s.recoveryHoursSum, 1), unit: 'hours' },
+  { name: `Recovery p50 / p75, ${when}`, value: `${s.recoveryP50 === null ? 'n/a' : round(s.recoveryP50, 2)} / ${s.recoveryP75 === null ? 'n/a' : round(s.recoveryP75, 2)}`, unit: 'hours' },
+];
+
+/** The cost of recovering failed deployments (a level, per year) and the time returned since the previous period (an effect). */
+export function failureFigures({ before, now, roi, window }: FailureFiguresInput): [Figure, Figure] {
+  const c = roi.currency;
+  const { days, factor } = annualisationFactor(window);
+  const perHour = roi.peopleInvolvedPerFailure * roi.costPerEngineeringHour * factor;
+  const statsNow = failureStatsOf(now);
+  const statsBefore = failureStatsOf(before);
+  const people = { name: 'People involved per failure', value: roi.peopleInvolvedPerFailure, unit: 'people' };
+  const cost = { name: 'Cost per engineering hour', value: roi.costPerEngineeringHour, unit: `${c}/hour` };
+  const annual = { name: `Annualised: × 365 / ${days} days`, value: round(factor, 3), unit: '×' };
+  const level = times(recoveryHours(statsNow), perHour);
+  const exact = statsNow.failed === statsNow.recovered;
+  const effect = failureRecoveryEffect(before, now);
+  const amount = moneyFromEffect(effect, { low: perHour, mid: perHour, high: perHour });
+  return [{
+    id: 'failureCost', label: 'Cost of recovering failed deployments', unit: c, period: PER_YEAR, ...level, significant: null, effect: null,
+    formula: 'Σ recovery hours of failed deployments this period (low: measured only; mid/high: unmeasured ones at p50/p75) × people involved per failure × cost per hour × 365 / window days',
+    inputs: [...failureInputs(statsNow, 'this period'), people, cost, annual],
+    notes: statsNow.failed === 0 ? ['No failed deployment this period.'] : exact ? ['Every failure has a measured recovery, so low, middle and high are the same amount.'] : [],
+  }, {
+    id: 'failureReturned', label: 'Engineering time returned by fewer or faster-recovered failures', unit: c, period: PER_YEAR,
+    low: amount.low, mid: amount.mid, high: amount.high, significant: amount.significant, effect,
+    formula: '(recovery hours previous period − recovery hours this period, unmeasured failures at the p50) × people involved per failure × cost per hour × 365 / window days; low/high: the 95 % interval of the change; no amount when it includes zero',
+    inputs: [...failureInputs(statsBefore, 'previous period'), ...failureInputs(statsNow, 'this period'), ...effectInputs(effect), people, cost, annual],
+    notes: [
+      ...(amount.significant ? [] : [notDistinguishable(effect)]),
+      `Interval: ${effect.method}.`,
+      'Negative when failures cost more this period than the one before.',
+    ],
+  }];
+}
+
+export interface AdoptionFigureInput {
+  golden: FailureSample;
+  other: FailureSample;
+  roi: Assumptions['roi'];
+  window: { from: string; to: string };
+}
+
+export function adoptionFigure({ golden, other, roi, window }: AdoptionFigureInput): Figure {
+  const people = roi.peopleInvolvedPerFailure;
+  const { days, factor } = annualisationFactor(window);
+  const g = failureStatsOf(golden);
+  const o = failureStatsOf(other);
+  const point = adoptionDividendHours({ deployments: golden.deployments, failed: g.failed, recoveryP50: g.recoveryP50 }, { deployments: other.deployments, failed: o.failed, recoveryP50: o.recoveryP50 }, people);
+  const effect = adoptionDividendEffect(golden, other, people);
+  const perHour = roi.costPerEngineeringHour * factor;
+  const amount = moneyFromEffect(effect, { low: perHour, mid: perHour, high: perHour });
+  const rate = (s: FailureStats, n: number) => (n === 0 ? null : round(s.failed / n, 4));
+  return {
+    id: 'adoptionDividend', label: 'Adoption dividend (golden path versus other services)', unit: roi.currency, period: PER_YEAR,
+    low: amount.low, mid: amount.mid, high: amount.high, significant: amount.significant, effect,
+    formula: '[(CFR other − CFR golden) × golden-path deployments × recovery p50 other + golden-path failures × (recovery p50 other − recovery p50 golden)] × people involved per failure × cost per hour × 365 / window days; low/high: 95 % bootstrap interval; no amount when it includes zero',
+    inputs: [
+      { name: 'Golden-path deployments / failed', value: `${golden.deployments} / ${g.failed}`, unit: 'deployments' },
+      { name: 'Other deployments / failed', value: `${other.deployments} / ${o.failed}`, unit: 'deployments' },
+      { name: 'CFR golden path', value: rate(g, golden.deployments), unit: 'share' },
+      { name: 'CFR other', value: rate(o, other.deployments), unit: 'share' },
+      { name: 'Recovery p50 golden path', value: g.recoveryP50 === null ? null : round(g.recoveryP50, 2), unit: 'hours' },
+      { name: 'Recovery p50 other', value: o.recoveryP50 === null ? null : round(o.recoveryP50, 2), unit: 'hours' },
+      { name: 'Failures avoided (95 % normal interval / estimate)', value: point ? `${round(point.avoidedFailures.low!, 1)} / ${round(point.avoidedFailures.mid!, 1)} / ${round(point.avoidedFailures.high!, 1)}` : null, unit: 'deployments' },
+      ...effectInputs(effect),
+      { name: 'People involved per failure', value: people, unit: 'people' },
+      { name: 'Cost per engineering hour', value: roi.costPerEngineeringHour, unit: `${roi.currency}/hour` },
+      { name: `Annualised: × 365 / ${days} days`, value: round(factor, 3), unit: '×' },
+    ],
+    notes: [
+      ...(amount.significant ? [] : [point ? notDistinguishable(effect) : 'Needs deployments from both golden-path and other services, and a measured recovery for the others.']),
+      `Interval: ${effect.method}.`,
+      'Correlation, not proof: services on the golden path may differ in other ways (age, team, risk).',
+    ],
+  };
+}
+
+export interface FrictionFiguresInput {
+  survey: SurveyView | null;
+  previousSurvey: SurveyView | null;
+  developers: DeveloperCount;
+  roi: Assumptions['roi'];
+}
+
+const developerNote = (d: DeveloperCount): string => {
+  const list = d.teams.map((t) => `${t.team} ${t.count} (${t.source})`).join(', ');
+  if (d.basis === 'respondents') return `Developers: the ${d.respondents} survey respondents — the team counts known (${list || 'none'}) add up to fewer people than answered; set catalog.teams[].developers or an override.`;
+  if (d.basis === 'none') return 'Developers: none known; set catalog.teams[].developers or an override.';
+  return `Developers: ${list} — from the one developer count Surveys uses too (admin override, else catalog.teams[].developers, else estimated from merged PRs; a shown team without any: its respondents).`;
+};
+
+/** The cost of friction (a level, per year) and its change since the previous campaign (an effect). */
+export function frictionFigures({ survey, previousSurvey, developers, roi }: FrictionFiguresInput): [Figure, Figure] {
+  const c = roi.currency;
+  const hours = survey ? hoursLostRange(survey) : { low: null, mid: null, high: null, source: 'no survey' };
+  const friction = frictionCost(hours, developers.count, roi);
+  const developerInput = { name: developers.basis === 'respondents' ? 'Developers (survey respondents)' : 'Developers (developer counts per team)', value: developers.count, unit: 'people' };
+  const cost = { name: 'Cost per engineering hour', value: roi.costPerEngineeringHour, unit: `${c}/hour` };
+  const weeks = { name: 'Working weeks per year', value: roi.workingWeeksPerYear, unit: 'weeks' };
+  const first: Figure = {
+    id: 'frictionCost', label: 'Cost of friction', unit: c, period: PER_YEAR, ...friction, significant: null, effect: null,
+    formula: 'hours lost per developer per week × developers × cost per hour × working weeks per year',
+    inputs: [
+      { name: 'Hours lost per developer a week (low / mid / high)', value: fmtRange(hours), unit: 'hours/week' },
+      { name: 'Range from', value: hours.source, unit: '' },
+      developerInput, cost, weeks,
+      { name: 'Survey campaign', value: survey?.campaign.title ?? null, unit: '' },
+    ],
+    notes: [developerNote(developers), 'Self-reported hours: people estimate lost time roughly; read the range, not the middle.'],
+  };
+  const effect = survey && previousSurvey ? hoursLostChangeEffect(survey, previousSurvey) : null;
+  const perHourWeek = developers.count * roi.costPerEngineeringHour * roi.workingWeeksPerYear;
+  const amount = effect ? moneyFromEffect(effect, { low: perHourWeek, mid: perHourWeek, high: perHourWeek }) : { low: null, mid: null, high: null, significant: false };
+  const second: Figure = {
+    id: 'frictionCostChange', label: 'Change in cost of friction since the previous campaign', unit: c, period: PER_YEAR,
+    low: amount.low, mid: amount.mid, high: amount.high, significant: effect ? amount.significant : false, effect,
+    formula: '(hours lost now − hours lost at the previous campaign) × developers × cost per hour × working weeks per year; low/high: the 95 % interval of the change; no amount when it includes zero',
     inputs: [
       { name: 'Previous campaign', value: previousSurvey?.campaign.title ?? null, unit: '' },
-      { name: 'Hours lost a week then (low / mid / high)', value: previousHours ? [previousHours.low, previousHours.mid, previousHours.high].map((h) => (h === null ? 'n/a' : round(h, 2))).join(' / ') : null, unit: 'hours/week' },
-      { name: 'Cost of friction then (mid)', value: previousCost?.mid ?? null, unit: `${c}/year` },
-      { name: 'Cost of friction now (mid)', value: friction.mid, unit: `${c}/year` },
+      { name: 'Hours lost a week, organisation mean, then / now', value: `${previousSurvey?.org?.hoursLost?.mean ?? 'n/a'} / ${survey?.org?.hoursLost?.mean ?? 'n/a'}`, unit: 'hours/week' },
+      ...(effect ? effectInputs(effect) : []),
+      developerInput, cost, weeks,
     ],
-    notes: [previousCost ? 'Negative: friction got cheaper. The same developer count and hourly cost are used for both campaigns so only the answers move.' : 'No earlier campaign of the same survey with visible results.'],
-  });
+    notes: effect
+      ? [...(amount.significant ? [] : [notDistinguishable(effect)]), `Interval: ${effect.method}.`, 'Negative: friction got cheaper. The same developer count and hourly cost are used for both campaigns so only the answers move.']
+      : ['No earlier campaign of the same survey with visible results.'],
+  };
+  return [first, second];
+}
 
-  // 2. Time returned by a faster lead time.
-  const p50Before = doraBefore.leadTime.p50Hours;
-  const p50Now = doraNow.leadTime.p50Hours;
-  const leadHours = p50Before !== null && p50Now !== null ? leadTimeHoursReturned(p50Before, p50Now, doraNow.deploymentFrequency.deployments) : { low: null, mid: null, high: null };
-  figures.push({
-    id: 'leadTimeReturned', label: 'Engineering time returned by faster lead time', unit: c, period,
-    ...times(leadHours, roi.costPerEngineeringHour),
-    formula: `(lead time p50 previous period − p50 this period) × deployments this period × share of waiting that costs engineering time (${WAITING_SHARE.low} / ${WAITING_SHARE.mid} / ${WAITING_SHARE.high}) × cost per hour`,
-    inputs: [
-      { name: 'Lead time p50, previous period', value: p50Before, unit: 'hours' },
-      { name: 'Lead time p50, this period', value: p50Now, unit: 'hours' },
-      { name: 'Production deployments this period', value: doraNow.deploymentFrequency.deployments, unit: 'deployments' },
-      { name: 'Share of waiting that is engineering time', value: `${WAITING_SHARE.low} / ${WAITING_SHARE.mid} / ${WAITING_SHARE.high}`, unit: 'share' },
-      { name: 'Hours returned (low / mid / high)', value: [leadHours.low, leadHours.mid, leadHours.high].map((h) => (h === null ? 'n/a' : round(h, 1))).join(' / '), unit: 'hours' },
-      cost,
-    ],
-    notes: ['Assumption, kept conservative: most waiting for a change to reach production is not working time; only 5–15 % of it is assumed to cost engineers (re-reading the change, rebasing, follow-ups), once per deployment rather than per commit. Negative when lead time grew.'],
-  });
+// ---------- reading the warehouse ----------
 
-  // 3. Failed deployments: recovery cost now vs before, and the difference.
-  const people = roi.peopleInvolvedPerFailure;
-  const recoveryNow = recoveryHours(failNow);
-  const recoveryBefore = recoveryHours(failBefore);
-  const perHour = people * roi.costPerEngineeringHour;
-  const failureInputs = (s: FailureStats, when: string): FigureInput[] => [
-    { name: `Failed deployments, ${when}`, value: s.failed, unit: 'deployments' },
-    { name: `…with a measured recovery, ${when}`, value: s.recovered, unit: 'deployments' },
-    { name: `Measured recovery hours, ${when}`, value: round(s.recoveryHoursSum, 1), unit: 'hours' },
-    { name: `Recovery p50 / p75, ${when}`, value: `${s.recoveryP50 === null ? 'n/a' : round(s.recoveryP50, 2)} / ${s.recoveryP75 === null ? 'n/a' : round(s.recoveryP75, 2)}`, unit: 'hours' },
+const LeadRow = z.object({ leads: z.array(z.coerce.number()) });
+
+/** Per deployment in the window, the lead times (hours, > 0) of its changes, as the DORA lead time counts them. */
+export async function leadTimeSample(warehouse: Warehouse, window: { from: string; to: string } & Scope): Promise<LeadTimeSample> {
+  const rows = await warehouse.query(`
+    SELECT deployment_id, arraySort(groupArray(assumeNotNull(lead_hours))) AS leads
+    FROM {{db}}.t_changes WHERE ${WINDOW} AND ${SCOPE} AND lead_hours > 0
+    GROUP BY deployment_id ORDER BY deployment_id`, { from: dayStart(window.from), to: dayStart(window.to), ...scopeParams(window) }, LeadRow);
+  return leadTimeSampleOf(rows.map((r) => r.leads));
+}
+
+const FailureSampleRow = z.object({ deployments: num, unmeasured: num, measured: z.array(num) });
+
+/** The window's production deployments as a `FailureSample`. */
+export async function failureSample(warehouse: Warehouse, window: { from: string; to: string } & Scope): Promise<FailureSample> {
+  const [row] = await warehouse.query(`
+    SELECT count() AS deployments, countIf(failed AND recovery_hours IS NULL) AS unmeasured,
+           arraySort(groupArrayIf(assumeNotNull(recovery_hours), failed AND recovery_hours IS NOT NULL)) AS measured
+    FROM {{db}}.t_deployment_facts WHERE ${WINDOW} AND ${SCOPE}`, { from: dayStart(window.from), to: dayStart(window.to), ...scopeParams(window) }, FailureSampleRow);
+  return { deployments: row?.deployments ?? 0, unmeasured: row?.unmeasured ?? 0, measured: row?.measured ?? [] };
+}
+
+/** The ROI figures for a window (and the survey campaign, newest by default), all per year. */
+export async function roiSummary(warehouse: Warehouse, config: PavedConfig, query: { campaignId?: string; from: string; to: string }, surveys: SurveySource, now = new Date()): Promise<RoiSummary> {
+  const before = previousWindow(query);
+  const [assumptions, survey, leadBefore, leadNow, failBefore, failNow, golden, other] = await Promise.all([
+    loadAssumptions(warehouse, config),
+    readSurvey(surveys, query.campaignId, config.surveys.minGroupSize),
+    leadTimeSample(warehouse, before),
+    leadTimeSample(warehouse, query),
+    failureSample(warehouse, before),
+    failureSample(warehouse, query),
+    failureSample(warehouse, { ...query, goldenPath: true }),
+    failureSample(warehouse, { ...query, goldenPath: false }),
+  ]);
+  const [previousSurvey, known] = await Promise.all([
+    survey?.previous ? readSurvey(surveys, survey.previous.id, config.surveys.minGroupSize) : Promise.resolve(null),
+    teamDevelopers(warehouse, assumptions, survey ? campaignWindowOf(survey.campaign, now) : query),
+  ]);
+  const { roi } = assumptions;
+  const developers = developerCount(known, survey);
+  const window = { from: query.from, to: query.to };
+  const { days, factor } = annualisationFactor(window);
+  const figures: Figure[] = [
+    ...frictionFigures({ survey, previousSurvey, developers, roi }),
+    leadTimeFigure({ before: leadBefore, now: leadNow, deploymentsNow: failNow.deployments, roi, window }),
+    ...failureFigures({ before: failBefore, now: failNow, roi, window }),
+    adoptionFigure({ golden, other, roi, window }),
   ];
-  figures.push({
-    id: 'failureCost', label: 'Cost of recovering failed deployments', unit: c, period, ...times(recoveryNow, perHour),
-    formula: 'Σ recovery hours of failed deployments (low: measured only; mid/high: unmeasured ones at p50/p75) × people involved per failure × cost per hour',
-    inputs: [...failureInputs(failNow, 'this period'), { name: 'People involved per failure', value: people, unit: 'people' }, cost],
-    notes: [],
-  });
-  figures.push({
-    id: 'failureReturned', label: 'Engineering time returned by fewer or faster-recovered failures', unit: c, period,
-    ...times(rangeDifference(recoveryBefore, recoveryNow), perHour),
-    formula: '(recovery hours previous period − recovery hours this period) × people involved per failure × cost per hour, bound by bound',
-    inputs: [...failureInputs(failBefore, 'previous period'), ...failureInputs(failNow, 'this period'), { name: 'People involved per failure', value: people, unit: 'people' }, cost],
-    notes: ['Negative when failures cost more this period than the one before.'],
-  });
-
-  // 4. Adoption dividend.
-  const outcome = (r: DoraResult): GroupOutcome => ({ deployments: r.changeFailureRate.deployments, failed: r.changeFailureRate.failedDeployments, recoveryP50: r.recovery.failedDeploymentRecoveryP50Hours });
-  const dividend = adoptionDividendHours(outcome(golden), outcome(other), people);
-  figures.push({
-    id: 'adoptionDividend', label: 'Adoption dividend (golden path versus other services)', unit: c, period,
-    ...(dividend ? times(dividend, roi.costPerEngineeringHour) : { low: null, mid: null, high: null }),
-    formula: '[(CFR other − CFR golden) × golden-path deployments × recovery p50 other + golden-path failures × (recovery p50 other − recovery p50 golden)] × people involved per failure × cost per hour; range: 95 % interval of the CFR difference',
-    inputs: [
-      { name: 'Golden-path deployments / failed', value: `${golden.changeFailureRate.deployments} / ${golden.changeFailureRate.failedDeployments}`, unit: 'deployments' },
-      { name: 'Other deployments / failed', value: `${other.changeFailureRate.deployments} / ${other.changeFailureRate.failedDeployments}`, unit: 'deployments' },
-      { name: 'CFR golden path', value: golden.changeFailureRate.rate, unit: 'share' },
-      { name: 'CFR other', value: other.changeFailureRate.rate, unit: 'share' },
-      { name: 'Recovery p50 golden path', value: golden.recovery.failedDeploymentRecoveryP50Hours, unit: 'hours' },
-      { name: 'Recovery p50 other', value: other.recovery.failedDeploymentRecoveryP50Hours, unit: 'hours' },
-      { name: 'Failures avoided (low / mid / high)', value: dividend ? `${round(dividend.avoidedFailures.low!, 1)} / ${round(dividend.avoidedFailures.mid!, 1)} / ${round(dividend.avoidedFailures.high!, 1)}` : null, unit: 'deployments' },
-      { name: 'People involved per failure', value: people, unit: 'people' },
-      cost,
-    ],
-    notes: [dividend ? 'Correlation, not proof: services on the golden path may differ in other ways (age, team, risk).' : 'Needs deployments from both golden-path and other services, and a measured recovery for the others.'],
-  });
-
+  const notes: string[] = [];
   if (!survey) notes.push('No survey campaign with results: the cost of friction needs the hours-lost question.');
   return {
-    window: { from: query.from, to: query.to }, previousWindow: before,
+    window, previousWindow: before,
+    period: { per: 'year', windowDays: days, annualisationFactor: round(factor, 4), statement: `All figures are per year. Figures measured over the ${days}-day window are multiplied by 365 / ${days} = ${round(factor, 2)}, i.e. assume the window's pace holds for a year; the cost of friction is a weekly answer × working weeks a year.` },
     campaign: survey ? { id: survey.campaign.id, title: survey.campaign.title } : null,
     previousCampaign: survey?.previous ?? null,
-    currency: c, assumptions, figures, notes,
+    currency: roi.currency, assumptions, developers, figures, notes,
   };
 }
