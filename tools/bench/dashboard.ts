@@ -35,6 +35,7 @@ import { z } from 'zod';
 import { readWarehouseLock } from '@paved/transform/warehouse/lock';
 import { buildDashboard, dashboardBuilt } from 'paved/dashboard-app';
 import { freePort, waitFor } from '../../scripts/loopback.js';
+import { percentile } from './percentile.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const scale = (process.env.BENCH_SCALE ?? 'medium') as 'small' | 'medium' | 'large';
@@ -86,12 +87,6 @@ function pagesFor(team: string): PageSpec[] {
   ];
 }
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = (sorted.length - 1) * p;
-  const low = Math.floor(rank);
-  return sorted[low]! + (sorted[Math.ceil(rank)]! - sorted[low]!) * (rank - low);
-};
 const round = (ms: number) => Math.round(ms);
 const load = () => loadavg().map((l) => Number(l.toFixed(2)));
 

@@ -26,6 +26,7 @@ import { backfillGithub, type BackfillResult } from '@paved/ingest/github/backfi
 import { WebhookReceiver } from '@paved/ingest/http/webhooks';
 import { GithubApiStandin } from '../../ingest/test/github-api-standin.js';
 import { githubFixture } from '../../ingest/test/github-fixture.js';
+import { percentile } from './percentile.js';
 
 const SECRET = 'bench-webhook-secret';
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20_000);
@@ -110,10 +111,6 @@ async function load(agent: Agent, port: number, count: number, concurrency: numb
   return { ms: performance.now() - started, latencies, statuses };
 }
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? 0;
-};
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 async function webhookBench() {

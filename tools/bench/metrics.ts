@@ -20,18 +20,13 @@ import { Warehouse } from '@paved/transform/warehouse/client';
 import { migrate } from '@paved/transform/warehouse/migrate';
 import { progress } from 'paved/progress';
 import { BulkLoadBus } from './bulk-bus.js';
+import { percentile } from './percentile.js';
 
 const scale = (process.env.BENCH_SCALE ?? 'large') as 'small' | 'medium' | 'large';
 const dataDir = resolve(process.env.BENCH_DATA_DIR ?? `.paved/bench-${scale}`);
 const until = new Date('2026-11-23T00:00:00Z');
 const iterations = Number(process.env.BENCH_ITERATIONS ?? 30);
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = (sorted.length - 1) * p;
-  const low = Math.floor(rank);
-  return sorted[low]! + (sorted[Math.ceil(rank)]! - sorted[low]!) * (rank - low);
-};
 const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
 
 async function time(label: string, run: () => Promise<unknown>, n: number) {

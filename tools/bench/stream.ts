@@ -27,6 +27,7 @@ import { Warehouse } from '@paved/transform/warehouse/client';
 import { migrate } from '@paved/transform/warehouse/migrate';
 import { shaOf, type Answer, type LoadMessage, type LoadSettings } from './webhook-load.js';
 import { freePort } from '../../scripts/loopback.js';
+import { percentile } from './percentile.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 500_000);
@@ -52,17 +53,13 @@ function sampleLoad(phase: string): void {
   loads.push({ at: new Date().toISOString(), phase, load: loadavg().map((l) => Math.round(l * 100) / 100) });
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
 
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 function stats(values: number[]): { count: number; p50: number; p90: number; p99: number; max: number; mean: number } {
   const sorted = [...values].sort((a, b) => a - b);
   const mean = sorted.reduce((sum, v) => sum + v, 0) / Math.max(1, sorted.length);
-  return { count: sorted.length, p50: round(percentile(sorted, 50)), p90: round(percentile(sorted, 90)), p99: round(percentile(sorted, 99)), max: round(sorted.at(-1) ?? Number.NaN), mean: round(mean) };
+  return { count: sorted.length, p50: round(percentile(sorted, 0.5)), p90: round(percentile(sorted, 0.9)), p99: round(percentile(sorted, 0.99)), max: round(sorted.at(-1) ?? Number.NaN), mean: round(mean) };
 }
 
 function commitEvent(repo: string, index: number): CanonicalEvent {
