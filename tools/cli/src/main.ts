@@ -133,7 +133,7 @@ export function program(): Command {
   cli.command('replay')
     .description('re-normalise the raw archive with the current normalisers and settings, then recompute the metrics (no duplicates)')
     .option('--from <date>', 'only deliveries received from this date (YYYY-MM-DD or ISO 8601)')
-    .addOption(new Option('--source <source>', 'only deliveries of this source').choices(['github', 'pagerduty', 'opsgenie', 'generic']))
+    .addOption(new Option('--source <source>', 'only deliveries of this source').choices(['github', 'gitlab', 'jira', 'pagerduty', 'opsgenie', 'generic']))
     .action((options: { from?: string; source?: EventSource }) => replayCommand(options));
 
   cli.command('digest')
