@@ -10,24 +10,37 @@ export interface Check {
   run: () => Promise<{ ok: boolean; detail: string }>;
 }
 
+/**
+ * A Prometheus counter whose value is read from a component's own running total at scrape time
+ * (the components count for their own stats too; a second tally here could drift from them).
+ */
+function counter(registry: client.Registry, name: string, help: string, read: () => number | Record<string, number>, labelName?: string): void {
+  new client.Counter({
+    name, help, registers: [registry], labelNames: labelName ? [labelName] : [],
+    collect() {
+      this.reset();
+      const value = read();
+      if (typeof value === 'number') this.inc(value);
+      else for (const [label, count] of Object.entries(value)) this.inc({ [labelName!]: label }, count);
+    },
+  });
+}
+
 /** Prometheus metrics of a Paved service, read from the components' own counters at scrape time. */
 export function createMetrics(parts: { receiver?: WebhookReceiver; sink?: Sink; bus?: Bus; jobs?: () => { runs: number; failures: number } }): client.Registry {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'paved_' });
   const { receiver, sink, bus, jobs } = parts;
   if (receiver) {
-    new client.Gauge({ name: 'paved_webhook_deliveries_received_total', help: 'Webhook requests received', registers: [registry], collect() { this.set(receiver.stats.received); } });
-    new client.Gauge({ name: 'paved_webhook_deliveries_accepted_total', help: 'Webhook deliveries handed to the bus', registers: [registry], collect() { this.set(receiver.stats.accepted); } });
-    new client.Gauge({
-      name: 'paved_webhook_deliveries_rejected_total', help: 'Webhook deliveries rejected, by reason', labelNames: ['reason'], registers: [registry],
-      collect() { for (const [reason, count] of Object.entries(receiver.stats.rejected)) this.set({ reason }, count); },
-    });
+    counter(registry, 'paved_webhook_deliveries_received_total', 'Webhook requests received', () => receiver.stats.received);
+    counter(registry, 'paved_webhook_deliveries_accepted_total', 'Webhook deliveries handed to the bus', () => receiver.stats.accepted);
+    counter(registry, 'paved_webhook_deliveries_rejected_total', 'Webhook deliveries rejected, by reason', () => receiver.stats.rejected, 'reason');
   }
   if (sink) {
-    new client.Gauge({ name: 'paved_sink_messages_total', help: 'Bus messages processed by the sink', registers: [registry], collect() { this.set(sink.stats.messages); } });
-    new client.Gauge({ name: 'paved_sink_rows_inserted_total', help: 'Rows inserted into ClickHouse', registers: [registry], collect() { this.set(sink.stats.rowsInserted); } });
-    new client.Gauge({ name: 'paved_sink_batches_total', help: 'Batches committed', registers: [registry], collect() { this.set(sink.stats.batches); } });
-    new client.Gauge({ name: 'paved_dead_letters_total', help: 'Messages dead-lettered by the sink', registers: [registry], collect() { this.set(sink.stats.deadLettered); } });
+    counter(registry, 'paved_sink_messages_total', 'Bus messages processed by the sink', () => sink.stats.messages);
+    counter(registry, 'paved_sink_rows_inserted_total', 'Rows inserted into ClickHouse', () => sink.stats.rowsInserted);
+    counter(registry, 'paved_sink_batches_total', 'Batches committed', () => sink.stats.batches);
+    counter(registry, 'paved_dead_letters_total', 'Messages dead-lettered by the sink', () => sink.stats.deadLettered);
     new client.Gauge({ name: 'paved_sink_last_insert_seconds', help: 'Latency of the last ClickHouse insert', registers: [registry], collect() { this.set(sink.stats.lastInsertMs / 1000); } });
     new client.Gauge({ name: 'paved_sink_warehouse_down', help: '1 while the sink holds its batch because ClickHouse is unreachable', registers: [registry], collect() { this.set(sink.stats.warehouseDown ? 1 : 0); } });
   }
@@ -38,8 +51,8 @@ export function createMetrics(parts: { receiver?: WebhookReceiver; sink?: Sink; 
     });
   }
   if (jobs) {
-    new client.Gauge({ name: 'paved_job_runs_total', help: 'Scheduled job runs', registers: [registry], collect() { this.set(jobs().runs); } });
-    new client.Gauge({ name: 'paved_job_failures_total', help: 'Scheduled job failures', registers: [registry], collect() { this.set(jobs().failures); } });
+    counter(registry, 'paved_job_runs_total', 'Scheduled job runs', () => jobs().runs);
+    counter(registry, 'paved_job_failures_total', 'Scheduled job failures', () => jobs().failures);
   }
   return registry;
 }
