@@ -55,6 +55,10 @@ export async function start(options: StartOptions): Promise<void> {
   const sink = new Sink(warehouse, bus, { groupId: sinkGroupOf(config), log: (entry) => log(levelOf(entry), String(entry.msg ?? 'sink'), entry) });
   await sink.start();
   if (bus instanceof InProcessBus && bus.recovered > 0) log('info', 'recovered deliveries acknowledged before the last stop but not yet in the warehouse', { records: bus.recovered });
+  if (bus instanceof InProcessBus && bus.recovery && bus.recovery.skippedBytes + bus.recovery.unreadableFrames > 0) {
+    // A torn tail is what a crash mid-write leaves (never acknowledged); anything else is damage to the disk.
+    log('warn', 'the bus journal had bytes that were no intact record; they were skipped (see docs/operations.md)', { ...bus.recovery });
+  }
   const catalog = catalogEventsFromConfig(config);
   if (config.catalog.backstagePaths.length) {
     const backstage = catalogEventsFromFolders(config.catalog.backstagePaths);
