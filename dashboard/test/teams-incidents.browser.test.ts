@@ -210,6 +210,36 @@ describe.skipIf(!existsSync(CHROMIUM))('team and incidents pages in a browser (s
     await shot('incidents-last-month-full', true);
   });
 
+  it('a team page shows survey drivers only for teams the anonymity-checked results release, and says why otherwise', async () => {
+    const teams = (await csv(`/api/v1/export/teams?from=${from}&to=${to}`)).map((t) => t.team!);
+    await open(`/teams/${encodeURIComponent(teams[0]!)}`);
+    const campaignLink = page.locator('#survey .hint a[href*="campaign="]');
+    expect(await campaignLink.count(), 'the demo has a closed campaign with responses').toBe(1);
+    const campaign = new URL((await campaignLink.getAttribute('href'))!, base).searchParams.get('campaign')!;
+    type Results = { groups: { group: string; drivers: { label: string }[] }[]; hiddenGroups: string[]; complementaryGroups: string[] };
+    const results = await json<Results>(`/api/v1/surveys/results?campaign=${encodeURIComponent(campaign)}&by=team`);
+    const seen = { shown: 0, hidden: 0 };
+    for (const team of teams) {
+      await open(`/teams/${encodeURIComponent(team)}`);
+      const card = page.locator('#survey');
+      const group = results.groups.find((g) => g.group === team);
+      if (group) {
+        seen.shown += 1;
+        expect((await card.locator('tbody th').allTextContents()).sort(), team).toEqual(group.drivers.map((d) => d.label).sort());
+        expect(await page.getByTestId('survey-hidden').count()).toBe(0);
+        if (seen.shown === 1) await card.screenshot({ path: join(ARTIFACTS, 'team-survey-drivers.png') });
+      } else {
+        seen.hidden += 1;
+        expect(await card.locator('table').count(), `${team}: no figures for a withheld group`).toBe(0);
+        const why = (await page.getByTestId('survey-hidden').textContent()) ?? '';
+        if (results.complementaryGroups.includes(team)) expect(why).toContain('withheld');
+        else if (results.hiddenGroups.includes(team)) expect(why).toContain('fewer than');
+        else expect(why).toContain('No one from');
+      }
+    }
+    expect(seen.shown + seen.hidden).toBe(teams.length);
+  });
+
   it('an unlinked incident is linked to a deployment from the incidents page, and moves to the linked list', async () => {
     await open(`/incidents?from=${month.from}&to=${month.to}`);
     const row = page.locator('#unlinked tbody tr').filter({ has: page.locator('select[name="deploymentId"]') }).first();

@@ -250,7 +250,7 @@ function SurveyCard({ team, results, minGroupSize }: { team: string; results: Su
       <div className="table-wrap">
         <table>
           <caption className="visually-hidden">Survey drivers of {team} beside the organisation</caption>
-          <thead><tr><th scope="col">Driver</th><th scope="col" className="num">% favourable</th><th scope="col" className="num">Organisation</th><th scope="col" className="num">Answers</th></tr></thead>
+          <thead><tr><th scope="col">Driver</th><th scope="col" className="num">% favourable</th><th scope="col" className="num">Organisation</th><th scope="col" className="num" title="Answers to the driver's statements (each respondent answers several)">Statement answers</th></tr></thead>
           <tbody>
             {drivers.map((d) => {
               const o = org?.drivers.find((x) => x.id === d.id);
