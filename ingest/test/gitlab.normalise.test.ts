@@ -220,6 +220,42 @@ describe('Deployment Hook: deployments (running, success, failed, canceled)', ()
   });
 });
 
+describe('Pipeline Hook: deployments only when sources.gitlab.deploymentPipelinePattern says so', () => {
+  const pattern = { gitlabDeploymentPipelinePattern: /deploy/i };
+  const deployPipeline = (): Json => {
+    const payload = example('10-pipeline-hook.json');
+    payload.object_attributes.name = 'Deploy checkout';
+    return payload;
+  };
+
+  it("GitLab's example without a pattern, or with a pattern its name does not match, is ignored", () => {
+    expect(run('Pipeline Hook', example('10-pipeline-hook.json')).kind).toBe('ignored');
+    expect(run('Pipeline Hook', example('10-pipeline-hook.json'), pattern)).toMatchObject({ kind: 'ignored', reason: expect.stringContaining('"Pipeline for branch: master" does not match') });
+  });
+
+  it('a finished pipeline whose name matches is a deployment of its sha, in the environment a successful job deployed to', () => {
+    const payload = deployPipeline();
+    payload.builds[4].status = 'success';
+    expect(only(run('Pipeline Hook', payload, pattern), 'deployment')).toMatchObject({
+      id: 'gitlab:gitlab-org/gitlab-test:pipeline/31', environment: 'staging', status: 'success', sha: 'bcbb5ec396a2c0f828686f14fac9b80b780504f2', ref: 'master',
+      started_at: '2016-08-12T15:23:28.000Z', finished_at: '2016-08-12T15:26:29.000Z', workflow_name: 'Deploy checkout', source_system: 'gitlab_pipelines',
+    });
+  });
+
+  it('with no job environment the name, else metrics.defaultEnvironment, decides; failed is a failure; running is not yet a deployment', () => {
+    expect(only(run('Pipeline Hook', deployPipeline(), pattern), 'deployment').environment).toBe('production');
+    const toStaging = deployPipeline();
+    toStaging.object_attributes.name = 'Deploy to stg';
+    expect(only(run('Pipeline Hook', toStaging, pattern), 'deployment').environment).toBe('staging');
+    const failed = deployPipeline();
+    failed.object_attributes.status = 'failed';
+    expect(only(run('Pipeline Hook', failed, pattern), 'deployment').status).toBe('failure');
+    const running = deployPipeline();
+    running.object_attributes.status = 'running';
+    expect(run('Pipeline Hook', running, pattern).kind).toBe('ignored');
+  });
+});
+
 describe('Issue Hook / Work Item Hook: incidents (type Incident or the incident label)', () => {
   const incidentIssue = (): Json => {
     const payload = example('03-issue-hook.json');

@@ -75,6 +75,8 @@ export const PavedConfig = z.object({
       projects: z.array(z.string().regex(/^[^/\s]+(\/[^/\s]+)+$/, 'expected a project path such as acme/payments')).default([]),
       /** Issues and work items carrying this label (case-insensitive, also as a scoped label `incident::...`) are incidents, besides type Incident. */
       incidentLabel: z.string().default('incident'),
+      /** Finished pipelines whose name (`workflow:name`) matches count as deployments (unset: only Deployment Hooks, i.e. jobs with an environment, do). */
+      deploymentPipelinePattern: regex.optional(),
     }).strict().optional(),
     /** Jira / Jira Service Management incidents: webhooks at /webhooks/jira (JIRA_WEBHOOK_SECRET). docs/sources/jira.md. */
     jira: z.object({

@@ -23,10 +23,11 @@ describe('sources.gitlab and sources.jira', () => {
   it('reach the normalisers through the normalise context', () => {
     const context = normaliseContextOf(parseConfigText([
       'sources:',
-      '  gitlab: { incidentLabel: outage }',
+      '  gitlab: { incidentLabel: outage, deploymentPipelinePattern: "^deploy" }',
       '  jira: { projects: [OPS], issueTypes: [Incident, "Major incident"], serviceField: customfield_10050, deploymentField: customfield_10060 }',
     ].join('\n')));
     expect(context.gitlabIncidentLabel).toBe('outage');
+    expect(context.gitlabDeploymentPipelinePattern?.test('Deploy checkout')).toBe(true);
     expect(context.jira).toMatchObject({ projects: ['OPS'], issueTypes: ['Incident', 'Major incident'], serviceField: 'customfield_10050', deploymentField: 'customfield_10060' });
     expect(normaliseContextOf(parseConfigText('')).jira).toBeUndefined();
   });

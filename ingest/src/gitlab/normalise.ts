@@ -26,9 +26,8 @@ export const normaliseGitlab: Normaliser = neverThrowing('GitLab', (delivery, co
     case 'Confidential Issue Hook':
     case 'Work Item Hook':
       return workItem(delivery, payload, context);
-    case 'Pipeline Hook':
-    case 'Job Hook':
-      return ignored(`GitLab ${delivery.event}s are archived for replay; deployments are measured from Deployment Hook (jobs with an environment)`);
+    case 'Pipeline Hook': return pipeline(delivery, payload, context);
+    case 'Job Hook': return ignored('Job Hooks are archived for replay; deployments are measured from Deployment Hook (jobs with an environment)');
     case 'Release Hook': return ignored('Release Hook events are archived for replay; no canonical entity yet');
     case 'System Hook': return ignored('system hooks are not measured: use project or group webhooks');
     default: return ignored(`GitLab "${delivery.event}" events are not measured`);
@@ -230,6 +229,64 @@ function deployment(delivery: Delivery, payload: Fields, context: NormaliseConte
     url: text(payload.deployable_url) ?? text(payload.environment_external_url) ?? null,
   };
   return assuming(validated([canonicalEvent(delivery, 'deployment', id, at, data)]), assumptions);
+}
+
+/** Finished pipelines; GitLab sends a Pipeline Hook on every status change. */
+const PIPELINE_STATUS: Record<string, DeploymentStatus> = { success: 'success', failed: 'failure', canceled: 'cancelled', skipped: 'cancelled' };
+
+/** A finished pipeline whose name matches sources.gitlab.deploymentPipelinePattern, like GitHub's deployment workflows. */
+function pipeline(delivery: Delivery, payload: Fields, context: NormaliseContext): NormaliseOutcome {
+  const attributes = fields(payload.object_attributes);
+  if (!attributes) return dlq('Pipeline Hook without object_attributes');
+  const pattern = context.gitlabDeploymentPipelinePattern;
+  if (!pattern) return ignored('pipelines count as deployments only when sources.gitlab.deploymentPipelinePattern is configured; otherwise Deployment Hooks do');
+  const name = text(attributes.name);
+  // search() ignores a /g pattern's lastIndex, so a shared pattern gives the same answer every time.
+  if (!name || name.search(pattern) === -1) return ignored(`pipeline "${name ?? '(unnamed)'}" does not match sources.gitlab.deploymentPipelinePattern`);
+  const written = text(attributes.status) ?? '';
+  const status = PIPELINE_STATUS[written];
+  if (!status) return ignored(`pipeline ${written || '(no status)'}: only finished pipelines count as deployments`);
+  const pipelineId = identifier(attributes.id);
+  if (!pipelineId) return dlq('Pipeline Hook without object_attributes.id');
+
+  const repo = projectPath(payload) ?? 'unknown';
+  const id = `gitlab:${repo}:pipeline/${pipelineId}`;
+  const finishedAt = instant(attributes.finished_at) ?? delivery.receivedAt;
+  // The environment a successful job of the pipeline deployed to, else one the pipeline's name spells out.
+  const deployedTo = list(payload.builds).map(fields).find((build) => build?.status === 'success' && text(fields(build.environment)?.name));
+  const data: DataOf<'deployment'> = {
+    id,
+    repo,
+    service: null,
+    path: null,
+    environment: text(fields(deployedTo?.environment)?.name) ?? environmentNamedIn(name) ?? context.defaultEnvironment,
+    sha: sha(attributes.sha) ?? null,
+    ref: text(attributes.ref) ?? null,
+    status,
+    started_at: instant(attributes.created_at) ?? finishedAt,
+    finished_at: finishedAt,
+    status_at: finishedAt,
+    creator: gitlabUser(fields(payload.user)),
+    workflow_name: name,
+    source_system: 'gitlab_pipelines',
+    url: text(attributes.url) ?? null,
+  };
+  return validated([canonicalEvent(delivery, 'deployment', id, finishedAt, data)]);
+}
+
+const ENVIRONMENT_WORDS: Record<string, string> = {
+  preprod: 'preprod', production: 'production', prod: 'production', staging: 'staging', stage: 'staging',
+  stg: 'staging', development: 'development', dev: 'development', qa: 'qa', uat: 'uat', sandbox: 'sandbox',
+};
+
+/** The environment a pipeline name spells out ("Deploy to staging", "deploy-prod"), if any. */
+function environmentNamedIn(name: string): string | undefined {
+  const words = name.toLowerCase().replace(/pre[-_ ]prod(uction)?/g, 'preprod').split(/[^a-z0-9]+/);
+  for (const word of words) {
+    const environment = ENVIRONMENT_WORDS[word];
+    if (environment) return environment;
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -86,6 +86,7 @@ export function normaliseContextOf(config: PavedConfig): NormaliseContext {
     defaultEnvironment: config.metrics.defaultEnvironment,
     ...(pattern ? { deploymentWorkflowPattern: new RegExp(pattern, 'i') } : {}),
     ...(config.sources.gitlab ? { gitlabIncidentLabel: config.sources.gitlab.incidentLabel } : {}),
+    ...(config.sources.gitlab?.deploymentPipelinePattern ? { gitlabDeploymentPipelinePattern: new RegExp(config.sources.gitlab.deploymentPipelinePattern, 'i') } : {}),
     ...(config.sources.jira ? { jira: config.sources.jira } : {}),
   };
 }
