@@ -16,7 +16,6 @@ import { start } from './commands/start.js';
 import { surveyClose, surveyCreate, surveyImport, surveyInvite, surveyList, surveyResults, type CreateOptions } from './commands/survey.js';
 import { replayCommand } from './commands/replay.js';
 import { transformRun } from './commands/transform.js';
-import { warehouseServe } from './commands/warehouse-server.js';
 
 /** The version of this CLI, from its package.json (the workspace's release version). */
 export function pavedVersion(): string {
@@ -158,14 +157,6 @@ export function program(): Command {
     .option('--host <host>', 'interface (default 0.0.0.0)')
     .option('--batch-size <n>', 'rows per insert', integer('--batch-size'))
     .action((options: { port?: number; host?: string; batchSize?: number }) => sinkService(options));
-
-  cli.command('warehouse')
-    .description('the embedded warehouse')
-    .command('serve')
-    .description('serve the embedded warehouse (PAVED_DATA_DIR) over the ClickHouse HTTP interface, for CLICKHOUSE_URL clients')
-    .option('--port <port>', 'port', integer('--port'), 8123)
-    .option('--host <host>', 'interface (keep it on loopback unless CLICKHOUSE_USER/CLICKHOUSE_PASSWORD are set)', '127.0.0.1')
-    .action((options: { port: number; host: string }) => warehouseServe(options));
 
   cli.command('dlq')
     .description('dead letters')

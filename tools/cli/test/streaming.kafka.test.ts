@@ -1,5 +1,5 @@
 // Fault tests of the streaming path, with nothing mocked: real `paved ingest`, `paved sink` and
-// `paved warehouse serve` processes, the real Kafka broker (scripts/kafka.sh, started by the vitest
+// ClickHouse stand-in processes (test support), the real Kafka broker (scripts/kafka.sh, started by the vitest
 // global setup) and, for the broker outage, a second broker of this file's own. Each test has its
 // own topic prefix (so its own consumer group) and its own data directories.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -49,8 +49,9 @@ class Service {
   readonly child: ChildProcess;
   private output = '';
 
-  constructor(readonly name: string, args: string[], env: NodeJS.ProcessEnv) {
-    this.child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  /** `args` after the paved command, or a full argv for node when `argv` is set (test support scripts). */
+  constructor(readonly name: string, args: string[], env: NodeJS.ProcessEnv, argv?: string[]) {
+    this.child = spawn(process.execPath, argv ?? [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (chunk: Buffer) => { this.output = (this.output + chunk.toString()).slice(-20_000); };
     this.child.stdout!.on('data', keep);
     this.child.stderr!.on('data', keep);
@@ -114,7 +115,7 @@ async function deleteTopics(brokers: string[], prefix: string): Promise<void> {
 async function startWarehouse(env: NodeJS.ProcessEnv, port?: number): Promise<{ service: Service; url: string }> {
   const listenOn = port ?? (await freePort());
   const url = `http://127.0.0.1:${listenOn}`;
-  const service = new Service('warehouse', ['warehouse', 'serve', '--port', String(listenOn)], env);
+  const service = new Service('warehouse', [], env, ['--import', 'tsx', join(import.meta.dirname, 'support', 'clickhouse-standin-main.ts'), '--port', String(listenOn)]);
   await service.until('the warehouse to answer /ping', async () => (await fetch(`${url}/ping`)).ok);
   return { service, url };
 }

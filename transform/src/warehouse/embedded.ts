@@ -13,7 +13,7 @@ type ChdbConnection = ReturnType<(typeof import('chdb/connection'))['createChdbC
 
 /**
  * The embedded ClickHouse engine without a client on top, for a process that serves it to
- * others (`paved warehouse serve`). It holds the data directory's lock like `Warehouse.open`
+ * others (the ClickHouse stand-in in tools/cli/test/support). It holds the data directory's lock like `Warehouse.open`
  * does, so no other Paved command opens the same directory while it runs.
  */
 export class EmbeddedEngine {
@@ -26,7 +26,7 @@ export class EmbeddedEngine {
     acquireWarehouseLock(dataDir, options.command);
     try {
       const { createChdbConnection } = await import('chdb/connection');
-      // Same directory layout as Warehouse.open, so `paved start` and `paved warehouse serve` share data.
+      // Same directory layout as Warehouse.open, so `paved start` and the test stand-in share data.
       const connection = createChdbConnection({ path: resolve(dataDir, 'clickhouse') });
       const version = (await connection.chdb.queryAsync('SELECT version()', { format: 'TabSeparated' })).text().trim();
       return new EmbeddedEngine(connection, dataDir, version);

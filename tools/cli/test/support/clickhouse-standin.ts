@@ -6,12 +6,13 @@ import zlib from 'node:zlib';
 import { createLogger, type Logger } from '@paved/ingest/log';
 import { loadConfig } from '@paved/transform/runtime/config';
 import { EmbeddedEngine } from '@paved/transform/warehouse/embedded';
-import { listen } from '../ops.js';
-import { dataDirOf } from '../setup.js';
-import { onShutdown } from './services.js';
+import { listen } from '../../src/ops.js';
+import { dataDirOf } from '../../src/setup.js';
+import { onShutdown } from '../../src/commands/services.js';
 
 /**
- * `paved warehouse serve`: the embedded engine behind the ClickHouse HTTP interface, on loopback.
+ * Test support, not a product command: the embedded engine behind the ClickHouse HTTP interface,
+ * on loopback (run it with clickhouse-standin-main.ts).
  * Enough of the interface for @clickhouse/client (`createClient({ url })`) and curl: `/ping`,
  * queries in the URL and/or body, `param_<name>`, `database`, settings as URL parameters,
  * `default_format`, inline INSERT data, the X-ClickHouse-* headers and `Code: N. DB::Exception`
@@ -321,7 +322,7 @@ export class WarehouseHttpHandler {
         'x-clickhouse-query-id': queryId,
         'x-clickhouse-exception-code': String(exception.code),
         'x-clickhouse-server-display-name': 'paved-warehouse',
-      }).end(`Code: ${exception.code}. DB::Exception: ${/[.?!]$/.test(exception.message) ? exception.message : `${exception.message}.`} (${exception.type}) (version ${this.engine.version} (paved warehouse serve))\n`);
+      }).end(`Code: ${exception.code}. DB::Exception: ${/[.?!]$/.test(exception.message) ? exception.message : `${exception.message}.`} (${exception.type}) (version ${this.engine.version} (clickhouse-standin))\n`);
     }
   };
 
@@ -372,7 +373,7 @@ export class WarehouseHttpHandler {
     // As a server does: the `query` parameter, a newline, then the body.
     const sql = head && body ? `${head}\n${body}` : head || body;
     if (!sql.trim()) throw SYNTAX_ERROR('Empty query');
-    if (search.has('decompress') && search.get('decompress') !== '0') throw BAD_ARGUMENTS('the native compressed protocol (decompress=1) is not supported by paved warehouse serve');
+    if (search.has('decompress') && search.get('decompress') !== '0') throw BAD_ARGUMENTS('the native compressed protocol (decompress=1) is not supported by the ClickHouse stand-in');
 
     const settings = new Map<string, string>(Object.entries(SERVER_DEFAULTS));
     const params = new Map<string, string>();
@@ -467,13 +468,13 @@ export async function startWarehouseServer(engine: EmbeddedEngine, options: Ware
   };
 }
 
-/** `paved warehouse serve`: owns the embedded warehouse of PAVED_DATA_DIR and serves it to CLICKHOUSE_URL clients. */
+/** Owns the embedded warehouse of PAVED_DATA_DIR and serves it to CLICKHOUSE_URL clients until SIGTERM. */
 export async function warehouseServe(options: { port?: number; host?: string }): Promise<void> {
   const log = createLogger('warehouse');
   const { env } = loadConfig();
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 8123;
-  const engine = await EmbeddedEngine.open({ dataDir: dataDirOf(env), command: `paved warehouse serve --host ${host} --port ${port}` });
+  const engine = await EmbeddedEngine.open({ dataDir: dataDirOf(env), command: `clickhouse-standin --host ${host} --port ${port}` });
   const credentials = env.CLICKHOUSE_USER || env.CLICKHOUSE_PASSWORD ? { user: env.CLICKHOUSE_USER ?? 'default', password: env.CLICKHOUSE_PASSWORD ?? '' } : null;
   let running: Awaited<ReturnType<typeof startWarehouseServer>>;
   try {
@@ -482,6 +483,6 @@ export async function warehouseServe(options: { port?: number; host?: string }):
     await engine.close();
     throw error;
   }
-  log('info', 'paved warehouse serve listening', { url: running.url, dataDir: engine.dataDir, engine: engine.version, auth: credentials !== null });
+  log('info', 'ClickHouse stand-in listening', { url: running.url, dataDir: engine.dataDir, engine: engine.version, auth: credentials !== null });
   onShutdown(log, running.close);
 }

@@ -1,4 +1,4 @@
-// `paved warehouse serve`: the embedded engine behind the ClickHouse HTTP interface, checked with
+// The ClickHouse stand-in (test support): the embedded engine behind the ClickHouse HTTP interface, checked with
 // the real @clickhouse/client through Warehouse (url mode), as the sink and dashboard use it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,10 +11,10 @@ import { z } from 'zod';
 import { EmbeddedEngine } from '@paved/transform/warehouse/embedded';
 import { ClickHouseError, describeWarehouseError, isTransientWarehouseError, Warehouse } from '@paved/transform/warehouse/client';
 import { migrate } from '@paved/transform/warehouse/migrate';
-import { shapeOf, startWarehouseServer } from '../src/commands/warehouse-server.js';
+import { shapeOf, startWarehouseServer } from './support/clickhouse-standin.js';
 import { freePort } from '../../../scripts/loopback.js';
 
-const CLI = join(import.meta.dirname, '..', 'bin', 'paved.mjs');
+const STANDIN = join(import.meta.dirname, 'support', 'clickhouse-standin-main.ts');
 const dirs: string[] = [];
 const tempDir = (prefix: string) => {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -130,7 +130,7 @@ describe('the HTTP interface (in process)', () => {
   });
 });
 
-describe('paved warehouse serve (a process, through Warehouse in url mode)', () => {
+describe('the ClickHouse stand-in (a process, through Warehouse in url mode)', () => {
   let child: ChildProcess;
   let output = '';
   let url: string;
@@ -139,7 +139,7 @@ describe('paved warehouse serve (a process, through Warehouse in url mode)', () 
   beforeAll(async () => {
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    child = spawn(process.execPath, [CLI, 'warehouse', 'serve', '--port', String(port)], {
+    child = spawn(process.execPath, ['--import', 'tsx', STANDIN, '--port', String(port)], {
       env: { ...withoutClickHouseEnv(), PAVED_DATA_DIR: tempDir('paved-serve-'), LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
