@@ -204,6 +204,32 @@ describe.skipIf(!canMount)('in-process bus journal on a full or read-only disk (
     expect((await consumeAll(restarted)).map((m) => m.key)).toEqual(acknowledged);
   });
 
+  it('on a full disk the drained journal is still emptied (freeing space); the keys it held are saved once space returns', async () => {
+    const dir = mountTmpfs('1m')!;
+    mounted.push(dir);
+    const bus = new InProcessBus({ journalDir: join(dir, 'bus') });
+    let full = false;
+    let accepted = 0;
+    for (let i = 0; i < 100 && !full; i += 1) {
+      try {
+        await bus.publish([delivery(`d${i}`, 60_000)]);
+        accepted += 1;
+      } catch {
+        full = true;
+      }
+    }
+    expect(full).toBe(true);
+    await consumeAll(bus);
+    await expect.poll(() => statSync(join(dir, 'bus', 'journal.pvj')).size).toBe(0);
+    execFileSync('mount', ['-o', 'remount,size=4m', dir]);
+    await bus.publish([delivery('after')]);
+    await consumeAll(bus);
+    await expect.poll(() => statSync(join(dir, 'bus', 'journal.pvj')).size).toBe(0);
+    const restarted = new InProcessBus({ journalDir: join(dir, 'bus') });
+    expect(restarted.recovery?.deliveryKeys).toBe(accepted + 1);
+    expect(restarted.hasDelivery('github:d0')).toBe(true);
+  });
+
   it('a journal on a read-only disk fails at start-up naming the reason (a disk that turns read-only while open answers like a full one)', async () => {
     const dir = mountTmpfs('2m')!;
     mounted.push(dir);

@@ -96,7 +96,7 @@ export class InProcessBus implements Bus {
   private keyLog: JournalFile | null = null;
   private keyLogEntries = 0;
   private readonly committed = new Map<Topic, number>(TOPICS.map((topic) => [topic, 0]));
-  /** Delivery keys accepted (bounded, oldest forgotten first) and those of them only the journal holds so far. */
+  /** Delivery keys accepted (bounded, oldest forgotten first), and those not yet in the key log. */
   private readonly deliveries = new Map<string, true>();
   private journalKeys: string[] = [];
   private compacting = false;
@@ -242,13 +242,20 @@ export class InProcessBus implements Bus {
     this.compacting = true;
     try {
       const keys = this.journalKeys.length;
-      if (keys > 0) await this.persistKeys(this.journalKeys.slice(0, keys));
+      let keysSaved = keys === 0;
+      try {
+        if (keys > 0) await this.persistKeys(this.journalKeys.slice(0, keys));
+        keysSaved = true;
+      } catch {
+        // A full disk: freeing the journal's space matters more. The keys stay in memory (and the
+        // sink drops later copies of stored deliveries anyway) and are saved at a later compaction.
+      }
       // Records published meanwhile are in the journal only: look again before cutting it.
       if (!journal.idle || this.closed) return;
       if (this.pending() === 0) journal.truncate();
       else if (drained) return;
       else journal.replaceWith(this.allPending().map((m) => framePayload([m])));
-      this.journalKeys = this.journalKeys.slice(keys);
+      if (keysSaved) this.journalKeys = this.journalKeys.slice(keys);
     } catch {
       // A full disk: the journal keeps everything and compaction is tried again at the next commit.
     } finally {
