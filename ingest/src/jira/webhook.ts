@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 
 /*
  * How the Jira route authenticates (docs/sources/jira.md): Jira Cloud admin webhooks saved with a
@@ -6,13 +6,21 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
  * Jira Data Center cannot sign, so the secret may instead travel as `?token=` in the webhook URL.
  */
 
-/** `X-Hub-Signature: sha256=<hex>` against HMAC-SHA256 of the raw body under the secret, in constant time. */
-export function verifyJiraSignature(body: Buffer | string, header: string | undefined, secret: string): boolean {
-  if (!header || !secret) return false;
+/** The signature an `X-Hub-Signature` header claims, for the route's streaming HMAC check over the raw body. */
+export interface JiraSignature {
+  algorithm: 'sha256';
+  digest: Buffer;
+}
+
+/**
+ * `X-Hub-Signature: sha256=<64 hex digits>` as a claimed signature, or the reason it cannot be one
+ * (the route answers 401 with it before reading the body).
+ */
+export function jiraSignatureOf(header: string | undefined): JiraSignature | string {
+  if (header === undefined) return 'no X-Hub-Signature header and no ?token=: save the Jira webhook with a secret equal to JIRA_WEBHOOK_SECRET (Data Center: add ?token=<JIRA_WEBHOOK_SECRET> to its URL)';
   const match = /^\s*sha256=([0-9a-f]{64})\s*$/i.exec(header);
-  if (!match?.[1]) return false;
-  const expected = createHmac('sha256', secret).update(body).digest();
-  return timingSafeEqual(Buffer.from(match[1], 'hex'), expected);
+  if (!match?.[1]) return 'X-Hub-Signature is malformed: expected "sha256=<64 hex digits>"';
+  return { algorithm: 'sha256', digest: Buffer.from(match[1], 'hex') };
 }
 
 /** The `token` query parameter (Data Center) against the secret, in constant time over hashes (no length leak). */
