@@ -5,3 +5,4 @@ export * from './survey.js';
 export * from './config.js';
 export * from './dora.js';
 export * from './csv.js';
+export * from './roi.js';

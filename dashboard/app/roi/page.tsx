@@ -18,6 +18,14 @@ const ROI_FIELDS = [
   { key: 'peopleInvolvedPerFailure', label: 'People involved per failed deployment', step: '0.5' },
 ] as const;
 
+/** "120 from the catalog, 30 estimated from merged PRs". */
+function developerSources(teams: { count: number; source: string }[]): string {
+  const words: Record<string, string> = { catalog: 'from the catalog', override: 'set by an admin', estimate: 'estimated from merged PRs', respondents: 'respondents of teams with no count' };
+  const sums = new Map<string, number>();
+  for (const t of teams) sums.set(t.source, (sums.get(t.source) ?? 0) + t.count);
+  return [...sums].map(([source, n]) => `${n.toLocaleString('en')} ${words[source] ?? source}`).join(', ');
+}
+
 export default async function Roi({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const params = await searchParams;
   const admin = await viewerIsAdmin();
@@ -35,7 +43,7 @@ export default async function Roi({ searchParams }: { searchParams: Promise<Sear
   const header = (
     <PageHeader
       title="ROI for leadership"
-      subtitle="What friction costs and what the platform returns, as ranges with the formula and every input behind them."
+      subtitle="What friction costs and what the platform returns, per year, as ranges with the formula and every input behind them."
       actions={<>
         <a className="button small" href={href('/roi/summary', query)}>One-page summary</a>
         <a className="button small" href={href('/api/v1/roi', query)}>JSON API</a>
@@ -54,6 +62,8 @@ export default async function Roi({ searchParams }: { searchParams: Promise<Sear
       {error ? <p className="banner bad" role="alert">Not saved: {error}</p> : null}
       {summary.notes.map((n) => <p key={n} className="banner warn" role="note">{n}</p>)}
       <p className="muted">Survey: {summary.campaign?.title ?? 'none'}{summary.previousCampaign ? ` (compared with ${summary.previousCampaign.title})` : ''}. Metrics: {summary.window.from} to {summary.window.to}, compared with {summary.previousWindow.from} to {summary.previousWindow.to}.</p>
+      <p className="roi-period"><strong>Per year.</strong> {summary.period.statement} An amount that rests on a change is shown only when the change's 95 % interval excludes zero; otherwise the figure says “not distinguishable from zero”.</p>
+      <p className="muted">Developers: {summary.developers.count.toLocaleString('en')} {summary.developers.basis === 'respondents' ? '(the survey respondents: the team counts known add up to fewer people)' : summary.developers.basis === 'none' ? '(none known: set catalog.teams[].developers or an override below)' : `(${developerSources(summary.developers.teams)})`}.</p>
       <div className="roi-grid" aria-label="ROI figures">
         {summary.figures.map((f) => <RoiFigure key={f.id} figure={f} />)}
       </div>

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PavedConfig } from '@paved/schemas';
+import type { PavedConfig, RoiEffect, RoiFigure, RoiFigureInput, RoiResult } from '@paved/schemas';
 import type { Warehouse } from '../warehouse/client.js';
 import { campaignWindowOf, teamDevelopers, type DeveloperSource, type TeamDevelopers } from '../metrics/catalog.js';
 import { dayStart, SCOPE, scopeParams, WINDOW, type Scope } from '../metrics/dora.js';
@@ -20,54 +20,10 @@ import { readSurvey, type SurveySource, type SurveyView } from './survey-source.
  * not distinguishable from noise. Every figure is per year (see `ANNUAL`).
  */
 
-export interface FigureInput {
-  name: string;
-  value: number | string | null;
-  unit: string;
-}
-
-/** The change a figure rests on, measured in its own unit (hours, failures), with its interval. */
-export interface Effect {
-  /** What is compared, e.g. `lead time p50: previous period − this period`. */
-  name: string;
-  unit: string;
-  /** The change as observed. */
-  estimate: number | null;
-  /** 95 % percentile-bootstrap interval (null when it cannot be estimated). */
-  low: number | null;
-  high: number | null;
-  confidence: number;
-  /** How the interval was computed: what was resampled, how often, with which seed. */
-  method: string;
-  resamples: number;
-  seed: number;
-  /** Sample sizes behind each side of the comparison. */
-  samples: { name: string; n: number }[];
-  /** Why there is no interval, when there is none. */
-  reason: string | null;
-}
-
-export interface Figure {
-  id: string;
-  label: string;
-  /** Currency code for money, else a unit such as `hours`. */
-  unit: string;
-  /** What the figure covers: always `per year` (window figures are annualised, see `ANNUAL`). */
-  period: string;
-  /** Null when the figure rests on a change that is not distinguishable from zero. */
-  low: number | null;
-  mid: number | null;
-  high: number | null;
-  /**
-   * true: the effect's interval excludes zero and the amount is shown; false: it includes zero (or
-   * cannot be estimated) and low/mid/high are null; null: the figure rests on no change (a level).
-   */
-  significant: boolean | null;
-  effect: Effect | null;
-  formula: string;
-  inputs: FigureInput[];
-  notes: string[];
-}
+/** A figure, its input and the change it rests on: the contract in @paved/schemas (schemas/src/roi.ts). */
+export type FigureInput = RoiFigureInput;
+export type Effect = RoiEffect;
+export type Figure = RoiFigure;
 
 export interface Range { low: number | null; mid: number | null; high: number | null }
 
@@ -394,7 +350,7 @@ export interface RoiSummary {
   notes: string[];
 }
 
-const PER_YEAR = 'per year';
+const PER_YEAR = 'per year' as const;
 const fmtRange = (r: { low: number | null; mid: number | null; high: number | null }, digits = 2) => [r.low, r.mid, r.high].map((h) => (h === null ? 'n/a' : round(h, digits))).join(' / ');
 const intervalText = (e: Effect) => (e.low === null ? 'n/a' : `${e.low} to ${e.high}`);
 const notDistinguishable = (e: Effect) => (e.reason
@@ -433,7 +389,7 @@ export function leadTimeFigure({ before, now, deploymentsNow, roi, window }: Lea
       ...effectInputs(effect),
       { name: 'Production deployments this period', value: deploymentsNow, unit: 'deployments' },
       { name: 'Share of waiting that is engineering time', value: `${WAITING_SHARE.low} / ${WAITING_SHARE.mid} / ${WAITING_SHARE.high}`, unit: 'share' },
-      { name: 'Hours returned in the window at the observed change (low / mid / high share)', value: fmtRange(hours, 1), unit: 'hours' },
+      ...(amount.significant ? [{ name: 'Hours returned in the window at the observed change (low / mid / high share)', value: fmtRange(hours, 1), unit: 'hours' }] : []),
       { name: `Annualised: × 365 / ${days} days`, value: round(factor, 3), unit: '×' },
       { name: 'Cost per engineering hour', value: roi.costPerEngineeringHour, unit: `${roi.currency}/hour` },
     ],
@@ -611,7 +567,7 @@ export async function failureSample(warehouse: Warehouse, window: { from: string
 }
 
 /** The ROI figures for a window (and the survey campaign, newest by default), all per year. */
-export async function roiSummary(warehouse: Warehouse, config: PavedConfig, query: { campaignId?: string; from: string; to: string }, surveys: SurveySource, now = new Date()): Promise<RoiSummary> {
+export async function roiSummary(warehouse: Warehouse, config: PavedConfig, query: { campaignId?: string; from: string; to: string }, surveys: SurveySource, now = new Date()): Promise<RoiSummary & RoiResult> {
   const before = previousWindow(query);
   const [assumptions, survey, leadBefore, leadNow, failBefore, failNow, golden, other] = await Promise.all([
     loadAssumptions(warehouse, config),

@@ -1,6 +1,6 @@
 import { roiSummary } from '@paved/transform/roadmap/roi';
 import { PrintButton } from '@/components/PrintButton';
-import { money, rangeText } from '@/components/RoiFigure';
+import { effectText, money, rangeText } from '@/components/RoiFigure';
 import { Failure } from '@/components/ui';
 import { attempt } from '@/lib/load';
 import { first, href, viewOf, type SearchParams } from '@/lib/period';
@@ -31,13 +31,14 @@ export default async function RoiSummaryPage({ searchParams }: { searchParams: P
       <h1>Platform ROI summary</h1>
       <p className="muted">
         Metrics {s.window.from} to {s.window.to} (compared with {s.previousWindow.from} to {s.previousWindow.to}); survey {s.campaign?.title ?? 'none'}
-        {s.previousCampaign ? ` (compared with ${s.previousCampaign.title})` : ''}. Assumptions: {money(a.costPerEngineeringHour, a.currency)} an engineering hour, {a.workingWeeksPerYear} working weeks a year, {a.peopleInvolvedPerFailure} people per failed deployment.
+        {s.previousCampaign ? ` (compared with ${s.previousCampaign.title})` : ''}. Assumptions: {money(a.costPerEngineeringHour, a.currency)} an engineering hour, {a.workingWeeksPerYear} working weeks a year, {a.peopleInvolvedPerFailure} people per failed deployment; {s.developers.count.toLocaleString('en')} developers{s.developers.basis === 'respondents' ? ' (survey respondents)' : ''}.
       </p>
+      <p><strong>Every figure is per year.</strong> {s.period.statement}</p>
       <table className="roi-summary-table">
-        <thead><tr><th scope="col">Figure</th><th scope="col" className="num">Range</th><th scope="col" className="num">Middle</th><th scope="col">Period</th></tr></thead>
+        <thead><tr><th scope="col">Figure (per year)</th><th scope="col" className="num">Range</th><th scope="col" className="num">Middle</th><th scope="col">Change it rests on</th></tr></thead>
         <tbody>
           {s.figures.map((f) => (
-            <tr key={f.id}><td>{f.label}</td><td className="num"><strong>{rangeText(f)}</strong></td><td className="num">{money(f.mid, f.unit)}</td><td>{f.period}</td></tr>
+            <tr key={f.id}><td>{f.label}</td><td className="num"><strong>{rangeText(f)}</strong></td><td className="num">{f.significant === false || f.low === f.high ? '' : money(f.mid, f.unit)}</td><td className="muted">{f.effect ? effectText(f.effect) : 'none (a level)'}</td></tr>
           ))}
         </tbody>
       </table>
@@ -50,7 +51,7 @@ export default async function RoiSummaryPage({ searchParams }: { searchParams: P
           </div>
         ))}
       </dl>
-      <p className="muted">Ranges, not single numbers: self-reported hours and small samples carry real uncertainty. Golden-path differences are correlation, not proof.</p>
+      <p className="muted">Ranges, not single numbers: self-reported hours and small samples carry real uncertainty. An amount that rests on a change is shown only when the change's 95 % bootstrap interval excludes zero. Golden-path differences are correlation, not proof.</p>
     </article>
   );
 }
