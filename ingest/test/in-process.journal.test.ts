@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -219,6 +219,16 @@ describe.skipIf(!canMount)('in-process bus journal on a full or read-only disk (
       }
     }
     expect(full).toBe(true);
+    // Not even a small key frame fits any more.
+    const filler = openSync(join(dir, 'filler'), 'w');
+    for (const size of [4096, 64]) {
+      try {
+        for (;;) writeSync(filler, Buffer.alloc(size));
+      } catch {
+        // full
+      }
+    }
+    closeSync(filler);
     await consumeAll(bus);
     await expect.poll(() => statSync(join(dir, 'bus', 'journal.pvj')).size).toBe(0);
     execFileSync('mount', ['-o', 'remount,size=4m', dir]);
