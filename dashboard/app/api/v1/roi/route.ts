@@ -12,7 +12,11 @@ const RoiQuery = z.object({
   campaign: z.string().min(1).max(200).optional(),
 }).refine((q) => q.from < q.to, { message: 'from must be before to (the window is [from, to))', path: ['to'] });
 
-/** GET /api/v1/roi?from=YYYY-MM-DD&to=YYYY-MM-DD[&campaign=ID]: ROI figures as ranges, each with its formula and inputs. */
+/**
+ * GET /api/v1/roi?from=YYYY-MM-DD&to=YYYY-MM-DD[&campaign=ID]: ROI figures per year as ranges, each
+ * with its formula and inputs; a figure resting on a change carries it with a 95 % bootstrap interval
+ * and has no amount (`significant: false`) when that interval includes zero. Contract: `RoiResult`.
+ */
 export async function GET(request: Request) {
   const parsed = RoiQuery.safeParse(queryObject(request));
   if (!parsed.success) return badRequest(parsed.error);
