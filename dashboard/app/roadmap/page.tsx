@@ -10,6 +10,7 @@ import { attempt } from '@/lib/load';
 import { first, href, viewOf, type SearchParams } from '@/lib/period';
 import { surveySource } from '@/lib/roadmap';
 import { runtime } from '@/lib/runtime';
+import { teamHref } from '@/lib/teams';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Roadmap' };
@@ -146,7 +147,7 @@ export default async function Roadmap({ searchParams }: { searchParams: Promise<
                   <div>
                     <h4>Teams most affected</h4>
                     {e.evidence.teams.length ? (
-                      <ul>{e.evidence.teams.map((t) => <li key={t.team}>{t.team}: {percent(t.favourable, 0)} favourable, {t.respondents} respondents of {t.developers} developers{t.hoursLost !== null ? `, ${decimal(t.hoursLost, 1)} h lost a week` : ''}</li>)}</ul>
+                      <ul>{e.evidence.teams.map((t) => <li key={t.team}><a href={teamHref(t.team)}>{t.team}</a>: {percent(t.favourable, 0)} favourable, {t.respondents} respondents of {t.developers} developers{t.hoursLost !== null ? `, ${decimal(t.hoursLost, 1)} h lost a week` : ''}</li>)}</ul>
                     ) : <p className="muted">No team has enough respondents to be shown.</p>}
                     <h4>Measured metrics</h4>
                     {e.evidence.metrics.length ? <ul>{e.evidence.metrics.map((m) => <MetricLine key={m.measure} m={m} />)}</ul> : <p className="muted">No measured metric maps to this driver.</p>}

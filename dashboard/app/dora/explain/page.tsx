@@ -13,6 +13,7 @@ import { describeWindow, first, href, viewOf, windowParams, type SearchParams } 
 import { deploymentTime, incidentCandidates } from '@/lib/queries';
 import { viewerIsAdmin } from '@/lib/request';
 import { runtime } from '@/lib/runtime';
+import { teamHref } from '@/lib/teams';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Explain a metric' };
@@ -141,7 +142,7 @@ function DeploymentsTable({ rows, metric, total }: { rows: DeploymentRow[]; metr
                   {d.service}
                   {d.golden_path ? <> <span className="tag golden" title="Golden-path service">GP</span></> : null}
                 </td>
-                <td>{d.team}</td>
+                <td><a href={teamHref(d.team)}>{d.team}</a></td>
                 <td className="mono"><a href={deploymentHref(d.id, d.deployed_at, metric)} title="Everything about this deployment">{shortSha(d.sha)}<span className="visually-hidden"> {d.service} deployment details</span></a></td>
                 <td className="nowrap">{dateTime(d.deployed_at)}</td>
                 <td>{label(d.change_set_method)}</td>
@@ -371,7 +372,7 @@ export default async function Explain({ searchParams }: { searchParams: Promise<
       <PageHeader
         breadcrumb={crumb}
         title={d ? <>Deployment of {d.service} <span className="mono" style={{ fontSize: 18 }}>{shortSha(d.sha)}</span></> : 'Deployment not found'}
-        subtitle={d ? <>{dateTime(d.deployed_at)} UTC · {d.team}{d.golden_path ? ' · golden path' : ''}</> : <>No production deployment <code>{deploymentId}</code> in {describeWindow(view.from, view.to)}.</>}
+        subtitle={d ? <>{dateTime(d.deployed_at)} UTC · <a href={teamHref(d.team)}>{d.team}</a>{d.golden_path ? ' · golden path' : ''}</> : <>No production deployment <code>{deploymentId}</code> in {describeWindow(view.from, view.to)}.</>}
         actions={<a className="button small" href={explainHref(metric, { from: view.from, to: view.to })}>All deployments that day</a>}
       />
     );
