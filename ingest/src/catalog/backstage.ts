@@ -49,7 +49,10 @@ export type BackstageComponent = z.infer<typeof BackstageComponent>;
 export const SOURCE_TEMPLATE = 'backstage.io/source-template';
 export const PROJECT_SLUG = 'github.com/project-slug';
 export const SOURCE_LOCATION = 'backstage.io/source-location';
+/** Backstage's GitLab plugin: `group/subgroup/project`, the GitLab project the component lives in. */
+export const GITLAB_PROJECT_SLUG = 'gitlab.com/project-slug';
 const REPO = /^[^/\s]+\/[^/\s]+$/;
+const GITLAB_PROJECT = /^[^/\s]+(\/[^/\s]+)+$/;
 
 /** Where a file came from: its name in reports, and the repository it was read from, if any. */
 export interface CatalogOrigin {
@@ -148,9 +151,11 @@ function componentEvent(component: BackstageComponent, origin: CatalogOrigin, in
   const annotations = component.metadata.annotations;
   const slug = annotations[PROJECT_SLUG]?.trim();
   if (slug !== undefined && !REPO.test(slug)) return `metadata.annotations["${PROJECT_SLUG}"]: expected owner/name (got ${JSON.stringify(slug)})`;
+  const gitlabSlug = annotations[GITLAB_PROJECT_SLUG]?.trim();
+  if (gitlabSlug !== undefined && !GITLAB_PROJECT.test(gitlabSlug)) return `metadata.annotations["${GITLAB_PROJECT_SLUG}"]: expected group/project or group/subgroup/project (got ${JSON.stringify(gitlabSlug)})`;
   const location = annotations[SOURCE_LOCATION] ? sourceLocation(annotations[SOURCE_LOCATION]) : null;
   if (annotations[SOURCE_LOCATION] && !location) return `metadata.annotations["${SOURCE_LOCATION}"]: expected url:https://HOST/owner/name[/tree/BRANCH/PATH] (got ${JSON.stringify(annotations[SOURCE_LOCATION])})`;
-  const repo = slug ?? location?.repo ?? origin.repo ?? null;
+  const repo = slug ?? gitlabSlug ?? location?.repo ?? origin.repo ?? null;
   // A monorepo component's path comes from its source location, when that points into the same repository.
   const path = location && location.repo.toLowerCase() === repo?.toLowerCase() ? location.path : null;
   const stamp = now.toISOString();
@@ -191,6 +196,9 @@ export function sourceLocation(value: string): { repo: string; path: string | nu
   } catch {
     return null;
   }
+  // GitLab: https://gitlab.example.com/group/subgroup/project/-/tree/main/services/billing (groups nest).
+  const gitlab = /^\/(.+?)\/-\/(?:tree|blob)\/[^/]+(?:\/(.+?))?\/?$/.exec(url.pathname);
+  if (gitlab?.[1]) return { repo: gitlab[1].replace(/\.git$/, ''), path: gitlab[2] ?? null };
   const [owner, name, mode, _branch, ...rest] = url.pathname.split('/').filter(Boolean);
   if (!owner || !name) return null;
   const path = (mode === 'tree' || mode === 'blob') && rest.length ? rest.join('/') : null;
