@@ -16,8 +16,17 @@ import { incidentsHref, teamHref } from '@/lib/teams';
 
 export const dynamic = 'force-dynamic';
 
+/** The team from the path: Next.js may hand the segment over still percent-encoded. */
+function teamOf(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 export async function generateMetadata({ params }: { params: Promise<{ team: string }> }) {
-  return { title: `Team ${decodeURIComponent((await params).team)}` };
+  return { title: `Team ${teamOf((await params).team)}` };
 }
 
 const KEY_METRIC: Record<TeamKey, Metric> = {
@@ -306,7 +315,7 @@ function IncidentsCard({ team, incidents, view }: { team: string; incidents: Inc
 type View = ReturnType<typeof viewOf>;
 
 export default async function TeamPage({ params, searchParams }: { params: Promise<{ team: string }>; searchParams: Promise<SearchParams> }) {
-  const team = decodeURIComponent((await params).team);
+  const team = teamOf((await params).team);
   const view = { ...viewOf(await searchParams), team: undefined, service: undefined };
   const loaded = await attempt('team page', async () => {
     const { warehouse, config } = runtime();
