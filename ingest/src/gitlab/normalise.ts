@@ -36,7 +36,8 @@ export const normaliseGitlab: Normaliser = neverThrowing('GitLab', (delivery, co
 
 /** What the GitLab normaliser assumes or could not do; each is counted per delivery on Data health. */
 export const GITLAB_ASSUMED = {
-  pushTruncated: 'GitLab push listed fewer commits than total_commits_count (it sends the newest 20): the others are missing from lead time and change sets until backfill fetches them',
+  pushTruncated: 'GitLab push listed fewer commits than total_commits_count (it sends the newest 20): the others are missing from lead time and change sets unless the compare API completes the push',
+  pushCompleted: 'GitLab push completed through the compare API (GITLAB_TOKEN): the commits beyond the 20 listed were fetched, without their file lists',
   commitWithoutTimestamp: 'commit without timestamp: authored when Paved received the push (lead time is short)',
   mergedAtFromUpdate: 'merge request reported merged by an event other than its merge: merged_at taken as its updated_at',
   deploymentShaAbbreviated: 'GitLab deployment without a full sha in commit_url: the short_sha is kept (change sets match it by prefix)',
@@ -71,6 +72,7 @@ function push(delivery: Delivery, payload: Fields): NormaliseOutcome {
   }
   const total = typeof payload.total_commits_count === 'number' ? payload.total_commits_count : listed.length;
   if (total > listed.length) assumptions.push(GITLAB_ASSUMED.pushTruncated);
+  if (payload.paved_completed === true) assumptions.push(GITLAB_ASSUMED.pushCompleted);
 
   // GitLab's push names no push time: the receipt stands in for it, as for GitHub without repository.pushed_at.
   const pushedAt = delivery.receivedAt;
