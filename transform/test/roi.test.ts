@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PavedConfig } from '@paved/schemas';
 import { effectiveAssumptions, RoiAssumptionsInput } from '../src/roadmap/assumptions.js';
-import { bootstrapInterval, inclusiveQuantile, seededRandom, weightedSortedQuantile } from '../src/roadmap/bootstrap.js';
+import { bootstrapInterval, drawCounts, inclusiveQuantile, seededRandom, weightedSortedQuantile } from '../src/roadmap/bootstrap.js';
 import {
   adoptionDividendHours, adoptionFigure, annualisationFactor, developerCount, failureFigures, frictionCost, frictionFigures, hoursLostRange,
   leadTimeEffect, leadTimeFigure, leadTimeHoursReturned, leadTimeSampleOf, moneyFromEffect, recoveryHours, weightedQuantile,
@@ -93,6 +93,22 @@ describe('bootstrap', () => {
         else expect(got).toBeCloseTo(expected, 9);
       }
     }
+  });
+  it('drawing only the tracked 10 of 100 units hits them as often as drawing all 100 would: Binomial(100, 0.1) in total, uniform among them', () => {
+    const random = seededRandom(3);
+    const totals: number[] = [];
+    const perUnit = new Float64Array(10);
+    for (let r = 0; r < 20_000; r += 1) {
+      const counts = drawCounts(10, random, new Uint32Array(10), 100);
+      totals.push(counts.reduce((s, c) => s + c, 0));
+      counts.forEach((c, i) => { perUnit[i] += c; });
+    }
+    const mean = totals.reduce((s, t) => s + t, 0) / totals.length;
+    const variance = totals.reduce((s, t) => s + (t - mean) ** 2, 0) / totals.length;
+    expect(mean).toBeCloseTo(10, 1);
+    expect(variance).toBeGreaterThan(8.5);
+    expect(variance).toBeLessThan(9.5);
+    for (const sum of perUnit) expect(sum / 20_000).toBeCloseTo(1, 1);
   });
   it('quantileExactInclusive of 1..4 at 0.5 is 2.5', () => {
     expect(inclusiveQuantile([4, 1, 3, 2], 0.5)).toBe(2.5);

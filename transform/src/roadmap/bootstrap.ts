@@ -22,21 +22,35 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** How often each of `n` units is drawn when `n` are drawn with replacement. */
-export function drawCounts(n: number, random: () => number, into: Uint32Array = new Uint32Array(n)): Uint32Array {
+/**
+ * How often each of the first `tracked` of `total` units is drawn when `total` are drawn with
+ * replacement (the other units are interchangeable and their counts are not needed: deployments
+ * that did not fail, say). With every unit tracked this is one uniform draw per unit; otherwise the
+ * gaps between draws that land on a tracked unit are geometric, so the cost is the number of hits.
+ */
+export function drawCounts(tracked: number, random: () => number, into: Uint32Array = new Uint32Array(tracked), total = tracked): Uint32Array {
   into.fill(0);
-  for (let i = 0; i < n; i += 1) into[Math.floor(random() * n)]! += 1;
+  if (tracked === 0) return into;
+  if (tracked === total) {
+    for (let i = 0; i < total; i += 1) into[Math.floor(random() * tracked)]! += 1;
+    return into;
+  }
+  const logMiss = Math.log1p(-tracked / total);
+  for (let i = Math.floor(Math.log(1 - random()) / logMiss); i < total; i += 1 + Math.floor(Math.log(1 - random()) / logMiss)) {
+    into[Math.floor(random() * tracked)]! += 1;
+  }
   return into;
 }
 
 /**
  * The q-quantile of values sorted ascending, each repeated `weights[unitOf[i]]` times, with the
  * same definition as ClickHouse's quantileExactInclusive (linear between ranks, position (N − 1) q).
- * `unitOf` maps a value to the unit whose count weights it (identity when omitted).
+ * `unitOf` maps a value to the unit whose count weights it (identity when omitted); `knownTotal`, the
+ * sum of the weights if the caller has it, saves a pass.
  */
-export function weightedSortedQuantile(sorted: ArrayLike<number>, weights: ArrayLike<number>, q: number, unitOf?: ArrayLike<number>): number | null {
-  let total = 0;
-  for (let i = 0; i < sorted.length; i += 1) total += weights[unitOf ? unitOf[i]! : i]!;
+export function weightedSortedQuantile(sorted: ArrayLike<number>, weights: ArrayLike<number>, q: number, unitOf?: ArrayLike<number>, knownTotal?: number): number | null {
+  let total = knownTotal ?? 0;
+  if (knownTotal === undefined) for (let i = 0; i < sorted.length; i += 1) total += weights[unitOf ? unitOf[i]! : i]!;
   if (total === 0) return null;
   const position = (total - 1) * q;
   const lower = Math.floor(position);
@@ -72,25 +86,30 @@ export interface Interval {
   significant: boolean;
 }
 
+/** A sample's size: its units, or `tracked` units of `total` when the rest are interchangeable. */
+export type SampleSize = number | { tracked: number; total: number };
+
 /**
  * Percentile bootstrap of a difference between independent samples. `sizes[k]` is the number of
- * units of sample k; `statistic(counts)` gets, per sample, how often each unit was drawn (all ones
- * for the data as observed) and returns the statistic, or null where it is undefined. Samples are
- * resampled independently, each keeping its size. Fewer than 95 % defined resamples: not estimable.
+ * units of sample k; `statistic(counts)` gets, per sample, how often each (tracked) unit was drawn
+ * (all ones for the data as observed) and returns the statistic, or null where it is undefined.
+ * Samples are resampled independently, each keeping its size. Fewer than 95 % defined resamples:
+ * not estimable.
  */
 export function bootstrapInterval(
-  sizes: readonly number[],
+  sampleSizes: readonly SampleSize[],
   statistic: (counts: readonly Uint32Array[]) => number | null,
   options: { resamples?: number; seed?: number } = {},
 ): Interval {
   const resamples = options.resamples ?? BOOTSTRAP.resamples;
-  const observed = statistic(sizes.map((n) => new Uint32Array(n).fill(1)));
-  if (observed === null || sizes.some((n) => n === 0)) return { estimate: observed, low: null, high: null, resamples: 0, significant: false };
+  const sizes = sampleSizes.map((s) => (typeof s === 'number' ? { tracked: s, total: s } : s));
+  const observed = statistic(sizes.map((s) => new Uint32Array(s.tracked).fill(1)));
+  if (observed === null || sizes.some((s) => s.total === 0)) return { estimate: observed, low: null, high: null, resamples: 0, significant: false };
   const random = seededRandom(options.seed ?? BOOTSTRAP.seed);
-  const buffers = sizes.map((n) => new Uint32Array(n));
+  const buffers = sizes.map((s) => new Uint32Array(s.tracked));
   const values: number[] = [];
   for (let r = 0; r < resamples; r += 1) {
-    const counts = buffers.map((buffer, k) => drawCounts(sizes[k]!, random, buffer));
+    const counts = buffers.map((buffer, k) => drawCounts(sizes[k]!.tracked, random, buffer, sizes[k]!.total));
     const value = statistic(counts);
     if (value !== null && Number.isFinite(value)) values.push(value);
   }

@@ -4,7 +4,7 @@ import type { Warehouse } from '../warehouse/client.js';
 import { campaignWindowOf, teamDevelopers, type DeveloperSource, type TeamDevelopers } from '../metrics/catalog.js';
 import { dayStart, SCOPE, scopeParams, WINDOW, type Scope } from '../metrics/dora.js';
 import { loadAssumptions, type Assumptions } from './assumptions.js';
-import { BOOTSTRAP, bootstrapInterval, inclusiveQuantile, weightedSortedQuantile, type Interval } from './bootstrap.js';
+import { BOOTSTRAP, bootstrapInterval, inclusiveQuantile, weightedSortedQuantile, type Interval, type SampleSize } from './bootstrap.js';
 import { previousWindow } from './friction.js';
 import { round } from './scoring.js';
 import { readSurvey, type SurveySource, type SurveyView } from './survey-source.js';
@@ -139,18 +139,22 @@ export interface LeadTimeSample {
   deployments: number;
   sorted: Float64Array;
   deploymentOf: Uint32Array;
+  /** Changes per deployment. */
+  changesOf: Uint32Array;
 }
 
 /** Builds a sample from each deployment's change lead times (hours, > 0). */
 export function leadTimeSampleOf(deployments: readonly (readonly number[])[]): LeadTimeSample {
   const rows = deployments.flatMap((leads, d) => leads.map((value) => ({ value, d })));
   rows.sort((a, b) => a.value - b.value || a.d - b.d);
-  return { deployments: deployments.length, sorted: Float64Array.from(rows, (r) => r.value), deploymentOf: Uint32Array.from(rows, (r) => r.d) };
+  return { deployments: deployments.length, sorted: Float64Array.from(rows, (r) => r.value), deploymentOf: Uint32Array.from(rows, (r) => r.d), changesOf: Uint32Array.from(deployments, (leads) => leads.length) };
 }
 
 /** Lead time p50 of a sample with each deployment drawn `counts[d]` times (all ones: as observed). */
 function leadTimeP50(sample: LeadTimeSample, counts: Uint32Array): number | null {
-  return weightedSortedQuantile(sample.sorted, counts, 0.5, sample.deploymentOf);
+  let changes = 0;
+  for (let d = 0; d < sample.deployments; d += 1) changes += counts[d]! * sample.changesOf[d]!;
+  return weightedSortedQuantile(sample.sorted, counts, 0.5, sample.deploymentOf, changes);
 }
 
 /**
@@ -194,6 +198,9 @@ function recoveryHoursMid(sample: FailureSample, counts: Uint32Array): number | 
   return r.measuredSum + r.unmeasured * (r.p50 ?? 0);
 }
 
+/** Only the failed deployments need counts; the others are interchangeable. */
+const failureUnits = (s: FailureSample): SampleSize => ({ tracked: s.measured.length + s.unmeasured, total: s.deployments });
+
 function outcomeOf(sample: FailureSample, counts: Uint32Array): GroupOutcome {
   const r = resampledFailures(sample, counts);
   return { deployments: sample.deployments, failed: r.failed, recoveryP50: r.p50 };
@@ -229,7 +236,7 @@ export function leadTimeEffect(before: LeadTimeSample, now: LeadTimeSample): Eff
 
 /** Recovery hours of failed deployments, previous period − this period (unmeasured failures at each resample's p50). */
 export function failureRecoveryEffect(before: FailureSample, now: FailureSample): Effect {
-  const interval = bootstrapInterval([before.deployments, now.deployments], ([b, n]) => {
+  const interval = bootstrapInterval([failureUnits(before), failureUnits(now)], ([b, n]) => {
     const then = recoveryHoursMid(before, b!);
     const current = recoveryHoursMid(now, n!);
     return then === null || current === null ? null : then - current;
@@ -245,7 +252,7 @@ export function failureRecoveryEffect(before: FailureSample, now: FailureSample)
 
 /** Adoption dividend in hours (`adoptionDividendHours` mid), golden-path and other deployments resampled. */
 export function adoptionDividendEffect(golden: FailureSample, other: FailureSample, people: number): Effect {
-  const interval = bootstrapInterval([golden.deployments, other.deployments], ([g, o]) =>
+  const interval = bootstrapInterval([failureUnits(golden), failureUnits(other)], ([g, o]) =>
     adoptionDividendHours(outcomeOf(golden, g!), outcomeOf(other, o!), people)?.mid ?? null);
   return effectOf('hours saved on golden-path deployments versus other services', 'hours', interval,
     DEPLOYMENTS_METHOD.replace('each side', 'golden-path and other services').replace(' (a deployment keeps all its changes)', ''), [
