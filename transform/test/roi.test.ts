@@ -101,7 +101,7 @@ describe('bootstrap', () => {
     for (let r = 0; r < 20_000; r += 1) {
       const counts = drawCounts(10, random, new Uint32Array(10), 100);
       totals.push(counts.reduce((s, c) => s + c, 0));
-      counts.forEach((c, i) => { perUnit[i] += c; });
+      counts.forEach((c, i) => { perUnit[i] = perUnit[i]! + c; });
     }
     const mean = totals.reduce((s, t) => s + t, 0) / totals.length;
     const variance = totals.reduce((s, t) => s + (t - mean) ** 2, 0) / totals.length;
