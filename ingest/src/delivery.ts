@@ -19,6 +19,8 @@ export interface NormaliseContext {
   deploymentWorkflowPattern?: RegExp;
   /** sources.gitlab.incidentLabel (default: incidentLabel). */
   gitlabIncidentLabel?: string;
+  /** sources.gitlab.apiUrl: where the receiver completes pushes of more than 20 commits (with GITLAB_TOKEN). */
+  gitlabApiUrl?: string;
   /** sources.gitlab.deploymentPipelinePattern: finished pipelines whose name matches are deployments. */
   gitlabDeploymentPipelinePattern?: RegExp;
   /** sources.jira: which issues are incidents and where their service, severity and deployments are (default: JIRA_DEFAULTS). */

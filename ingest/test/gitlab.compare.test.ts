@@ -2,9 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventOf } from '@paved/schemas';
 import { describe, expect, it } from 'vitest';
+import type { Bus, BusRecord } from '../src/bus/bus.js';
+import { InProcessBus } from '../src/bus/in-process.js';
 import { defaultNormaliseContext, type Delivery } from '../src/delivery.js';
 import { completedPushDelivery, fetchGitlabCompare, GitlabApiError, truncatedPush, type GitlabApiOptions } from '../src/gitlab/compare.js';
 import { GITLAB_ASSUMED, normaliseGitlab } from '../src/gitlab/normalise.js';
+import { GitlabPushCompletion } from '../src/gitlab/push-completion.js';
 
 /*
  * Completing a GitLab push that listed only its newest 20 commits with GitLab's compare API. GitLab
@@ -109,5 +112,51 @@ describe('completing a truncated push', () => {
     const partial = completedPushDelivery(truncated(), { commits: Array.from({ length: 22 }, (_, i) => compareCommit(i + 4)), compare_timeout: true }, '2026-03-03T07:05:01.000Z');
     const outcome = normaliseGitlab(partial, defaultNormaliseContext);
     expect(outcome.kind === 'ok' && outcome.assumptions).toEqual([GITLAB_ASSUMED.pushTruncated, GITLAB_ASSUMED.pushCompleted]);
+  });
+});
+
+describe('GitlabPushCompletion (after the webhook is acknowledged)', () => {
+  class RecordingBus extends InProcessBus {
+    readonly records: BusRecord[] = [];
+    override async publish(records: BusRecord[]): Promise<void> {
+      this.records.push(...records);
+    }
+  }
+
+  it('publishes the completed push as its own delivery: archived raw, 25 commits and the push', async () => {
+    const bus = new RecordingBus();
+    const { options } = standIn([json({ commits: Array.from({ length: 25 }, (_, i) => compareCommit(i + 1)) })]);
+    const completion = new GitlabPushCompletion(options, bus as Bus, defaultNormaliseContext);
+    completion.complete(truncated());
+    await completion.settled();
+    expect(bus.records.filter((record) => record.topic === 'raw')).toHaveLength(1);
+    expect(bus.records.filter((record) => record.topic === 'events')).toHaveLength(26);
+    expect(completion.stats).toEqual({ completed: 1, failed: 0, skipped: 0 });
+  });
+
+  it('a failure is logged without the token and publishes nothing; a push that needs nothing is left alone', async () => {
+    const bus = new RecordingBus();
+    const logged: Record<string, unknown>[] = [];
+    const { options } = standIn([json({ message: '403 Forbidden' }, 403)]);
+    const completion = new GitlabPushCompletion(options, bus as Bus, defaultNormaliseContext, (entry) => logged.push(entry));
+    completion.complete(truncated());
+    const complete = truncated();
+    (complete.payload as Record<string, unknown>).total_commits_count = 20;
+    completion.complete(complete);
+    await completion.settled();
+    expect(bus.records).toEqual([]);
+    expect(completion.stats).toEqual({ completed: 0, failed: 1, skipped: 0 });
+    expect(logged).toEqual([expect.objectContaining({ level: 'warn', project: PROJECT, error: expect.stringContaining('403') })]);
+    expect(JSON.stringify(logged)).not.toContain('glpat-secret');
+  });
+
+  it('one completion per project at a time: a second push of the same project meanwhile is skipped and stays flagged', async () => {
+    const bus = new RecordingBus();
+    const { options } = standIn([json({ commits: [] })]);
+    const completion = new GitlabPushCompletion(options, bus as Bus, defaultNormaliseContext);
+    completion.complete(truncated());
+    completion.complete({ ...truncated(), deliveryId: 'gitlab-idempotency:k-2' });
+    await completion.settled();
+    expect(completion.stats).toMatchObject({ completed: 1, skipped: 1 });
   });
 });

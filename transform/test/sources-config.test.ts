@@ -27,6 +27,7 @@ describe('sources.gitlab and sources.jira', () => {
       '  jira: { projects: [OPS], issueTypes: [Incident, "Major incident"], serviceField: customfield_10050, deploymentField: customfield_10060 }',
     ].join('\n')));
     expect(context.gitlabIncidentLabel).toBe('outage');
+    expect(context.gitlabApiUrl).toBe('https://gitlab.com/api/v4');
     expect(context.gitlabDeploymentPipelinePattern?.test('Deploy checkout')).toBe(true);
     expect(context.jira).toMatchObject({ projects: ['OPS'], issueTypes: ['Incident', 'Major incident'], serviceField: 'customfield_10050', deploymentField: 'customfield_10060' });
     expect(normaliseContextOf(parseConfigText('')).jira).toBeUndefined();

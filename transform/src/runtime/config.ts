@@ -85,7 +85,7 @@ export function normaliseContextOf(config: PavedConfig): NormaliseContext {
     incidentLabel: config.sources.github?.incidentLabel ?? 'incident',
     defaultEnvironment: config.metrics.defaultEnvironment,
     ...(pattern ? { deploymentWorkflowPattern: new RegExp(pattern, 'i') } : {}),
-    ...(config.sources.gitlab ? { gitlabIncidentLabel: config.sources.gitlab.incidentLabel } : {}),
+    ...(config.sources.gitlab ? { gitlabIncidentLabel: config.sources.gitlab.incidentLabel, gitlabApiUrl: config.sources.gitlab.apiUrl } : {}),
     ...(config.sources.gitlab?.deploymentPipelinePattern ? { gitlabDeploymentPipelinePattern: new RegExp(config.sources.gitlab.deploymentPipelinePattern, 'i') } : {}),
     ...(config.sources.jira ? { jira: config.sources.jira } : {}),
   };
