@@ -210,6 +210,36 @@ describe.skipIf(!existsSync(CHROMIUM))('team and incidents pages in a browser (s
     await shot('incidents-last-month-full', true);
   });
 
+  it('the incidents page filters by severity and source, and by team from a team name', async () => {
+    await open(`/incidents?from=${month.from}&to=${month.to}`);
+    const all = await page.locator('tr[data-incident]').evaluateAll((rows) => rows.map((r) => ({ id: r.getAttribute('data-incident')!, severity: r.getAttribute('data-severity')!, source: r.getAttribute('data-source')! })));
+    const severity = all[0]!.severity;
+    const form = page.getByRole('form', { name: 'Severity and source' });
+    await form.getByRole('combobox', { name: 'Severity' }).selectOption(severity);
+    await form.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForURL(new RegExp(`severity=${severity}`));
+    const bySeverity = await page.locator('tr[data-incident]').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-incident'), r.getAttribute('data-severity')]));
+    expect(new Set(bySeverity.map(([id]) => id))).toEqual(new Set(all.filter((i) => i.severity === severity).map((i) => i.id)));
+    // The window survived the filter.
+    expect(page.url()).toContain(`from=${month.from}`);
+
+    const source = all.find((i) => i.source !== all[0]!.source)?.source ?? all[0]!.source;
+    await open(`/incidents?from=${month.from}&to=${month.to}&source=${source}`);
+    const bySource = await page.locator('tr[data-incident]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-source')));
+    expect(bySource.length).toBe(all.filter((i) => i.source === source).length);
+
+    // A team name in the list opens the team page; its incidents link comes back filtered to the team.
+    const teamLink = page.locator('tr[data-incident] td a[href^="/teams/"]').first();
+    const team = (await teamLink.textContent())!.trim();
+    await teamLink.click();
+    await page.waitForURL(new RegExp(`/teams/${encodeURIComponent(team)}`));
+    await page.locator('#incidents').getByRole('link', { name: `All incidents of ${team}` }).click();
+    await page.waitForURL(new RegExp(`/incidents\\?.*team=${encodeURIComponent(team)}`));
+    await page.locator('#incident-summary').waitFor();
+    const services = await page.locator('tr[data-incident] td a[href^="/teams/"]').allTextContents();
+    expect(new Set(services)).toEqual(new Set([team]));
+  });
+
   it('a team page shows survey drivers only for teams the anonymity-checked results release, and says why otherwise', async () => {
     const teams = (await csv(`/api/v1/export/teams?from=${from}&to=${to}`)).map((t) => t.team!);
     await open(`/teams/${encodeURIComponent(teams[0]!)}`);

@@ -157,7 +157,7 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
                   </thead>
                   <tbody>
                     {result.linked.flatMap((incident) => incident.links.map((link, i) => (
-                      <tr key={`${incident.id}:${link.deploymentId}:${link.method}`} data-incident={incident.id} data-opened={incident.openedAt} data-deployed={link.deployedAt} data-method={link.method}>
+                      <tr key={`${incident.id}:${link.deploymentId}:${link.method}`} data-incident={incident.id} data-severity={incident.severity} data-source={incident.source} data-opened={incident.openedAt} data-deployed={link.deployedAt} data-method={link.method}>
                         {i === 0 ? (
                           <>
                             <IncidentCell incident={incident} rowSpan={incident.links.length} />
@@ -210,7 +210,7 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
                     </thead>
                     <tbody>
                       {result.unlinked.map((incident) => (
-                        <tr key={incident.id} data-incident={incident.id} data-opened={incident.openedAt} data-reason={incident.unlinkedReason ?? undefined}>
+                        <tr key={incident.id} data-incident={incident.id} data-severity={incident.severity} data-source={incident.source} data-opened={incident.openedAt} data-reason={incident.unlinkedReason ?? undefined}>
                           <IncidentCell incident={incident} />
                           <ServiceCell incident={incident} view={view} />
                           <td className="wrap why" style={{ minWidth: 220 }}>{incident.unlinkedExplanation}</td>
