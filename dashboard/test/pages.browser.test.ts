@@ -9,7 +9,7 @@
  *   pnpm vitest run dashboard/test/pages.browser.test.ts
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -17,6 +17,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, CHROMIUM_ARGS, cleanEnv, freePort, ROOT, waitFor } from './harness.js';
 
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'browser');
+/** Screenshots the docs use (docs/img/), refreshed whenever this test runs. */
+const DOCS_SCREENSHOTS: Record<string, string> = { 'overview-light': 'overview.png', 'dora-light': 'dora.png', 'explain-lead-time': 'drill-down.png', 'health-light': 'data-health.png' };
 
 const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
@@ -32,6 +34,9 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard pages in a browser (small demo
 
   async function shot(name: string, target: Page = page): Promise<void> {
     await target.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: false });
+    // The docs show these pages as the tests last saw them, so the screenshots stay current.
+    const docs = DOCS_SCREENSHOTS[name];
+    if (docs) copyFileSync(join(ARTIFACTS, `${name}.png`), join(ROOT, 'docs', 'img', docs));
   }
 
   async function open(path: string, target: Page = page): Promise<void> {
@@ -57,6 +62,7 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard pages in a browser (small demo
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
+    mkdirSync(join(ROOT, 'docs', 'img'), { recursive: true });
     dataDir = mkdtempSync(join(tmpdir(), 'paved-browser-'));
     const configFile = join(dataDir, 'paved.config.yaml');
     writeFileSync(configFile, 'server:\n  host: 127.0.0.1\n');
