@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, normaliseContextOf, parseConfigText } from '../src/runtime/config.js';
+import { PavedEnv } from '@paved/schemas';
+import { ConfigError, hasConfiguredSources, normaliseContextOf, parseConfigText } from '../src/runtime/config.js';
 
 /* sources.gitlab and sources.jira (docs/sources/gitlab.md, docs/sources/jira.md). */
 
@@ -43,5 +44,14 @@ describe('sources.gitlab and sources.jira', () => {
     expect(problems('sources:\n  jira: { projects: [ops] }\n')[0]).toBe('sources.jira.projects.0: expected a Jira project key such as OPS (got "ops")');
     expect(problems('sources:\n  gitlab: { tokenEnv: "my token" }\n')[0]).toContain('an environment variable name such as GITLAB_TOKEN');
     expect(problems('sources:\n  gitlab: { apiUrl: gitlab.example.com }\n')[0]).toMatch(/^sources\.gitlab\.apiUrl: /);
+  });
+
+  it('a GitLab or Jira set-up is a real organisation: paved start then loads no demo', () => {
+    const env = PavedEnv.parse({});
+    expect(hasConfiguredSources(parseConfigText(''), env)).toBe(false);
+    expect(hasConfiguredSources(parseConfigText('sources:\n  gitlab: {}\n'), env)).toBe(true);
+    expect(hasConfiguredSources(parseConfigText('sources:\n  jira: {}\n'), env)).toBe(true);
+    expect(hasConfiguredSources(parseConfigText(''), PavedEnv.parse({ GITLAB_WEBHOOK_TOKEN: 't' }))).toBe(true);
+    expect(hasConfiguredSources(parseConfigText(''), PavedEnv.parse({ JIRA_WEBHOOK_SECRET: 's' }))).toBe(true);
   });
 });

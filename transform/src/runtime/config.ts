@@ -75,7 +75,10 @@ function circularKey(value: unknown, path: string[] = [], ancestors: unknown[] =
 
 /** True when nothing real is configured: `paved start` then loads the demo organisation. */
 export function hasConfiguredSources(config: PavedConfig, env: PavedEnv): boolean {
-  return Boolean(config.sources.github?.org || config.sources.github?.repos.length || config.catalog.services.length || env.GITHUB_TOKEN || env.GITHUB_WEBHOOK_SECRET);
+  return Boolean(
+    config.sources.github?.org || config.sources.github?.repos.length || config.catalog.services.length || env.GITHUB_TOKEN || env.GITHUB_WEBHOOK_SECRET
+    || config.sources.gitlab || config.sources.jira || env.GITLAB_WEBHOOK_TOKEN || env.JIRA_WEBHOOK_SECRET,
+  );
 }
 
 /** The normalisers' settings from the config (incident label, default environment, deployment workflows). */
