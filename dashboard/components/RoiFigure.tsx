@@ -1,27 +1,37 @@
 import type { Effect, Figure } from '@paved/transform/roadmap/roi';
 
+/** An amount in its currency, whole units, negative with a true minus sign ("−$91,080"). */
 export function money(value: number | null, currency: string): string {
   if (value === null) return 'n/a';
+  let text: string;
   try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency, maximumFractionDigits: 0 }).format(value);
+    text = new Intl.NumberFormat('en', { style: 'currency', currency, maximumFractionDigits: 0 }).format(value);
   } catch {
-    return `${Math.round(value).toLocaleString('en')} ${currency}`;
+    text = `${Math.round(value).toLocaleString('en')} ${currency}`;
   }
+  return text.replace('-', '−');
 }
 
 export const NOT_DISTINGUISHABLE = 'Not distinguishable from zero';
 
-/** A change in its own unit, signed: "+4.1 hours". */
-function signed(value: number, unit: string): string {
-  const n = Math.abs(value) >= 100 ? Math.round(value).toLocaleString('en') : value.toLocaleString('en', { maximumFractionDigits: 2 });
-  return `${value > 0 ? '+' : value < 0 ? '−' : ''}${n.replace(/^-/, '')} ${unit}`;
+/** Decimals for every number of one effect, from the largest: 0 from 100, 1 from 10, else 2. */
+function decimalsFor(values: (number | null)[]): number {
+  const largest = Math.max(0, ...values.map((v) => Math.abs(v ?? 0)));
+  return largest >= 100 ? 0 : largest >= 10 ? 1 : 2;
+}
+
+/** A change in its own unit, signed: "+4.1 hours", "−0.55 hours/week". */
+function signed(value: number, unit: string, decimals: number): string {
+  const n = Math.abs(value).toLocaleString('en', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+  return `${value > 0 ? '+' : value < 0 ? '−' : ''}${n} ${unit}`;
 }
 
 /** The change a figure rests on with its 95 % interval, in the change's unit (never money). */
 export function effectText(effect: Effect): string {
-  if (effect.estimate === null) return `${effect.name}: not measured`;
-  const interval = effect.low === null || effect.high === null ? `no interval: ${effect.reason ?? 'too few observations'}` : `95 % interval ${signed(effect.low, effect.unit)} to ${signed(effect.high, effect.unit)}`;
-  return `${effect.name}: ${signed(effect.estimate, effect.unit)} (${interval})`;
+  if (effect.estimate === null) return `${effect.name}: not measured${effect.reason ? ` (${effect.reason})` : ''}`;
+  const d = decimalsFor([effect.estimate, effect.low, effect.high]);
+  const interval = effect.low === null || effect.high === null ? `no interval: ${effect.reason ?? 'too few observations'}` : `95 % interval ${signed(effect.low, effect.unit, d)} to ${signed(effect.high, effect.unit, d)}`;
+  return `${effect.name}: ${signed(effect.estimate, effect.unit, d)} (${interval})`;
 }
 
 /**
@@ -32,7 +42,8 @@ export function rangeText(f: Figure): string {
   if (f.significant === false) return NOT_DISTINGUISHABLE;
   if (f.mid === null) return 'not enough data';
   if (f.low === f.high) return money(f.mid, f.unit);
-  return `${money(f.low, f.unit)} – ${money(f.high, f.unit)}`;
+  // "−$404,064 – −$91,080" reads as a subtraction: negative ranges say "to".
+  return `${money(f.low, f.unit)}${(f.low ?? 0) < 0 ? ' to ' : ' – '}${money(f.high, f.unit)}`;
 }
 
 /** One figure: the amount (or why there is none), the change behind it, and the formula with every input. */

@@ -1,0 +1,143 @@
+/**
+ * The ROI page in a real browser against a running Paved with the small demo organisation: no
+ * amount for a figure whose change is not distinguishable from zero (it says so, with the change
+ * and its interval), an amount with its interval otherwise, one period (per year) stated, and the
+ * developer count's source. Screenshots land in test-artifacts/browser/.
+ *
+ * Needs Chromium and a dashboard build (PAVED_DASHBOARD_DIST picks the build directory). Run alone:
+ *   pnpm vitest run dashboard/test/roi.browser.test.ts
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RoiResult } from '@paved/schemas';
+import { CHROMIUM, CHROMIUM_ARGS, cleanEnv, freePort, ROOT, waitFor } from './harness.js';
+
+const ARTIFACTS = join(ROOT, 'test-artifacts', 'browser');
+const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+/** Any currency amount as the page formats it ($1,234 or 1,234 USD). */
+const MONEY = /[$€£]\s?-?[\d,]+|-?[\d,]+ [A-Z]{3}\b/;
+
+describe.skipIf(!existsSync(CHROMIUM))('ROI page in a browser (small demo organisation)', () => {
+  let server: ChildProcess;
+  let output = '';
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+  let dataDir: string;
+  const to = addDays(new Date().toISOString().slice(0, 10), 1);
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    dataDir = mkdtempSync(join(tmpdir(), 'paved-roi-browser-'));
+    const configFile = join(dataDir, 'paved.config.yaml');
+    writeFileSync(configFile, 'server:\n  host: 127.0.0.1\n');
+    const build = join(ROOT, 'dashboard', process.env.PAVED_DASHBOARD_DIST || '.next', 'BUILD_ID');
+    if (!existsSync(build)) throw new Error(`no dashboard build at ${dirname(build)}: run \`cd dashboard && npx next build --webpack\` first`);
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    server = spawn(process.execPath, [join(ROOT, 'tools/cli/bin/paved.mjs'), 'start', '--scale', 'small', '--port', String(port)], {
+      cwd: ROOT, env: cleanEnv(join(dataDir, 'data'), configFile, port), stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+    });
+    server.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    server.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      await waitFor('the demo organisation to load', async () => {
+        if (server.exitCode !== null) throw new Error(`paved start exited (${server.exitCode})`);
+        const health = (await (await fetch(`${base}/api/health`)).json()) as { demo?: { loaded: boolean } | null };
+        return health.demo?.loaded ? true : null;
+      }, 300_000);
+      await waitFor('metrics over the demo', async () => {
+        const dora = (await (await fetch(`${base}/api/v1/metrics/dora?from=${addDays(to, -90)}&to=${to}`)).json()) as { deploymentFrequency?: { deployments: number } };
+        return (dora.deploymentFrequency?.deployments ?? 0) > 0 ? true : null;
+      }, 120_000);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n--- paved start output ---\n${output.slice(-4000)}`);
+    }
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1366, height: 900 }, colorScheme: 'light' });
+  }, 480_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (server?.pid && server.exitCode === null) {
+      const exited = new Promise((r) => { server.once('exit', r); setTimeout(r, 10_000); });
+      process.kill(-server.pid, 'SIGTERM');
+      await exited;
+    }
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }, 30_000);
+
+  /** The API's figures for a window and what the page's card of each figure shows. */
+  async function pageAndApi(from: string, until: string) {
+    const response = await page.request.get(`${base}/api/v1/roi?from=${from}&to=${until}`);
+    expect(response.status()).toBe(200);
+    const api = RoiResult.parse(await response.json());
+    const loaded = await page.goto(`${base}/roi?from=${from}&to=${until}`, { waitUntil: 'load' });
+    expect(loaded?.status()).toBe(200);
+    await page.locator('.roi-figure').first().waitFor({ timeout: 30_000 });
+    return api;
+  }
+
+  /** Every figure's card: no amount when not distinguishable from zero, an amount otherwise. */
+  async function checkCards(api: RoiResult): Promise<{ hidden: number; shown: number }> {
+    let hidden = 0;
+    let shown = 0;
+    for (const figure of api.figures) {
+      const card = page.locator(`.roi-figure[data-figure="${figure.id}"]`);
+      const value = (await card.locator('.stat-value').textContent()) ?? '';
+      const note = (await card.locator('.stat-note').first().textContent()) ?? '';
+      if (figure.significant === false) {
+        hidden += 1;
+        expect(value, figure.id).toBe('Not distinguishable from zero');
+        expect(`${value} ${note}`, figure.id).not.toMatch(MONEY);
+        if (figure.effect) expect(await card.locator('.roi-effect').textContent(), figure.id).toContain(figure.effect.name);
+      } else if (figure.mid !== null) {
+        shown += 1;
+        expect(value, figure.id).toMatch(MONEY);
+      }
+      expect(note, figure.id).toContain('per year');
+    }
+    return { hidden, shown };
+  }
+
+  it('a 90-day window: amounts only where the change is distinguishable from zero, the period and developers stated', async () => {
+    const api = await pageAndApi(addDays(to, -90), to);
+    const { hidden, shown } = await checkCards(api);
+    expect(hidden + shown).toBeGreaterThan(0);
+    await page.getByText('Per year.', { exact: false }).first().waitFor();
+    expect(await page.locator('.roi-period').textContent()).toContain(`365 / ${api.period.windowDays}`);
+    expect(await page.getByText(/^Developers: /).first().textContent()).toContain(api.developers.count.toLocaleString('en'));
+    await page.screenshot({ path: join(ARTIFACTS, 'roi.png'), fullPage: true });
+  });
+
+  it('a 7-day window against the week before: too few deployments to tell the lead-time change from noise, so no amount for it', async () => {
+    const api = await pageAndApi(addDays(to, -7), to);
+    const lead = api.figures.find((f) => f.id === 'leadTimeReturned')!;
+    expect(lead.effect!.low! <= 0 && lead.effect!.high! >= 0, `lead-time change ${lead.effect!.low}..${lead.effect!.high}`).toBe(true);
+    expect(lead.significant).toBe(false);
+    const { hidden } = await checkCards(api);
+    expect(hidden).toBeGreaterThan(0);
+    await page.locator('.roi-figure[data-figure="leadTimeReturned"] details summary').click();
+    await page.screenshot({ path: join(ARTIFACTS, 'roi-week.png'), fullPage: true });
+  });
+
+  it('the one-page summary shows no amount for a figure not distinguishable from zero', async () => {
+    const from = addDays(to, -7);
+    const api = RoiResult.parse(await (await page.request.get(`${base}/api/v1/roi?from=${from}&to=${to}`)).json());
+    await page.goto(`${base}/roi/summary?from=${from}&to=${to}`, { waitUntil: 'load' });
+    const rows = page.locator('.roi-summary-table tbody tr');
+    expect(await rows.count()).toBe(api.figures.length);
+    for (const [i, figure] of api.figures.entries()) {
+      const cells = await rows.nth(i).locator('td').allTextContents();
+      if (figure.significant === false) {
+        expect(cells[1], figure.id).toBe('Not distinguishable from zero');
+        expect(`${cells[1]} ${cells[2]}`, figure.id).not.toMatch(MONEY);
+      }
+    }
+    await page.screenshot({ path: join(ARTIFACTS, 'roi-summary.png'), fullPage: true });
+  });
+});
