@@ -62,7 +62,7 @@ export default async function Roi({ searchParams }: { searchParams: Promise<Sear
       {error ? <p className="banner bad" role="alert">Not saved: {error}</p> : null}
       {summary.notes.map((n) => <p key={n} className="banner warn" role="note">{n}</p>)}
       <p className="muted">Survey: {summary.campaign?.title ?? 'none'}{summary.previousCampaign ? ` (compared with ${summary.previousCampaign.title})` : ''}. Metrics: {summary.window.from} to {summary.window.to}, compared with {summary.previousWindow.from} to {summary.previousWindow.to}.</p>
-      <p className="roi-period"><strong>Per year.</strong> {summary.period.statement} An amount that rests on a change is shown only when the change's 95 % interval excludes zero; otherwise the figure says “not distinguishable from zero”.</p>
+      <p className="roi-period">{summary.period.statement} An amount that rests on a change is shown only when the change's 95 % interval excludes zero; otherwise the figure says “not distinguishable from zero”.</p>
       <p className="muted">Developers: {summary.developers.count.toLocaleString('en')} {summary.developers.basis === 'respondents' ? '(the survey respondents: the team counts known add up to fewer people)' : summary.developers.basis === 'none' ? '(none known: set catalog.teams[].developers or an override below)' : `(${developerSources(summary.developers.teams)})`}.</p>
       <div className="roi-grid" aria-label="ROI figures">
         {summary.figures.map((f) => <RoiFigure key={f.id} figure={f} />)}

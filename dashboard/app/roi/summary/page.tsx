@@ -33,7 +33,7 @@ export default async function RoiSummaryPage({ searchParams }: { searchParams: P
         Metrics {s.window.from} to {s.window.to} (compared with {s.previousWindow.from} to {s.previousWindow.to}); survey {s.campaign?.title ?? 'none'}
         {s.previousCampaign ? ` (compared with ${s.previousCampaign.title})` : ''}. Assumptions: {money(a.costPerEngineeringHour, a.currency)} an engineering hour, {a.workingWeeksPerYear} working weeks a year, {a.peopleInvolvedPerFailure} people per failed deployment; {s.developers.count.toLocaleString('en')} developers{s.developers.basis === 'respondents' ? ' (survey respondents)' : ''}.
       </p>
-      <p><strong>Every figure is per year.</strong> {s.period.statement}</p>
+      <p className="roi-period">{s.period.statement}</p>
       <table className="roi-summary-table">
         <thead><tr><th scope="col">Figure (per year)</th><th scope="col" className="num">Range</th><th scope="col" className="num">Middle</th><th scope="col">Change it rests on</th></tr></thead>
         <tbody>
