@@ -5,8 +5,8 @@ import { hostAllowed } from '@paved/transform/runtime/origin';
 export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 
 export interface FrontDoorParts {
-  /** The webhook receivers: signed or token-authenticated, so answered whatever the Host (returns false for other paths). */
-  webhooks: { handle(request: IncomingMessage, response: ServerResponse): Promise<boolean> };
+  /** The webhook receivers (paved start): signed or token-authenticated, so answered whatever the Host (false for other paths). */
+  webhooks?: { handle(request: IncomingMessage, response: ServerResponse): Promise<boolean> };
   /** The sign-in gate with auth.oidc, else null (loopback mode: the Host allow-list applies). */
   gate: { handle(request: IncomingMessage, response: ServerResponse): Promise<boolean> } | null;
   /** Origins of the configured public URLs (publicOriginsOf). */
@@ -14,6 +14,12 @@ export interface FrontDoorParts {
   /** Where people are told to open Paved when their Host is refused. */
   localUrl: string;
   dashboard: RequestHandler;
+}
+
+/** The loopback address people are told to open when their Host is refused. */
+export function localUrlOf(host: string, port: number): string {
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return `http://${shown}:${port}`;
 }
 
 /** Reachable whatever the Host: liveness for probes that address the container by its IP. */
@@ -42,12 +48,13 @@ function refusedSurveyBody(request: IncomingMessage, response: ServerResponse, p
 }
 
 /**
- * `paved start`'s HTTP entry: webhooks first, then (without sign-in) the Host allow-list that
- * stops DNS rebinding, then the sign-in gate, then the dashboard. See docs/security.md.
+ * The dashboard's HTTP entry (`paved start`, `paved dashboard`): webhooks first, then (without
+ * sign-in) the Host allow-list that stops DNS rebinding, then the sign-in gate, then the bounded
+ * survey-link bodies, then the dashboard. See docs/security.md.
  */
 export function frontDoor(parts: FrontDoorParts): RequestHandler {
   return async (request, response) => {
-    if (await parts.webhooks.handle(request, response)) return;
+    if (parts.webhooks && (await parts.webhooks.handle(request, response))) return;
     const path = (request.url ?? '/').split('?')[0]!;
     if (!parts.gate) {
       if (!ANY_HOST_PATHS.has(path) && !hostAllowed(request.headers.host, parts.publicOrigins)) {

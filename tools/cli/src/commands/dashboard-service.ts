@@ -3,7 +3,9 @@ import { runTransform } from '@paved/transform/metrics/rebuild';
 import { metricSettingsOf } from '@paved/transform/metrics/settings';
 import { loadConfig } from '@paved/transform/runtime/config';
 import { registerRuntime, type HealthReport } from '@paved/transform/runtime/context';
+import { publicOriginsOf } from '@paved/transform/runtime/origin';
 import { buildDashboard, dashboardBuilt, dashboardHandler } from '../dashboard-app.js';
+import { frontDoor, localUrlOf } from '../front-door.js';
 import { createMetrics, listen, opsHandler, warehouseCheck } from '../ops.js';
 import { assertSafeBind, createAuthGate, openWarehouse } from '../setup.js';
 
@@ -40,10 +42,10 @@ export async function dashboardService(options: { port?: number; host?: string }
   });
   const ops = opsHandler([check], createMetrics({}));
   const handleDashboard = await dashboardHandler({ hostname: host, port });
+  const handle = frontDoor({ gate: auth?.gate ?? null, publicOrigins: publicOriginsOf(config), localUrl: localUrlOf(host, port), dashboard: handleDashboard });
   const server = await listen(async (req, res) => {
     if (await ops(req, res)) return;
-    if (auth && (await auth.gate.handle(req, res))) return;
-    await handleDashboard(req, res);
+    await handle(req, res);
   }, host, port);
   log('info', `paved dashboard at http://${host}:${port}`, { warehouse: warehouse.mode });
   const stop = async () => {

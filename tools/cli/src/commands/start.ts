@@ -18,7 +18,7 @@ import { migrate } from '@paved/transform/warehouse/migrate';
 import { updateWarehouseLock } from '@paved/transform/warehouse/lock';
 import { buildDashboard, dashboardBuilt, dashboardHandler } from '../dashboard-app.js';
 import { compareEnrichmentOf } from '../compare-enrichment.js';
-import { frontDoor } from '../front-door.js';
+import { frontDoor, localUrlOf } from '../front-door.js';
 import { publicOriginsOf } from '@paved/transform/runtime/origin';
 import { digestSurveySummary } from '../digest-survey.js';
 import { assertSafeBind, createAdminToken, createAuthGate, createBus, dataDirOf, normaliseContextOf, openWarehouse, sinkGroupOf, withDemoDefaults } from '../setup.js';
@@ -112,8 +112,7 @@ export async function start(options: StartOptions): Promise<void> {
   Object.assign(globalThis, { [Symbol.for('paved.receiver')]: receiver, [Symbol.for('paved.sink')]: sink, [Symbol.for('paved.adminToken')]: adminToken });
 
   const handleDashboard = await dashboardHandler({ hostname: host, port });
-  const localUrl = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host}:${port}`;
-  const handle = frontDoor({ webhooks: receiver, gate: auth?.gate ?? null, publicOrigins: publicOriginsOf(config), localUrl, dashboard: handleDashboard });
+  const handle = frontDoor({ webhooks: receiver, gate: auth?.gate ?? null, publicOrigins: publicOriginsOf(config), localUrl: localUrlOf(host, port), dashboard: handleDashboard });
   const server: Server = createServer((request, response) => {
     void handle(request, response).catch((error: unknown) => {
       log('error', 'request failed', { url: request.url, error: (error as Error).message });
