@@ -260,6 +260,12 @@ describe('developers and period', () => {
     expect(d).toMatchObject({ count: 76, basis: 'catalog' });
     expect(d.teams.find((t) => t.team === 'c')).toEqual({ team: 'c', count: 6, source: 'respondents' });
   });
+  it('with a survey, only the teams it counts (its participation teams), as the Surveys page does', () => {
+    const known = new Map([['a', { count: 40, source: 'catalog' as const }], ['outside', { count: 300, source: 'estimate' as const }]]);
+    const d = developerCount(known, { respondents: 20, groups: [group('c', 6, 2)], participation: { teams: [{ team: 'a' }, { team: 'c' }] } });
+    expect(d).toMatchObject({ count: 46, basis: 'catalog' });
+    expect(d.teams.map((t) => t.team)).toEqual(['a', 'c']);
+  });
   it('team counts adding up to fewer people than answered: the respondents, stated as such', () => {
     const d = developerCount(new Map([['a', { count: 10, source: 'override' as const }]]), { respondents: 115, groups: [] });
     expect(d).toMatchObject({ count: 115, basis: 'respondents' });

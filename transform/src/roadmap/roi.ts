@@ -321,8 +321,14 @@ export interface DeveloperCount {
   respondents: number | null;
 }
 
-export function developerCount(known: ReadonlyMap<string, TeamDevelopers>, survey: Pick<SurveyView, 'respondents' | 'groups'> | null): DeveloperCount {
-  const teams: DeveloperCount['teams'] = [...known].map(([team, d]) => ({ team, count: d.count, source: d.source }));
+/**
+ * Developers behind the friction figures: per team from the one developer count Surveys uses too,
+ * over the teams the survey counts (its participation teams: the same people the Surveys page
+ * counts; every known team without a survey), a shown team without a count at its respondents.
+ */
+export function developerCount(known: ReadonlyMap<string, TeamDevelopers>, survey: Pick<SurveyView, 'respondents' | 'groups' | 'participation'> | null): DeveloperCount {
+  const surveyed = survey?.participation ? new Set(survey.participation.teams.map((t) => t.team)) : null;
+  const teams: DeveloperCount['teams'] = [...known].filter(([team]) => !surveyed || surveyed.has(team)).map(([team, d]) => ({ team, count: d.count, source: d.source }));
   for (const group of survey?.groups ?? []) if (!known.has(group.group)) teams.push({ team: group.group, count: group.respondents, source: 'respondents' });
   teams.sort((a, b) => a.team.localeCompare(b.team));
   const counted = teams.reduce((s, t) => s + t.count, 0);

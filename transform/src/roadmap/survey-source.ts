@@ -39,6 +39,8 @@ export const SurveyView = z.object({
   groups: z.array(Group),
   hiddenGroups: z.array(z.string()),
   previous: z.object({ id: z.string(), title: z.string() }).nullable(),
+  /** The teams the campaign counts people of (its audience and every team that answered): ROI's developers are theirs. */
+  participation: z.object({ teams: z.array(z.object({ team: z.string() })) }).optional(),
 });
 export type SurveyView = z.infer<typeof SurveyView>;
 
