@@ -91,7 +91,9 @@ export async function receiveDelivery(
       step: 'normalise', failed_at: delivery.receivedAt, source_topic: null, source_partition: null, source_offset: null,
     }));
   }
-  for (const record of records) record.headers = { ...record.headers, [DELIVERY_HEADER]: deliveryKey, [RECEIVED_AT_HEADER]: delivery.receivedAt };
+  // Webhook deliveries (the path that deduplicates) let the sink drop a later copy too; backfill and
+  // the demo publish deterministic ids and times, and skip the sink's lookup.
+  if (recent) for (const record of records) record.headers = { ...record.headers, [DELIVERY_HEADER]: deliveryKey, [RECEIVED_AT_HEADER]: delivery.receivedAt };
   const publishing = bus.publish(records);
   recent?.track(deliveryKey, publishing);
   await publishing;
