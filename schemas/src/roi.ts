@@ -35,7 +35,7 @@ export const RoiFigure = z.object({
   low: amount,
   mid: amount,
   high: amount,
-  /** true: the effect's interval excludes zero; false: it does not (low/mid/high are null); null: a level, no change behind it. */
+  /** true: the effect's interval excludes zero; false: it does not, or cannot be estimated (low/mid/high are null); null: no change behind it (a level), or nothing to compare with (`effect` null). */
   significant: z.boolean().nullable(),
   effect: RoiEffect.nullable(),
   formula: z.string(),

@@ -246,6 +246,10 @@ describe('cost of friction and its change', () => {
     expect(change.mid).toBe(-3 * 50 * 100 * 46);
     expect(change.high!).toBeLessThan(0);
   });
+  it('no earlier campaign: nothing to compare with, so no amount and no claim about noise (significant null)', () => {
+    const [, change] = frictionFigures({ survey: view(2, [[2, 10], [3, 10]]), previousSurvey: null, developers, roi: ROI });
+    expect(change).toMatchObject({ significant: null, effect: null, low: null, mid: null, high: null });
+  });
   it('one shown team: no interval can be estimated, so no amount', () => {
     const [, change] = frictionFigures({ survey: view(2, [[2, 10]]), previousSurvey: view(5, [[5, 10]], 'then'), developers, roi: ROI });
     expect(change.significant).toBe(false);

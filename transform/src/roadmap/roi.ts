@@ -540,7 +540,7 @@ export function frictionFigures({ survey, previousSurvey, developers, roi }: Fri
   const amount = effect ? moneyFromEffect(effect, { low: perHourWeek, mid: perHourWeek, high: perHourWeek }) : { low: null, mid: null, high: null, significant: false };
   const second: Figure = {
     id: 'frictionCostChange', label: 'Change in cost of friction since the previous campaign', unit: c, period: PER_YEAR,
-    low: amount.low, mid: amount.mid, high: amount.high, significant: effect ? amount.significant : false, effect,
+    low: amount.low, mid: amount.mid, high: amount.high, significant: effect ? amount.significant : null, effect,
     formula: '(hours lost now − hours lost at the previous campaign) × developers × cost per hour × working weeks per year; low/high: the 95 % interval of the change; no amount when it includes zero',
     inputs: [
       { name: 'Previous campaign', value: previousSurvey?.campaign.title ?? null, unit: '' },
