@@ -8,13 +8,16 @@
  *      of 50 and 100 with reviews and commits nested), and a full backfill's requests by kind.
  * Writes test-artifacts/bench-ingest.json.
  *
- * BENCH_REQUESTS (20000), BENCH_CONCURRENCY (32), BENCH_PULL_REQUESTS (1000)
+ * The bus journals to a temporary directory as `paved start` does (framed records, group-committed
+ * fdatasync before each 202; docs/operations.md); BENCH_JOURNAL=0 measures the memory-only bus.
+ *
+ * BENCH_REQUESTS (20000), BENCH_CONCURRENCY (32), BENCH_PULL_REQUESTS (1000), BENCH_JOURNAL (1)
  */
 import { createHmac, randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cpus, loadavg } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import { InProcessBus } from '@paved/ingest/bus/in-process';
@@ -33,16 +36,17 @@ const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const WARMUP = Math.min(2_000, Math.round(REQUESTS / 10));
 const PULL_REQUESTS = Number(process.env.BENCH_PULL_REQUESTS ?? 1_000);
+const JOURNAL = process.env.BENCH_JOURNAL !== '0';
 
 type ServerMessage =
   | { kind: 'listening'; port: number }
-  | { kind: 'stats'; accepted: number; rejected: Record<string, number>; ackMs: number[]; published: number };
+  | { kind: 'stats'; accepted: number; rejected: Record<string, number>; ackMs: number[]; published: number; syncs: number };
 
 // ---------------------------------------------------------------------------------------------
 // the receiver under test (worker thread)
 
 async function serve(): Promise<void> {
-  const bus = new InProcessBus();
+  const bus = new InProcessBus(JOURNAL ? { journalDir: mkdtempSync(join(tmpdir(), 'paved-bench-journal-')) } : {});
   let published = 0;
   // Stands in for the sink: consumes and commits every batch at once, so the bus never fills up.
   await bus.consume({ groupId: 'bench', maxBatchSize: 10_000, maxBatchWaitMs: 0 }, async (messages) => { published += messages.length; });
@@ -53,7 +57,7 @@ async function serve(): Promise<void> {
   parentPort!.on('message', (message: string) => {
     if (message !== 'stats') return;
     const { accepted, rejected, ackMs } = receiver.stats;
-    parentPort!.postMessage({ kind: 'stats', accepted, rejected, ackMs: [...ackMs], published } satisfies ServerMessage);
+    parentPort!.postMessage({ kind: 'stats', accepted, rejected, ackMs: [...ackMs], published, syncs: bus.journalSyncs } satisfies ServerMessage);
   });
 }
 
@@ -145,6 +149,7 @@ async function webhookBench() {
       // Inside the receiver: from the request's arrival to the 202 (signature, archive, normalise, publish).
       receiverMs: { p50: round(percentile(serverAck, 0.5), 3), p99: round(percentile(serverAck, 0.99), 3) },
       busRecordsPublished: stats.published - warm.published,
+      journal: JOURNAL ? { fdatasyncs: stats.syncs - warm.syncs, deliveriesPerSync: round(REQUESTS / Math.max(1, stats.syncs - warm.syncs), 1) } : null,
       bodyBytes: Buffer.byteLength(pushBody()),
     };
   } finally {
@@ -201,6 +206,7 @@ async function main(): Promise<void> {
     `webhooks: ${webhooks.requests} signed GitHub push deliveries, ${webhooks.concurrency} in flight, keep-alive: ${webhooks.deliveriesPerSecond} deliveries/s`,
     `  ack (client): p50 ${webhooks.ackMs.p50} ms, p99 ${webhooks.ackMs.p99} ms, max ${webhooks.ackMs.max} ms; inside the receiver p50 ${webhooks.receiverMs.p50} ms, p99 ${webhooks.receiverMs.p99} ms`,
     `  answers: ${JSON.stringify(webhooks.statuses)}, bus records: ${webhooks.busRecordsPublished}`,
+    webhooks.journal ? `  journal: ${webhooks.journal.fdatasyncs} fdatasyncs (${webhooks.journal.deliveriesPerSync} deliveries each)` : '  journal: off (BENCH_JOURNAL=0, memory only)',
     `backfill: ${backfill.pullRequests} pull requests: ${backfill.requestsPer1000PullRequests.graphqlPageOf50} requests per 1,000 (GraphQL pages of 50), ${backfill.requestsPer1000PullRequests.graphqlPageOf100} (pages of 100)`,
     `  full backfill of the repository: ${backfill.fullBackfill.requests} requests ${JSON.stringify(backfill.fullBackfill.requestsByKind)}, ${backfill.fullBackfill.events} events in ${backfill.fullBackfill.seconds} s`,
     `machine: ${report.machine.cpus} cores, load average ${report.machine.loadAverage1m} (shared machines make these numbers noisy)`,
