@@ -2,11 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DoraQuery } from '@paved/transform/metrics/dora';
-import { doraWindow, lastNinetyDays } from '../src/commands/metrics.js';
+import { DoraQuery, doraWindow, lastNinetyDays } from '@paved/transform/metrics/dora';
 import { pavedVersion } from '../src/main.js';
 
-describe('paved metrics dora: window and dates', () => {
+describe('paved metrics dora and GET /api/v1/metrics/dora: window and dates', () => {
   it('defaults to the last 90 days, today included', () => {
     expect(lastNinetyDays(new Date('2026-12-03T15:00:00Z'))).toEqual({ from: '2026-09-05', to: '2026-12-04' });
     expect(doraWindow({}, new Date('2026-12-03T15:00:00Z'))).toEqual({ from: '2026-09-05', to: '2026-12-04' });

@@ -15,6 +15,29 @@ export const DoraQuery = z.object({
 }).refine((q) => calendarDateProblem(q.from) !== null || calendarDateProblem(q.to) !== null || q.from < q.to, { message: 'from must be before to (the window is [from, to))', path: ['to'] });
 export type DoraQuery = z.infer<typeof DoraQuery>;
 
+const DAY_MS = 86_400_000;
+
+/** The default window: the last 90 days, today included ([today − 89 days, tomorrow)). */
+export function lastNinetyDays(now = new Date()): { from: string; to: string } {
+  const tomorrow = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) + DAY_MS;
+  return { from: new Date(tomorrow - 90 * DAY_MS).toISOString().slice(0, 10), to: new Date(tomorrow).toISOString().slice(0, 10) };
+}
+
+/** `day` moved by `days`, or `day` unchanged when it is not a real date (the query's check then says why). */
+function shiftDay(day: string, days: number): string {
+  if (calendarDateProblem(day)) return day;
+  return new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** --from and --to as given; a missing one keeps the window 90 days long; neither: the last 90 days. */
+export function doraWindow(options: { from?: string; to?: string }, now = new Date()): { from: string; to: string } {
+  if (options.from && options.to) return { from: options.from, to: options.to };
+  if (options.from) return { from: options.from, to: shiftDay(options.from, 90) };
+  if (options.to) return { from: shiftDay(options.to, -90), to: options.to };
+  return lastNinetyDays(now);
+}
+
+
 /** The contract (zod) lives in @paved/schemas so that clients can validate what the API answers. */
 export type { DoraResult } from '@paved/schemas';
 

@@ -1,32 +1,10 @@
-import { calendarDateProblem, DoraResult } from '@paved/schemas';
-import { DoraQuery, doraMetrics } from '@paved/transform/metrics/dora';
+import { DoraResult } from '@paved/schemas';
+import { DoraQuery, doraMetrics, doraWindow } from '@paved/transform/metrics/dora';
 import { checkScope } from '@paved/transform/metrics/scope';
 import { loadConfig } from '@paved/transform/runtime/config';
 import { migrate } from '@paved/transform/warehouse/migrate';
 import { callServer } from '../remote.js';
 import { openWarehouse, runningServer } from '../setup.js';
-
-const DAY_MS = 86_400_000;
-
-/** The default window: the last 90 days, today included ([today − 89 days, tomorrow)). */
-export function lastNinetyDays(now = new Date()): { from: string; to: string } {
-  const tomorrow = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) + DAY_MS;
-  return { from: new Date(tomorrow - 90 * DAY_MS).toISOString().slice(0, 10), to: new Date(tomorrow).toISOString().slice(0, 10) };
-}
-
-/** `day` moved by `days`, or `day` unchanged when it is not a real date (the query's check then says why). */
-function shiftDay(day: string, days: number): string {
-  if (calendarDateProblem(day)) return day;
-  return new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
-}
-
-/** --from and --to as given; a missing one keeps the window 90 days long; neither: the last 90 days. */
-export function doraWindow(options: { from?: string; to?: string }, now = new Date()): { from: string; to: string } {
-  if (options.from && options.to) return { from: options.from, to: options.to };
-  if (options.from) return { from: options.from, to: shiftDay(options.from, 90) };
-  if (options.to) return { from: shiftDay(options.to, -90), to: options.to };
-  return lastNinetyDays(now);
-}
 
 export async function metricsDora(options: { from?: string; to?: string; team?: string; service?: string; profile?: '2023' | '2024'; json?: boolean }): Promise<void> {
   const parsed = DoraQuery.safeParse({ ...doraWindow(options), team: options.team, service: options.service, profile: options.profile });

@@ -1,13 +1,15 @@
-import { DoraQuery, doraMetrics } from '@paved/transform/metrics/dora';
+import { DoraQuery, doraMetrics, doraWindow } from '@paved/transform/metrics/dora';
 import { checkScope, UnknownScopeError } from '@paved/transform/metrics/scope';
 import { badRequest, failed, queryObject } from '@/lib/api';
 import { runtime } from '@/lib/runtime';
 
 export const dynamic = 'force-dynamic';
 
-/** GET /api/v1/metrics/dora?from=YYYY-MM-DD&to=YYYY-MM-DD[&team=][&service=][&profile=2023|2024] */
+/** GET /api/v1/metrics/dora[?from=YYYY-MM-DD][&to=YYYY-MM-DD][&team=][&service=][&profile=2023|2024] (default: the last 90 days) */
 export async function GET(request: Request) {
-  const parsed = DoraQuery.safeParse(queryObject(request));
+  // Without from/to: the last 90 days (today included), as `paved metrics dora` does.
+  const query = queryObject(request);
+  const parsed = DoraQuery.safeParse({ ...query, ...doraWindow(query) });
   if (!parsed.success) return badRequest(parsed.error);
   try {
     const { warehouse, config } = runtime();
