@@ -219,11 +219,6 @@ function linkBase(ctx: SurveyHttpContext): string {
   return ctx.config.surveys.publicUrl ?? ctx.origin;
 }
 
-/**
- * POST /api/admin/surveys/[campaign]/invites: JSON `{invitees: [{email, team}]}` or `{csv}`, or a
- * form with an `emails` CSV file (email,team). Answers with the links, once: as JSON, or as a CSV
- * download for the form. Paved keeps no email address.
- */
 const InviteList = z.object({ send: z.boolean().optional() }).and(z.union([
   z.object({ invitees: z.array(z.object({ email: z.string(), team: z.string() })) }),
   z.object({ csv: z.string() }),
@@ -243,6 +238,12 @@ async function inviteesOf(body: Awaited<ReturnType<typeof readBody>>): Promise<{
   return { invitees: parsed.data.invitees, rejected: [], send };
 }
 
+/**
+ * POST /api/admin/surveys/[campaign]/invites: JSON `{invitees: [{email, team}]}` or `{csv}`, or a
+ * form with an `emails` CSV file (email,team). Answers with the links, once: as JSON, or as a CSV
+ * download for the form; with `send` (JSON `true`, form checkbox) Paved e-mails each link instead
+ * and answers with the counts (see mail.ts). Paved keeps no email address.
+ */
 export async function postInvites(request: Request, campaignId: string, ctx: SurveyHttpContext): Promise<Response> {
   try {
     const body = await readBody(request);
@@ -281,7 +282,7 @@ export async function postClose(request: Request, campaignId: string, ctx: Surve
   }
 }
 
-/** POST /api/admin/surveys/[campaign]/remind: stamps the reminder and returns its text to send. */
+/** POST /api/admin/surveys/[campaign]/remind: stamps the reminder and returns its text to send; with a list and `send`, e-mails it. */
 export async function postRemind(request: Request, campaignId: string, ctx: SurveyHttpContext): Promise<Response> {
   try {
     // A bare POST records the reminder (people are reminded outside Paved); with a list and send, Paved e-mails it.
