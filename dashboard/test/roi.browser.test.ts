@@ -139,4 +139,20 @@ describe.skipIf(!existsSync(CHROMIUM))('ROI page in a browser (small demo organi
     }
     await page.screenshot({ path: join(ARTIFACTS, 'roi-summary.png'), fullPage: true });
   });
+
+  it('assumptions stay editable: a developer count set on the form for an estimated team is used by the figures', async () => {
+    const from = addDays(to, -90);
+    const before = await pageAndApi(from, to);
+    const team = before.developers.teams.find((t) => t.source !== 'override')!;
+    const friction = before.figures.find((f) => f.id === 'frictionCost')!;
+    await page.locator(`input[name="developers.${team.team}"]`).fill(String(team.count + 10));
+    await page.getByRole('button', { name: 'Save assumptions' }).click();
+    await page.getByText('Assumptions saved').waitFor({ timeout: 20_000 });
+    const after = RoiResult.parse(await (await page.request.get(`${base}/api/v1/roi?from=${from}&to=${to}`)).json());
+    expect(after.developers.teams.find((t) => t.team === team.team)).toEqual({ team: team.team, count: team.count + 10, source: 'override' });
+    expect(after.developers.count).toBe(before.developers.count + 10);
+    const mid = after.figures.find((f) => f.id === 'frictionCost')!.mid;
+    // The same hours at more developers (each amount is rounded to whole units once).
+    if (friction.mid !== null) expect(Math.abs(mid! - (friction.mid * after.developers.count) / before.developers.count)).toBeLessThanOrEqual(1);
+  });
 });

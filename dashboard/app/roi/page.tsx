@@ -36,7 +36,8 @@ export default async function Roi({ searchParams }: { searchParams: Promise<Sear
   const loaded = await attempt('ROI figures', async () => {
     const { warehouse, config } = runtime();
     const summary = await roiSummary(warehouse, config, { from: view.from, to: view.to, campaignId: campaign }, surveySource(warehouse, config));
-    const teams = [...new Set([...config.catalog.teams.map((t) => t.name), ...Object.keys(summary.assumptions.teamDevelopers)])].sort();
+    // Every team the figures count can be given a developer count, including estimated ones.
+    const teams = [...new Set([...config.catalog.teams.map((t) => t.name), ...Object.keys(summary.assumptions.teamDevelopers), ...summary.developers.teams.map((t) => t.team)])].sort();
     return { summary, teams, defaultProfile: config.metrics.benchmarkProfile };
   });
   const query = { from: view.from, to: view.to, campaign };
@@ -53,6 +54,7 @@ export default async function Roi({ searchParams }: { searchParams: Promise<Sear
   if (!loaded.ok) return <>{header}<Failure what="ROI figures" message={loaded.message} /></>;
   const { summary, teams, defaultProfile } = loaded.data;
   const { assumptions } = summary;
+  const counted = new Map(summary.developers.teams.map((t) => [t.team, t]));
   const returnTo = href('/roi', { ...query, range: view.range === 'custom' ? undefined : view.range });
   return (
     <>
@@ -86,8 +88,8 @@ export default async function Roi({ searchParams }: { searchParams: Promise<Sear
               const key = `team.${team}.developers`;
               return (
                 <label key={team} className="field">
-                  <span>Developers in {team} {assumptions.source[key] === 'override' ? <em>(override)</em> : assumptions.source[key] === 'config' ? <em>(config)</em> : <em>(unknown)</em>}</span>
-                  <input type="number" name={`developers.${team}`} min="0" step="1" placeholder={assumptions.teamDevelopers[team] === undefined ? 'not set' : String(assumptions.teamDevelopers[team])} />
+                  <span>Developers in {team} {assumptions.source[key] === 'override' ? <em>(override)</em> : assumptions.source[key] === 'config' ? <em>(config)</em> : counted.get(team) ? <em>({counted.get(team)!.source === 'estimate' ? 'estimated from merged PRs' : 'its respondents'})</em> : <em>(unknown)</em>}</span>
+                  <input type="number" name={`developers.${team}`} min="0" step="1" placeholder={assumptions.teamDevelopers[team] !== undefined ? String(assumptions.teamDevelopers[team]) : counted.get(team) ? String(counted.get(team)!.count) : 'not set'} />
                   {assumptions.source[key] === 'override' ? <span className="muted"><input type="checkbox" name="clear" value={key} /> back to config</span> : null}
                 </label>
               );
