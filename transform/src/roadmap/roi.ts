@@ -488,7 +488,7 @@ export function adoptionFigure({ golden, other, roi, window }: AdoptionFigureInp
       { name: 'CFR other', value: rate(o, other.deployments), unit: 'share' },
       { name: 'Recovery p50 golden path', value: g.recoveryP50 === null ? null : round(g.recoveryP50, 2), unit: 'hours' },
       { name: 'Recovery p50 other', value: o.recoveryP50 === null ? null : round(o.recoveryP50, 2), unit: 'hours' },
-      { name: 'Failures avoided (95 % normal interval / estimate)', value: point ? `${round(point.avoidedFailures.low!, 1)} / ${round(point.avoidedFailures.mid!, 1)} / ${round(point.avoidedFailures.high!, 1)}` : null, unit: 'deployments' },
+      { name: 'Failures avoided (low / estimate / high, 95 % normal interval of the CFR difference)', value: point ? `${round(point.avoidedFailures.low!, 1)} / ${round(point.avoidedFailures.mid!, 1)} / ${round(point.avoidedFailures.high!, 1)}` : null, unit: 'deployments' },
       ...effectInputs(effect),
       { name: 'People involved per failure', value: people, unit: 'people' },
       { name: 'Cost per engineering hour', value: roi.costPerEngineeringHour, unit: `${roi.currency}/hour` },
