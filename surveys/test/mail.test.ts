@@ -45,8 +45,8 @@ let smtp: Awaited<ReturnType<typeof smtpStandIn>>;
 const config = testConfig({ digest: { emailFrom: 'paved@example.com' } });
 const OPEN = new Date('2026-06-03T10:00:00Z');
 const PEOPLE = [
-  { email: 'ada@example.com', team: 'checkout' },
-  { email: 'grace@example.com', team: 'payments' },
+  { email: 'ada.lovelace@example.com', team: 'checkout' },
+  { email: 'grace.hopper@example.com', team: 'payments' },
   { email: 'bounce-linus@example.com', team: 'checkout' },
 ];
 const linkIn = (text: string) => /http:\/\/paved\.test\/s\/(\S+)/.exec(text)?.[1] ?? null;
@@ -70,7 +70,7 @@ describe('survey e-mail', () => {
     expect(report.failed).toEqual([{ email: 'bounce-linus@example.com', team: 'checkout', error: expect.stringMatching(/550/) }]);
     expect(progress).toEqual([1, 2, 3]);
 
-    expect(smtp.messages.map((m) => m.to)).toEqual([['ada@example.com'], ['grace@example.com']]);
+    expect(smtp.messages.map((m) => m.to)).toEqual([['ada.lovelace@example.com'], ['grace.hopper@example.com']]);
     const links = smtp.messages.map((m) => linkIn(m.mail.text ?? ''));
     expect(links.every((l) => l !== null)).toBe(true);
     expect(new Set(links).size).toBe(2);
@@ -93,7 +93,7 @@ describe('survey e-mail', () => {
     const report = await mailReminder(env.warehouse, 'mailed', PEOPLE, settings(), { now: new Date('2026-06-10T09:00:00Z') });
     expect(report).toMatchObject({ kind: 'reminder', sent: 2, failed: [{ email: 'bounce-linus@example.com' }] });
     const reminders = smtp.messages.slice(before);
-    expect(reminders.map((m) => m.to)).toEqual([['ada@example.com'], ['grace@example.com']]);
+    expect(reminders.map((m) => m.to)).toEqual([['ada.lovelace@example.com'], ['grace.hopper@example.com']]);
     expect(reminders[0]!.mail.subject).toBe('Reminder: mailed');
     for (const m of reminders) expect(linkIn(m.mail.text ?? '')).toBeNull();
   });
