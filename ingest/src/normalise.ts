@@ -2,6 +2,7 @@ import type { Delivery, NormaliseContext, NormaliseOutcome } from './delivery.js
 import { normaliseGenericDeployment, normaliseGenericIncident } from './generic/normalise.js';
 import { isBackfillEvent, normaliseGithubBackfill } from './github/backfill-normalise.js';
 import { normaliseGithub } from './github/normalise.js';
+import { isGitlabBackfillEvent, normaliseGitlabBackfill } from './gitlab/backfill-extract.js';
 import { normaliseGitlab } from './gitlab/normalise.js';
 import { gitopsBodyOf, normaliseGitopsDeployment } from './gitops/normalise.js';
 import { normaliseJira } from './jira/normalise.js';
@@ -32,7 +33,7 @@ function normaliseBySource(delivery: Delivery, context: NormaliseContext): Norma
   switch (delivery.source) {
     // Backfill archives what no webhook carries (a PR's full commit list, commit parents) under its own event names.
     case 'github': return isBackfillEvent(delivery.event) ? normaliseGithubBackfill(delivery, context) : normaliseGithub(delivery, context);
-    case 'gitlab': return normaliseGitlab(delivery, context);
+    case 'gitlab': return isGitlabBackfillEvent(delivery.event) ? normaliseGitlabBackfill(delivery, context) : normaliseGitlab(delivery, context);
     case 'jira': return normaliseJira(delivery, context);
     case 'pagerduty': return normalisePagerduty(delivery, context);
     case 'opsgenie': return normaliseOpsgenie(delivery, context);
