@@ -6,6 +6,9 @@ import { describeWarehouseError, isTransientWarehouseError, type Warehouse } fro
 import { BatchCoalescer } from './coalesce.js';
 import { rowOfDeadLetter, rowOfRawDelivery, rowsOfEvent, type Row, type TableRows } from './rows.js';
 
+/** Delivery ids asked about per query (each id is up to ~100 bytes of URL). */
+const LOOKUP_SLICE = 100;
+
 export interface SinkOptions {
   groupId?: string;
   maxBatchSize?: number;
@@ -153,12 +156,18 @@ export class Sink {
     const later = new Set<BusMessage>();
     if (received.size === 0) return later;
     const split = [...earliest.keys()].map((key) => [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)] as const);
-    const stored = await this.readWithRetry(() => this.warehouse.query(
-      `SELECT source, delivery_id, toUnixTimestamp64Milli(min(received_at)) AS first_ms FROM {{db}}.raw_deliveries
-       WHERE source IN {sources:Array(String)} AND delivery_id IN {ids:Array(String)} GROUP BY source, delivery_id`,
-      { sources: [...new Set(split.map(([source]) => source))], ids: split.map(([, id]) => id) },
-      z.object({ source: z.string(), delivery_id: z.string(), first_ms: z.coerce.number() }),
-    ), heartbeat);
+    // Parameters travel in the URL: a batch that piled up during an outage (hundreds of ids) would
+    // exceed what an HTTP server takes in a request line, so ask in slices.
+    const stored: { source: string; delivery_id: string; first_ms: number }[] = [];
+    for (let at = 0; at < split.length; at += LOOKUP_SLICE) {
+      const slice = split.slice(at, at + LOOKUP_SLICE);
+      stored.push(...await this.readWithRetry(() => this.warehouse.query(
+        `SELECT source, delivery_id, toUnixTimestamp64Milli(min(received_at)) AS first_ms FROM {{db}}.raw_deliveries
+         WHERE source IN {sources:Array(String)} AND delivery_id IN {ids:Array(String)} GROUP BY source, delivery_id`,
+        { sources: [...new Set(slice.map(([source]) => source))], ids: slice.map(([, id]) => id) },
+        z.object({ source: z.string(), delivery_id: z.string(), first_ms: z.coerce.number() }),
+      ), heartbeat));
+    }
     for (const row of stored) {
       const key = `${row.source}:${row.delivery_id}`;
       if (earliest.has(key)) earliest.set(key, Math.min(earliest.get(key)!, row.first_ms));
