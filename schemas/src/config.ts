@@ -238,6 +238,10 @@ export const PavedEnv = z.object({
   GITLAB_WEBHOOK_TOKEN: z.string().optional(),
   /** Jira admin webhook secret: verifies X-Hub-Signature (Cloud), or the `token` query parameter (Data Center). */
   JIRA_WEBHOOK_SECRET: z.string().optional(),
+  /** Jira account e-mail for `paved backfill jira` (basic auth with JIRA_API_TOKEN). */
+  JIRA_EMAIL: z.string().optional(),
+  /** Jira Cloud API token of that account (id.atlassian.com → Security → API tokens) for `paved backfill jira`. */
+  JIRA_API_TOKEN: z.string().optional(),
   PAGERDUTY_WEBHOOK_SECRET: z.string().optional(),
   OPSGENIE_WEBHOOK_TOKEN: z.string().optional(),
   PAVED_WEBHOOK_TOKEN: z.string().optional(),
@@ -255,7 +259,7 @@ export type PavedEnv = z.infer<typeof PavedEnv>;
 
 /** Env variable names whose values must never be logged. */
 export const SECRET_ENV = [
-  'CLICKHOUSE_PASSWORD', 'GITHUB_TOKEN', 'GITHUB_APP_PRIVATE_KEY', 'GITHUB_WEBHOOK_SECRET', 'GITLAB_TOKEN', 'GITLAB_WEBHOOK_TOKEN', 'JIRA_WEBHOOK_SECRET', 'PAGERDUTY_WEBHOOK_SECRET',
+  'CLICKHOUSE_PASSWORD', 'GITHUB_TOKEN', 'GITHUB_APP_PRIVATE_KEY', 'GITHUB_WEBHOOK_SECRET', 'GITLAB_TOKEN', 'GITLAB_WEBHOOK_TOKEN', 'JIRA_WEBHOOK_SECRET', 'JIRA_API_TOKEN', 'PAGERDUTY_WEBHOOK_SECRET',
   'OPSGENIE_WEBHOOK_TOKEN', 'PAVED_WEBHOOK_TOKEN', 'PAVED_WEBHOOK_HMAC_SECRET', 'PAVED_ADMIN_TOKEN',
   'SURVEY_TOKEN_SECRET', 'SLACK_WEBHOOK_URL', 'SMTP_URL', 'OIDC_CLIENT_SECRET', 'PAVED_SESSION_SECRET',
 ] as const;

@@ -4,6 +4,7 @@ import { ConfigError } from '@paved/transform/runtime/config';
 import { WarehouseLockedError } from '@paved/transform/warehouse/lock';
 import type { EventSource } from '@paved/schemas';
 import { backfillGithubCommand } from './commands/backfill.js';
+import { backfillGitlabCommand, backfillJiraCommand } from './commands/backfill-sources.js';
 import { demo } from './commands/demo.js';
 import { digestCommand } from './commands/digest.js';
 import { dlqReplay } from './commands/dlq.js';
@@ -116,9 +117,9 @@ export function program(): Command {
     .option('--json', 'print the validation report as JSON')
     .action((file: string, options: { campaign: string; json?: boolean }) => surveyImport({ ...options, file }));
 
-  cli.command('backfill')
-    .description('history the webhooks never delivered, through the source API')
-    .command('github')
+  const backfill = cli.command('backfill')
+    .description('history the webhooks never delivered, through the source API');
+  backfill.command('github')
     .description('pull requests (reviews, commits), default-branch commits, deployments, workflow runs, incident issues, releases and catalog-info.yaml of the configured org or repos; a second run fetches only what changed')
     .option('--since <date>', 'on a first run, only what changed after this date (YYYY-MM-DD or ISO 8601)')
     .option('--repo <owner/name>', 'this repository (repeatable; default: sources.github.repos, else every repository of sources.github.org)', (value: string, previous: string[]) => {
@@ -128,6 +129,22 @@ export function program(): Command {
     .option('--full', 'ignore where earlier runs stopped and fetch everything again (nothing is duplicated)')
     .option('--json', 'print the result (counts, requests) as JSON')
     .action((options: { since?: string; repo: string[]; full?: boolean; json?: boolean }) => backfillGithubCommand(options));
+  backfill.command('gitlab')
+    .description('merge requests (commits, approvals, notes), default-branch commits, deployments per environment, incidents and releases of sources.gitlab projects or groups, and compares between production deployments; resumable, a second run fetches only what changed')
+    .option('--since <date>', 'on a first run, only what changed after this date (YYYY-MM-DD or ISO 8601)')
+    .option('--project <group/project>', 'this project (repeatable; default: sources.gitlab.projects and the projects of sources.gitlab.groups)', (value: string, previous: string[]) => {
+      if (!/^[^/\s]+(\/[^/\s]+)+$/.test(value)) throw new InvalidArgumentError('expected group/project');
+      return [...previous, value];
+    }, [] as string[])
+    .option('--full', 'ignore where earlier runs stopped and fetch everything again (nothing is duplicated)')
+    .option('--json', 'print the result (counts, requests) as JSON')
+    .action((options: { since?: string; project: string[]; full?: boolean; json?: boolean }) => backfillGitlabCommand(options));
+  backfill.command('jira')
+    .description('incidents of sources.jira projects and issue types through JQL (with changelog), as the webhooks would have reported them; resumable, a second run fetches only what changed')
+    .option('--since <date>', 'on a first run, only issues updated after this date (YYYY-MM-DD or ISO 8601)')
+    .option('--full', 'ignore where earlier runs stopped and fetch everything again (nothing is duplicated)')
+    .option('--json', 'print the result as JSON')
+    .action((options: { since?: string; full?: boolean; json?: boolean }) => backfillJiraCommand(options));
 
   cli.command('replay')
     .description('re-normalise the raw archive with the current normalisers and settings, then recompute the metrics (no duplicates)')

@@ -109,13 +109,13 @@ export function githubAuthOf(env: PavedEnv, org: string | undefined, repos: stri
  * Cursors live in the warehouse. With the in-process bus, events wait in memory until the sink
  * inserted them: a cursor moves only after the bus drained, so a crash never skips what was fetched.
  */
-function cursorStore(warehouse: Warehouse, bus: Bus, full: boolean): CursorStore {
+export function cursorStore(warehouse: Warehouse, bus: Bus, full: boolean): CursorStore {
   const store = new WarehouseCursorStore(warehouse, () => drain(bus));
   if (!full) return store;
   return { load: async () => emptyCursor(), save: (key, cursor) => store.save(key, cursor) };
 }
 
-async function drain(bus: Bus): Promise<void> {
+export async function drain(bus: Bus): Promise<void> {
   if (bus.kind === 'in-process') await (bus as InProcessBus).drained(3_600_000);
 }
 
