@@ -65,7 +65,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               <div className="banner warn" role="note">
                 {icons.lock}
                 <span>
-                  <strong>No sign-in configured:</strong> Paved is serving on 127.0.0.1 only, and everyone who can reach it is an admin. To share it, configure sign-in through your OpenID Connect provider (<code>auth.oidc</code>; see the README, &ldquo;Sign-in&rdquo;).
+                  <strong>No sign-in configured:</strong> Paved is serving on 127.0.0.1 only, and everyone who can reach it is an admin. To share it, configure sign-in through your OpenID Connect provider (<code>auth.oidc</code>; see <code>docs/sign-in.md</code>).
                 </span>
               </div>
             ) : null}

@@ -18,7 +18,7 @@ import { CHROMIUM, CHROMIUM_ARGS, cleanEnv, freePort, ROOT, waitFor } from './ha
 
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'browser');
 /** Screenshots the docs use (docs/img/), refreshed whenever this test runs. */
-const DOCS_SCREENSHOTS: Record<string, string> = { 'overview-light': 'overview.png', 'dora-light': 'dora.png', 'explain-lead-time': 'drill-down.png', 'health-light': 'data-health.png' };
+const DOCS_SCREENSHOTS: Record<string, string> = { 'overview-light': 'overview.png', 'dora-light': 'dora.png', 'explain-lead-time': 'drill-down.png', 'health-light': 'data-health.png', 'surveys-team': 'surveys.png' };
 
 const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
@@ -211,6 +211,23 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard pages in a browser (small demo
     await visible(page.locator('#runs tbody tr').first());
     await visible(page.getByRole('button', { name: 'Re-drive' }));
     await shot('health-light');
+  });
+
+  it('surveys show the closed campaign by team and by tenure, free text only for everyone, and withheld groups with why', async () => {
+    await open('/surveys');
+    await visible(page.getByText('Answers by driver').first());
+    await visible(page.getByText('Platform eNPS').first());
+    // Free text appears once, for the whole organisation: never under a team.
+    const themes = page.locator('#themes');
+    if (await themes.count()) expect(await themes.locator('details.sv-theme > summary').first().textContent()).toMatch(/^Everyone/);
+    await shot('surveys-team');
+    const results = await json<{ released: boolean; groups: { group: string; freeText: unknown[] }[]; hiddenGroups: string[]; complementaryGroups: string[] }>('/api/v1/surveys/results?by=tenure');
+    expect(results.released).toBe(true);
+    expect(results.groups.every((g) => g.freeText.length === 0)).toBe(true);
+    await open('/surveys?by=tenure');
+    for (const group of results.groups) await visible(page.getByRole('columnheader', { name: group.group }).first());
+    if (results.hiddenGroups.length) await visible(page.getByText('Hidden to protect anonymity:'));
+    await shot('surveys-tenure');
   });
 
   it('tables download as CSV attachments with the page parameters', async () => {
