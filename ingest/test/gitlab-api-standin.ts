@@ -12,7 +12,8 @@ import type { AddressInfo } from 'node:net';
  * and its behaviour where backfill depends on it: offset pagination with `X-Page`, `X-Next-Page`,
  * `X-Total` and a `Link` header; `updated_after` (on or after), `since`, `environment`,
  * `issue_type` and `labels` filters; `RateLimit-*` headers and 429 with `Retry-After`; injected 5xx.
- * Only `PRIVATE-TOKEN` authentication.
+ * Only `PRIVATE-TOKEN` authentication. gitlab-api-standin.test.ts checks its answers against
+ * example responses copied from those docs (fixtures/gitlab-api).
  */
 
 export interface FxUser { id: number; username: string; name: string }

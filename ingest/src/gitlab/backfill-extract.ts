@@ -148,6 +148,15 @@ export type GlCompare = z.infer<typeof GlCompare>;
 
 const at = (value: unknown): Instant => parseInstant(value) ?? new Date().toISOString();
 
+/** The newest of some GitLab times. */
+function latest(values: (string | null | undefined)[]): Instant | undefined {
+  const times = values.flatMap((value) => {
+    const parsed = parseInstant(value);
+    return parsed ? [parsed] : [];
+  });
+  return times.sort().at(-1);
+}
+
 function delivery(event: string, project: GlProject, kind: string, id: string | number, version: string, receivedAt: unknown, payload: Record<string, unknown>): Delivery {
   return { source: 'gitlab', event, deliveryId: `backfill:${project.path_with_namespace}:${kind}:${id}:${version}`, receivedAt: at(receivedAt), payload };
 }
@@ -160,7 +169,8 @@ export interface MergeRequestRecord { merge_request: GlMergeRequest; commits: Gl
 
 export function mergeRequestDelivery(project: GlProject, record: MergeRequestRecord): Delivery {
   const mr = record.merge_request;
-  return delivery(GITLAB_BACKFILL_MERGE_REQUEST, project, 'merge_request', mr.iid, mr.updated_at, mr.updated_at, { project: hookProject(project), ...record });
+  // Dated at its newest time: GitLab can report merged_at after updated_at (its own documented example does).
+  return delivery(GITLAB_BACKFILL_MERGE_REQUEST, project, 'merge_request', mr.iid, mr.updated_at, latest([mr.updated_at, mr.merged_at, mr.closed_at]), { project: hookProject(project), ...record });
 }
 
 export function commitDelivery(project: GlProject, ref: string, commit: GlCommit): Delivery {
@@ -206,7 +216,7 @@ export function issueDelivery(project: GlProject, issue: GlIssue): Delivery {
   const closed = issue.state === 'closed';
   const type = issue.type ?? (issue.issue_type ? issue.issue_type : 'issue');
   const labels = issue.labels.map((title) => ({ title }));
-  return delivery('Issue Hook', project, 'issue', issue.iid, issue.updated_at, issue.updated_at, {
+  return delivery('Issue Hook', project, 'issue', issue.iid, issue.updated_at, latest([issue.updated_at, issue.closed_at]), {
     object_kind: 'issue',
     event_type: type.toLowerCase() === 'incident' ? 'incident' : 'issue',
     user: hookUser(issue.author),
