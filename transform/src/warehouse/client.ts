@@ -163,9 +163,20 @@ export class Warehouse {
   }
 }
 
+/**
+ * A ClickHouse server error, also when it comes from chdb: the embedded client is built on its own
+ * copy of @clickhouse/client-common, whose ClickHouseError is another class with the same shape.
+ */
+function clickHouseErrorOf(error: unknown): ClickHouseError | null {
+  if (error instanceof ClickHouseError) return error;
+  if (error instanceof Error && error.constructor.name === 'ClickHouseError' && typeof (error as { code?: unknown }).code === 'string') return error as ClickHouseError;
+  return null;
+}
+
 /** One line saying what failed, classified by ClickHouse error code or network errno, never the raw stack. */
 export function describeWarehouseError(error: unknown): string {
-  if (error instanceof ClickHouseError) return `ClickHouse error ${error.code} (${error.type ?? 'unknown'}): ${error.message.split('\n')[0]}`;
+  const server = clickHouseErrorOf(error);
+  if (server) return `ClickHouse error ${server.code} (${server.type ?? 'unknown'}): ${server.message.split('\n')[0]}`;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ECONNREFUSED') return 'ClickHouse refused the connection: is the server running at CLICKHOUSE_URL?';
   if (code === 'ENOTFOUND') return 'ClickHouse host not found: check CLICKHOUSE_URL';
@@ -173,11 +184,13 @@ export function describeWarehouseError(error: unknown): string {
   return error instanceof Error ? error.message.split('\n')[0] ?? 'unknown error' : String(error);
 }
 
-/** True for errors worth retrying (server down, timeouts), false for a bad query or bad data. */
+/** True for errors worth retrying (server down, timeouts, a full disk), false for a bad query or bad data. */
 export function isTransientWarehouseError(error: unknown): boolean {
-  if (error instanceof ClickHouseError) {
-    // TIMEOUT_EXCEEDED, TOO_MANY_SIMULTANEOUS_QUERIES, MEMORY_LIMIT_EXCEEDED, NETWORK_ERROR, SOCKET_TIMEOUT, TABLE_IS_READ_ONLY, KEEPER_EXCEPTION
-    return [159, 202, 241, 210, 209, 242, 999, 425].includes(Number(error.code));
+  const server = clickHouseErrorOf(error);
+  if (server) {
+    // TIMEOUT_EXCEEDED, TOO_MANY_SIMULTANEOUS_QUERIES, MEMORY_LIMIT_EXCEEDED, NETWORK_ERROR, SOCKET_TIMEOUT, TABLE_IS_READ_ONLY, KEEPER_EXCEPTION,
+    // NOT_ENOUGH_SPACE (a full disk: the sink holds its batch until space returns instead of dead-lettering it)
+    return [159, 202, 241, 210, 209, 242, 999, 425, 243].includes(Number(server.code));
   }
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET'].includes(code ?? '') || (error instanceof Error && /timeout|socket hang up/i.test(error.message));
