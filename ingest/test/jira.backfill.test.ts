@@ -64,7 +64,14 @@ function resolvedIncident(key = 'OPS-12', updated = '2026-11-20T11:15:00.000+000
   };
 }
 
-interface Standin { url: string; server: Server; issues: Json[]; bodies: Json[]; failAt: number | null; auth: string[]; answers: number }
+interface Standin { url: string; server: Server; issues: Json[]; bodies: Json[]; failAt: number | null; auth: string[]; answers: number; statusRequests: number }
+
+/** `GET /rest/api/3/status` (Atlassian's StatusDetails: id, name, statusCategory). */
+const STATUSES = [
+  { id: '1', name: 'Open', statusCategory: { id: 2, key: 'new', name: 'To Do' } },
+  { id: '3', name: 'In Progress', statusCategory: { id: 4, key: 'indeterminate', name: 'In Progress' } },
+  { id: '5', name: 'Resolved', statusCategory: { id: 3, key: 'done', name: 'Done' } },
+];
 let standin: Standin | null = null;
 afterEach(async () => {
   const server = standin?.server;
@@ -73,7 +80,7 @@ afterEach(async () => {
 });
 
 async function startJira(issues: Json[]): Promise<Standin> {
-  const state = { issues, bodies: [], failAt: null, auth: [], answers: 0, url: '', server: null } as unknown as Standin;
+  const state = { issues, bodies: [], failAt: null, auth: [], answers: 0, statusRequests: 0, url: '', server: null } as unknown as Standin;
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -84,8 +91,12 @@ async function startJira(issues: Json[]): Promise<Standin> {
       };
       state.answers += 1;
       state.auth.push(request.headers.authorization ?? '');
-      if (request.method !== 'POST' || request.url !== '/rest/api/3/search/jql') return reply(404, { errorMessages: ['not found'] });
       if (request.headers.authorization !== `Basic ${Buffer.from('ops@acme.example:api-token').toString('base64')}`) return reply(401, { errorMessages: ['Client must be authenticated'] });
+      if (request.method === 'GET' && request.url === '/rest/api/3/status') {
+        state.statusRequests += 1;
+        return reply(200, STATUSES);
+      }
+      if (request.method !== 'POST' || request.url !== '/rest/api/3/search/jql') return reply(404, { errorMessages: ['not found'] });
       if (state.failAt !== null && state.answers >= state.failAt) return reply(500, { errorMessages: ['Internal server error'] });
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Json;
       state.bodies.push(body);
@@ -121,8 +132,10 @@ describe('paved backfill jira against a Jira Cloud stand-in', () => {
     await startJira([resolvedIncident()]);
     const bus = new RecordingBus();
     const result = await backfillJira({ api: api(), bus, cursors: new MemoryCursorStore(), context, now: () => new Date(NOW) });
-    expect(result).toMatchObject({ issues: 1, deliveries: 1, events: 1, deadLettered: 0, requests: 1 });
-    const [backfilled] = bus.incidents();
+    // The status list once, the search once; the In Progress change and the latest change (Resolved) as two webhooks.
+    expect(result).toMatchObject({ issues: 1, deliveries: 2, events: 2, deadLettered: 0, requests: 2 });
+    const [acknowledged, backfilled] = bus.incidents();
+    expect(acknowledged!.data).toMatchObject({ status: 'acknowledged', acknowledged_at: '2026-11-20T10:40:00.000Z', resolved_at: null });
 
     // The webhooks Jira sent for it (Atlassian's webhook shape): created at 10:30, then the change to Resolved at 11:15.
     const issue = resolvedIncident();
@@ -158,7 +171,7 @@ describe('paved backfill jira against a Jira Cloud stand-in', () => {
     await startJira([issue]);
     const bus = new RecordingBus();
     await backfillJira({ api: api(), bus, cursors: new MemoryCursorStore(), context, now: () => new Date(NOW) });
-    expect(bus.incidents()[0]!.data).toMatchObject({ status: 'resolved', resolved_at: '2026-11-20T11:15:00.000Z' });
+    expect(bus.incidents().at(-1)!.data).toMatchObject({ status: 'resolved', resolved_at: '2026-11-20T11:15:00.000Z' });
   });
 
   it('an interrupted run goes on after the last page it delivered; a second run asks one page and sends nothing again', async () => {
@@ -168,25 +181,30 @@ describe('paved backfill jira against a Jira Cloud stand-in', () => {
     await startJira(issues);
     const cursors = new MemoryCursorStore();
     const bus = new RecordingBus();
-    standin!.failAt = 3; // pages of 10: the third request fails
+    standin!.failAt = 4; // the status list, then pages of 10: the third page fails
     await expect(backfillJira({ api: api({ maxRetries: 0 }), bus, cursors, context, pageSize: 10, now: () => new Date(NOW) })).rejects.toBeInstanceOf(JiraHttpError);
-    expect(bus.incidents()).toHaveLength(20);
+    const ids = () => bus.incidents().map((e) => e.data.id);
+    // Each issue: its two status changes (In Progress, Resolved) and its latest update, three incident events.
+    expect(new Set(ids()).size).toBe(20);
+    expect(ids()).toHaveLength(60);
 
     standin!.failAt = null;
     const resumed = await backfillJira({ api: api(), bus, cursors, context, pageSize: 10, now: () => new Date(NOW) });
     expect(resumed).toMatchObject({ issues: 5, deadLettered: 0 });
     expect(bus.records.filter((r) => r.topic === 'dlq')).toEqual([]);
     expect(resumed.jql).toMatch(/updated >= -\d+m/);
-    const ids = bus.incidents().map((e) => e.data.id);
-    expect(ids).toHaveLength(25);
-    expect(new Set(ids).size).toBe(25);
+    expect(new Set(ids()).size).toBe(25);
+    expect(ids()).toHaveLength(75);
+    const keys = bus.records.filter((r) => r.topic === 'raw').map((r) => r.key);
+    expect(new Set(keys).size).toBe(keys.length);
 
     const quiet = await backfillJira({ api: api(), bus, cursors, context, pageSize: 10, now: () => new Date(NOW) });
     expect(quiet).toMatchObject({ requests: 1, issues: 0, deliveries: 0 });
 
     issues[3]!.fields.updated = '2026-11-20T23:00:00.000+0000';
     const changed = await backfillJira({ api: api(), bus, cursors, context, pageSize: 10, now: () => new Date(NOW) });
-    expect(changed).toMatchObject({ requests: 1, issues: 1 });
+    // The search, and the status list (read once per run that meets a status change).
+    expect(changed).toMatchObject({ requests: 2, issues: 1 });
   });
 
   it('waits out a 429 for its Retry-After and names the credentials on a 401', async () => {
@@ -202,6 +220,7 @@ describe('paved backfill jira against a Jira Cloud stand-in', () => {
     };
     const result = await backfillJira({ api: api({ fetch: flaky, sleep: async (ms) => { waits.push(ms); } }), bus: new RecordingBus(), cursors: new MemoryCursorStore(), context, now: () => new Date(NOW) });
     expect(waits).toEqual([7000]);
+    expect(standin!.statusRequests).toBe(1);
     expect(result).toMatchObject({ rateLimited: 1, issues: 1 });
     await expect(backfillJira({ api: api({ apiToken: 'wrong' }), bus: new RecordingBus(), cursors: new MemoryCursorStore(), context })).rejects.toThrow(/JIRA_EMAIL and JIRA_API_TOKEN/);
   });

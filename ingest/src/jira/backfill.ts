@@ -10,8 +10,8 @@ import { JIRA_DEFAULTS, type JiraSettings } from './settings.js';
 /*
  * `paved backfill jira`: incidents that happened before the webhook was set up, through Jira Cloud's
  * JQL search (`POST /rest/api/3/search/jql`, basic auth JIRA_EMAIL:JIRA_API_TOKEN, changelog
- * expanded). Each issue becomes the `jira:issue_updated` webhook Jira would have sent on its latest
- * change, so the webhook normaliser gives the same incident row either way. docs/sources/jira.md, "Backfill".
+ * expanded). Each issue becomes the `jira:issue_updated` webhooks Jira would have sent on its status
+ * changes and its latest change, so the webhook normaliser gives the same incident row either way. docs/sources/jira.md, "Backfill".
  *
  * Issues are read oldest update first from the previous run's watermark (`updated >= -<N>m`: a
  * relative time, so the account's time zone does not matter), and the watermark moves after every
@@ -61,7 +61,21 @@ export class JiraApi {
 
   /** One page of `POST /rest/api/3/search/jql`. */
   async search(body: { jql: string; fields: string[]; expand: string; maxResults: number; nextPageToken?: string }): Promise<z.infer<typeof SearchPage>> {
-    const url = `${this.options.baseUrl.replace(/\/+$/, '')}/rest/api/3/search/jql`;
+    const answer = await this.request('POST', '/rest/api/3/search/jql', body, 'the JQL search');
+    const page = SearchPage.safeParse(answer);
+    if (!page.success) throw new JiraHttpError(`Jira answered the search in an unexpected shape: ${page.error.issues[0]?.path.join('.')}: ${page.error.issues[0]?.message}`, 200);
+    return page.data;
+  }
+
+  /** `GET /rest/api/3/status`: every status with its category (the changelog names statuses only by id). */
+  async statusCategories(): Promise<Map<string, string>> {
+    const answer = z.array(z.looseObject({ id: z.string(), statusCategory: z.looseObject({ key: z.string() }).optional() })).safeParse(await this.request('GET', '/rest/api/3/status', undefined, 'the status list'));
+    if (!answer.success) throw new JiraHttpError('Jira answered the status list in an unexpected shape', 200);
+    return new Map(answer.data.flatMap((status) => (status.statusCategory ? [[status.id, status.statusCategory.key.toLowerCase()] as const] : [])));
+  }
+
+  private async request(method: 'GET' | 'POST', path: string, body: unknown, what: string): Promise<unknown> {
+    const url = `${this.options.baseUrl.replace(/\/+$/, '')}${path}`;
     const auth = Buffer.from(`${this.options.email}:${this.options.apiToken}`).toString('base64');
     const doFetch = this.options.fetch ?? fetch;
     const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
@@ -71,19 +85,15 @@ export class JiraApi {
       let response: Response;
       try {
         response = await doFetch(url, {
-          method: 'POST', body: JSON.stringify(body), signal: this.options.signal,
-          headers: { authorization: `Basic ${auth}`, accept: 'application/json', 'content-type': 'application/json' },
+          method, signal: this.options.signal, ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+          headers: { authorization: `Basic ${auth}`, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         });
       } catch (error) {
-        if (this.options.signal?.aborted || attempt >= maxRetries) throw new JiraHttpError(`Jira did not answer the search: ${(error as Error).message}`, null);
+        if (this.options.signal?.aborted || attempt >= maxRetries) throw new JiraHttpError(`Jira did not answer ${what}: ${(error as Error).message}`, null);
         await sleep((this.options.retryBaseMs ?? 1000) * 2 ** attempt);
         continue;
       }
-      if (response.ok) {
-        const page = SearchPage.safeParse(await response.json());
-        if (!page.success) throw new JiraHttpError(`Jira answered the search in an unexpected shape: ${page.error.issues[0]?.path.join('.')}: ${page.error.issues[0]?.message}`, response.status);
-        return page.data;
-      }
+      if (response.ok) return response.json();
       const text = await response.text().catch(() => '');
       if ((response.status === 429 || response.status >= 500) && attempt < maxRetries) {
         if (response.status === 429) this.stats.rateLimited += 1;
@@ -97,7 +107,7 @@ export class JiraApi {
       const hint = response.status === 401 || response.status === 403
         ? ': check JIRA_EMAIL and JIRA_API_TOKEN (an API token of an account that can browse the projects)'
         : response.status === 400 ? `: Jira refused the JQL (${errorMessages(text)}); check sources.jira.projects and sources.jira.issueTypes` : '';
-      throw new JiraHttpError(`Jira answered ${response.status} to the JQL search${hint}`, response.status);
+      throw new JiraHttpError(`Jira answered ${response.status} to ${what}${hint}`, response.status);
     }
   }
 }
@@ -170,6 +180,16 @@ export async function backfillJira(options: JiraBackfillOptions): Promise<JiraBa
   const statsAtStart = { ...options.api.stats };
   const result: JiraBackfillResult = { jql, requests: 0, rateLimited: 0, serverErrors: 0, issues: 0, deliveries: 0, events: 0, ignored: 0, deadLettered: 0, skipped: 0, ms: 0 };
 
+  // Status id → category, read once a run and only when an issue changed status.
+  let categories: Map<string, string> | null = null;
+  const statusCategories = async () => {
+    try {
+      return await options.api.statusCategories();
+    } catch (error) {
+      log('warn', 'Jira status list unavailable: earlier status changes are not replayed, only each issue\'s current state', { error: (error as Error).message });
+      return new Map<string, string>();
+    }
+  };
   let nextPageToken: string | undefined;
   do {
     const page = await options.api.search({ jql, fields: fieldsOf(settings), expand: 'changelog', maxResults: options.pageSize ?? 100, ...(nextPageToken ? { nextPageToken } : {}) });
@@ -186,16 +206,18 @@ export async function backfillJira(options: JiraBackfillOptions): Promise<JiraBa
       fresh.push(parsed.data);
     }
     for (const issue of fresh) {
-      const delivery = issueDelivery(issue);
-      const received = await receiveDelivery(delivery, JSON.stringify(delivery.payload), options.bus, options.context);
-      result.issues += 1;
-      result.deliveries += 1;
-      result.events += received.events;
-      if (received.outcome === 'ignored') result.ignored += 1;
-      if (received.outcome === 'dlq') {
-        result.deadLettered += 1;
-        log('warn', 'backfill delivery dead-lettered', { delivery_id: delivery.deliveryId, reason: received.reason });
+      if (categories === null && statusChangesOf(issue).length) categories = await statusCategories();
+      for (const delivery of issueDeliveries(issue, categories ?? new Map())) {
+        const received = await receiveDelivery(delivery, JSON.stringify(delivery.payload), options.bus, options.context);
+        result.deliveries += 1;
+        result.events += received.events;
+        if (received.outcome === 'ignored') result.ignored += 1;
+        if (received.outcome === 'dlq') {
+          result.deadLettered += 1;
+          log('warn', 'backfill delivery dead-lettered', { delivery_id: delivery.deliveryId, reason: received.reason });
+        }
       }
+      result.issues += 1;
       const updated = isoOf(issue.fields.updated);
       if (watermark === null || updated > watermark) {
         watermark = updated;
@@ -221,33 +243,69 @@ function isoOf(value: string): string {
   return parseInstant(value) ?? value;
 }
 
+type History = NonNullable<JiraIssue['changelog']>['histories'][number];
+
+function statusChangesOf(issue: JiraIssue): History[] {
+  return [...(issue.changelog?.histories ?? [])]
+    .filter((h) => h.items.some((item) => item.field.toLowerCase() === 'status'))
+    .sort((a, b) => Date.parse(a.created) - Date.parse(b.created));
+}
+
 /**
- * The `jira:issue_updated` webhook Jira sent on the issue's latest change: the issue as it is now,
- * dated at its update, with that change's changelog items (a status change among them tells the
- * normaliser when the incident was acknowledged). Jira Cloud's v3 API writes the description in
- * Atlassian Document Format; the webhook has text, so the description becomes its text.
+ * The webhooks Jira sent for the issue, as far as the changelog tells: one `jira:issue_updated` per
+ * earlier status change (the issue as it is now, in the status it moved to then, dated then; its
+ * category from `categories`, GET /rest/api/3/status), then the one of its latest change: the issue
+ * as it is now, with that change's changelog items. So the incident's opened, acknowledged and
+ * resolved times come out as the webhooks would have given them. Jira Cloud's v3 API writes the
+ * description in Atlassian Document Format; the webhook has text, so the description becomes its text.
  */
-export function issueDelivery(issue: JiraIssue): Delivery {
-  const histories = [...(issue.changelog?.histories ?? [])].sort((a, b) => Date.parse(a.created) - Date.parse(b.created));
-  const latest = histories.at(-1);
-  const updatedMs = Date.parse(issue.fields.updated);
+export function issueDeliveries(issue: JiraIssue, categories: ReadonlyMap<string, string>): Delivery[] {
   const fields: Record<string, unknown> = { ...issue.fields };
   if (fields.description !== null && typeof fields.description === 'object') fields.description = adfText(fields.description);
-  // Older Jira versions lack statuscategorychangedate: the last status change in the changelog says when.
-  if (!fields.statuscategorychangedate) {
-    const lastStatusChange = histories.filter((h) => h.items.some((item) => item.field.toLowerCase() === 'status')).at(-1);
-    if (lastStatusChange) fields.statuscategorychangedate = lastStatusChange.created;
+  const changes = statusChangesOf(issue);
+  const updatedMs = Date.parse(issue.fields.updated);
+  const issueOf = (issueFields: Record<string, unknown>) => ({ id: issue.id, key: issue.key, ...(issue.self ? { self: issue.self } : {}), fields: issueFields });
+  const deliveries: Delivery[] = [];
+
+  let category = (() => {
+    const first = changes[0]?.items.find((item) => item.field.toLowerCase() === 'status')?.from;
+    return first ? categories.get(first) : undefined;
+  })();
+  let categoryChangedAt = issue.fields.created ?? null;
+  for (const change of changes) {
+    const item = change.items.find((i) => i.field.toLowerCase() === 'status')!;
+    const to = item.to ? categories.get(item.to) : undefined;
+    if (to !== category) categoryChangedAt = change.created;
+    category = to;
+    // The latest change is the issue as it is now (below); a status whose category is unknown cannot be replayed.
+    if (Math.abs(Date.parse(change.created) - updatedMs) < 1000 || !to) continue;
+    const then = {
+      ...fields,
+      status: { id: item.to, name: item.toString ?? null, statusCategory: { key: to } },
+      updated: change.created,
+      statuscategorychangedate: categoryChangedAt,
+      resolutiondate: to === 'done' ? change.created : null,
+    };
+    deliveries.push({
+      source: 'jira', event: 'jira:issue_updated', deliveryId: `backfill:jira:${issue.key}:status:${change.id ?? change.created}`, receivedAt: isoOf(change.created),
+      payload: { timestamp: Date.parse(change.created), webhookEvent: 'jira:issue_updated', issue_event_type_name: 'issue_generic', issue: issueOf(then), changelog: { id: change.id ?? null, items: change.items } },
+    });
   }
+
+  // Older Jira versions lack statuscategorychangedate: the last status change in the changelog says when.
+  if (!fields.statuscategorychangedate && changes.length) fields.statuscategorychangedate = changes.at(-1)!.created;
+  const latest = [...(issue.changelog?.histories ?? [])].sort((a, b) => Date.parse(a.created) - Date.parse(b.created)).at(-1);
   const changeIsLatest = latest !== undefined && Math.abs(Date.parse(latest.created) - updatedMs) < 1000;
   const created = issue.fields.created && Date.parse(issue.fields.created) === updatedMs && !latest;
   const payload: Record<string, unknown> = {
     timestamp: updatedMs,
     webhookEvent: created ? 'jira:issue_created' : 'jira:issue_updated',
     issue_event_type_name: created ? 'issue_created' : 'issue_generic',
-    issue: { id: issue.id, key: issue.key, ...(issue.self ? { self: issue.self } : {}), fields },
+    issue: issueOf(fields),
     ...(changeIsLatest ? { changelog: { id: latest.id ?? null, items: latest.items } } : {}),
   };
-  return { source: 'jira', event: payload.webhookEvent as string, deliveryId: `backfill:jira:${issue.key}:${isoOf(issue.fields.updated)}`, receivedAt: isoOf(issue.fields.updated), payload };
+  deliveries.push({ source: 'jira', event: payload.webhookEvent as string, deliveryId: `backfill:jira:${issue.key}:${isoOf(issue.fields.updated)}`, receivedAt: isoOf(issue.fields.updated), payload });
+  return deliveries;
 }
 
 /** The text of an Atlassian Document Format node: paragraphs and hard breaks become lines. */
