@@ -1,8 +1,12 @@
-/** What the browser tests share: a free port, a clean environment for `paved start`, polling, Chromium. */
-import { dirname, resolve } from 'node:path';
+/** What the browser tests share: a free port, a clean environment for `paved start`, a demo Paved to test against, polling, Chromium. */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, waitFor } from '../../scripts/loopback.js';
 
-export { freePort, waitFor } from '../../scripts/loopback.js';
+export { freePort, waitFor };
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -12,9 +16,64 @@ export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--
 export function cleanEnv(dataDir: string, configFile: string, port: number, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: Record<string, string | undefined> = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^(PAVED_|GITHUB_|PAGERDUTY_|OPSGENIE_|KAFKA_|CLICKHOUSE_|OIDC_|SMTP_|SLACK_)/.test(key) && key !== 'PAVED_DASHBOARD_DIST') continue;
+    if (/^(PAVED_|GITHUB_|GITLAB_|JIRA_|PAGERDUTY_|OPSGENIE_|KAFKA_|CLICKHOUSE_|OIDC_|SMTP_|SLACK_)/.test(key) && key !== 'PAVED_DASHBOARD_DIST') continue;
     env[key] = value;
   }
   return { ...env, PAVED_DATA_DIR: dataDir, PAVED_CONFIG: configFile, PORT: String(port), HOST: '127.0.0.1', NEXT_TELEMETRY_DISABLED: '1', LOG_LEVEL: 'info', ...extra } as unknown as NodeJS.ProcessEnv;
 }
 
+
+export interface DemoPaved {
+  /** http://127.0.0.1:<port> */
+  base: string;
+  /** What `paved start` printed so far (for failure messages). */
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+/**
+ * `paved start --scale small` in a fresh data directory, as a first start does, resolved once the
+ * demo is loaded and the metrics see its deployments. Needs a dashboard build
+ * (PAVED_DASHBOARD_DIST picks the build directory).
+ */
+export async function startDemoPaved(): Promise<DemoPaved> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'paved-browser-'));
+  const configFile = join(dataDir, 'paved.config.yaml');
+  writeFileSync(configFile, 'server:\n  host: 127.0.0.1\n');
+  const build = join(ROOT, 'dashboard', process.env.PAVED_DASHBOARD_DIST || '.next', 'BUILD_ID');
+  if (!existsSync(build)) throw new Error(`no dashboard build at ${dirname(build)}: run \`pnpm build\` first`);
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  let output = '';
+  const server = spawn(process.execPath, [join(ROOT, 'tools/cli/bin/paved.mjs'), 'start', '--scale', 'small', '--port', String(port)], {
+    cwd: ROOT, env: cleanEnv(join(dataDir, 'data'), configFile, port), stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so stopping it also stops anything it started (a dashboard build).
+    detached: true,
+  });
+  server.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  server.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const stop = async () => {
+    if (server.pid && server.exitCode === null) {
+      const exited = new Promise((resolve) => { server.once('exit', resolve); setTimeout(resolve, 10_000); });
+      process.kill(-server.pid, 'SIGTERM');
+      await exited;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await waitFor('the demo organisation to load', async () => {
+      if (server.exitCode !== null) throw new Error(`paved start exited (${server.exitCode})`);
+      const health = (await (await fetch(`${base}/api/health`)).json()) as { demo?: { loaded: boolean } | null };
+      return health.demo?.loaded ? true : null;
+    }, 150_000);
+    // The transform runs right after the demo is in: wait until the metrics (last 90 days) see deployments.
+    await waitFor('metrics over the demo', async () => {
+      const dora = (await (await fetch(`${base}/api/v1/metrics/dora`)).json()) as { deploymentFrequency?: { deployments: number } };
+      return (dora.deploymentFrequency?.deployments ?? 0) > 0 ? true : null;
+    }, 60_000);
+  } catch (error) {
+    await stop();
+    throw new Error(`${(error as Error).message}\n--- paved start output ---\n${output.slice(-4000)}`);
+  }
+  return { base, output: () => output, stop };
+}

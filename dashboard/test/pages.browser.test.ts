@@ -8,13 +8,11 @@
  * Screenshots land in test-artifacts/browser/. Run alone with:
  *   pnpm vitest run dashboard/test/pages.browser.test.ts
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS, cleanEnv, freePort, ROOT, waitFor } from './harness.js';
+import { CHROMIUM, CHROMIUM_ARGS, ROOT, startDemoPaved, type DemoPaved } from './harness.js';
 
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'browser');
 /** Screenshots the docs use (docs/img/), refreshed whenever this test runs. */
@@ -23,12 +21,10 @@ const DOCS_SCREENSHOTS: Record<string, string> = { 'overview-light': 'overview.p
 const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 describe.skipIf(!existsSync(CHROMIUM))('dashboard pages in a browser (small demo organisation)', () => {
-  let server: ChildProcess;
-  let output = '';
+  let paved: DemoPaved;
   let browser: Browser;
   let page: Page;
   let base: string;
-  let dataDir: string;
   const to = addDays(new Date().toISOString().slice(0, 10), 1);
   const from = addDays(to, -90);
 
@@ -63,47 +59,15 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard pages in a browser (small demo
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     mkdirSync(join(ROOT, 'docs', 'img'), { recursive: true });
-    dataDir = mkdtempSync(join(tmpdir(), 'paved-browser-'));
-    const configFile = join(dataDir, 'paved.config.yaml');
-    writeFileSync(configFile, 'server:\n  host: 127.0.0.1\n');
-    const build = join(ROOT, 'dashboard', process.env.PAVED_DASHBOARD_DIST || '.next', 'BUILD_ID');
-    if (!existsSync(build)) throw new Error(`no dashboard build at ${dirname(build)}: run \`cd dashboard && npx next build --webpack\` first`);
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    // One process loads the demo into a fresh warehouse and serves it, as a first `paved start` does.
-    server = spawn(process.execPath, [join(ROOT, 'tools/cli/bin/paved.mjs'), 'start', '--scale', 'small', '--port', String(port)], {
-      cwd: ROOT, env: cleanEnv(join(dataDir, 'data'), configFile, port), stdio: ['ignore', 'pipe', 'pipe'],
-      // Its own process group, so stopping it also stops anything it started (a dashboard build).
-      detached: true,
-    });
-    server.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    server.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    try {
-      await waitFor('the demo organisation to load', async () => {
-        if (server.exitCode !== null) throw new Error(`paved start exited (${server.exitCode})`);
-        const health = (await (await fetch(`${base}/api/health`)).json()) as { demo?: { loaded: boolean } | null };
-        return health.demo?.loaded ? true : null;
-      }, 150_000);
-      // The transform runs right after the demo is in: wait until the metrics see deployments.
-      await waitFor('metrics over the demo', async () => {
-        const dora = (await (await fetch(`${base}/api/v1/metrics/dora?from=${from}&to=${to}`)).json()) as { deploymentFrequency?: { deployments: number } };
-        return (dora.deploymentFrequency?.deployments ?? 0) > 0 ? true : null;
-      }, 60_000);
-    } catch (error) {
-      throw new Error(`${(error as Error).message}\n--- paved start output ---\n${output.slice(-4000)}`);
-    }
+    paved = await startDemoPaved();
+    base = paved.base;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1366, height: 768 }, colorScheme: 'light' });
   }, 240_000);
 
   afterAll(async () => {
     await browser?.close();
-    if (server?.pid && server.exitCode === null) {
-      const exited = new Promise((r) => { server.once('exit', r); setTimeout(r, 10_000); });
-      process.kill(-server.pid, 'SIGTERM');
-      await exited;
-    }
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await paved?.stop();
   }, 30_000);
 
   it('overview shows the five keys with levels, sparklines, the demo and no-sign-in banners', async () => {

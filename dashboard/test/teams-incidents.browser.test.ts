@@ -11,13 +11,11 @@
  * (PAVED_DASHBOARD_DIST picks the build directory). Screenshots land in test-artifacts/browser/.
  *   pnpm vitest run dashboard/test/teams-incidents.browser.test.ts
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS, cleanEnv, freePort, ROOT, waitFor } from './harness.js';
+import { CHROMIUM, CHROMIUM_ARGS, ROOT, startDemoPaved, type DemoPaved } from './harness.js';
 
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'browser');
 
@@ -34,12 +32,10 @@ function lastMonth(now = new Date()): { from: string; to: string } {
 }
 
 describe.skipIf(!existsSync(CHROMIUM))('team and incidents pages in a browser (small demo organisation)', () => {
-  let server: ChildProcess;
-  let output = '';
+  let paved: DemoPaved;
   let browser: Browser;
   let page: Page;
   let base: string;
-  let dataDir: string;
   const to = addDays(new Date().toISOString().slice(0, 10), 1);
   const from = addDays(to, -90);
   const month = lastMonth();
@@ -69,43 +65,15 @@ describe.skipIf(!existsSync(CHROMIUM))('team and incidents pages in a browser (s
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    dataDir = mkdtempSync(join(tmpdir(), 'paved-browser-'));
-    const configFile = join(dataDir, 'paved.config.yaml');
-    writeFileSync(configFile, 'server:\n  host: 127.0.0.1\n');
-    const build = join(ROOT, 'dashboard', process.env.PAVED_DASHBOARD_DIST || '.next', 'BUILD_ID');
-    if (!existsSync(build)) throw new Error(`no dashboard build at ${dirname(build)}: run \`cd dashboard && npx next build --webpack\` first`);
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    server = spawn(process.execPath, [join(ROOT, 'tools/cli/bin/paved.mjs'), 'start', '--scale', 'small', '--port', String(port)], {
-      cwd: ROOT, env: cleanEnv(join(dataDir, 'data'), configFile, port), stdio: ['ignore', 'pipe', 'pipe'], detached: true,
-    });
-    server.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    server.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    try {
-      await waitFor('the demo organisation to load', async () => {
-        if (server.exitCode !== null) throw new Error(`paved start exited (${server.exitCode})`);
-        const health = (await (await fetch(`${base}/api/health`)).json()) as { demo?: { loaded: boolean } | null };
-        return health.demo?.loaded ? true : null;
-      }, 150_000);
-      await waitFor('metrics over the demo', async () => {
-        const dora = (await (await fetch(`${base}/api/v1/metrics/dora?from=${from}&to=${to}`)).json()) as { deploymentFrequency?: { deployments: number } };
-        return (dora.deploymentFrequency?.deployments ?? 0) > 0 ? true : null;
-      }, 60_000);
-    } catch (error) {
-      throw new Error(`${(error as Error).message}\n--- paved start output ---\n${output.slice(-4000)}`);
-    }
+    paved = await startDemoPaved();
+    base = paved.base;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1366, height: 900 }, colorScheme: 'light' });
   }, 240_000);
 
   afterAll(async () => {
     await browser?.close();
-    if (server?.pid && server.exitCode === null) {
-      const exited = new Promise((r) => { server.once('exit', r); setTimeout(r, 10_000); });
-      process.kill(-server.pid, 'SIGTERM');
-      await exited;
-    }
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await paved?.stop();
   }, 30_000);
 
   it('which team deploys least, and why: Overview → teams ranked → the team page', async () => {
