@@ -95,6 +95,18 @@ describe('in-process bus journal', () => {
     expect((await consumeAll(third)).map((m) => m.key)).toEqual(['k1', 'k2']);
   });
 
+  it('an intact frame that holds no journal record is skipped and counted, the records around it kept', async () => {
+    const dir = journalDir();
+    const bus = new InProcessBus({ journalDir: dir });
+    await bus.publish([record(1)]);
+    appendFileSync(join(dir, 'journal.pvj'), encodeFrame(Buffer.from('{"records":[{"topic":"nowhere"}]}')));
+    const second = new InProcessBus({ journalDir: dir });
+    await second.publish([record(2)]);
+    const third = new InProcessBus({ journalDir: dir });
+    expect(third.recovery).toMatchObject({ records: 2, unreadableFrames: 1, skippedBytes: 0 });
+    expect((await consumeAll(third)).map((m) => m.key)).toEqual(['k1', 'k2']);
+  });
+
   it('a journal of the earlier line-per-record format is read once and carried over', async () => {
     const dir = journalDir();
     const line = (offset: number) => JSON.stringify({ topic: 'events', offset, key: `old${offset}`, value: '{}', headers: {} });
