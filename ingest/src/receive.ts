@@ -48,9 +48,9 @@ export class RecentDeliveries {
     this.seen.set(key, true);
     if (this.seen.size > this.capacity) this.seen.delete(this.seen.keys().next().value!);
   }
-  /** Resolves true once an earlier copy being published now was accepted (false: it failed, or there is none). */
-  async acceptedInFlight(key: string): Promise<boolean> {
-    return (await this.inFlight.get(key)) ?? false;
+  /** An earlier copy being published now: resolves true once it was accepted, false when it failed. */
+  inFlightCopy(key: string): Promise<boolean> | undefined {
+    return this.inFlight.get(key);
   }
   track(key: string, publishing: Promise<unknown>): void {
     const accepted = publishing.then(() => true, () => false);
@@ -74,7 +74,10 @@ export async function receiveDelivery(
 ): Promise<ReceiveResult> {
   const deliveryKey = `${delivery.source}:${delivery.deliveryId}`;
   const duplicate: ReceiveResult = { outcome: 'ok', events: 0, reason: 'duplicate delivery: already accepted', assumptions: [], duplicate: true };
-  if (recent && (recent.has(deliveryKey) || bus.hasDelivery?.(deliveryKey) || (await recent.acceptedInFlight(deliveryKey)))) return duplicate;
+  if (recent && (recent.has(deliveryKey) || bus.hasDelivery?.(deliveryKey))) return duplicate;
+  // No await between this check and `track` below unless an earlier copy is in flight.
+  const earlier = recent?.inFlightCopy(deliveryKey);
+  if (earlier && (await earlier)) return duplicate;
   const outcome = normalise(delivery, context);
   const assumptions = outcome.kind === 'ok' ? outcome.assumptions ?? [] : [];
   const records: BusRecord[] = [
