@@ -118,6 +118,20 @@ describe('in-process bus journal', () => {
     expect((await consumeAll(again)).map((m) => m.key)).toEqual(['old0', 'old1']);
   });
 
+  it('an old-format journal left beside its carried-over copy (the upgrade stopped before removing it) delivers each record once, in order', async () => {
+    const dir = journalDir();
+    const entry = (offset: number, key: string) => ({ topic: 'events', offset, key, value: '{}', headers: {} });
+    writeFileSync(join(dir, 'journal.ndjson'), `${JSON.stringify(entry(0, 'old0'))}\n${JSON.stringify(entry(1, 'old1'))}\n`);
+    writeFileSync(join(dir, 'journal.pvj'), Buffer.concat([
+      encodeFrame(Buffer.from(JSON.stringify({ records: [entry(0, 'old0')] }))),
+      encodeFrame(Buffer.from(JSON.stringify({ records: [entry(1, 'old1')] }))),
+      encodeFrame(Buffer.from(JSON.stringify({ records: [entry(2, 'new2')] }))),
+    ]));
+    const bus = new InProcessBus({ journalDir: dir });
+    expect(bus.recovery).toMatchObject({ records: 3, legacyRecords: 2 });
+    expect((await consumeAll(bus)).map((m) => [m.key, m.offset])).toEqual([['old0', '0'], ['old1', '1'], ['new2', '2']]);
+  });
+
   it('concurrent publishes share their fdatasync (group commit) and each resolves only after it', async () => {
     const dir = journalDir();
     const bus = new InProcessBus({ journalDir: dir, groupCommitMs: 5 });

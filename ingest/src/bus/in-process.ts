@@ -161,13 +161,15 @@ export class InProcessBus implements Bus {
         this.rememberDelivery(record.key);
         this.journalKeys.push(record.key);
       }
-      if (record.offset < (this.committed.get(record.topic) ?? 0)) return;
+      // Committed already, or read already (a record both in an old-format journal and carried over).
+      if (record.offset < (this.nextOffset.get(record.topic) ?? 0)) return;
       this.logs.get(record.topic)!.push(messageOf(record));
       this.nextOffset.set(record.topic, Math.max(this.nextOffset.get(record.topic) ?? 0, record.offset + 1));
       recovery.records += 1;
     };
 
-    // A journal of the earlier format (one JSON line per record) is read once and drained.
+    // A journal of the earlier format (one JSON line per record) is read once and drained; its
+    // records are older than any framed one, so they are taken first.
     const legacy = join(dir, LEGACY_JOURNAL);
     const legacyRecords: JournalRecord[] = [];
     if (existsSync(legacy)) {
@@ -177,6 +179,8 @@ export class InProcessBus implements Bus {
         if (record) legacyRecords.push(record);
       }
     }
+    const pendingLegacy = legacyRecords.filter((r) => r.offset >= (this.committed.get(r.topic) ?? 0));
+    for (const record of legacyRecords) accept(record);
 
     const bytes = readJournalBytes(join(dir, JOURNAL));
     const frames = readFrames(bytes);
@@ -193,8 +197,6 @@ export class InProcessBus implements Bus {
     this.journal = new JournalFile(join(dir, JOURNAL), frames.end, { groupCommitMs: this.options.groupCommitMs });
 
     if (legacyRecords.length) {
-      const pendingLegacy = legacyRecords.filter((r) => r.offset >= (this.committed.get(r.topic) ?? 0));
-      for (const record of legacyRecords) accept(record);
       recovery.legacyRecords = legacyRecords.length;
       try {
         // Carried over into the framed journal (synced) before the old file goes; on a full disk
