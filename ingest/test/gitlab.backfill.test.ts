@@ -44,7 +44,7 @@ interface Run extends Partial<Omit<GitlabBackfillOptions, 'api'>> { api?: Partia
 async function backfill(options: Run = {}): Promise<{ result: GitlabBackfillResult; bus: RecordingBus; api: GitlabApi }> {
   const bus = (options.bus as RecordingBus | undefined) ?? new RecordingBus();
   const api = new GitlabApi({ apiUrl: standin!.url, token: 'standin-token', sleep: async () => {}, retryBaseMs: 0, ...options.api });
-  const result = await backfillGitlab({ cursors: new MemoryCursorStore(), context, groups: ['acme'], ...options, api, bus });
+  const result = await backfillGitlab({ cursors: new MemoryCursorStore(), context, groups: ['acme'], progressEveryMs: 0, ...options, api, bus });
   return { result, bus, api };
 }
 
@@ -193,6 +193,21 @@ describe('paved backfill gitlab against the GitLab API stand-in', () => {
     const refetched = secondRun.filter((r) => /\/merge_requests\/\d+\/commits/.test(r.path) && detailsFirst.has(r.path.split('/commits')[0]!));
     expect(refetched).toEqual([]);
     expect(secondRun.filter((r) => /\/merge_requests\/\d+\/commits/.test(r.path))).toHaveLength(118);
+  });
+
+  it('saves progress within a page of merge requests at most every progressEveryMs (each save waits for the warehouse)', async () => {
+    await start(gitlabFixture({ mergeRequests: 250 }));
+    const saves = async (progressEveryMs: number) => {
+      const cursors = new MemoryCursorStore();
+      let count = 0;
+      const counting = { load: cursors.load.bind(cursors), save: async (...args: Parameters<MemoryCursorStore['save']>) => { count += 1; await cursors.save(...args); } };
+      await backfill({ cursors: counting, kinds: ['merge_requests'], projects: ['acme/payments'], groups: [], progressEveryMs });
+      return count;
+    };
+    // Three pages: two saves of the next page, one of the completed walk, and (every 0 ms) one after each merge request but a page's last.
+    expect(await saves(0)).toBe(3 + 247);
+    // A minute: the stand-in answers a page far sooner, so only the pages (the default is a second).
+    expect(await saves(60_000)).toBe(3);
   });
 
   it('waits out a 429 for its Retry-After, and waits for RateLimit-Reset before sending once RateLimit-Remaining is 0 (no real waits)', async () => {

@@ -41,6 +41,13 @@ export interface GitlabBackfillOptions {
   /** Environments whose consecutive successful deployments get a compare (default `^(prod|production)$`, case-insensitive). */
   productionEnvironment?: RegExp;
   kinds?: readonly GitlabBackfillKind[];
+  /**
+   * Within a page of merge requests, how often progress is saved (default 1000 ms; 0: after every
+   * merge request). Each save waits for the warehouse to store what came before it, so saving after
+   * every merge request would cost more than fetching it; a resumed run fetches again at most what
+   * this interval covered.
+   */
+  progressEveryMs?: number;
   now?: () => Date;
   onProgress?: (progress: { done: number; total: number; project: string | null; kind: string | null; requests: number; rateLimitRemaining: number | null }) => void;
   log?: Logger;
@@ -291,11 +298,16 @@ class GitlabBackfill {
         fresh.push(item);
       }
       if (spec.itemByItem) {
-        // Items that cost requests of their own: progress is kept per item, so a resumed walk fetches none of them twice.
-        for (const item of fresh) {
+        // Items that cost requests of their own: progress is kept within the page, so a resumed walk fetches (almost) none of them twice.
+        const every = this.options.progressEveryMs ?? 1000;
+        let savedAt = performance.now();
+        for (const [index, item] of fresh.entries()) {
           await this.send(await spec.deliveriesOf([item]));
           doneOnPage = [...doneOnPage, `${spec.idOf(item)}@${spec.positionOf(item)}`];
-          await walkAt(url, doneOnPage);
+          if (index < fresh.length - 1 && performance.now() - savedAt >= every) {
+            await walkAt(url, doneOnPage);
+            savedAt = performance.now();
+          }
         }
       } else {
         // Everything a page needs is fetched before anything is sent: an interruption in between sends nothing twice.
