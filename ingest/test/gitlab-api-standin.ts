@@ -160,7 +160,7 @@ function deployment(id: number, environment: string, sha: string, status: FxDepl
 export interface LoggedRequest { method: string; path: string; status: number }
 
 /** An injected failure: the next `times` requests matching answer `status`. */
-export interface Fault { path: RegExp; status: 429 | 500 | 502 | 503; retryAfter?: number; times: number }
+export interface Fault { path: RegExp; status: 403 | 429 | 500 | 502 | 503; retryAfter?: number; times: number }
 
 type Answer = { status: number; body: unknown; headers?: Record<string, string> };
 
@@ -227,7 +227,7 @@ export class GitlabApiStandin {
     const fault = this.faults.find((f) => f.times > 0 && f.path.test(path));
     if (fault) {
       fault.times -= 1;
-      return { status: fault.status, body: { message: fault.status === 429 ? 'Retry later' : `${fault.status} error` }, headers: fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {} };
+      return { status: fault.status, body: { message: fault.status === 429 ? 'Retry later' : fault.status === 403 ? '403 Forbidden' : `${fault.status} error` }, headers: fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {} };
     }
     if (request.headers['private-token'] !== this.token) return { status: 401, body: { message: '401 Unauthorized' } };
     if (this.rateLimit.remaining <= 0) return { status: 429, body: { message: 'Retry later' }, headers: { 'retry-after': '30' } };

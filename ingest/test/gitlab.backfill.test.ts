@@ -210,6 +210,18 @@ describe('paved backfill gitlab against the GitLab API stand-in', () => {
     expect(await saves(60_000)).toBe(3);
   });
 
+  it('where the approvals API is refused (403) it asks once, and reads approvals (and their times) from the notes', async () => {
+    await start();
+    standin!.fault({ path: /\/approvals$/, status: 403, times: 1000 });
+    const { result, bus } = await backfill({ kinds: ['merge_requests'], projects: ['acme/payments'], groups: [] });
+    expect(standin!.requests.filter((r) => r.path.includes('/approvals'))).toHaveLength(1);
+    expect(result.fetched.mergeRequests).toBe(12);
+    expect(result.requestsByKind.merge_requests).toBe(1 + 12 * 2 + 1);
+    const mr1 = bus.ofType('pull_request').find((e) => e.data.number === 1)!.data;
+    expect(mr1.approved_at).toBe('2026-01-06T09:30:00.000Z');
+    expect(bus.ofType('review').filter((e) => e.data.state === 'approved')).toHaveLength(12);
+  });
+
   it('waits out a 429 for its Retry-After, and waits for RateLimit-Reset before sending once RateLimit-Remaining is 0 (no real waits)', async () => {
     await start();
     const waits: number[] = [];

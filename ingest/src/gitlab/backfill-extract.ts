@@ -165,7 +165,8 @@ function delivery(event: string, project: GlProject, kind: string, id: string | 
 const hookProject = (project: GlProject) => ({ id: project.id, path_with_namespace: project.path_with_namespace, web_url: project.web_url ?? null, default_branch: project.default_branch ?? null });
 const hookUser = (user: GlUser | null | undefined) => (user ? { id: user.id, username: user.username, name: user.name ?? null, ...(user.bot !== undefined ? { bot: user.bot } : {}) } : null);
 
-export interface MergeRequestRecord { merge_request: GlMergeRequest; commits: GlCommit[]; approvals: GlApprovals; notes: GlNote[] }
+/** `approvals` null: the approvals API was not available (403), so approvals come from the notes alone. */
+export interface MergeRequestRecord { merge_request: GlMergeRequest; commits: GlCommit[]; approvals: GlApprovals | null; notes: GlNote[] }
 
 export function mergeRequestDelivery(project: GlProject, record: MergeRequestRecord): Delivery {
   const mr = record.merge_request;
@@ -253,7 +254,7 @@ export function releaseDelivery(project: GlProject, release: GlRelease): Deliver
 // the backfill-only events → canonical events
 
 const ProjectRef = z.looseObject({ path_with_namespace: z.string().min(1) });
-const MergeRequestPayload = z.object({ project: ProjectRef, merge_request: GlMergeRequest, commits: z.array(GlCommit), approvals: GlApprovals, notes: z.array(GlNote) });
+const MergeRequestPayload = z.object({ project: ProjectRef, merge_request: GlMergeRequest, commits: z.array(GlCommit), approvals: GlApprovals.nullable(), notes: z.array(GlNote) });
 const CommitPayload = z.object({ project: ProjectRef, ref: z.string().min(1), commit: GlCommit });
 const ComparePayload = z.object({ project: ProjectRef, from: Sha, to: Sha, compare: GlCompare, fetched_at: Time });
 
@@ -338,7 +339,8 @@ function mergeRequest(delivery: Delivery, context: Parameters<typeof normaliseGi
   }
   const assumptions: string[] = [];
   const approvedNotes = notes.filter((n) => n.system && APPROVED_NOTE.test(n.body ?? ''));
-  const approvalEvents = approvals.approved_by.map(({ user, approved_at: approvedAt }) => {
+  const approvers = approvals?.approved_by ?? approversFromNotes(notes);
+  const approvalEvents = approvers.map(({ user, approved_at: approvedAt }) => {
     const noted = approvedNotes.filter((n) => n.author?.id === user.id).map((n) => n.created_at).sort().at(-1);
     let time = instant(approvedAt) ?? instant(noted);
     if (!time) {
@@ -370,6 +372,16 @@ function mergeRequest(delivery: Delivery, context: Parameters<typeof normaliseGi
     ...reviews, ...approvalEvents, ...commitEvents,
   ]);
   return outcome.kind === 'ok' && assumptions.length ? { ...outcome, assumptions: [...new Set(assumptions)] } : outcome;
+}
+
+/** Who approves according to the system notes (approved, and not unapproved since), when the approvals API is unavailable. */
+function approversFromNotes(notes: GlNote[]): GlApprovals['approved_by'] {
+  const current = new Map<number, GlApprovals['approved_by'][number]>();
+  for (const note of [...notes].filter((n) => n.system && n.author).sort((a, b) => a.created_at.localeCompare(b.created_at))) {
+    if (APPROVED_NOTE.test(note.body ?? '')) current.set(note.author!.id, { user: note.author!, approved_at: note.created_at });
+    else if (/^unapproved this merge request/i.test(note.body ?? '')) current.delete(note.author!.id);
+  }
+  return [...current.values()];
 }
 
 /** A default-branch commit: a commit event and a push `parent → sha`, as GitHub's backfill does (the change-set walker follows `before`). */

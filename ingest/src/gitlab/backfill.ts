@@ -5,7 +5,7 @@ import type { BackfillCursor, CursorKey, CursorStore } from '../backfill-cursor.
 import type { Delivery, NormaliseContext } from '../delivery.js';
 import type { Logger } from '../log.js';
 import { receiveDelivery } from '../receive.js';
-import { GitlabApi } from './api.js';
+import { GitlabApi, GitlabHttpError } from './api.js';
 import {
   GlApprovals, GlCommit, GlCompare, GlDeployment, GlEnvironment, GlIssue, GlMergeRequest, GlNote, GlProject, GlRelease,
   commitDelivery, compareDelivery, deploymentDeliveries, issueDelivery, mergeRequestDelivery, releaseDelivery, type MergeRequestRecord,
@@ -134,6 +134,7 @@ class GitlabBackfill {
   private ignored = 0;
   private events = 0;
   private skipped = 0;
+  private approvalsRefused = false;
   private readonly log: Logger;
 
   constructor(private readonly options: GitlabBackfillOptions) {
@@ -358,19 +359,36 @@ class GitlabBackfill {
         for (const mr of mrs) {
           const path = `${base}/merge_requests/${mr.iid}`;
           const commits = this.parseAll(await this.api.getAll(`${path}/commits?per_page=${PER_PAGE}`), GlCommit, `${path}/commits`);
-          const approvalsPage = await this.api.get(`${path}/approvals`);
-          const approvals = GlApprovals.safeParse(approvalsPage.data ?? {});
+          const approvals = await this.approvals(path);
           const notes = this.parseAll(await this.api.getAll(`${path}/notes?sort=asc&order_by=created_at&per_page=${PER_PAGE}`), GlNote, `${path}/notes`);
-          const record = { merge_request: mr, commits, approvals: approvals.success ? approvals.data : { approved_by: [] }, notes };
+          const record: MergeRequestRecord = { merge_request: mr, commits, approvals, notes };
           this.counts.mergeRequests += 1;
           this.counts.mergeRequestCommits += commits.length;
-          this.counts.approvals += record.approvals.approved_by.length;
+          this.counts.approvals += approvals?.approved_by.length ?? 0;
           this.counts.notes += notes.length;
           records.push(record);
         }
         return records.map((record) => mergeRequestDelivery(project, record));
       },
     });
+  }
+
+  /**
+   * Who approved the merge request; null when the instance refuses the approvals API (403, e.g. a
+   * tier or role without it): it is not asked again in this run, and approvals come from the notes.
+   */
+  private async approvals(path: string): Promise<GlApprovals | null> {
+    if (this.approvalsRefused) return null;
+    try {
+      const page = await this.api.get(`${path}/approvals`);
+      const parsed = GlApprovals.safeParse(page.data ?? {});
+      return parsed.success ? parsed.data : { approved_by: [] };
+    } catch (error) {
+      if (!(error instanceof GitlabHttpError) || error.status !== 403) throw error;
+      this.approvalsRefused = true;
+      this.log('warn', 'GitLab refused the merge request approvals API (403): approvals are read from the merge requests\' notes instead', { path });
+      return null;
+    }
   }
 
   /** Default-branch history, newest first, down to the head the previous run saw. */
