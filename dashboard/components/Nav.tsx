@@ -1,6 +1,7 @@
 'use client';
 
 import type { ReactNode } from 'react';
+import { useEffect, useRef } from 'react';
 import Link from 'next/link';
 import { usePathname, useSearchParams } from 'next/navigation';
 import { icons } from './icons';
@@ -36,11 +37,19 @@ export function Nav() {
     if (value) carried.set(key, value);
   }
   const suffix = carried.size ? `?${carried}` : '';
+  const list = useRef<HTMLUListElement>(null);
+  // On a phone the list is a strip that scrolls sideways: bring the current page's link into it.
+  useEffect(() => {
+    const strip = list.current;
+    const current = strip?.querySelector<HTMLElement>('[aria-current="page"]');
+    if (!strip || !current || strip.scrollWidth <= strip.clientWidth) return;
+    strip.scrollLeft = Math.max(0, current.offsetLeft - strip.offsetLeft - 24);
+  }, [pathname]);
   return (
     <nav aria-label="Main" className="sidebar">
       <div className="nav-group">
         <div className="nav-heading" id="nav-metrics">Metrics</div>
-        <ul className="nav-list" aria-labelledby="nav-metrics">
+        <ul className="nav-list" aria-labelledby="nav-metrics" ref={list}>
           {PAGES.map((page) => (
             <li key={page.href}>
               <Link className="nav-link" href={`${page.href}${page.href === '/health' ? '' : suffix}`} aria-current={isCurrent(pathname, page.href) ? 'page' : undefined}>

@@ -70,6 +70,20 @@ function formatter(format: Format, axis = false): (value: number) => string {
 
 const AXIS_TICK = { fill: 'var(--chart-axis)', fontSize: 11.5 };
 
+/**
+ * A category label for axes that show every label (histogram buckets): where the buckets are too
+ * narrow for their labels (a phone), every other label drops to a second line instead of overlapping.
+ */
+function StaggeredTick({ x, y, payload, index, width, visibleTicksCount }: { x?: number | string; y?: number | string; payload?: { value?: unknown }; index?: number; width?: number | string; visibleTicksCount?: number }) {
+  const narrow = Number(width ?? Infinity) / Math.max(1, visibleTicksCount ?? 1) < 52;
+  const dy = narrow && (index ?? 0) % 2 === 1 ? 26 : 12;
+  return (
+    <text x={x} y={y} dy={dy} textAnchor="middle" fill={AXIS_TICK.fill} fontSize={AXIS_TICK.fontSize} className="recharts-text recharts-cartesian-axis-tick-value">
+      {String(payload?.value ?? '')}
+    </text>
+  );
+}
+
 const HOUR_STEPS = [0.25, 0.5, 1, 2, 3, 6, 12, 24, 48, 72, 168, 336, 504, 720, 1440, 2160, 4320, 8760];
 const PERCENT_STEPS = [0.005, 0.01, 0.02, 0.025, 0.05, 0.1, 0.2, 0.25];
 
@@ -158,7 +172,7 @@ export function BarsChart({ data, series, format, references, height = 220, samp
     <div className={`chart-body ${clickable ? 'clickable' : ''}`} style={{ height }}>
       <ComposedChart data={data} onClick={onClick} margin={{ top: 8, right: 8, bottom: 0, left: -6 }} responsive accessibilityLayer={false} style={{ width: '100%', height: '100%' }}>
         <CartesianGrid vertical={false} />
-        <XAxis dataKey="label" tick={AXIS_TICK} tickLine={false} interval={everyLabel ? 0 : 'preserveStartEnd'} minTickGap={everyLabel ? 0 : 12} />
+        <XAxis dataKey="label" tick={everyLabel ? <StaggeredTick /> : AXIS_TICK} tickLine={false} interval={everyLabel ? 0 : 'preserveStartEnd'} minTickGap={everyLabel ? 0 : 12} height={everyLabel ? 44 : 30} />
         <YAxis tick={AXIS_TICK} tickLine={false} axisLine={false} tickFormatter={axis} width={48} allowDecimals={format !== 'count'} ticks={ticks} domain={ticks ? [0, ticks.at(-1)!] : [0, 'auto']} />
         <Tooltip cursor={{ fill: 'var(--surface-3)', opacity: 0.5 }} content={(props) => <TooltipBox {...(props as TooltipContentProps<number, string>)} format={format} series={series} data={data} extra={sampleRow(sampleKey, sampleLabel)} />} />
         {references?.map((r) => (
