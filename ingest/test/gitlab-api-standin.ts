@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
  * tests that must not touch the network. The answers follow GitLab's REST documentation
  * (gitlabhq/gitlabhq doc/api/merge_requests.md, merge_request_approvals.md, notes.md, commits.md,
  * deployments.md, environments.md, issues.md, releases/index.md, repositories.md "Compare branches,
- * tags or commits", groups.md "List projects"): field names and types as documented (ids numeric,
+ * tags or commits", repository_files.md, groups.md "List projects"): field names and types as documented (ids numeric,
  * times ISO 8601 with milliseconds, labels as strings, issue `type` INCIDENT and `severity` HIGH),
  * and its behaviour where backfill depends on it: offset pagination with `X-Page`, `X-Next-Page`,
  * `X-Total` and a `Link` header; `updated_after` (on or after), `since`, `environment`,
@@ -73,6 +73,8 @@ export interface FxProject {
   deployments: FxDeployment[];
   issues: FxIssue[];
   releases: FxRelease[];
+  /** catalog-info.yaml at the root of the default branch, if any. */
+  catalogInfo?: string;
 }
 export interface GitlabFixture { group: string; projects: FxProject[] }
 
@@ -119,6 +121,11 @@ export function gitlabFixture(options: { mergeRequests?: number } = {}): GitlabF
     { tag: 'v1.0.0', name: 'First', createdAt: '2026-01-05T21:00:00.000Z', releasedAt: '2026-01-05T21:00:00.000Z', sha: c[9]!.id },
     { tag: 'v1.1.0', name: 'Second', createdAt: '2026-01-08T12:30:00.000Z', releasedAt: '2026-01-08T12:30:00.000Z', sha: c[29]!.id },
   ];
+
+  payments.catalogInfo = [
+    'apiVersion: backstage.io/v1alpha1', 'kind: Component', 'metadata:', '  name: payments', '  annotations:', '    gitlab.com/project-slug: acme/payments',
+    'spec:', '  type: service', '  owner: group:payments', '  lifecycle: production', '',
+  ].join('\n');
 
   const web = project(102, 'acme/platform/web', '2026-01-04T09:00:00.000Z', 5);
   web.mergeRequests = [mergeRequest('acme/platform/web', 1, '2026-01-04T12:00:00.000Z')];
@@ -277,6 +284,20 @@ export class GitlabApiStandin {
       if (from < 0 || to < 0) return { status: 404, body: { message: '404 Ref Not Found' } };
       const commits = p.commits.slice(from + 1, to + 1).map(commitJson);
       return { status: 200, body: { commit: commits.at(-1) ?? null, commits, diffs: [], compare_timeout: false, compare_same_ref: from === to, web_url: `https://gitlab.example.com/${p.path}/-/compare/${query.get('from')}...${query.get('to')}` } };
+    }
+    match = /^\/repository\/files\/([^/]+)$/.exec(rest);
+    if (match) {
+      const file = decodeURIComponent(match[1]!);
+      if (file !== 'catalog-info.yaml' || !p.catalogInfo || query.get('ref') !== p.defaultBranch) return { status: 404, body: { message: '404 File Not Found' } };
+      const content = Buffer.from(p.catalogInfo, 'utf8');
+      return {
+        status: 200,
+        body: {
+          file_name: file, file_path: file, size: content.length, encoding: 'base64', content_sha256: createHash('sha256').update(content).digest('hex'), ref: p.defaultBranch,
+          blob_id: createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex'), commit_id: p.commits.at(-1)!.id, last_commit_id: p.commits.at(-1)!.id,
+          execute_filemode: false, content: content.toString('base64'),
+        },
+      };
     }
     if (rest === '/environments') {
       return this.page(p.environments.map((name, i) => ({ id: p.id * 10 + i, name, slug: name, external_url: `https://${name}.example.com`, state: 'available', tier: name === 'production' ? 'production' : 'staging' })), query, url);

@@ -58,11 +58,13 @@ describe('paved backfill gitlab against the GitLab API stand-in', () => {
 
     expect(result.projects).toEqual(['acme/payments', 'acme/platform/web']);
     expect(result.fetched).toEqual({
-      mergeRequests: 13, mergeRequestCommits: 26, approvals: 13, notes: 26, commits: 35, environments: 3, deployments: 6, incidents: 2, releases: 2, compares: 2,
+      mergeRequests: 13, mergeRequestCommits: 26, approvals: 13, notes: 26, commits: 35, environments: 3, deployments: 6, incidents: 2, releases: 2, compares: 2, catalogFiles: 1,
     });
     // 13 pull requests, 13 comments + 13 approvals, 26 MR commits + 35 history commits + 20 compared, one push per history commit,
     // 6 deployments in 2 hooks each (running, then the outcome), 2 incidents, 2 compares.
-    expect(countBy(bus.events().map((e) => e.type))).toEqual({ pull_request: 13, review: 26, commit: 81, push: 35, deployment: 12, incident: 2, compare: 2 });
+    expect(countBy(bus.events().map((e) => e.type))).toEqual({ pull_request: 13, review: 26, commit: 81, push: 35, deployment: 12, incident: 2, compare: 2, catalog_entity: 1 });
+    expect(bus.ofType('catalog_entity')[0]!.data).toMatchObject({ service: 'payments', team: 'payments', repo: 'acme/payments' });
+    expect(result.catalogProblems).toEqual([]);
     expect(result.deadLettered).toBe(0);
     expect(result.ignored).toBe(2); // releases: archived for replay like Release Hooks
     expect(bus.records.filter((r) => r.topic === 'dlq')).toEqual([]);
@@ -134,8 +136,8 @@ describe('paved backfill gitlab against the GitLab API stand-in', () => {
     standin!.takeRequests();
 
     const quiet = await backfill({ cursors });
-    // Group listing 1; per project: merge requests 1, history 1, environments 1 + one per environment, incidents 2 (type, label), releases 1.
-    expect(quiet.result.requests).toBe(1 + (1 + 1 + 1 + 2 + 2 + 1) + (1 + 1 + 1 + 1 + 2 + 1));
+    // Group listing 1; per project: merge requests 1, history 1, environments 1 + one per environment, incidents 2 (type, label), releases 1, catalog file 1.
+    expect(quiet.result.requests).toBe(1 + (1 + 1 + 1 + 2 + 2 + 1 + 1) + (1 + 1 + 1 + 1 + 2 + 1 + 1));
     expect(quiet.result.deliveries).toBe(0);
     expect(quiet.bus.records).toEqual([]);
     // From the newest update the first run saw: merge request 12 of payments (09:17 + 3 h), the only one of web.

@@ -71,7 +71,7 @@ describe('GitLab backfill into the warehouse', () => {
     const before = await Promise.all(tables.map(count));
     const second = await backfill();
     expect(second.deliveries).toBe(0);
-    expect(second.requests).toBe(16);
+    expect(second.requests).toBe(18);
     expect(await Promise.all(tables.map(count))).toEqual(before);
   }, 60_000);
 });

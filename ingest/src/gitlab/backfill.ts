@@ -1,7 +1,8 @@
 import type { Instant } from '@paved/schemas';
-import type { z } from 'zod';
-import type { Bus } from '../bus/bus.js';
+import { z } from 'zod';
+import { encodeEvent, type Bus } from '../bus/bus.js';
 import type { BackfillCursor, CursorKey, CursorStore } from '../backfill-cursor.js';
+import { catalogEventsFromYaml, type CatalogProblem } from '../catalog/backstage.js';
 import type { Delivery, NormaliseContext } from '../delivery.js';
 import type { Logger } from '../log.js';
 import { receiveDelivery } from '../receive.js';
@@ -14,7 +15,7 @@ import {
 /*
  * Collect, the first half of `paved backfill gitlab` (extract is backfill-extract.ts): per project,
  * merge requests (with commits, approvals and notes), default-branch commits, deployments per
- * environment, incidents and releases, through GitLab's REST API; then the compare API between
+ * environment, incidents, releases and catalog-info.yaml, through GitLab's REST API; then the compare API between
  * consecutive successful production deployments. docs/sources/gitlab.md, "Backfill".
  *
  * Listings that GitLab can filter by `updated_after` are read newest first from the previous run's
@@ -24,7 +25,7 @@ import {
  * skipped (`updated_after` is inclusive).
  */
 
-export const GITLAB_BACKFILL_KINDS = ['merge_requests', 'commits', 'deployments', 'incidents', 'releases'] as const;
+export const GITLAB_BACKFILL_KINDS = ['merge_requests', 'commits', 'deployments', 'incidents', 'releases', 'catalog'] as const;
 export type GitlabBackfillKind = (typeof GITLAB_BACKFILL_KINDS)[number];
 
 export interface GitlabBackfillOptions {
@@ -41,6 +42,8 @@ export interface GitlabBackfillOptions {
   /** Environments whose consecutive successful deployments get a compare (default `^(prod|production)$`, case-insensitive). */
   productionEnvironment?: RegExp;
   kinds?: readonly GitlabBackfillKind[];
+  /** Read catalog-info.yaml at each project's root (catalog.backstageFromRepos; default true). */
+  catalogFromRepos?: boolean;
   /**
    * Within a page of merge requests, how often progress is saved (default 1000 ms; 0: after every
    * merge request). Each save waits for the warehouse to store what came before it, so saving after
@@ -64,6 +67,7 @@ export interface GitlabBackfillCounts {
   incidents: number;
   releases: number;
   compares: number;
+  catalogFiles: number;
 }
 
 export interface GitlabBackfillResult {
@@ -85,10 +89,13 @@ export interface GitlabBackfillResult {
   events: number;
   /** Items GitLab returned without the expected shape (skipped, logged). */
   skipped: number;
+  catalogProblems: CatalogProblem[];
   ms: number;
 }
 
 const PER_PAGE = 100;
+/** `GET /projects/:id/repository/files/:file_path?ref=` (doc/api/repository_files.md). */
+const GlFile = z.looseObject({ file_path: z.string(), encoding: z.literal('base64'), content: z.string(), blob_id: z.string() });
 const PRODUCTION = /^(prod|production)$/i;
 
 interface Walk<T> {
@@ -126,7 +133,8 @@ export async function backfillGitlab(options: GitlabBackfillOptions): Promise<Gi
 class GitlabBackfill {
   private readonly started = performance.now();
   private readonly statsAtStart;
-  private readonly counts: GitlabBackfillCounts = { mergeRequests: 0, mergeRequestCommits: 0, approvals: 0, notes: 0, commits: 0, environments: 0, deployments: 0, incidents: 0, releases: 0, compares: 0 };
+  private readonly counts: GitlabBackfillCounts = { mergeRequests: 0, mergeRequestCommits: 0, approvals: 0, notes: 0, commits: 0, environments: 0, deployments: 0, incidents: 0, releases: 0, compares: 0, catalogFiles: 0 };
+  private readonly catalogProblems: CatalogProblem[] = [];
   private readonly requestsByKind: Record<string, number> = {};
   private readonly missingProjects: string[] = [];
   private deliveries = 0;
@@ -147,7 +155,7 @@ class GitlabBackfill {
   }
 
   async run(): Promise<GitlabBackfillResult> {
-    const kinds = GITLAB_BACKFILL_KINDS.filter((kind) => (this.options.kinds ?? GITLAB_BACKFILL_KINDS).includes(kind));
+    const kinds = GITLAB_BACKFILL_KINDS.filter((kind) => (this.options.kinds ?? GITLAB_BACKFILL_KINDS).includes(kind) && (kind !== 'catalog' || this.options.catalogFromRepos !== false));
     const projects = await this.measure('projects', () => this.projects());
     const total = projects.length * kinds.length;
     let done = 0;
@@ -182,6 +190,7 @@ class GitlabBackfill {
       ignored: this.ignored,
       events: this.events,
       skipped: this.skipped,
+      catalogProblems: this.catalogProblems,
       ms: Math.round(performance.now() - this.started),
     };
   }
@@ -202,6 +211,7 @@ class GitlabBackfill {
       case 'deployments': return this.deployments(project);
       case 'incidents': return this.incidents(project);
       case 'releases': return this.releases(project);
+      case 'catalog': return this.catalog(project);
     }
   }
 
@@ -476,6 +486,32 @@ class GitlabBackfill {
         return releases.map((release) => releaseDelivery(project, release));
       },
     });
+  }
+
+  /**
+   * catalog-info.yaml at the root of the default branch (`/repository/files/catalog-info.yaml?ref=`)
+   * → catalog entities (source `catalog`), as GitHub's backfill reads it; republished only when its
+   * blob changed since the previous run.
+   */
+  private async catalog(project: GlProject): Promise<void> {
+    if (!project.default_branch) return;
+    const key: CursorKey = { source: 'gitlab', scope: project.path_with_namespace, kind: 'catalog' };
+    const cursor = await this.options.cursors.load(key);
+    const page = await this.api.get(`${this.base(project)}/repository/files/catalog-info.yaml?ref=${encodeURIComponent(project.default_branch)}`);
+    const file = page.data === null ? null : GlFile.safeParse(page.data);
+    const blob = file?.success ? file.data.blob_id : null;
+    if (blob === (cursor.state.blob ?? null)) return;
+    if (file && !file.success) {
+      this.catalogProblems.push({ file: `${project.path_with_namespace}/catalog-info.yaml`, document: null, problem: 'not a file GitLab returned with base64 content' });
+    } else if (file?.success) {
+      this.counts.catalogFiles += 1;
+      const text = Buffer.from(file.data.content, 'base64').toString('utf8');
+      const read = catalogEventsFromYaml(text, { file: `${project.path_with_namespace}/${file.data.file_path}`, repo: project.path_with_namespace }, this.options.now?.() ?? new Date());
+      this.catalogProblems.push(...read.problems);
+      if (read.events.length) await this.options.bus.publish(read.events.map(encodeEvent));
+      this.events += read.events.length;
+    }
+    await this.options.cursors.save(key, { ...cursor, state: { blob } });
   }
 
   // -------------------------------------------------------------------------------------------

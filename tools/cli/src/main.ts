@@ -130,7 +130,7 @@ export function program(): Command {
     .option('--json', 'print the result (counts, requests) as JSON')
     .action((options: { since?: string; repo: string[]; full?: boolean; json?: boolean }) => backfillGithubCommand(options));
   backfill.command('gitlab')
-    .description('merge requests (commits, approvals, notes), default-branch commits, deployments per environment, incidents and releases of sources.gitlab projects or groups, and compares between production deployments; resumable, a second run fetches only what changed')
+    .description('merge requests (commits, approvals, notes), default-branch commits, deployments per environment, incidents, releases and catalog-info.yaml of sources.gitlab projects or groups, and compares between production deployments; resumable, a second run fetches only what changed')
     .option('--since <date>', 'on a first run, only what changed after this date (YYYY-MM-DD or ISO 8601)')
     .option('--project <group/project>', 'this project (repeatable; default: sources.gitlab.projects and the projects of sources.gitlab.groups)', (value: string, previous: string[]) => {
       if (!/^[^/\s]+(\/[^/\s]+)+$/.test(value)) throw new InvalidArgumentError('expected group/project');

@@ -92,7 +92,7 @@ describe('paved backfill gitlab / jira (CLI, embedded warehouse)', () => {
 
     const second = await paved(['backfill', 'gitlab', '--json'], { GITLAB_TOKEN: 'standin-token' });
     expect(second.status).toBe(0);
-    expect(JSON.parse(second.stdout)).toMatchObject({ deliveries: 0, requests: 16 });
+    expect(JSON.parse(second.stdout)).toMatchObject({ deliveries: 0, requests: 18 });
   }, 180_000);
 
   it('backfills Jira incidents with JIRA_EMAIL and JIRA_API_TOKEN, and names them when Jira refuses', async () => {

@@ -50,6 +50,7 @@ export async function backfillGitlabCommand(options: BackfillGitlabOptions): Pro
     try {
       result = await backfillGitlab({
         api, bus, cursors: cursorStore(warehouse, bus, options.full === true), context: normaliseContextOf(config), projects, groups, since, log,
+        catalogFromRepos: config.catalog.backstageFromRepos,
         productionEnvironment: new RegExp(config.metrics.productionPattern, 'i'),
         onProgress: (state) => {
           bar.setTotal(Math.max(1, state.total));
@@ -65,10 +66,11 @@ export async function backfillGitlabCommand(options: BackfillGitlabOptions): Pro
     const perThousand = result.requestsPer1000MergeRequests === null ? '' : ` (${result.requestsPer1000MergeRequests} per 1,000 merge requests)`;
     bar.stop([
       `backfilled ${result.projects.length} projects in ${Math.round(result.ms / 1000)} s: ${f.mergeRequests} merge requests (${f.mergeRequestCommits} commits, ${f.approvals} approvals, ${f.notes} notes), `
-        + `${f.commits} default-branch commits, ${f.deployments} deployments in ${f.environments} environments, ${f.compares} compares between production deployments, ${f.incidents} incidents, ${f.releases} releases`,
+        + `${f.commits} default-branch commits, ${f.deployments} deployments in ${f.environments} environments, ${f.compares} compares between production deployments, ${f.incidents} incidents, ${f.releases} releases, ${f.catalogFiles} catalog files`,
       `${result.deliveries} deliveries → ${result.events} events (${result.deadLettered} dead-lettered, ${result.ignored} ignored)`,
       `${result.requests} requests${perThousand}, ${result.rateLimited} rate-limited and retried, ${result.throttled} waits for RateLimit-Reset, ${result.serverErrors} server errors; rate limit left: ${result.rateLimitRemaining ?? 'unknown'}`,
     ].join('\n'));
+    for (const problem of result.catalogProblems) process.stderr.write(`catalog: ${problem.file}${problem.document !== null ? ` (document ${problem.document + 1})` : ''}: ${problem.problem}\n`);
     for (const project of result.missingProjects) process.stderr.write(`GitLab does not show ${project} (missing, or the token has no access): skipped\n`);
     if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     await afterIngest(warehouse, bus, config);
