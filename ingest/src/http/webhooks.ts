@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BusUnavailableError, type Bus } from '../bus/bus.js';
 import type { Delivery, NormaliseContext } from '../delivery.js';
+import { GitlabPushCompletion } from '../gitlab/push-completion.js';
+import { gitlabDeliveryId, verifyGitlabToken } from '../gitlab/webhook.js';
+import { jiraDeliveryId, jiraEventOf, jiraSignatureOf, verifyJiraUrlToken } from '../jira/webhook.js';
 import { DeliveryWarnings, receiveDelivery, RecentDeliveries, type ReceiveResult } from '../receive.js';
 import {
   githubSignatureOf, pagerdutySignaturesOf, pavedSignatureOf, safeEqual, SignatureHeaderError, StreamingSignatureCheck, verifyBearer,
@@ -15,6 +18,10 @@ export interface WebhookSecrets {
   OPSGENIE_WEBHOOK_TOKEN?: string;
   PAVED_WEBHOOK_TOKEN?: string;
   PAVED_WEBHOOK_HMAC_SECRET?: string;
+  GITLAB_WEBHOOK_TOKEN?: string;
+  /** Completes GitLab pushes of more than 20 commits through the compare API (docs/sources/gitlab.md). */
+  GITLAB_TOKEN?: string;
+  JIRA_WEBHOOK_SECRET?: string;
 }
 
 export interface WebhookStats {
@@ -36,9 +43,11 @@ export interface WebhookReceiverOptions {
   maxBodyBytes?: number;
 }
 
-type Route = 'github' | 'pagerduty' | 'opsgenie' | 'deployments' | 'incidents';
+type Route = 'github' | 'gitlab' | 'jira' | 'pagerduty' | 'opsgenie' | 'deployments' | 'incidents';
 const ROUTES: Record<string, Route> = {
   '/webhooks/github': 'github',
+  '/webhooks/gitlab': 'gitlab',
+  '/webhooks/jira': 'jira',
   '/webhooks/pagerduty': 'pagerduty',
   '/webhooks/opsgenie': 'opsgenie',
   '/webhooks/deployments': 'deployments',
@@ -103,9 +112,15 @@ export class WebhookReceiver {
   private readonly maxBodyBytes: number;
   private readonly recent = new RecentDeliveries();
   private readonly warnings: DeliveryWarnings;
+  /** Completes GitLab pushes of more than 20 commits after they are acknowledged (only with GITLAB_TOKEN). */
+  readonly gitlabPushes: GitlabPushCompletion | null;
 
   constructor(private readonly options: WebhookReceiverOptions) {
     this.warnings = new DeliveryWarnings((entry) => options.log?.(entry));
+    const gitlabToken = options.secrets.GITLAB_TOKEN;
+    this.gitlabPushes = gitlabToken
+      ? new GitlabPushCompletion({ apiUrl: options.context.gitlabApiUrl ?? 'https://gitlab.com/api/v4', token: gitlabToken }, options.bus, options.context, (entry) => options.log?.(entry))
+      : null;
     this.unverified = new UnverifiedBytes(options.unverifiedBudgetBytes);
     this.maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   }
@@ -127,6 +142,7 @@ export class WebhookReceiver {
       this.stats.ackMs.push(performance.now() - started);
       if (this.stats.ackMs.length > 10_000) this.stats.ackMs.splice(0, 5_000);
       this.reply(response, 202, { accepted: true, delivery_id: delivery.deliveryId, ...summary(result) });
+      if (result.outcome === 'ok' && !result.duplicate) this.gitlabPushes?.complete(delivery);
     } catch (error) {
       if (error instanceof HttpError) {
         this.reject(response, error.status, error.reason, error.message, route, error.close);
@@ -216,6 +232,22 @@ export class WebhookReceiver {
           failure: new HttpError(401, 'bad_signature', `invalid X-PagerDuty-Signature: the body's HMAC does not match. ${hint}`),
         };
       }
+      case 'gitlab': {
+        const token = requireSecret(secrets.GITLAB_WEBHOOK_TOKEN, 'GITLAB_WEBHOOK_TOKEN');
+        if (!verifyGitlabToken(header(request, 'x-gitlab-token'), token)) throw new HttpError(401, 'bad_token', 'missing or invalid X-Gitlab-Token: set the webhook\'s secret token to GITLAB_WEBHOOK_TOKEN', true);
+        return { kind: 'token' };
+      }
+      case 'jira': {
+        const secret = requireSecret(secrets.JIRA_WEBHOOK_SECRET, 'JIRA_WEBHOOK_SECRET');
+        // Jira Data Center cannot sign: the secret may come as ?token= in the URL instead.
+        if (verifyJiraUrlToken(request.url, secret)) return { kind: 'token' };
+        const claimed = jiraSignatureOf(header(request, 'x-hub-signature'));
+        if (typeof claimed === 'string') throw new HttpError(401, 'bad_signature', claimed, true);
+        return {
+          kind: 'signature', check: new StreamingSignatureCheck([secret], [claimed]),
+          failure: new HttpError(401, 'bad_signature', 'invalid X-Hub-Signature: the body\'s HMAC does not match. Check the Jira webhook\'s secret equals JIRA_WEBHOOK_SECRET.'),
+        };
+      }
       case 'opsgenie': {
         const token = requireSecret(secrets.OPSGENIE_WEBHOOK_TOKEN, 'OPSGENIE_WEBHOOK_TOKEN');
         const given = header(request, 'x-paved-token') ?? header(request, 'authorization')?.replace(/^Bearer\s+/i, '');
@@ -272,6 +304,17 @@ export class WebhookReceiver {
           source: 'pagerduty', event: typeof event?.event_type === 'string' ? event.event_type : 'unknown',
           deliveryId: typeof event?.id === 'string' ? event.id : bodyHash(body), receivedAt, payload,
         };
+      }
+      case 'gitlab': {
+        const event = header(request, 'x-gitlab-event');
+        if (!event) throw new HttpError(400, 'no_event', 'missing X-Gitlab-Event header');
+        const payload = parseJsonBody(text, contentType);
+        const deliveryId = gitlabDeliveryId({ idempotencyKey: header(request, 'idempotency-key'), eventUuid: header(request, 'x-gitlab-event-uuid') }, body);
+        return { source: 'gitlab', event, deliveryId, receivedAt, payload };
+      }
+      case 'jira': {
+        const payload = parseJsonBody(text, contentType);
+        return { source: 'jira', event: jiraEventOf(payload), deliveryId: jiraDeliveryId(header(request, 'x-atlassian-webhook-identifier'), body), receivedAt, payload };
       }
       case 'opsgenie': {
         const payload = parseJsonBody(text, contentType);
