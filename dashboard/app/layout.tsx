@@ -4,6 +4,7 @@ import { Suspense } from 'react';
 import { DemoProgress } from '@/components/DemoProgress';
 import { icons, Logo } from '@/components/icons';
 import { Nav } from '@/components/Nav';
+import { ScrollRegions } from '@/components/ScrollRegions';
 import { currentRuntime } from '@paved/transform/runtime/context';
 import { currentSession } from '@/lib/session';
 import './globals.css';
@@ -81,6 +82,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             ) : null}
             {children}
           </main>
+          <ScrollRegions />
         </div>
       </body>
     </html>

@@ -40,7 +40,7 @@ interface KeyCardProps {
 
 function KeyCard({ metric, href: link, value, level, profile, detail, delta, spark, sparkLabel, noBenchmark }: KeyCardProps) {
   return (
-    <a className="card key-card" href={link} aria-label={`${METRIC_NAMES[metric]}: open the rows behind it`} data-metric={metric}>
+    <a className="card key-card" href={link} data-metric={metric}>
       <div className="key-top">
         <span className="key-name" title={METRIC_NAMES[metric]}>{CARD_NAMES[metric]}</span>
         {noBenchmark ? <span className="badge neutral" title="DORA publishes no benchmark levels for rework rate">no benchmark</span> : <LevelBadge level={level} profile={profile} what={METRIC_NAMES[metric]} />}
