@@ -38,6 +38,8 @@ import { sha } from './history.js';
  *
  * payments-api (Argo CD, documented template, GitHub-hosted acme/payments-api):
  *   Thu 03-05 08:00 a1, 09:00 a2 pushed   10:00 Argo CD sync of a2 succeeded -> lead 2 h and 1 h
+ *         11:00 Jira OPS-2 (component payments-api, no reference) 13:00 Done -> inferred: CFR 1/1,
+ *         restore 2 h, recovery 10:00 -> 13:00 = 3 h
  */
 
 const SHOP = 'acme/shop';
@@ -136,6 +138,11 @@ beforeAll(async () => {
     body: renderArgocdTemplate(documentedArgocdBody('template.paved-sync-succeeded'), argocdScope(app)),
   });
   if (answer.status !== 202) throw new Error(`Argo CD notification refused: ${answer.status} ${await answer.text()}`);
+  // OPS-2 names no deployment: linked by inference (same service, opened within 24 h after its deployment).
+  const unreferenced = jiraIncident('jira:issue_updated', 'done', '2026-03-05T13:00:00.000+0000', '2026-03-05T13:00:00.000+0000');
+  Object.assign(unreferenced.issue, { key: 'OPS-2', id: '10043' });
+  Object.assign(unreferenced.issue.fields, { summary: 'Payments slow', components: [{ name: 'payments-api' }], created: '2026-03-05T11:00:00.000+0000', customfield_10060: null });
+  await deliver('jira', 'jira:issue_updated', unreferenced);
 
   await env.bus.drained();
   await runTransform(env.warehouse, defaultMetricSettings);
@@ -196,5 +203,16 @@ describe('Argo CD with the documented template', () => {
     const r = await doraMetrics(env.warehouse, { from: '2026-03-02', to: '2026-03-09', service: 'payments-api' });
     expect(r.deploymentFrequency).toMatchObject({ deployments: 1 });
     expect(r.leadTime).toMatchObject({ changes: 2, p50Hours: 1.5 });
+  });
+
+  it('a Jira incident on its service that names no deployment is linked by inference (opened 1 h after, restored in 2 h)', async () => {
+    const links = await env.warehouse.query(
+      `SELECT deployment_id, method, ifNull(incident_id, '') AS incident_id FROM {{db}}.t_failure_links WHERE incident_id = 'jira:OPS-2'`,
+      {}, z.object({ deployment_id: z.string(), method: z.string(), incident_id: z.string() }),
+    );
+    expect(links).toEqual([{ deployment_id: 'generic:argocd:argocd/payments-api@2026-03-05T09:58:00Z', method: 'inferred', incident_id: 'jira:OPS-2' }]);
+    const r = await doraMetrics(env.warehouse, { from: '2026-03-02', to: '2026-03-09', service: 'payments-api' });
+    expect(r.changeFailureRate).toMatchObject({ failedDeployments: 1, deployments: 1 });
+    expect(r.recovery).toMatchObject({ incidents: 1, timeToRestoreP50Hours: 2, failedDeploymentRecoveryP50Hours: 3 });
   });
 });
