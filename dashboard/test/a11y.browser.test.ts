@@ -19,9 +19,10 @@ const AXE = createRequire(import.meta.url).resolve('axe-core');
 const PAGES = ['/', '/dora', '/flow', '/adoption', '/incidents', '/surveys', '/digests', '/roadmap', '/roi', '/health', 'team', '/dora/explain?metric=leadTime'];
 
 const WIDTHS = [
-  { name: 'desktop', viewport: { width: 1366, height: 900 }, isMobile: false },
-  { name: 'phone', viewport: { width: 390, height: 844 }, isMobile: true },
-];
+  { name: 'desktop width', viewport: { width: 1366, height: 900 }, isMobile: false, colorScheme: 'light' },
+  { name: 'phone width', viewport: { width: 390, height: 844 }, isMobile: true, colorScheme: 'light' },
+  { name: 'desktop width in dark mode', viewport: { width: 1366, height: 900 }, isMobile: false, colorScheme: 'dark' },
+] as const;
 
 interface Violation { id: string; impact: string | null; help: string; nodes: string[]; why?: string }
 
@@ -62,8 +63,8 @@ describe.skipIf(!existsSync(CHROMIUM))('accessibility of every page (axe-core, s
   }, 30_000);
 
   for (const width of WIDTHS) {
-    it(`no serious or critical violation on any page at ${width.name} width`, async () => {
-      const page = await browser.newPage({ viewport: width.viewport, isMobile: width.isMobile, hasTouch: width.isMobile, colorScheme: 'light' });
+    it(`no serious or critical violation on any page at ${width.name}`, async () => {
+      const page = await browser.newPage({ viewport: width.viewport, isMobile: width.isMobile, hasTouch: width.isMobile, colorScheme: width.colorScheme });
       const found: Record<string, Violation[]> = {};
       for (const path of PAGES) {
         const list = await violations(page, path === 'team' ? teamPath : path);
