@@ -280,3 +280,21 @@ describe('developers and period', () => {
     expect(annualisationFactor({ from: '2026-03-01', to: '2026-06-01' })).toEqual({ days: 92, factor: 365 / 92 });
   });
 });
+
+describe('bootstrap results are remembered per input', () => {
+  it('a second call with equal samples returns an equal effect without resampling, and a copy', async () => {
+    const { memoised } = await import('../src/roadmap/bootstrap.js');
+    let runs = 0;
+    const square = memoised('test', (xs: Float64Array, k: number) => {
+      runs += 1;
+      return { sum: Array.from(xs).reduce((s, x) => s + x * x, 0) * k };
+    });
+    const first = square(new Float64Array([1, 2, 3]), 2);
+    const second = square(new Float64Array([1, 2, 3]), 2);
+    expect(second).toEqual({ sum: 28 });
+    expect(second).not.toBe(first);
+    expect(runs).toBe(1);
+    expect(square(new Float64Array([1, 2, 4]), 2)).toEqual({ sum: 42 });
+    expect(runs).toBe(2);
+  });
+});

@@ -4,7 +4,7 @@ import type { Warehouse } from '../warehouse/client.js';
 import { campaignWindowOf, teamDevelopers, type DeveloperSource, type TeamDevelopers } from '../metrics/catalog.js';
 import { dayStart, SCOPE, scopeParams, WINDOW, type Scope } from '../metrics/dora.js';
 import { loadAssumptions, type Assumptions } from './assumptions.js';
-import { BOOTSTRAP, bootstrapInterval, inclusiveQuantile, weightedSortedQuantile, type Interval, type SampleSize } from './bootstrap.js';
+import { BOOTSTRAP, bootstrapInterval, inclusiveQuantile, memoised, weightedSortedQuantile, type Interval, type SampleSize } from './bootstrap.js';
 import { previousWindow } from './friction.js';
 import { round } from './scoring.js';
 import { readSurvey, type SurveySource, type SurveyView } from './survey-source.js';
@@ -220,7 +220,7 @@ function effectOf(name: string, unit: string, interval: Interval, method: string
 }
 
 /** Lead time p50 previous period − this period, in hours (positive: faster now). */
-export function leadTimeEffect(before: LeadTimeSample, now: LeadTimeSample): Effect {
+export const leadTimeEffect = memoised('lead time', (before: LeadTimeSample, now: LeadTimeSample): Effect => {
   const interval = bootstrapInterval([before.deployments, now.deployments], ([b, n]) => {
     const p50Before = leadTimeP50(before, b!);
     const p50Now = leadTimeP50(now, n!);
@@ -232,10 +232,10 @@ export function leadTimeEffect(before: LeadTimeSample, now: LeadTimeSample): Eff
     { name: 'deployments with a measured lead time, this period', n: now.deployments },
     { name: 'changes, this period', n: now.sorted.length },
   ]);
-}
+});
 
 /** Recovery hours of failed deployments, previous period − this period (unmeasured failures at each resample's p50). */
-export function failureRecoveryEffect(before: FailureSample, now: FailureSample): Effect {
+export const failureRecoveryEffect = memoised('failure recovery', (before: FailureSample, now: FailureSample): Effect => {
   const interval = bootstrapInterval([failureUnits(before), failureUnits(now)], ([b, n]) => {
     const then = recoveryHoursMid(before, b!);
     const current = recoveryHoursMid(now, n!);
@@ -248,10 +248,10 @@ export function failureRecoveryEffect(before: FailureSample, now: FailureSample)
       { name: 'deployments, this period', n: now.deployments },
       { name: 'failed, this period', n: now.measured.length + now.unmeasured },
     ]);
-}
+});
 
 /** Adoption dividend in hours (`adoptionDividendHours` mid), golden-path and other deployments resampled. */
-export function adoptionDividendEffect(golden: FailureSample, other: FailureSample, people: number): Effect {
+export const adoptionDividendEffect = memoised('adoption dividend', (golden: FailureSample, other: FailureSample, people: number): Effect => {
   const interval = bootstrapInterval([failureUnits(golden), failureUnits(other)], ([g, o]) =>
     adoptionDividendHours(outcomeOf(golden, g!), outcomeOf(other, o!), people)?.mid ?? null);
   return effectOf('hours saved on golden-path deployments versus other services', 'hours', interval,
@@ -261,7 +261,7 @@ export function adoptionDividendEffect(golden: FailureSample, other: FailureSamp
       { name: 'other deployments', n: other.deployments },
       { name: 'other failed', n: other.measured.length + other.unmeasured },
     ]);
-}
+});
 
 const SHOWN_TEAMS = (view: Pick<SurveyView, 'groups'>) => view.groups.flatMap((g) => (g.hoursLost && g.hoursLost.mean !== null && g.hoursLost.answered > 0 ? [{ mean: g.hoursLost.mean, answered: g.hoursLost.answered }] : []));
 
