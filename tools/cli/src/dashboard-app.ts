@@ -9,7 +9,7 @@ export const DASHBOARD_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '.
 
 export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 
-/** The build directory next.config.ts uses: PAVED_DASHBOARD_DIST (e.g. .next-bench) or .next. */
+/** The build directory next.config.mjs uses: PAVED_DASHBOARD_DIST (e.g. .next-bench) or .next. */
 export function dashboardDist(): string {
   return join(DASHBOARD_DIR, process.env.PAVED_DASHBOARD_DIST || '.next');
 }

@@ -1,10 +1,11 @@
-import type { NextConfig } from 'next';
+// Plain JavaScript so the production image loads it without TypeScript (the image has no dev dependencies).
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-const config: NextConfig = {
+/** @type {import('next').NextConfig} */
+const config = {
   // chdb is a native addon; the ClickHouse client and kafkajs stay plain Node modules.
   serverExternalPackages: ['chdb', '@clickhouse/client', '@clickhouse/client-common', 'kafkajs'],
   transpilePackages: ['@paved/schemas', '@paved/transform', '@paved/surveys', '@paved/ingest'],
@@ -12,7 +13,8 @@ const config: NextConfig = {
   // A separate build directory (PAVED_DASHBOARD_DIST=.next-x) lets one build run while another is served.
   distDir: process.env.PAVED_DASHBOARD_DIST || '.next',
   // Workspace packages are TypeScript ESM importing `./x.js` for `./x.ts`: webpack maps the extension.
-  webpack: (webpackConfig: { resolve: { extensionAlias?: Record<string, string[]> } }) => {
+  /** @param {{ resolve: { extensionAlias?: Record<string, string[]> } }} webpackConfig */
+  webpack: (webpackConfig) => {
     webpackConfig.resolve.extensionAlias = { '.js': ['.ts', '.tsx', '.js'], '.mjs': ['.mts', '.mjs'] };
     return webpackConfig;
   },
