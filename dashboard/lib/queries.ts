@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import { dayStart, SCOPE, scopeParams, WINDOW } from '@paved/transform/metrics/dora';
+import { dayStart, scopeParams, scopeWhere, WINDOW } from '@paved/transform/metrics/dora';
 import type { Window } from '@paved/transform/metrics/explore';
 import type { Warehouse } from '@paved/transform/warehouse/client';
 
@@ -34,7 +34,7 @@ export async function leadTimeHistogram(warehouse: Warehouse, window: Window): P
   const rows = await warehouse.query(`
     SELECT arrayFirstIndex(edge -> lead_hours < edge, {edges:Array(Float64)}) AS bucket, count() AS changes
     FROM {{db}}.t_changes
-    WHERE ${WINDOW} AND ${SCOPE} AND lead_hours > 0
+    WHERE ${WINDOW} AND ${scopeWhere(window)} AND lead_hours > 0
     GROUP BY bucket ORDER BY bucket`, { ...params(window), edges }, HistogramRow);
   const byBucket = new Map(rows.map((r) => [r.bucket === 0 ? LEAD_BUCKETS.length : r.bucket, r.changes]));
   return LEAD_BUCKETS.map((b, i) => ({ label: b.label, from: i === 0 ? 0 : LEAD_BUCKETS[i - 1]!.upTo, upTo: b.upTo, changes: byBucket.get(i + 1) ?? 0 }));
@@ -88,7 +88,7 @@ export async function changesInWindow(warehouse: Warehouse, window: Window, opti
   return warehouse.query(`
     SELECT deployment_id, service, team, repo, sha, via, deployed_at, authored_at, round(lead_hours, 2) AS lead_hours, is_revert, pr_number, fix_pr
     FROM {{db}}.t_changes
-    WHERE ${WINDOW} AND ${SCOPE} AND ({deployment:String} = '' OR deployment_id = {deployment:String})
+    WHERE ${WINDOW} AND ${scopeWhere(window)} AND ({deployment:String} = '' OR deployment_id = {deployment:String})
     ORDER BY deployed_at DESC, deployment_id, lead_hours DESC
     LIMIT {limit:UInt32}`, { ...params(window), deployment: options.deploymentId ?? '', limit: options.limit ?? 200_000 }, ChangeExportRow);
 }

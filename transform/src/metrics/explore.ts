@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Warehouse } from '../warehouse/client.js';
 import { ALL_HISTORY, SERVICE_CATALOG_CTE, serviceCatalog } from './catalog.js';
-import { dayStart, SCOPE, scopeParams, WINDOW, type Scope } from './dora.js';
+import { dayStart, scopeParams, scopeWhere, WINDOW, type Scope } from './dora.js';
 import { INCIDENT_REFERENCE_CTES } from './sql-links.js';
 
 /** A window and scope, as the dashboard and the API take them. */
@@ -28,11 +28,11 @@ export async function doraSeries(warehouse: Warehouse, window: Window): Promise<
         SELECT toMonday(deployed_at) AS week, count() AS deployments, countIf(failed) AS failed_n, countIf(rework) AS rework_n,
                quantileExactInclusiveIf(0.5)(assumeNotNull(recovery_hours), failed AND recovery_hours IS NOT NULL) AS recovery_p50,
                countIf(failed AND recovery_hours IS NOT NULL) AS recovered
-        FROM {{db}}.t_deployment_facts WHERE ${WINDOW} AND ${SCOPE} GROUP BY week
+        FROM {{db}}.t_deployment_facts WHERE ${WINDOW} AND ${scopeWhere(window)} GROUP BY week
     ),
     leads AS (
         SELECT toMonday(deployed_at) AS week, quantilesExactInclusive(0.5, 0.75, 0.9)(lead_hours) AS q, count() AS changes
-        FROM {{db}}.t_changes WHERE ${WINDOW} AND ${SCOPE} AND lead_hours > 0 GROUP BY week
+        FROM {{db}}.t_changes WHERE ${WINDOW} AND ${scopeWhere(window)} AND lead_hours > 0 GROUP BY week
     )
     SELECT toString(d.week) AS week, d.deployments AS deployments, d.failed_n AS failed, d.rework_n AS rework,
            if(d.recovered = 0, NULL, d.recovery_p50) AS recovery_p50,
@@ -68,8 +68,8 @@ export async function ranking(warehouse: Warehouse, window: Window, by: 'service
     ${SERVICE_CATALOG_CTE},
     per_service AS (
         SELECT s.service AS service, s.team AS team, s.golden_path AS golden_path, c.n AS n
-        FROM (SELECT service, team, golden_path FROM service_catalog WHERE ${SCOPE}) AS s
-        LEFT JOIN (SELECT service, count() AS n FROM {{db}}.t_deployment_facts WHERE ${WINDOW} AND ${SCOPE} GROUP BY service) AS c ON c.service = s.service
+        FROM (SELECT service, team, golden_path FROM service_catalog WHERE ${scopeWhere(window)}) AS s
+        LEFT JOIN (SELECT service, count() AS n FROM {{db}}.t_deployment_facts WHERE ${WINDOW} AND ${scopeWhere(window)} GROUP BY service) AS c ON c.service = s.service
     ),
     keys AS (
         SELECT ${key} AS key, any(team) AS team_name, max(golden_path) AS golden, count() AS services, quantileExactInclusive(0.5)(toFloat64(n)) AS n_p50
@@ -79,11 +79,11 @@ export async function ranking(warehouse: Warehouse, window: Window, by: 'service
         SELECT ${key} AS key, count() AS deployments, countIf(failed) AS failed_n, countIf(rework) AS rework_n,
                quantileExactInclusiveIf(0.5)(assumeNotNull(recovery_hours), failed AND recovery_hours IS NOT NULL) AS recovery_p50,
                countIf(failed AND recovery_hours IS NOT NULL) AS recovered
-        FROM {{db}}.t_deployment_facts WHERE ${WINDOW} AND ${SCOPE} GROUP BY key
+        FROM {{db}}.t_deployment_facts WHERE ${WINDOW} AND ${scopeWhere(window)} GROUP BY key
     ),
     leads AS (
         SELECT ${key} AS key, quantileExactInclusive(0.5)(lead_hours) AS lead_p50, count() AS changes
-        FROM {{db}}.t_changes WHERE ${WINDOW} AND ${SCOPE} AND lead_hours > 0 GROUP BY key
+        FROM {{db}}.t_changes WHERE ${WINDOW} AND ${scopeWhere(window)} AND lead_hours > 0 GROUP BY key
     )
     SELECT k.key AS key, k.team_name AS team, k.golden AS golden_path, k.services AS services, d.deployments AS deployments,
            round(d.deployments / {days:Float64} * 7, 2) AS per_week, round(k.n_p50 / {days:Float64} * 7, 2) AS per_service_per_week, d.failed_n AS failed,
@@ -112,7 +112,7 @@ export async function deployments(warehouse: Warehouse, window: Window, options:
     SELECT id, service, team, repo, sha, deployed_at AS deployed_at, change_set_method, commits, failed, failure_methods,
            recovery_hours, rework, rework_reasons, golden_path, creator_login, workflow_name, url
     FROM {{db}}.t_deployment_facts
-    WHERE ${WINDOW} AND ${SCOPE} AND (NOT {failedOnly:Bool} OR failed)
+    WHERE ${WINDOW} AND ${scopeWhere(window)} AND (NOT {failedOnly:Bool} OR failed)
     ORDER BY deployed_at DESC, id
     LIMIT {limit:UInt32}`, { ...params(window), failedOnly: options.failedOnly ?? false, limit: options.limit ?? 500 }, DeploymentRow);
 }
@@ -170,7 +170,7 @@ export async function explain(warehouse: Warehouse, window: Window, metric: z.in
              if(resolved_at IS NULL, NULL, dateDiff('millisecond', opened_at, assumeNotNull(resolved_at)) / 3600000) AS restore_hours
       FROM {{db}}.t_incidents
       WHERE (id IN (SELECT assumeNotNull(incident_id) FROM {{db}}.t_failure_links WHERE deployment_id IN {ids:Array(String)} AND incident_id IS NOT NULL))
-         OR ({metric:String} = 'recovery' AND {only:String} = '' AND opened_at >= {from:DateTime64(3, 'UTC')} AND opened_at < {to:DateTime64(3, 'UTC')} AND ${SCOPE})
+         OR ({metric:String} = 'recovery' AND {only:String} = '' AND opened_at >= {from:DateTime64(3, 'UTC')} AND opened_at < {to:DateTime64(3, 'UTC')} AND ${scopeWhere(window)})
       ORDER BY opened_at DESC
       LIMIT 1000`, { ids, metric, only, ...params(window) }, IncidentRow),
   ]);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { calendarDateProblem, isoDay } from '@paved/schemas';
 import type { Warehouse } from '../warehouse/client.js';
-import { dayStart } from './dora.js';
+import { dayStart, scopeWhere } from './dora.js';
 
 /*
  * Incidents from their side (docs/dashboard.md, "Incidents"): the incidents *opened* in a window
@@ -124,9 +124,15 @@ export interface IncidentsOptions {
   inferIncidentLinks?: boolean;
 }
 
-const FILTER = `opened_at >= {from:DateTime64(3, 'UTC')} AND opened_at < {to:DateTime64(3, 'UTC')}
-  AND ({team:String} = '' OR team = {team:String}) AND ({service:String} = '' OR service = {service:String})
-  AND ({severity:String} = '' OR severity = {severity:String}) AND ({source:String} = '' OR source = {source:String})`;
+/** The page's filter as plain predicates (they let the sort key skip), for the parts of `query` that are set. */
+function incidentFilter(query: IncidentsQuery): string {
+  const parts = [`opened_at >= {from:DateTime64(3, 'UTC')} AND opened_at < {to:DateTime64(3, 'UTC')}`];
+  if (query.team) parts.push('team = {team:String}');
+  if (query.service) parts.push('service = {service:String}');
+  if (query.severity) parts.push('severity = {severity:String}');
+  if (query.source) parts.push('source = {source:String}');
+  return parts.join(' AND ');
+}
 
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 /** Hours under 48 h, days above (the dashboard's unit rule). */
@@ -154,6 +160,7 @@ export async function incidentsInWindow(warehouse: Warehouse, query: IncidentsQu
   const params = {
     from: dayStart(query.from), to: dayStart(query.to), team: query.team ?? '', service: query.service ?? '', severity: query.severity ?? '', source: query.source ?? '',
   };
+  const filter = incidentFilter(query);
   const [incidents, [totals], [windowFailures]] = await Promise.all([
     warehouse.query(`
       SELECT id, source, service, team, severity, title, status, opened_at, resolved_at, url,
@@ -161,18 +168,18 @@ export async function incidentsInWindow(warehouse: Warehouse, query: IncidentsQu
              linked_deployment_ids, linked_shas,
              id IN (SELECT incident_id FROM {{db}}.failure_link_overrides FINAL WHERE verdict = 'reject') AS rejected
       FROM {{db}}.t_incidents
-      WHERE ${FILTER}
+      WHERE ${filter}
       ORDER BY opened_at DESC, id
       LIMIT {limit:UInt32}`, { ...params, limit }, IncidentRow),
     warehouse.query(`
       SELECT count() AS incidents, countIf(id IN (SELECT assumeNotNull(incident_id) FROM {{db}}.t_failure_links WHERE incident_id IS NOT NULL)) AS linked
-      FROM {{db}}.t_incidents WHERE ${FILTER}`, params, TotalsRow),
+      FROM {{db}}.t_incidents WHERE ${filter}`, params, TotalsRow),
     // The change failure rate's own rows (by deployment date), in the same team/service scope.
     warehouse.query(`
       SELECT countIf(failed) AS failed_n, countIf(failed AND failure_methods = ['inferred']) AS inference_only
       FROM {{db}}.t_deployment_facts
       WHERE deployed_at >= {from:DateTime64(3, 'UTC')} AND deployed_at < {to:DateTime64(3, 'UTC')}
-        AND ({team:String} = '' OR team = {team:String}) AND ({service:String} = '' OR service = {service:String})`, params, WindowFailuresRow),
+        AND ${scopeWhere(query)}`, params, WindowFailuresRow),
   ]);
   const ids = incidents.map((i) => i.id);
   const [links, candidates] = await Promise.all([

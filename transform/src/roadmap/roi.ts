@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { PavedConfig, RoiEffect, RoiFigure, RoiFigureInput, RoiResult } from '@paved/schemas';
 import type { Warehouse } from '../warehouse/client.js';
 import { campaignWindowOf, teamDevelopers, type DeveloperSource, type TeamDevelopers } from '../metrics/catalog.js';
-import { dayStart, SCOPE, scopeParams, WINDOW, type Scope } from '../metrics/dora.js';
+import { dayStart, scopeParams, scopeWhere, WINDOW, type Scope } from '../metrics/dora.js';
 import { loadAssumptions, type Assumptions } from './assumptions.js';
 import { BOOTSTRAP, bootstrapInterval, inclusiveQuantile, memoised, weightedSortedQuantile, type Interval, type SampleSize } from './bootstrap.js';
 import { previousWindow } from './friction.js';
@@ -563,7 +563,7 @@ const LeadRow = z.object({ leads: z.array(z.coerce.number()) });
 export async function leadTimeSample(warehouse: Warehouse, window: { from: string; to: string } & Scope): Promise<LeadTimeSample> {
   const rows = await warehouse.query(`
     SELECT deployment_id, arraySort(groupArray(assumeNotNull(lead_hours))) AS leads
-    FROM {{db}}.t_changes WHERE ${WINDOW} AND ${SCOPE} AND lead_hours > 0
+    FROM {{db}}.t_changes WHERE ${WINDOW} AND ${scopeWhere(window)} AND lead_hours > 0
     GROUP BY deployment_id ORDER BY deployment_id`, { from: dayStart(window.from), to: dayStart(window.to), ...scopeParams(window) }, LeadRow);
   return leadTimeSampleOf(rows.map((r) => r.leads));
 }
@@ -575,7 +575,7 @@ export async function failureSample(warehouse: Warehouse, window: { from: string
   const [row] = await warehouse.query(`
     SELECT count() AS deployments, countIf(failed AND recovery_hours IS NULL) AS unmeasured,
            arraySort(groupArrayIf(assumeNotNull(recovery_hours), failed AND recovery_hours IS NOT NULL)) AS measured
-    FROM {{db}}.t_deployment_facts WHERE ${WINDOW} AND ${SCOPE}`, { from: dayStart(window.from), to: dayStart(window.to), ...scopeParams(window) }, FailureSampleRow);
+    FROM {{db}}.t_deployment_facts WHERE ${WINDOW} AND ${scopeWhere(window)}`, { from: dayStart(window.from), to: dayStart(window.to), ...scopeParams(window) }, FailureSampleRow);
   return { deployments: row?.deployments ?? 0, unmeasured: row?.unmeasured ?? 0, measured: row?.measured ?? [] };
 }
 
