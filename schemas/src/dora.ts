@@ -6,7 +6,7 @@ import { z } from 'zod';
  * a value without data is null.
  */
 
-export const DoraLevel = z.enum(['elite', 'high', 'medium', 'low']);
+export const DoraLevel = z.enum(['elite', 'high', 'medium', 'low']).meta({ id: 'DoraLevel', description: 'A DORA performance level; null where the metric has no data.' });
 export type DoraLevel = z.infer<typeof DoraLevel>;
 
 const hours = z.number().nullable();
@@ -44,5 +44,5 @@ export const DoraResult = z.object({
     level: DoraLevel.nullable(),
   }),
   reworkRate: z.object({ rate: z.number().nullable(), reworkDeployments: count, deployments: count }),
-});
+}).meta({ id: 'DoraResult', description: 'The five DORA keys for a window and a scope; rates are fractions 0–1, times hours, no data is null. Every key: docs/api.md.' });
 export type DoraResult = z.infer<typeof DoraResult>;

@@ -6,3 +6,4 @@ export * from './config.js';
 export * from './dora.js';
 export * from './csv.js';
 export * from './roi.js';
+export * from './api/index.js';

@@ -24,7 +24,7 @@ export const RoiEffect = z.object({
   seed: z.number().int(),
   samples: z.array(z.object({ name: z.string(), n: z.number().int().nonnegative() })),
   reason: z.string().nullable(),
-});
+}).meta({ id: 'RoiEffect', description: 'The change a figure rests on, with a 95 % percentile-bootstrap interval.' });
 export type RoiEffect = z.infer<typeof RoiEffect>;
 
 export const RoiFigure = z.object({
@@ -41,7 +41,8 @@ export const RoiFigure = z.object({
   formula: z.string(),
   inputs: z.array(RoiFigureInput),
   notes: z.array(z.string()),
-}).refine((f) => f.significant !== false || (f.low === null && f.mid === null && f.high === null), { message: 'a figure not distinguishable from zero carries no amount', path: ['mid'] });
+}).refine((f) => f.significant !== false || (f.low === null && f.mid === null && f.high === null), { message: 'a figure not distinguishable from zero carries no amount', path: ['mid'] })
+  .meta({ id: 'RoiFigure', description: 'One ROI figure: an amount range per year (null amounts when its change is not distinguishable from zero), its formula and inputs.' });
 export type RoiFigure = z.infer<typeof RoiFigure>;
 
 const window = z.object({ from: z.string(), to: z.string() });
@@ -67,5 +68,5 @@ export const RoiResult = z.object({
   }),
   figures: z.array(RoiFigure),
   notes: z.array(z.string()),
-});
+}).meta({ id: 'RoiResult', description: 'ROI figures per year as ranges, each with its formula and inputs (docs/roadmap-and-roi.md).' });
 export type RoiResult = z.infer<typeof RoiResult>;
