@@ -1,4 +1,4 @@
-import { createHash, createPublicKey, randomBytes, verify, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, createPublicKey, randomBytes, randomUUID, verify, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type {
@@ -15,12 +15,39 @@ import type {
  * 429 with retry-after), 5xx answers, token and GitHub App (JWT → installation token) auth.
  */
 
+/** Fine-grained permission levels (GitHub App installations and fine-grained tokens). */
+export type PermissionLevel = 'read' | 'write' | 'admin';
+
+/**
+ * What a token may do. `classic`: a personal access token (classic) with OAuth scopes, reported in
+ * `X-OAuth-Scopes` on every answer. `fine-grained`: a fine-grained token (or an installation token)
+ * with repository and organisation permissions, refused with 403 and `X-Accepted-GitHub-Permissions`.
+ */
+export type TokenProfile =
+  | { kind: 'classic'; scopes: string[] }
+  | { kind: 'fine-grained'; permissions: Record<string, PermissionLevel> };
+
+/** A webhook the stand-in holds (organisation-wide when `repo` is null). */
+export interface StandinHook {
+  id: number;
+  org: string;
+  repo: string | null;
+  name: string;
+  active: boolean;
+  events: string[];
+  config: { url: string; content_type: string; secret?: string; insecure_ssl: string };
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface StandinOptions {
   fixture: GithubFixture;
-  /** Tokens accepted as `Authorization: token …` (default: `standin-token`). */
+  /** Tokens accepted as `Authorization: token …` (default: `standin-token`), with every permission and no X-OAuth-Scopes header. */
   tokens?: string[];
-  /** A GitHub App: JWTs signed with its private key get installation tokens. */
-  app?: { id: number; publicKey: KeyObject | string; installationId: number };
+  /** Tokens with limited scopes or permissions (classic or fine-grained). */
+  tokenProfiles?: Record<string, TokenProfile>;
+  /** A GitHub App: JWTs signed with its private key get installation tokens (with `permissions`, default read on what backfill reads). */
+  app?: { id: number; publicKey: KeyObject | string; installationId: number; permissions?: Record<string, PermissionLevel> };
   /** Keep every REST answer (operation id + body) for OpenAPI validation. */
   record?: boolean;
 }
@@ -46,8 +73,39 @@ interface Route {
   operationId: string;
   /** `jwt`: GitHub App endpoints (signed JWT); `token`: everything else. */
   auth?: 'jwt' | 'token';
+  /** What a limited token needs: a fine-grained permission and level, and the classic scopes any one of which suffices. */
+  needs?: { permission: string; level: PermissionLevel; scopes: string[] };
   handle: (params: Record<string, string>, query: Query, body: unknown) => Answer;
 }
+
+/** Classic scopes and the scopes they include (GitHub's scope hierarchy). */
+const SCOPE_INCLUDES: Record<string, string[]> = {
+  repo: ['repo:status', 'repo_deployment', 'public_repo', 'repo:invite', 'security_events'],
+  'admin:org': ['write:org', 'read:org'],
+  'write:org': ['read:org'],
+  'admin:repo_hook': ['write:repo_hook', 'read:repo_hook'],
+  'write:repo_hook': ['read:repo_hook'],
+};
+const LEVELS: PermissionLevel[] = ['read', 'write', 'admin'];
+
+/** The fine-grained permission and classic scopes GitHub asks of each endpoint the stand-in serves. */
+function needsOf(method: string, path: string): Route['needs'] {
+  const level: PermissionLevel = method === 'GET' ? 'read' : 'write';
+  if (path.startsWith('/orgs/{org}/hooks')) return { permission: 'organization_hooks', level, scopes: ['admin:org_hook'] };
+  if (path.startsWith('/repos/{owner}/{repo}/hooks')) return { permission: 'repository_hooks', level, scopes: level === 'read' ? ['read:repo_hook', 'repo'] : ['write:repo_hook', 'repo'] };
+  if (path === '/orgs/{org}/repos') return { permission: 'metadata', level: 'read', scopes: [] };
+  if (!path.startsWith('/repos/{owner}/{repo}')) return undefined;
+  const rest = path.slice('/repos/{owner}/{repo}'.length);
+  if (rest === '' ) return { permission: 'metadata', level: 'read', scopes: ['repo'] };
+  if (rest.endsWith('/installation')) return undefined;
+  if (rest.startsWith('/pulls')) return { permission: 'pull_requests', level: 'read', scopes: ['repo'] };
+  if (rest.startsWith('/deployments')) return { permission: 'deployments', level: 'read', scopes: ['repo', 'repo_deployment'] };
+  if (rest.startsWith('/issues')) return { permission: 'issues', level: 'read', scopes: ['repo'] };
+  if (rest.startsWith('/actions')) return { permission: 'actions', level: 'read', scopes: ['repo'] };
+  return { permission: 'contents', level: 'read', scopes: ['repo'] };
+}
+/** What backfill reads: an App installed with these can backfill but not create webhooks. */
+const BACKFILL_PERMISSIONS: Record<string, PermissionLevel> = { contents: 'read', pull_requests: 'read', deployments: 'read', issues: 'read', actions: 'read', metadata: 'read' };
 
 const DOCS = 'https://docs.github.com/rest';
 const SECONDARY = 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.';
@@ -57,13 +115,21 @@ export class GithubApiStandin {
   readonly recorded: RecordedAnswer[] = [];
   readonly faults: Fault[] = [];
   readonly rateLimit = { core: 5_000, graphql: 5_000 };
+  /** Webhooks created through the API (organisation and repository hooks). */
+  readonly hooks: StandinHook[] = [];
   url = '';
   private readonly tokens: Set<string>;
+  private readonly profiles = new Map<string, TokenProfile>();
+  private nextHookId = 480_000_001;
   private readonly routes: Route[];
   private server: Server | null = null;
 
   private constructor(readonly fixture: GithubFixture, private readonly options: StandinOptions) {
     this.tokens = new Set(options.tokens ?? ['standin-token']);
+    for (const [token, profile] of Object.entries(options.tokenProfiles ?? {})) {
+      this.tokens.add(token);
+      this.profiles.set(token, profile);
+    }
     this.routes = this.buildRoutes();
   }
 
@@ -94,6 +160,29 @@ export class GithubApiStandin {
     });
   }
 
+  /**
+   * Sends one event the way GitHub delivers it for a hook: to its config URL, in its content type
+   * (`json`, or `form` as `payload=…`), signed with its secret (`X-Hub-Signature-256` and the
+   * legacy SHA-1 `X-Hub-Signature`). Only events the hook subscribes to (or `*`) are sent.
+   */
+  async deliver(hook: StandinHook, event: string, payload: Record<string, unknown>): Promise<{ status: number; body: string }> {
+    if (event !== 'ping' && !hook.events.includes(event) && !hook.events.includes('*')) throw new Error(`hook ${hook.id} does not subscribe to ${event}`);
+    const json = JSON.stringify(payload);
+    const body = hook.config.content_type === 'form' ? `payload=${encodeURIComponent(json)}` : json;
+    const headers: Record<string, string> = {
+      'content-type': hook.config.content_type === 'form' ? 'application/x-www-form-urlencoded' : 'application/json',
+      'user-agent': 'GitHub-Hookshot/standin', 'x-github-event': event, 'x-github-delivery': randomUUID(), 'x-github-hook-id': String(hook.id),
+      'x-github-hook-installation-target-type': hook.repo ? 'repository' : 'organization',
+      'x-github-hook-installation-target-id': String(hook.repo ? this.fixture.repos.find((r) => `${r.owner}/${r.name}` === hook.repo)?.id ?? 0 : this.fixture.org.id),
+    };
+    if (hook.config.secret) {
+      headers['x-hub-signature-256'] = `sha256=${createHmac('sha256', hook.config.secret).update(body).digest('hex')}`;
+      headers['x-hub-signature'] = `sha1=${createHmac('sha1', hook.config.secret).update(body).digest('hex')}`;
+    }
+    const response = await fetch(hook.config.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(10_000) });
+    return { status: response.status, body: await response.text() };
+  }
+
   // -------------------------------------------------------------------------------------------
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -114,6 +203,8 @@ export class GithubApiStandin {
       'x-github-request-id': randomBytes(8).toString('hex').toUpperCase(),
       ...answer.headers,
     };
+    const profile = this.profileOf(request.headers.authorization);
+    if (profile?.kind === 'classic') headers['x-oauth-scopes'] = profile.scopes.join(', ');
     if (answer.status === 304 || answer.body === undefined) {
       response.writeHead(answer.status, headers);
       response.end();
@@ -139,6 +230,9 @@ export class GithubApiStandin {
       if (!match) continue;
       const denied = this.authenticate(route, request.headers.authorization);
       if (denied) return denied;
+      const profile = this.profileOf(request.headers.authorization);
+      const refused = this.authorise(route, profile);
+      if (refused) return refused;
       let body: unknown;
       try {
         body = bodyText ? JSON.parse(bodyText) : undefined;
@@ -172,6 +266,35 @@ export class GithubApiStandin {
     return null;
   }
 
+  private profileOf(header: string | undefined): TokenProfile | null {
+    const [, credential = ''] = (header ?? '').split(/\s+/, 2);
+    return this.profiles.get(credential) ?? null;
+  }
+
+  /** A limited token's refusal, as GitHub words it: classic tokens get 404 (GitHub hides what a token may not see), fine-grained ones 403. */
+  private authorise(route: Route, profile: TokenProfile | null): Answer | null {
+    if (!profile || !route.needs) return null;
+    const { permission, level, scopes } = route.needs;
+    if (profile.kind === 'classic') {
+      const held = new Set<string>();
+      const add = (scope: string): void => {
+        if (held.has(scope)) return;
+        held.add(scope);
+        for (const included of SCOPE_INCLUDES[scope] ?? []) add(included);
+      };
+      profile.scopes.forEach(add);
+      if (scopes.length === 0 || scopes.some((scope) => held.has(scope))) return null;
+      return { status: 404, body: { message: 'Not Found', documentation_url: DOCS, status: '404' }, headers: { 'x-accepted-oauth-scopes': scopes.join(', ') } };
+    }
+    const heldLevel = profile.permissions[permission];
+    if (heldLevel && LEVELS.indexOf(heldLevel) >= LEVELS.indexOf(level)) return null;
+    return {
+      status: 403,
+      body: { message: 'Resource not accessible by personal access token', documentation_url: DOCS, status: '403' },
+      headers: { 'x-accepted-github-permissions': `${permission}=${level}` },
+    };
+  }
+
   private validJwt(jwt: string): boolean {
     const app = this.options.app;
     const [header, payload, signature] = jwt.split('.');
@@ -189,10 +312,11 @@ export class GithubApiStandin {
     const repo = (params: Record<string, string>) => this.fixture.repos.find((r) => r.owner === params.owner && r.name === params.repo);
     const notFound: Answer = { status: 404, body: { message: 'Not Found', documentation_url: DOCS, status: '404' } };
     const R = (method: string, path: string, operationId: string, handle: Route['handle'], auth?: Route['auth']): Route => ({
-      method, operationId, handle, auth,
+      method, operationId, handle, auth, needs: needsOf(method, path),
       pattern: new RegExp(`^${path.replace(/\{(\w+)\}/g, (_m, name: string) => `(?<${name}>[^/]+)`)}$`),
     });
     return [
+      ...this.hookRoutes(R, repo, notFound),
       R('GET', '/orgs/{org}/repos', 'repos/list-for-org', (params, query) => {
         if (params.org !== this.fixture.org.login) return notFound;
         const repos = [...this.fixture.repos];
@@ -332,14 +456,114 @@ export class GithubApiStandin {
       R('POST', '/app/installations/{id}/access_tokens', 'apps/create-installation-access-token', (params) => {
         if (!this.options.app || params.id !== String(this.options.app.installationId)) return notFound;
         const token = `ghs_${randomBytes(18).toString('base64url')}`;
+        const permissions = this.options.app.permissions ?? BACKFILL_PERMISSIONS;
         this.tokens.add(token);
+        this.profiles.set(token, { kind: 'fine-grained', permissions });
         return {
           status: 201,
-          body: { token, expires_at: new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'), permissions: { contents: 'read', pull_requests: 'read', deployments: 'read', issues: 'read', actions: 'read' }, repository_selection: 'all' },
+          body: { token, expires_at: new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'), permissions, repository_selection: 'all' },
         };
+      }, 'jwt'),
+      R('GET', '/app/installations/{id}', 'apps/get-installation', (params) => {
+        if (!this.options.app || params.id !== String(this.options.app.installationId)) return notFound;
+        return { status: 200, body: this.installation() };
       }, 'jwt'),
       R('POST', '/graphql', 'graphql', (_params, _query, body) => ({ status: 200, body: this.graphql(body) })),
     ];
+  }
+
+  /**
+   * Organisation and repository webhooks (list, get, create, update), as GitHub answers them: the
+   * secret is never shown back (`********`), a second hook with the same URL is refused with 422,
+   * `name` must be `web`, and an update replaces only what it names.
+   */
+  private hookRoutes(
+    R: (method: string, path: string, operationId: string, handle: Route['handle']) => Route,
+    repo: (params: Record<string, string>) => FixtureRepo | undefined,
+    notFound: Answer,
+  ): Route[] {
+    const org = this.fixture.org.login;
+    const scopeOf = (params: Record<string, string>): { repo: string | null } | null => {
+      if (params.org !== undefined) return params.org === org ? { repo: null } : null;
+      const r = repo(params);
+      return r ? { repo: `${r.owner}/${r.name}` } : null;
+    };
+    const invalid = (message: string, field: string): Answer => ({
+      status: 422, body: { message: 'Validation Failed', errors: [{ resource: 'Hook', code: 'custom', field, message }], documentation_url: `${DOCS}/webhooks`, status: '422' },
+    });
+    const list = (params: Record<string, string>, query: Query): Answer => {
+      const scope = scopeOf(params);
+      if (!scope) return notFound;
+      const hooks = this.hooks.filter((h) => h.repo === scope.repo).map((h) => this.hookBody(h));
+      return this.page(hooks, query, scope.repo ? `/repos/${scope.repo}/hooks` : `/orgs/${org}/hooks`);
+    };
+    const get = (params: Record<string, string>): Answer => {
+      const scope = scopeOf(params);
+      const hook = scope ? this.hooks.find((h) => h.repo === scope.repo && String(h.id) === params.id) : undefined;
+      return hook ? { status: 200, body: this.hookBody(hook) } : notFound;
+    };
+    const create = (params: Record<string, string>, _query: Query, body: unknown): Answer => {
+      const scope = scopeOf(params);
+      if (!scope) return notFound;
+      const input = (body ?? {}) as { name?: unknown; config?: Record<string, unknown>; events?: unknown; active?: unknown };
+      if (input.name !== undefined && input.name !== 'web') return invalid('Name must be "web"', 'name');
+      const url = input.config?.url;
+      if (typeof url !== 'string' || !/^https?:\/\//.test(url)) return invalid('Config must contain a valid url', 'config');
+      if (this.hooks.some((h) => h.repo === scope.repo && h.config.url === url)) return invalid(`Hook already exists on this ${scope.repo ? 'repository' : 'organization'}`, 'hook');
+      const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const hook: StandinHook = {
+        id: this.nextHookId++, org, repo: scope.repo, name: 'web', active: input.active !== false,
+        events: Array.isArray(input.events) ? input.events.map(String) : ['push'],
+        config: {
+          url, content_type: input.config?.content_type === 'json' ? 'json' : 'form', insecure_ssl: String(input.config?.insecure_ssl ?? '0'),
+          ...(typeof input.config?.secret === 'string' && input.config.secret ? { secret: input.config.secret } : {}),
+        },
+        createdAt: now, updatedAt: now,
+      };
+      this.hooks.push(hook);
+      return { status: 201, body: this.hookBody(hook), headers: { location: this.api(scope.repo ? `/repos/${scope.repo}/hooks/${hook.id}` : `/orgs/${org}/hooks/${hook.id}`) } };
+    };
+    const update = (params: Record<string, string>, _query: Query, body: unknown): Answer => {
+      const scope = scopeOf(params);
+      const hook = scope ? this.hooks.find((h) => h.repo === scope.repo && String(h.id) === params.id) : undefined;
+      if (!hook) return notFound;
+      const input = (body ?? {}) as { config?: Record<string, unknown>; events?: unknown; active?: unknown };
+      if (input.config) {
+        const url = input.config.url ?? hook.config.url;
+        if (typeof url !== 'string' || !/^https?:\/\//.test(url)) return invalid('Config must contain a valid url', 'config');
+        hook.config = {
+          url, content_type: input.config.content_type === 'json' ? 'json' : input.config.content_type === 'form' ? 'form' : hook.config.content_type,
+          insecure_ssl: String(input.config.insecure_ssl ?? hook.config.insecure_ssl),
+          ...(typeof input.config.secret === 'string' ? (input.config.secret ? { secret: input.config.secret } : {}) : hook.config.secret ? { secret: hook.config.secret } : {}),
+        };
+      }
+      if (Array.isArray(input.events)) hook.events = input.events.map(String);
+      if (typeof input.active === 'boolean') hook.active = input.active;
+      hook.updatedAt = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+      return { status: 200, body: this.hookBody(hook) };
+    };
+    return [
+      R('GET', '/orgs/{org}/hooks', 'orgs/list-webhooks', list),
+      R('POST', '/orgs/{org}/hooks', 'orgs/create-webhook', create),
+      R('GET', '/orgs/{org}/hooks/{id}', 'orgs/get-webhook', get),
+      R('PATCH', '/orgs/{org}/hooks/{id}', 'orgs/update-webhook', update),
+      R('GET', '/repos/{owner}/{repo}/hooks', 'repos/list-webhooks', list),
+      R('POST', '/repos/{owner}/{repo}/hooks', 'repos/create-webhook', create),
+      R('GET', '/repos/{owner}/{repo}/hooks/{id}', 'repos/get-webhook', get),
+      R('PATCH', '/repos/{owner}/{repo}/hooks/{id}', 'repos/update-webhook', update),
+    ];
+  }
+
+  /** A hook as the API shows it (`org-hook` or `hook`): never the secret itself. */
+  private hookBody(hook: StandinHook): Record<string, unknown> {
+    const base = hook.repo ? this.api(`/repos/${hook.repo}/hooks/${hook.id}`) : this.api(`/orgs/${hook.org}/hooks/${hook.id}`);
+    const config = { url: hook.config.url, content_type: hook.config.content_type, insecure_ssl: hook.config.insecure_ssl, ...(hook.config.secret ? { secret: '********' } : {}) };
+    const common = {
+      id: hook.id, url: base, ping_url: `${base}/pings`, deliveries_url: `${base}/deliveries`, name: hook.name, events: hook.events, active: hook.active,
+      config, updated_at: hook.updatedAt, created_at: hook.createdAt,
+    };
+    if (!hook.repo) return { ...common, type: 'Organization' };
+    return { ...common, type: 'Repository', test_url: `${base}/test`, last_response: { code: null, status: 'unused', message: null } };
   }
 
   /** One page of a listing with GitHub's Link header (`next`, `last`, `first`, `prev`). */
@@ -614,7 +838,7 @@ export class GithubApiStandin {
       id: app.installationId, account: org, access_tokens_url: this.api(`/app/installations/${app.installationId}/access_tokens`),
       repositories_url: this.api('/installation/repositories'), html_url: `https://github.com/organizations/${this.fixture.org.login}/settings/installations/${app.installationId}`,
       app_id: app.id, app_slug: 'paved-backfill', target_id: this.fixture.org.id, target_type: 'Organization',
-      permissions: { contents: 'read', pull_requests: 'read', deployments: 'read', issues: 'read', actions: 'read', metadata: 'read' },
+      permissions: app.permissions ?? BACKFILL_PERMISSIONS,
       events: [], created_at: '2025-12-01T00:00:00Z', updated_at: '2025-12-01T00:00:00Z', single_file_name: null, has_multiple_single_files: false,
       single_file_paths: [], repository_selection: 'all', suspended_by: null, suspended_at: null,
     };
