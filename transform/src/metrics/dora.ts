@@ -1,42 +1,11 @@
 import { z } from 'zod';
-import { calendarDateProblem, isoDay, type DoraResult } from '@paved/schemas';
+import type { DoraQuery, DoraResult } from '@paved/schemas';
 import type { Warehouse } from '../warehouse/client.js';
 import { SERVICE_CATALOG_CTE } from './catalog.js';
 import { changeFailureRateLevel, deploymentFrequencyLevel, leadTimeLevel, recoveryLevel, type BenchmarkProfile } from './levels.js';
 
-export const DoraQuery = z.object({
-  from: isoDay('from'),
-  to: isoDay('to'),
-  team: z.string().min(1).optional(),
-  service: z.string().min(1).optional(),
-  profile: z.enum(['2023', '2024']).optional(),
-  /** Golden-path services only (true), the others only (false), or all (unset). */
-  goldenPath: z.enum(['true', 'false']).transform((v) => v === 'true').or(z.boolean()).optional(),
-}).refine((q) => calendarDateProblem(q.from) !== null || calendarDateProblem(q.to) !== null || q.from < q.to, { message: 'from must be before to (the window is [from, to))', path: ['to'] });
-export type DoraQuery = z.infer<typeof DoraQuery>;
-
-const DAY_MS = 86_400_000;
-
-/** The default window: the last 90 days, today included ([today − 89 days, tomorrow)). */
-export function lastNinetyDays(now = new Date()): { from: string; to: string } {
-  const tomorrow = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) + DAY_MS;
-  return { from: new Date(tomorrow - 90 * DAY_MS).toISOString().slice(0, 10), to: new Date(tomorrow).toISOString().slice(0, 10) };
-}
-
-/** `day` moved by `days`, or `day` unchanged when it is not a real date (the query's check then says why). */
-function shiftDay(day: string, days: number): string {
-  if (calendarDateProblem(day)) return day;
-  return new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
-}
-
-/** --from and --to as given; a missing one keeps the window 90 days long; neither: the last 90 days. */
-export function doraWindow(options: { from?: string; to?: string }, now = new Date()): { from: string; to: string } {
-  if (options.from && options.to) return { from: options.from, to: options.to };
-  if (options.from) return { from: options.from, to: shiftDay(options.from, 90) };
-  if (options.to) return { from: shiftDay(options.to, -90), to: options.to };
-  return lastNinetyDays(now);
-}
-
+/** The query and its default window (the last 90 days) are part of the API contract, in @paved/schemas. */
+export { DoraQuery, doraWindow, lastNinetyDays } from '@paved/schemas';
 
 /** The contract (zod) lives in @paved/schemas so that clients can validate what the API answers. */
 export type { DoraResult } from '@paved/schemas';
