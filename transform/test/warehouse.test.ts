@@ -51,7 +51,7 @@ describe('migrations', () => {
     expect(rendered.filter((s) => s.includes('ENGINE = Distributed(')).length).toBeGreaterThan(15);
     for (const statement of rendered) {
       const [row] = await env.warehouse.query('SELECT formatQuery({q:String}) AS f', { q: statement }, z.object({ f: z.string() }));
-      expect(row!.f).toMatch(/^(CREATE|ALTER) TABLE/);
+      expect(row!.f).toMatch(/^(CREATE TABLE|ALTER TABLE|DROP TABLE|EXCHANGE TABLES|INSERT INTO)/);
       if (statement.startsWith('CREATE') && statement.includes('_local ON CLUSTER')) expect(row!.f).toMatch(/ENGINE = Replicated\w*MergeTree\('\/clickhouse\/tables\/\{shard\}/);
     }
   });

@@ -45,6 +45,8 @@ export function splitStatements(text: string): string[] {
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const CREATE_TABLE = /^CREATE TABLE IF NOT EXISTS \{\{db\}\}\.([A-Za-z_][A-Za-z0-9_]*)/;
 const ALTER_TABLE = /^ALTER TABLE \{\{db\}\}\.([A-Za-z_][A-Za-z0-9_]*) \{\{on_cluster\}\}/;
+const DROP_TABLE = /^DROP TABLE IF EXISTS \{\{db\}\}\.([A-Za-z_][A-Za-z0-9_]*) \{\{on_cluster\}\}$/;
+const EXCHANGE_TABLES = /^EXCHANGE TABLES \{\{db\}\}\.([A-Za-z_][A-Za-z0-9_]*) AND \{\{db\}\}\.([A-Za-z_][A-Za-z0-9_]*) \{\{on_cluster\}\}$/;
 const MERGE_TREE = /ENGINE\s*=\s*(Replacing|Summing|Aggregating|Collapsing)?MergeTree(\(([^)]*)\))?/;
 
 /**
@@ -54,11 +56,17 @@ const MERGE_TREE = /ENGINE\s*=\s*(Replacing|Summing|Aggregating|Collapsing)?Merg
  *   Distributed table under the original name, sharded on the table's sorting key so that all
  *   versions of a row meet on one shard (ReplacingMergeTree deduplicates per shard). An
  *   `ALTER TABLE {{db}}.<name> {{on_cluster}}` is applied to the local tables and to the
- *   Distributed front, so both keep the same columns.
+ *   Distributed front, so both keep the same columns. `DROP TABLE IF EXISTS {{db}}.<name> {{on_cluster}}`
+ *   drops both; `EXCHANGE TABLES {{db}}.<a> AND {{db}}.<b> {{on_cluster}}` swaps the local tables
+ *   (each Distributed front then reads the other's data).
  */
 export function renderStatements(statement: string, cluster: string | undefined): string[] {
   if (!cluster) return [statement.replaceAll('{{on_cluster}}', '')];
   if (!IDENT.test(cluster)) throw new Error(`clickhouse.cluster "${cluster}" is not a valid cluster name`);
+  const dropped = DROP_TABLE.exec(statement)?.[1];
+  if (dropped) return [`DROP TABLE IF EXISTS {{db}}.${dropped} ON CLUSTER ${cluster} SYNC`, `DROP TABLE IF EXISTS {{db}}.${dropped}_local ON CLUSTER ${cluster} SYNC`];
+  const exchanged = EXCHANGE_TABLES.exec(statement);
+  if (exchanged) return [`EXCHANGE TABLES {{db}}.${exchanged[1]}_local AND {{db}}.${exchanged[2]}_local ON CLUSTER ${cluster}`];
   const altered = ALTER_TABLE.exec(statement)?.[1];
   if (altered) {
     const rest = statement.replace(ALTER_TABLE, '');
