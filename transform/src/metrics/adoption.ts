@@ -1,18 +1,15 @@
 import { z } from 'zod';
+import type { AdoptionQuery, AdoptionResult } from '@paved/schemas';
 import type { Warehouse } from '../warehouse/client.js';
 import { SERVICE_CATALOG_CTE } from './catalog.js';
-import { doraMetrics, dayStart, type DoraResult } from './dora.js';
+import { doraMetrics, dayStart } from './dora.js';
 import type { BenchmarkProfile } from './levels.js';
 
 const num = z.coerce.number();
 const nullableNum = z.union([z.null(), z.coerce.number()]);
 
-export const AdoptionQuery = z.object({
-  from: z.iso.date('from must be a date as YYYY-MM-DD'),
-  to: z.iso.date('to must be a date as YYYY-MM-DD'),
-  team: z.string().min(1).optional(),
-}).refine((q) => q.from < q.to, { message: 'from must be before to', path: ['to'] });
-export type AdoptionQuery = z.infer<typeof AdoptionQuery>;
+/** The query is part of the API contract, in @paved/schemas. */
+export { AdoptionQuery } from '@paved/schemas';
 
 const TeamRow = z.object({ team: z.string(), services: num, golden_services: num, golden_share: nullableNum, deployments: num, golden_deployments: num, platform_deployments: num });
 const WeekRow = z.object({ week: z.string(), deployments: num, golden_share: nullableNum, platform_share: nullableNum });
@@ -20,18 +17,8 @@ const TemplateRow = z.object({ template: z.string(), services: num, runs: num })
 /** `services` counts those created after Paved's history starts; `before_history` those left out (their first deployment predates what Paved saw). */
 const FirstDeployRow = z.object({ golden_path: z.coerce.boolean(), services: num, p50_hours: nullableNum, before_history: num });
 
-export interface AdoptionResult {
-  from: string;
-  to: string;
-  scope: { team: string | null };
-  headline: { services: number; goldenServices: number; goldenServiceShare: number | null; deployments: number; goldenDeploymentShare: number | null; platformDeploymentShare: number | null };
-  teams: z.infer<typeof TeamRow>[];
-  weekly: z.infer<typeof WeekRow>[];
-  templates: z.infer<typeof TemplateRow>[];
-  timeToFirstDeployment: z.infer<typeof FirstDeployRow>[];
-  /** The five keys for golden-path services versus the others over the same window, with sample sizes. */
-  comparison: { goldenPath: DoraResult; other: DoraResult };
-}
+/** The answer is part of the API contract too (zod, with every key described). */
+export type { AdoptionResult } from '@paved/schemas';
 
 const TEAM = `({team:String} = '' OR team = {team:String})`;
 const TEAM_NULLABLE = `({team:String} = '' OR ifNull(team, '') = {team:String})`;

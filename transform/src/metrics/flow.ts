@@ -1,16 +1,13 @@
 import { z } from 'zod';
+import type { FlowQuery, FlowResult } from '@paved/schemas';
 import type { Warehouse } from '../warehouse/client.js';
 import { dayStart } from './dora.js';
 
 const num = z.coerce.number();
 const nullableNum = z.union([z.null(), z.coerce.number()]);
 
-export const FlowQuery = z.object({
-  from: z.iso.date('from must be a date as YYYY-MM-DD'),
-  to: z.iso.date('to must be a date as YYYY-MM-DD'),
-  team: z.string().min(1).optional(),
-}).refine((q) => q.from < q.to, { message: 'from must be before to', path: ['to'] });
-export type FlowQuery = z.infer<typeof FlowQuery>;
+/** The query is part of the API contract, in @paved/schemas. */
+export { FlowQuery } from '@paved/schemas';
 
 const TeamFlowRow = z.object({
   team: z.string(), prs: num, coding_p50: nullableNum, pickup_p50: nullableNum, review_p50: nullableNum, deploy_p50: nullableNum, cycle_p50: nullableNum,
@@ -20,15 +17,8 @@ const SlowPrRow = z.object({
   coding_hours: nullableNum, pickup_hours: nullableNum, review_hours: nullableNum, deploy_hours: nullableNum, cycle_hours: nullableNum, deployment_id: z.string().nullable(),
 });
 
-export interface FlowResult {
-  from: string;
-  to: string;
-  scope: { team: string | null };
-  /** Medians in hours over PRs merged in the window (bot-authored PRs excluded). */
-  overall: z.infer<typeof TeamFlowRow>;
-  teams: z.infer<typeof TeamFlowRow>[];
-  slowest: z.infer<typeof SlowPrRow>[];
-}
+/** The answer is part of the API contract too (zod, with every key described). */
+export type { FlowResult } from '@paved/schemas';
 
 const CYCLE = `if(deployed_at IS NULL, NULL, dateDiff('millisecond', coalesce(first_commit_at, opened_at), assumeNotNull(deployed_at)) / 3600000)`;
 const MEDIANS = `
