@@ -139,6 +139,19 @@ export async function doraMetrics(warehouse: Warehouse, query: DoraQuery, defaul
     query.service ? Promise.resolve([undefined]) : warehouse.query(perServiceSql(query), params, PerServiceRow),
   ]);
   if (!row) throw new Error('the DORA query returned no row');
+  return doraResultOf(query, row, perService, profile);
+}
+
+/** The row of the DORA statement (one per scope and window). */
+export type DoraRow = z.infer<typeof DoraRow>;
+/** The row of the per-service frequency statement. */
+export type PerServiceRow = z.infer<typeof PerServiceRow>;
+
+/**
+ * The answer from the two statements' rows (`perService` undefined for a single service). Exported
+ * so that the peer benchmark (tools/bench/peer.ts) turns PostgreSQL's rows into the same answer.
+ */
+export function doraResultOf(query: DoraQuery, row: DoraRow, perService: PerServiceRow | undefined, profile: BenchmarkProfile): DoraResult {
   const days = (Date.parse(query.to) - Date.parse(query.from)) / 86_400_000;
   const perWeek = row.deployments === 0 ? null : round((row.deployments / days) * 7);
   const frequency = perService

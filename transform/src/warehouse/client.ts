@@ -93,6 +93,18 @@ export class Warehouse {
     return this.cache;
   }
 
+  /**
+   * The same connection addressing another database of the same ClickHouse (for benchmarks that
+   * copy Paved's tables at several sizes side by side). It has no result cache of its own until
+   * one is enabled, and closing it closes nothing: the warehouse it came from owns the connection.
+   */
+  withDatabase(database: string): Warehouse {
+    if (!IDENTIFIER.test(database)) throw new Error(`"${database}" is not a valid database name: use letters, digits and _`);
+    const view = new Warehouse(this.client, database, this.mode, this.cluster, null);
+    view.closed = true;
+    return view;
+  }
+
   get readCache(): ReadCache | null {
     return this.cache;
   }
