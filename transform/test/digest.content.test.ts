@@ -49,6 +49,11 @@ describe('weekly digest content (two teams over two weeks)', () => {
     expect(failed).toMatchObject({ id: 'billing-5', service: 'billing', team: 'payments', recoveryHours: 5 });
     expect(failed!.links).toEqual([expect.objectContaining({ method: 'explicit', incident: expect.objectContaining({ id: 'INC-7', title: 'incident INC-7', status: 'resolved' }) })]);
     expect(failed!.links[0]!.evidence).toContain('INC-7');
+    // People read the deployment by repository and sha (no pull request here); its id is only a link target.
+    const text = renderDigest(c).text;
+    expect(text.replace(/<https?:[^>]+>/g, '')).not.toContain('billing-5');
+    expect(text).toMatch(/billing \(payments\): \S+ at [0-9a-f]{7}, deployed Wed 11 Mar 10:00 UTC/);
+    expect(text).toContain('incident "incident INC-7" names this deployment');
   });
 
   it('adoption: golden-path share of deployments this week against the week before', async () => {
@@ -82,6 +87,16 @@ describe('weekly digest content (two teams over two weeks)', () => {
     expect(seen).toEqual([{ team: 'payments' }]);
     expect(withSurvey.survey).toEqual({ title: 'DX 2026 Q1', respondents: 14, participationRate: 0.7, lines: ['14 responses, 70 % participation.'] });
     expect(renderDigest(withSurvey).text).toContain('14 responses, 70 % participation.');
+  });
+
+  it('asks the surveys function about the survey as of the end of the week, not of a later campaign', async () => {
+    const asked: (Date | undefined)[] = [];
+    const hook: SurveySummaryHook = async (_w, _c, _scope, asOf) => (asked.push(asOf), null);
+    // W11 ends on Monday 16 March 00:00; built a month later, the digest still speaks as of that Monday.
+    await buildDigest(env.warehouse, config, { week: W11, surveySummary: hook, now: new Date('2026-04-16T09:00:00Z') });
+    // Built during its own week, it speaks as of now (a campaign closing later that week is not released yet).
+    await buildDigest(env.warehouse, config, { week: W11, surveySummary: hook, now: new Date('2026-03-12T09:00:00Z') });
+    expect(asked.map((d) => d?.toISOString())).toEqual(['2026-03-16T00:00:00.000Z', '2026-03-12T09:00:00.000Z']);
   });
 
   it('data health: says when nothing arrived through the webhooks and lists delivery problems', async () => {

@@ -2,7 +2,7 @@ import { surveySummaryForDigest } from '@paved/surveys/digest';
 import type { SurveySummaryHook } from '@paved/transform/digest/content';
 
 /**
- * The survey section of the weekly digests, for every process that sends them: the latest
- * campaign's participation and results from @paved/surveys, with the anonymity rule applied there.
+ * The survey section of the weekly digests, for every process that sends them: the newest campaign
+ * released by the end of the digest's week (`asOf`), with the anonymity rule applied in @paved/surveys.
  */
-export const digestSurveySummary: SurveySummaryHook = (warehouse, config, scope) => surveySummaryForDigest(warehouse, config, scope);
+export const digestSurveySummary: SurveySummaryHook = (warehouse, config, scope, asOf) => surveySummaryForDigest(warehouse, config, scope, asOf);

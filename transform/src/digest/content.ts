@@ -70,7 +70,14 @@ export const FailedDeployment = z.object({
   deployedAt: z.string(),
   url: z.string().nullable(),
   recoveryHours: z.number().nullable(),
-  links: z.array(z.object({ method: z.string(), evidence: z.string(), otherDeploymentId: z.string().nullable(), incident: Incident.nullable() })),
+  /** Pull requests whose commits this deployment shipped (for its label; absent in digests stored before). */
+  prs: z.array(z.number()).optional(),
+  links: z.array(z.object({
+    method: z.string(), evidence: z.string(), otherDeploymentId: z.string().nullable(),
+    /** How the other deployment (a rollback's or a revert's) reads to people, e.g. "acme/billing PR #12". */
+    otherDeploymentLabel: z.string().nullable().optional(),
+    incident: Incident.nullable(),
+  })),
 });
 export type FailedDeployment = z.infer<typeof FailedDeployment>;
 
@@ -131,7 +138,7 @@ export type DigestContent = z.infer<typeof DigestContent>;
  * surveys package depends on this one, so the call is injected rather than imported). It answers
  * null when there is nothing to say, and must apply the anonymity rule itself.
  */
-export type SurveySummaryHook = (warehouse: Warehouse, config: PavedConfig, scope: { team?: string }) => Promise<unknown>;
+export type SurveySummaryHook = (warehouse: Warehouse, config: PavedConfig, scope: { team?: string }, asOf?: Date) => Promise<unknown>;
 
 /** The hook used when no surveys function is wired in: the digest says "no survey results". */
 export const noSurveySummary: SurveySummaryHook = async () => null;
@@ -185,8 +192,11 @@ export async function buildDigest(warehouse: Warehouse, config: PavedConfig, opt
     explain(warehouse, { from: week.from, to: week.to, ...scope }, 'changeFailureRate', { limit: FAILURES_SHOWN }),
     adoptionChange(warehouse, week, previous, team),
     dataHealth(warehouse),
-    (options.surveySummary ?? noSurveySummary)(warehouse, config, scope),
+    // A digest speaks of the survey released by the end of its week (or now, for the running week),
+    // never of a campaign that closed after that week.
+    (options.surveySummary ?? noSurveySummary)(warehouse, config, scope, new Date(Math.min(now.getTime(), Date.parse(`${week.to}T00:00:00Z`)))),
   ]);
+  const named = await deploymentNames(warehouse, [...failed.deployments.map((d) => d.id), ...failed.failureLinks.flatMap((l) => (l.other_deployment_id ? [l.other_deployment_id] : []))]);
   return {
     version: 1,
     week: { id: week.id, from: week.from, to: week.to },
@@ -196,7 +206,7 @@ export async function buildDigest(warehouse: Warehouse, config: PavedConfig, opt
     publicUrl: config.surveys.publicUrl ?? null,
     keys: keyFigures(current, last, before),
     movers: { by, rows: biggestMovers(rankNow, rankBefore) },
-    failures: { total: current.changeFailureRate.failedDeployments, shown: failuresOf(failed) },
+    failures: { total: current.changeFailureRate.failedDeployments, shown: failuresOf(failed, named) },
     adoption,
     survey: surveySectionOf(survey),
     health: healthSummary(health, now, team ? [] : options.deliveryProblems ?? []),
@@ -287,7 +297,30 @@ export function biggestMovers(now: RankingRow[], before: RankingRow[]): Mover[] 
   return movers.sort((a, b) => b.score - a.score || a.name.localeCompare(b.name)).slice(0, MOVERS);
 }
 
-function failuresOf(explanation: Awaited<ReturnType<typeof explain>>): FailedDeployment[] {
+const NamedDeployment = z.object({ id: z.string(), repo: z.string(), sha: z.string().nullable(), prs: z.array(z.coerce.number()) });
+type NamedDeployment = z.infer<typeof NamedDeployment>;
+
+/** Repository, sha and pull requests of deployments, so a digest can name them as people do instead of by id. */
+async function deploymentNames(warehouse: Warehouse, ids: string[]): Promise<Map<string, NamedDeployment>> {
+  if (!ids.length) return new Map();
+  const rows = await warehouse.query(`
+    SELECT d.id AS id, any(d.repo) AS repo, any(d.sha) AS sha, arraySort(groupUniqArrayIf(assumeNotNull(c.pr_number), c.pr_number IS NOT NULL)) AS prs
+    FROM (SELECT id, repo, sha FROM {{db}}.t_deployments WHERE id IN {ids:Array(String)}) AS d
+    LEFT JOIN (SELECT deployment_id, pr_number FROM {{db}}.t_changes WHERE deployment_id IN {ids:Array(String)}) AS c ON c.deployment_id = d.id
+    GROUP BY d.id
+    SETTINGS join_use_nulls = 1`, { ids: [...new Set(ids)] }, NamedDeployment);
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+/** "acme/billing PR #123", "acme/billing PRs #12, #13 and 2 more", else "acme/billing at a1b2c3d": a deployment as people know it. */
+export function deploymentLabel(d: { repo: string; sha: string | null; prs?: readonly number[] }): string {
+  const prs = d.prs ?? [];
+  if (prs.length === 1) return `${d.repo} PR #${prs[0]}`;
+  if (prs.length > 1) return `${d.repo} PRs ${prs.slice(0, 2).map((n) => `#${n}`).join(', ')}${prs.length > 2 ? ` and ${prs.length - 2} more` : ''}`;
+  return d.sha ? `${d.repo} at ${d.sha.slice(0, 7)}` : d.repo;
+}
+
+function failuresOf(explanation: Awaited<ReturnType<typeof explain>>, named: Map<string, NamedDeployment>): FailedDeployment[] {
   const incidents = new Map(explanation.incidents.map((i) => [i.id, i]));
   return explanation.deployments.map((d) => ({
     id: d.id,
@@ -298,12 +331,15 @@ function failuresOf(explanation: Awaited<ReturnType<typeof explain>>): FailedDep
     deployedAt: d.deployed_at,
     url: d.url,
     recoveryHours: d.recovery_hours,
+    prs: named.get(d.id)?.prs ?? [],
     links: explanation.failureLinks.filter((l) => l.deployment_id === d.id).map((l) => {
       const incident = l.incident_id ? incidents.get(l.incident_id) : undefined;
+      const other = l.other_deployment_id ? named.get(l.other_deployment_id) : undefined;
       return {
         method: l.method,
         evidence: l.evidence,
         otherDeploymentId: l.other_deployment_id,
+        otherDeploymentLabel: other ? deploymentLabel(other) : null,
         incident: incident ? { id: incident.id, title: incident.title, severity: incident.severity, status: incident.status, url: incident.url, openedAt: incident.opened_at } : null,
       };
     }),

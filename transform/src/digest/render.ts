@@ -1,4 +1,5 @@
-import { KEY_LABELS, KEY_UNITS, parseUtc, type DigestContent, type KeyName } from './content.js';
+import { formatDuration } from '@paved/schemas/duration';
+import { deploymentLabel, KEY_LABELS, KEY_UNITS, parseUtc, type DigestContent, type KeyName } from './content.js';
 
 /**
  * Renders a digest for every channel. Pure: the same content gives the same output, and every
@@ -43,12 +44,9 @@ const METHOD_LABELS: Record<string, string> = {
 
 // ---------- numbers and words ----------
 
+/** Paved's one duration rule (hours under 48 h, days from 48 h), as on the dashboard and in the CLI. */
 function hours(value: number): string {
-  if (value < 1) return `${Math.max(1, Math.round(value * 60))} min`;
-  if (value < 48) return `${value < 10 ? value.toFixed(1) : Math.round(value)} h`;
-  const days = value / 24;
-  if (days < 14) return `${days < 10 ? days.toFixed(1) : Math.round(days)} d`;
-  return `${(days / 7).toFixed(1)} wk`;
+  return formatDuration(value);
 }
 
 function percent(value: number): string {
@@ -174,16 +172,19 @@ function describe(c: DigestContent): Described {
     const sub: Line[] = f.links.map((l) => {
       const method = METHOD_LABELS[l.method] ?? l.method.replaceAll('_', ' ');
       const incident = l.incident;
+      // Ids stay link targets: the words name deployments by repository and pull request, incidents by title.
+      const names: [string, string][] = [[f.id, 'this deployment'], ...(l.otherDeploymentId ? [[l.otherDeploymentId, l.otherDeploymentLabel ?? 'a later deployment'] as [string, string]] : []), ...(incident ? [[incident.id, `"${incident.title}"`] as [string, string]] : [])];
+      const evidence = humanEvidence(l.evidence, names);
       if (incident) {
         const url = safeUrl(incident.url);
-        return { text: `${method}: incident ${incident.id} "${incident.title}" (${incident.severity}, ${incident.status}); ${l.evidence}`, ...(url ? { link: { url, label: 'incident' } } : {}) };
+        return { text: `${method}: incident "${incident.title}" (${incident.severity}, ${incident.status}); ${evidence}`, ...(url ? { link: { url, label: 'incident' } } : {}) };
       }
-      return { text: `${method}: ${l.evidence}` };
+      return { text: `${method}: ${evidence}` };
     });
     if (f.recoveryHours !== null) sub.push({ text: `recovered after ${hours(f.recoveryHours)}` });
     const link = deployment ?? explain;
     return {
-      text: `${f.service} (${f.team}), deployment ${f.id} on ${when(f.deployedAt)}${f.sha ? `, ${f.sha.slice(0, 7)}` : ''}`,
+      text: `${f.service} (${f.team}): ${deploymentLabel(f)}, deployed ${when(f.deployedAt)}`,
       ...(link ? { link: { url: link, label: deployment ? 'deployment' : 'evidence in Paved' } } : {}),
       tone: 'worse',
       sub,
@@ -217,9 +218,25 @@ function describe(c: DigestContent): Described {
     adoption,
     survey,
     health: { lines: healthLines.length ? healthLines : [{ text: 'No events have arrived yet.' }], ok: h.problems.length === 0 },
-    footer: `Generated ${when(c.generatedAt)} · DORA ${c.profile} benchmarks · vs last week and vs the 4 weeks before`,
+    footer: `Generated ${when(c.generatedAt)} · DORA ${c.profile} benchmarks; levels best to worst: elite, high, medium, low (low is bad news whatever the number) · vs last week and vs the 4 weeks before`,
     dashboard: base,
   };
+}
+
+/**
+ * Evidence as the warehouse writes it names deployments and incidents by id
+ * ("incident pagerduty:P1 names deployment github:acme/billing:1916803082"): each known id becomes
+ * its name, longest first so an id inside another is not cut.
+ */
+export function humanEvidence(evidence: string, names: readonly (readonly [string, string])[]): string {
+  const known = new Map(names.filter(([id]) => id));
+  if (!known.size) return evidence;
+  const ids = [...known.keys()].sort((a, b) => b.length - a.length).map((id) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  // One pass, so a name that contains an id (an incident titled after its id) is not replaced again.
+  return evidence.replace(new RegExp(`(deployment )?(${ids.join('|')})`, 'g'), (_match, prefix: string | undefined, id: string) => {
+    const name = known.get(id)!;
+    return name === 'this deployment' ? name : `${prefix ?? ''}${name}`;
+  });
 }
 
 function nextDay(value: string): string {
