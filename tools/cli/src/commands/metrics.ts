@@ -1,4 +1,6 @@
 import { DoraResult } from '@paved/schemas';
+import { formatDuration } from '@paved/schemas/duration';
+import { deployDaysText, levelMeaning } from '@paved/schemas/glossary';
 import { DoraQuery, doraMetrics, doraWindow } from '@paved/transform/metrics/dora';
 import { checkScope } from '@paved/transform/metrics/scope';
 import { loadConfig } from '@paved/transform/runtime/config';
@@ -36,18 +38,24 @@ export async function metricsDora(options: { from?: string; to?: string; team?: 
 
 const show = (value: number | null, unit = '') => (value === null ? 'no data' : `${value}${unit}`);
 const pct = (value: number | null) => (value === null ? 'no data' : `${(value * 100).toFixed(1)} %`);
+/** Durations by Paved's one rule (hours under 48 h, days from 48 h), as on the dashboard and in digests. */
+const duration = (value: number | null) => formatDuration(value);
+/** "low, the worst of four levels": a level rates performance, so "low" never reads as a small number. */
+const level = (value: DoraResult['leadTime']['level'], extra = '') => `[level ${value ? levelMeaning(value) : 'none: not enough data'}${extra}]`;
 
 export function formatDora(r: DoraResult): string {
   const scope = [r.scope.team && `team ${r.scope.team}`, r.scope.service && `service ${r.scope.service}`].filter(Boolean).join(', ') || 'whole organisation';
   return [
     `DORA metrics, ${r.from} to ${r.to} (exclusive), ${scope}, benchmark ${r.profile}`,
     r.scope.service
-      ? `  deployment frequency   ${r.deploymentFrequency.deployments} deployments, ${show(r.deploymentFrequency.perWeek, '/week')}, median ${show(r.deploymentFrequency.deployDaysPerWeekP50)} deploy days/week  [${r.deploymentFrequency.level ?? '-'}]`
-      : `  deployment frequency   ${r.deploymentFrequency.deployments} deployments over ${r.deploymentFrequency.services} services, ${show(r.deploymentFrequency.perWeek, '/week')} in total; median service ${show(r.deploymentFrequency.perServicePerWeekP50, '/week')}, ${show(r.deploymentFrequency.deployDaysPerWeekP50)} deploy days/week  [${r.deploymentFrequency.level ?? '-'}, of the median service]`,
-    `  lead time for changes  p50 ${show(r.leadTime.p50Hours, ' h')}, p75 ${show(r.leadTime.p75Hours, ' h')}, p90 ${show(r.leadTime.p90Hours, ' h')} over ${r.leadTime.changes} changes  [${r.leadTime.level ?? '-'}]`,
-    `  change failure rate    ${pct(r.changeFailureRate.rate)} (${r.changeFailureRate.failedDeployments}/${r.changeFailureRate.deployments})  [${r.changeFailureRate.level ?? '-'}]`,
-    `  recovery               failed-deployment recovery p50 ${show(r.recovery.failedDeploymentRecoveryP50Hours, ' h')} (${r.recovery.recoveredDeployments} of ${r.recovery.failedDeployments} failed recovered), time to restore p50 ${show(r.recovery.timeToRestoreP50Hours, ' h')} (${r.recovery.incidents} incidents)  [${r.recovery.level ?? '-'}]`,
-    `  rework rate            ${pct(r.reworkRate.rate)} (${r.reworkRate.reworkDeployments}/${r.reworkRate.deployments})`,
+      ? `  deployment frequency        ${r.deploymentFrequency.deployments} deployments, ${show(r.deploymentFrequency.perWeek, '/week')}; ${deployDaysText(r.deploymentFrequency.deployDaysPerWeekP50)}  ${level(r.deploymentFrequency.level)}`
+      : `  deployment frequency        ${r.deploymentFrequency.deployments} deployments over ${r.deploymentFrequency.services} services, ${show(r.deploymentFrequency.perWeek, '/week')} in total; the median service ${show(r.deploymentFrequency.perServicePerWeekP50, '/week')} and ${deployDaysText(r.deploymentFrequency.deployDaysPerWeekP50)}  ${level(r.deploymentFrequency.level, ', of the median service')}`,
+    `  lead time for changes       p50 ${duration(r.leadTime.p50Hours)}, p75 ${duration(r.leadTime.p75Hours)}, p90 ${duration(r.leadTime.p90Hours)} over ${r.leadTime.changes} changes  ${level(r.leadTime.level)}`,
+    `  change failure rate         ${pct(r.changeFailureRate.rate)} (${r.changeFailureRate.failedDeployments}/${r.changeFailureRate.deployments})  ${level(r.changeFailureRate.level)}`,
+    `  failed deployment recovery  p50 ${duration(r.recovery.failedDeploymentRecoveryP50Hours)} (${r.recovery.recoveredDeployments} of ${r.recovery.failedDeployments} failed deployments recovered)  ${level(r.recovery.level)}`,
+    `  time to restore service     p50 ${duration(r.recovery.timeToRestoreP50Hours)} over ${r.recovery.incidents} incidents (any cause; no level)`,
+    `  rework rate                 ${pct(r.reworkRate.rate)} (${r.reworkRate.reworkDeployments}/${r.reworkRate.deployments})  [no DORA levels]`,
+    `  Levels best to worst: elite, high, medium, low. Lower is better for lead time, failure rate, recovery, restore and rework; higher for frequency.`,
     '',
   ].join('\n');
 }
