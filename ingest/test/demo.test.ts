@@ -1,6 +1,10 @@
+import { createHash } from 'node:crypto';
 import { CanonicalEvent, type EventOf } from '@paved/schemas';
 import { describe, expect, it } from 'vitest';
-import type { Delivery } from '../src/delivery.js';
+import { readFileSync } from 'node:fs';
+import { defaultNormaliseContext, type Delivery } from '../src/delivery.js';
+import { GITLAB_ASSUMED } from '../src/gitlab/normalise.js';
+import { normalise } from '../src/normalise.js';
 import { demoCanonicalEvents, demoCounts, demoDeliveries, demoOrg, type DemoOptions } from '../src/demo/generate.js';
 
 const UNTIL = new Date('2026-03-01T00:00:00.000Z');
@@ -45,10 +49,25 @@ describe('demo organisation: determinism', () => {
     expect(demoOrg({ ...SMALL, seed: 8 }).developers).not.toEqual(demoOrg(SMALL).developers);
   });
 
-  it('delivery ids are unique uuids, so re-ingesting the demo is idempotent', () => {
-    const ids = smallDeliveries().map((d) => d.deliveryId);
+  it('delivery ids are unique and shaped as the receivers make them, so re-ingesting the demo is idempotent', () => {
+    const deliveries = smallDeliveries();
+    const ids = deliveries.map((d) => d.deliveryId);
     expect(new Set(ids).size).toBe(ids.length);
-    for (const id of ids.slice(0, 100)) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const uuid = '[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}';
+    // X-GitHub-Delivery and PagerDuty's event id as sent; GitLab's Idempotency-Key and Jira's
+    // X-Atlassian-Webhook-Identifier as the receiver prefixes them; Argo CD sends no id: the body's hash.
+    const shapes: Record<string, RegExp> = {
+      github: new RegExp(`^${uuid}$`), pagerduty: new RegExp(`^${uuid}$`),
+      gitlab: new RegExp(`^gitlab-idempotency:${uuid}$`), jira: new RegExp(`^jira:${uuid}$`), generic: /^sha256:[0-9a-f]{64}$/,
+    };
+    const seen = new Set<string>();
+    for (const d of deliveries) {
+      seen.add(d.source);
+      expect(d.deliveryId).toMatch(shapes[d.source]!);
+    }
+    expect([...seen].sort()).toEqual(['generic', 'github', 'gitlab', 'jira', 'pagerduty']);
+    const argocd = deliveries.find((d) => d.source === 'generic')!;
+    expect(argocd.deliveryId).toBe(`sha256:${createHash('sha256').update(JSON.stringify(argocd.payload)).digest('hex')}`);
   });
 
   it('without until, the history ends at the start of the current UTC day', () => {
@@ -157,7 +176,7 @@ describe('demo organisation: webhook payloads', () => {
 
   it('names the service and path in monorepo deployments', () => {
     const services = demoOrg(SMALL).services.filter((s) => s.repo === 'acme/platform-monorepo');
-    const monorepo = smallDeliveries().filter((d) => d.event === 'deployment' && (d.payload as Payload).repository.name === 'platform-monorepo');
+    const monorepo = smallDeliveries().filter((d) => d.source === 'github' && d.event === 'deployment' && (d.payload as Payload).repository.name === 'platform-monorepo');
     expect(monorepo.length).toBeGreaterThan(0);
     for (const { payload } of monorepo as { payload: Payload }[]) {
       const service = services.find((s) => s.service === payload.deployment.payload.service);
@@ -231,6 +250,125 @@ describe('demo organisation: webhook payloads', () => {
     const pushes = smallDeliveries().filter((d) => d.event === 'push');
     const weekend = pushes.filter((d) => [0, 6].includes(new Date(d.receivedAt).getUTCDay()));
     expect(weekend.length / pushes.length).toBeLessThan(0.05);
+  });
+});
+
+describe('demo organisation: the team on GitLab, Jira and Argo CD', () => {
+  const fixture = (name: string): Payload => JSON.parse(readFileSync(new URL(`./fixtures/gitlab/${name}`, import.meta.url), 'utf8'));
+  const mixed = () => smallDeliveries().filter((d) => d.source === 'gitlab' || d.source === 'jira' || d.source === 'generic');
+  const outcomes = () => mixed().map((d) => ({ d, outcome: normalise(d, defaultNormaliseContext) }));
+
+  it('keeps identity on GitLab (acme/identity/<project>) with Jira incidents; every other team stays on GitHub', () => {
+    const org = demoOrg(SMALL);
+    for (const service of org.services) {
+      if (service.team === 'identity') {
+        expect(service.repo).toBe(`acme/identity/${service.service}`);
+        expect(service.annotations).toMatchObject({ 'gitlab.com/project-slug': service.repo, 'jira/project-key': 'IAM', 'jira/component': service.service });
+      } else {
+        expect(service.repo).toMatch(/^acme\/[\w-]+$/);
+        expect(service.annotations['github.com/project-slug']).toBe(service.repo);
+      }
+    }
+    const gitlabProjects = new Set(smallDeliveries().filter((d) => d.source === 'gitlab').map((d) => (d.payload as Payload).project.path_with_namespace));
+    expect([...gitlabProjects].sort()).toEqual(org.services.filter((s) => s.team === 'identity').map((s) => s.repo).sort());
+  });
+
+  it('sends GitLab hooks with every top-level field of GitLab\'s documented examples', () => {
+    const examples: Record<string, string> = {
+      'Push Hook': '01-push-hook.json', 'Merge Request Hook': '08-merge-request-hook.json', 'Note Hook': '05-note-hook-merge-request.json',
+      'Pipeline Hook': '10-pipeline-hook.json', 'Deployment Hook': '12-deployment-hook.json',
+    };
+    for (const [event, file] of Object.entries(examples)) {
+      const documented = fixture(file);
+      const sent = smallDeliveries().find((d) => d.source === 'gitlab' && d.event === event)?.payload as Payload;
+      expect(sent, event).toBeDefined();
+      expect(Object.keys(sent).sort(), event).toEqual(expect.arrayContaining(Object.keys(documented).sort()));
+      if (documented.object_attributes) expect(Object.keys(sent.object_attributes), event).toEqual(expect.arrayContaining(Object.keys(documented.object_attributes)));
+      expect(sent.object_kind, event).toBe(documented.object_kind);
+    }
+  });
+
+  it('every GitLab, Jira and Argo CD delivery is accepted by its normaliser (Pipeline Hooks ignored, as without deploymentPipelinePattern)', () => {
+    const results = outcomes();
+    expect(results.length).toBeGreaterThan(1000);
+    for (const { d, outcome } of results) {
+      if (d.event === 'Pipeline Hook') expect(outcome.kind, d.deliveryId).toBe('ignored');
+      else expect(outcome.kind, `${d.event} ${d.deliveryId}: ${outcome.kind === 'ok' ? '' : outcome.reason}`).toBe('ok');
+    }
+    const events = new Set(results.map(({ d }) => `${d.source} ${d.event}`));
+    for (const event of ['gitlab Push Hook', 'gitlab Merge Request Hook', 'gitlab Note Hook', 'gitlab Pipeline Hook', 'gitlab Deployment Hook', 'jira jira:issue_created', 'jira jira:issue_updated', 'generic deployment']) {
+      expect(events).toContain(event);
+    }
+  });
+
+  it('chains GitLab pushes to the default branch and merges every merge request it opens or closes', () => {
+    const heads = new Map<string, string>();
+    let chained = 0;
+    for (const { source, event, payload } of smallDeliveries() as { source: string; event: string; payload: Payload }[]) {
+      if (source !== 'gitlab' || event !== 'Push Hook' || payload.ref !== `refs/heads/${payload.project.default_branch}`) continue;
+      const head = heads.get(payload.project.path_with_namespace);
+      if (head) {
+        expect(payload.before).toBe(head);
+        chained++;
+      }
+      heads.set(payload.project.path_with_namespace, payload.after);
+      expect(payload.commits.at(-1).id).toBe(payload.after);
+    }
+    expect(chained).toBeGreaterThan(50);
+    const actions = new Set(smallDeliveries().filter((d) => d.event === 'Merge Request Hook').map((d) => (d.payload as Payload).object_attributes.action));
+    expect([...actions].sort()).toEqual(['approved', 'merge', 'open', 'update'].concat(actions.has('close') ? ['close'] : []).sort());
+  });
+
+  it('lists only the newest 20 commits of a long push, and the normaliser flags it for Data health', () => {
+    const long = outcomes().filter(({ d }) => d.event === 'Push Hook' && (d.payload as Payload).total_commits_count > 20);
+    expect(long.length).toBeGreaterThan(0);
+    for (const { d, outcome } of long) {
+      expect((d.payload as Payload).commits).toHaveLength(20);
+      expect(outcome.kind === 'ok' && outcome.assumptions).toContain(GITLAB_ASSUMED.pushTruncated);
+    }
+  });
+
+  it('reports production of golden-path services through Argo CD\'s documented template, and the rest through GitLab environments', () => {
+    const deployments = outcomes().flatMap(({ outcome }) => (outcome.kind === 'ok' ? outcome.events : [])).filter((e): e is EventOf<'deployment'> => e.type === 'deployment');
+    const argocd = deployments.filter((e) => e.data.source_system === 'argocd');
+    const gitlab = deployments.filter((e) => e.data.source_system === 'gitlab_deployments');
+    expect(argocd.length).toBeGreaterThan(10);
+    for (const e of argocd) {
+      expect(e.data).toMatchObject({ environment: 'production', repo: expect.stringMatching(/^acme\/identity\//), sha: expect.stringMatching(/^[0-9a-f]{40}$/) });
+      expect(['success', 'failure']).toContain(e.data.status);
+    }
+    const environments = new Set(gitlab.map((e) => e.data.environment));
+    expect(environments).toContain('staging');
+    expect([...environments].some((environment) => isProduction(environment))).toBe(true);
+    // What the template posts, field for field (docs/sources/argocd.md).
+    const body = smallDeliveries().find((d) => d.source === 'generic')!.payload as Payload;
+    expect(Object.keys(body).sort()).toEqual(['creator', 'environment', 'finished_at', 'id', 'pipeline', 'repo', 'service', 'sha', 'source_system', 'started_at', 'status', 'url']);
+  });
+
+  it('tracks identity\'s incidents in Jira: created, taken on, resolved, some naming the deployment that caused them', () => {
+    const incidents = outcomes().flatMap(({ outcome }) => (outcome.kind === 'ok' ? outcome.events : [])).filter((e): e is EventOf<'incident'> => e.type === 'incident');
+    expect(incidents.length).toBeGreaterThan(5);
+    const byId = new Map<string, EventOf<'incident'>[]>();
+    for (const e of incidents) byId.set(e.data.id, [...(byId.get(e.data.id) ?? []), e]);
+    for (const [id, updates] of byId) {
+      expect(id).toMatch(/^jira:IAM-\d+$/);
+      expect(updates.map((u) => u.data.status)).toEqual(expect.arrayContaining(['open']));
+      expect(updates[0]!.data.url).toBe(`https://acme.atlassian.net/browse/${id.slice(5)}`);
+    }
+    const resolved = incidents.filter((e) => e.data.status === 'resolved');
+    expect(resolved.length).toBeGreaterThan(3);
+    for (const e of resolved) expect(Date.parse(e.data.resolved_at!)).toBeGreaterThan(Date.parse(e.data.opened_at));
+    // Explicit references resolve to deployments the demo reported: a GitLab job URL (seed 7), Argo CD's sync by Paved's id (seed 42).
+    const referenced = (deliveries: Iterable<Delivery>) => {
+      const normalised = [...deliveries].filter((d) => d.source === 'jira' || d.source === 'generic' || d.event === 'Deployment Hook')
+        .flatMap((d) => { const o = normalise(d, defaultNormaliseContext); return o.kind === 'ok' ? o.events : []; });
+      const known = new Set(normalised.flatMap((e) => (e.type === 'deployment' ? [e.data.id, e.data.url ?? ''] : [])));
+      const references = normalised.flatMap((e) => (e.type === 'incident' ? e.data.linked_deployment_ids : []));
+      for (const reference of references) expect(known).toContain(reference);
+      return references;
+    };
+    expect(referenced(smallDeliveries())).toContainEqual(expect.stringMatching(/^https:\/\/gitlab\.com\/acme\/identity\/[\w-]+\/-\/jobs\/\d+$/));
+    expect(referenced(demoDeliveries({ ...SMALL, seed: 42 }))).toContainEqual(expect.stringMatching(/^generic:argocd:argocd\/[\w-]+@\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/));
   });
 });
 

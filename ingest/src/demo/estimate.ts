@@ -71,6 +71,11 @@ export function estimateCounts(org: OrgModel): CountEstimate {
         }
       }
       if (repo.issuesPerWeek > 0 && day.weekday !== 0 && day.weekday !== 6) deliveries += (repo.issuesPerWeek / 5) * (day.holiday ? 0.2 : 1) * 1.65;
+      // GitLab projects: now and then a long-lived branch of 24 to 45 commits (simulation.ts, longBranchPush).
+      if (repo.forge === 'gitlab' && day.weekday !== 0 && day.weekday !== 6 && !day.holiday) {
+        deliveries += 1 / 30;
+        commits += 20 / 30; // only the newest 20 are listed
+      }
     }
   }
 
@@ -93,7 +98,8 @@ export function estimateCounts(org: OrgModel): CountEstimate {
       commits += today * bad * 2;
       incidents += (profile.unplannedIncidentsPerMonth / 30) * (golden ? 0.7 : 1) + today * bad * 0.88;
     }
-    deliveries += deploys * 6.1 + incidents * (service.path || service.team.incidentTool === 'pagerduty' ? 3 : 2);
+    // PagerDuty and Jira report an incident three times (opened, acknowledged, resolved), GitHub issues twice.
+    deliveries += deploys * 6.1 + incidents * (service.path || service.team.incidentTool !== 'github' ? 3 : 2);
   }
   // Commits pushed by pull requests still open at the end, and re-pushed fix-ups, come on top.
   return { deliveries: Math.round(deliveries), canonicalEvents: Math.round(deliveries + commits * 1.09) };

@@ -1,5 +1,6 @@
 import type { CatalogEntity, SurveyResponse } from '@paved/schemas';
 import { addUtcMonths, DAY, instant, startOfUtcDay } from './calendar.js';
+import { jiraProjectKey } from './jira-payloads.js';
 import { Random } from './random.js';
 
 export type DemoScale = 'small' | 'medium' | 'large';
@@ -84,11 +85,17 @@ const LANGUAGE_OF_TEMPLATE: Record<string, string> = {
   [TEMPLATES.java]: 'Java',
 };
 
+/** Where a team's code, merge requests and deployments live. */
+export type Forge = 'github' | 'gitlab';
+export type IncidentTool = 'pagerduty' | 'github' | 'jira';
+
 interface TeamSeed {
   name: string;
   tier: Tier;
   offset: number;
-  incidentTool: 'pagerduty' | 'github';
+  incidentTool: IncidentTool;
+  /** GitLab teams keep their projects under `acme/<team>/` and deploy production through Argo CD once on the golden path. */
+  forge?: Forge;
   templates: string[];
   services: string[];
 }
@@ -97,7 +104,7 @@ interface TeamSeed {
 const TEAM_BANK: TeamSeed[] = [
   { name: 'payments', tier: 'low', offset: 60, incidentTool: 'pagerduty', templates: [TEMPLATES.java, TEMPLATES.node], services: ['payments-api', 'billing', 'ledger', 'payment-gateway', 'refunds', 'invoicing', 'payouts', 'card-vault', 'fx-rates', 'subscriptions'] },
   { name: 'checkout', tier: 'high', offset: 60, incidentTool: 'github', templates: [TEMPLATES.node], services: ['checkout-api', 'cart', 'order-service', 'checkout-web', 'promotions', 'tax-calculator', 'address-validation'] },
-  { name: 'identity', tier: 'medium', offset: 60, incidentTool: 'pagerduty', templates: [TEMPLATES.go, TEMPLATES.java], services: ['auth-service', 'user-profile', 'sso-gateway', 'session-service', 'permissions', 'mfa-service'] },
+  { name: 'identity', tier: 'medium', offset: 60, incidentTool: 'jira', forge: 'gitlab', templates: [TEMPLATES.go, TEMPLATES.java], services: ['auth-service', 'user-profile', 'sso-gateway', 'session-service', 'permissions', 'mfa-service'] },
   { name: 'platform', tier: 'elite', offset: 60, incidentTool: 'pagerduty', templates: [TEMPLATES.go], services: ['developer-portal', 'feature-flags', 'config-service', 'build-cache', 'secrets-broker', 'service-catalog', 'platform-api'] },
   { name: 'search', tier: 'elite', offset: 0, incidentTool: 'pagerduty', templates: [TEMPLATES.go, TEMPLATES.node], services: ['search-api', 'indexer', 'autocomplete', 'ranking', 'query-understanding', 'search-web'] },
   { name: 'data', tier: 'medium', offset: 330, incidentTool: 'pagerduty', templates: [TEMPLATES.python], services: ['event-collector', 'data-pipeline', 'warehouse-loader', 'metrics-api', 'schema-registry', 'reporting-service'] },
@@ -170,7 +177,9 @@ export interface Developer extends Person {
 
 export interface RepoModel {
   name: string;
+  /** `acme/<name>` on GitHub, `acme/<team>/<name>` on GitLab (a project's path_with_namespace). */
   fullName: string;
+  forge: Forge;
   id: number;
   defaultBranch: string;
   createdAt: number;
@@ -222,7 +231,8 @@ export interface TeamModel {
   tier: Tier;
   profile: TierProfile;
   offsetMinutes: number;
-  incidentTool: 'pagerduty' | 'github';
+  incidentTool: IncidentTool;
+  forge: Forge;
   developers: Developer[];
   services: ServiceModel[];
 }
@@ -290,7 +300,7 @@ export function buildOrg(options: DemoOptions): OrgModel {
   seeds.forEach((seed, teamIndex) => {
     const team: TeamModel = {
       name: seed.name, tier: seed.tier, profile: TIER_PROFILES[seed.tier], offsetMinutes: seed.offset,
-      incidentTool: seed.incidentTool, developers: [], services: [],
+      incidentTool: seed.incidentTool, forge: seed.forge ?? 'github', developers: [], services: [],
     };
     teams.push(team);
     for (let i = 0; i < (sizes[teamIndex] ?? 0); i++) {
@@ -314,7 +324,7 @@ export function buildOrg(options: DemoOptions): OrgModel {
   for (const s of services) {
     if (s.path && (monorepoCounts.get(s.repo.name) ?? 0) < 2) {
       s.path = null;
-      s.repo = { ...s.repo, name: s.name, fullName: `${ORG}/${s.name}`, monorepo: false };
+      s.repo = { ...s.repo, name: s.name, fullName: repoFullName(s.team, s.name), monorepo: false };
     }
   }
   for (const service of services) {
@@ -442,7 +452,7 @@ function makeService(rng: Random, s: ServiceSeed): ServiceModel {
     name,
     team,
     repo: {
-      name: repoName, fullName: `${ORG}/${repoName}`, id: 0, defaultBranch: 'main', createdAt, monorepo: s.monorepoName !== null,
+      name: repoName, fullName: repoFullName(team, repoName), forge: team.forge, id: 0, defaultBranch: 'main', createdAt, monorepo: s.monorepoName !== null,
       services: [], squashShare: team.profile.squashShare, language, dependencyBot: null, issuesPerWeek: 0,
       productionEnvironment: 'production', initialHead: null, firstNumber: 1,
     },
@@ -476,11 +486,17 @@ function finishRepo(rng: Random, repo: RepoModel, start: number): void {
   if (legacy || (first?.goldenMode === null && rng.chance(0.08))) repo.productionEnvironment = 'prod';
   const updatesDependencies = rng.chance(repo.services.some((s) => s.goldenMode) ? 0.95 : 0.6);
   repo.dependencyBot = updatesDependencies ? (rng.chance(0.25) ? 'renovate' : 'dependabot') : null;
+  // Dependabot does not run on GitLab: Renovate opens those merge requests (the draw above stays, so the stream does too).
+  if (repo.forge === 'gitlab' && repo.dependencyBot) repo.dependencyBot = 'renovate';
   repo.issuesPerWeek = rng.chance(0.55) ? rng.between(0.3, 2.5) : 0;
   const bornInHistory = repo.createdAt >= start;
   repo.initialHead = bornInHistory ? null : rng.hex(40);
   const ageDays = Math.max(1, (start - repo.createdAt) / DAY);
   repo.firstNumber = bornInHistory ? 1 : 1 + Math.floor(ageDays * rng.between(0.8, 4) * repo.services.length);
+}
+
+function repoFullName(team: TeamModel, name: string): string {
+  return team.forge === 'gitlab' ? `${ORG}/${team.name}/${name}` : `${ORG}/${name}`;
 }
 
 /** Whether the service deploys through the golden path at time `at`. */
@@ -499,14 +515,24 @@ export function cadenceAt(service: ServiceModel, at: number): Cadence {
 
 /** The Backstage-like catalog entry of a service, as the catalog would report it at the end of the history. */
 export function catalogEntityOf(service: ServiceModel, until: number): CatalogEntity {
-  const annotations: Record<string, string> = {
-    'github.com/project-slug': service.repo.fullName,
-    'pagerduty.com/service-id': service.pagerdutyId,
-  };
+  const gitlab = service.repo.forge === 'gitlab';
+  const annotations: Record<string, string> = gitlab
+    ? { 'gitlab.com/project-slug': service.repo.fullName }
+    : { 'github.com/project-slug': service.repo.fullName };
+  // Backstage's PagerDuty and Jira plugins read these.
+  if (service.team.incidentTool === 'jira') {
+    annotations['jira/project-key'] = jiraProjectKey(service.team.name);
+    annotations['jira/component'] = service.name;
+  } else {
+    annotations['pagerduty.com/service-id'] = service.pagerdutyId;
+  }
+  if (gitlab && goldenAt(service, until)) annotations['argocd/app-name'] = service.name;
   if (service.template) annotations['backstage.io/source-template'] = service.template;
   if (service.techdocs) annotations['backstage.io/techdocs-ref'] = 'dir:.';
   if (service.path) {
-    annotations['backstage.io/source-location'] = `url:https://github.com/${service.repo.fullName}/tree/${service.repo.defaultBranch}/${service.path}`;
+    annotations['backstage.io/source-location'] = gitlab
+      ? `url:https://gitlab.com/${service.repo.fullName}/-/tree/${service.repo.defaultBranch}/${service.path}`
+      : `url:https://github.com/${service.repo.fullName}/tree/${service.repo.defaultBranch}/${service.path}`;
   }
   const updatedAt = Math.min(until - DAY, Math.max(service.createdAt, service.goldenSince ?? 0) + 3 * DAY);
   return {

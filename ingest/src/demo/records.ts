@@ -71,7 +71,7 @@ export interface IncidentRecord {
   openedAt: number;
   acknowledgedAt: number;
   resolvedAt: number | null;
-  tool: 'pagerduty' | 'github';
+  tool: 'pagerduty' | 'github' | 'jira';
   cause: DeploymentRecord | null;
   /** The commit a person named as root cause, when the causing change is known. */
   culpritSha: string | null;

@@ -7,8 +7,10 @@
  * before its end are known and can be emitted in order: memory holds only work in flight.
  * Numbers GitHub assigns in creation order are given out at emission time.
  */
+import { createHash } from 'node:crypto';
 import type { EventSource } from '@paved/schemas';
 import type { Delivery } from '../delivery.js';
+import { argocdDeploymentId, argocdNotificationPayload } from './argocd-payloads.js';
 import {
   addWorkingHours, DAY, HOUR, instant, isHoliday, isWeekend, MINUTE, SECOND, startOfUtcDay, subtractWorkingHours, weekdayOf, weekIndex,
 } from './calendar.js';
@@ -16,14 +18,19 @@ import {
   deploymentPayload, nodeId, deploymentStatusPayload, incidentIssue, issuePayload, pullRequestPayload, pushPayload, reviewPayload,
   ZERO_SHA, type PullRequestSnapshot, type ReviewInput,
 } from './github-payloads.js';
+import {
+  deploymentHookPayload, GITLAB_WEB, gitlabPushPayload, issueHookPayload, mergeRequestNotePayload, mergeRequestPayload, pipelinePayload,
+  type GitlabJob, type MergeRequestSnapshot,
+} from './gitlab-payloads.js';
 import { TimeHeap, type Timed } from './heap.js';
+import { jiraIssuePayload, jiraProjectKey } from './jira-payloads.js';
 import { cadenceAt, COMMITS_PER_PR, goldenAt, SCALES, SHARED_LIBRARIES, type Developer, type OrgModel, type Person, type RepoModel, type ServiceModel, type TeamModel } from './org.js';
 import { pagerDutyPayload, type PagerDutyEventType } from './pagerduty-payloads.js';
 import {
   branchName, changedFiles, dependencyBump, firstCommitMessage, followUpCommitMessage, hotfixTitle, incidentTitle, issueOf,
   pullRequestBody, pullRequestTitle, type PullRequestKind,
 } from './phrases.js';
-import { Random, unitHash } from './random.js';
+import { Random, stableUuid, unitHash } from './random.js';
 import { messageOf, type CommitRecord, type DeploymentRecord, type IncidentRecord, type IssueRecord, type Priority, type PullRequestRecord } from './records.js';
 
 /** Simulation starts this long before the history so that work is already in flight on day one. */
@@ -33,6 +40,8 @@ interface Pending extends Timed {
   source: EventSource;
   event: string;
   build: (deliveryId: string) => unknown;
+  /** A delivery id of its own: deliveries added beside the original history draw none from the id stream, so every other id stays as it was. */
+  ownId?: string;
 }
 
 interface Trigger extends Timed {
@@ -83,6 +92,9 @@ export class Simulation {
   private statusId = 2_400_000_000;
   private issueId = 2_700_000_000;
   private pagerDutyNumber = 4200;
+  /** Jira issue numbers per project key (the projects are older than the history). */
+  private readonly jiraNumbers = new Map<string, number>();
+  private jiraIssueId = 10_400;
   private readonly vacations = new Map<Person, Set<number>>();
 
   constructor(private readonly org: OrgModel) {
@@ -119,9 +131,9 @@ export class Simulation {
       for (let next = this.queue.peek(); next && next.at < flushBefore; next = this.queue.peek()) {
         this.queue.pop();
         // Warm-up events are still emitted so numbers and branch heads stay consistent; they are not yielded.
-        const deliveryId = this.ids.uuid();
-        const payload = next.build(deliveryId);
-        if (next.at >= start) yield { source: next.source, event: next.event, deliveryId, receivedAt: instant(next.at), payload };
+        const uuid = next.ownId ?? this.ids.uuid();
+        const payload = next.build(uuid);
+        if (next.at >= start) yield { source: next.source, event: next.event, deliveryId: receiverDeliveryId(next.source, uuid, payload), receivedAt: instant(next.at), payload };
       }
     }
   }
@@ -144,6 +156,7 @@ export class Simulation {
     const dayEnd = day + DAY;
     for (const team of this.org.teams) this.teamWork(team, day);
     for (const repo of this.org.repos) this.repoChores(repo, day);
+    for (const repo of this.org.repos) if (repo.forge === 'gitlab') this.longBranchPush(repo, day);
     for (const state of this.services) {
       const { service } = state;
       if (service.createdAt >= day && service.createdAt < dayEnd) this.createService(state);
@@ -339,8 +352,8 @@ export class Simulation {
     pr.baseSha = repoState.head;
     if (pr.revertOf) {
       const target = pr.revertOf;
-      pr.branch = `revert-${target.number}-${target.branch}`;
-      pr.body = `Reverts ${target.service.repo.fullName}#${target.number}`;
+      pr.branch = revertBranch(target);
+      pr.body = target.service.repo.forge === 'gitlab' ? `This reverts merge request !${target.number}` : `Reverts ${target.service.repo.fullName}#${target.number}`;
     }
   }
 
@@ -359,14 +372,26 @@ export class Simulation {
     // The payload is built when the delivery is emitted; by then later review rounds have added
     // commits to the pull request's list, which this push did not carry.
     const pushed = [...commits];
+    const repo = pr.service.repo;
+    if (repo.forge === 'gitlab') {
+      this.schedule('gitlab', 'Push Hook', at, () => {
+        if (pr.revertOf) pr.branch = revertBranch(pr.revertOf);
+        return gitlabPushPayload({ repo, branch: pr.branch, before, commits: pushed, pusher });
+      });
+      return;
+    }
     this.schedule('github', 'push', at, () => {
       // GitHub's revert button names the branch after the reverted pull request.
-      if (pr.revertOf) pr.branch = `revert-${pr.revertOf.number}-${pr.revertOf.branch}`;
-      return pushPayload({ repo: pr.service.repo, branch: pr.branch, before, commits: pushed.map((commit) => ({ commit, distinct: true })), pusher, sender: pusher });
+      if (pr.revertOf) pr.branch = revertBranch(pr.revertOf);
+      return pushPayload({ repo, branch: pr.branch, before, commits: pushed.map((commit) => ({ commit, distinct: true })), pusher, sender: pusher });
     });
   }
 
   private openedEvent(pr: PullRequestRecord, at: number, commits: number): void {
+    if (pr.service.repo.forge === 'gitlab') {
+      this.mergeRequestEvent(pr, at, () => ({ at, headSha: this.snapshot(pr, at, commits, 0).headSha, state: 'opened', action: 'open' }), pr.author);
+      return;
+    }
     this.schedule('github', 'pull_request', at, () => {
       this.numberPullRequest(pr);
       return pullRequestPayload('opened', pr, this.snapshot(pr, at, commits, 0), pr.author);
@@ -374,6 +399,10 @@ export class Simulation {
   }
 
   private synchronizeEvent(pr: PullRequestRecord, at: number, commits: number, reviewComments: number, before: string): void {
+    if (pr.service.repo.forge === 'gitlab') {
+      this.mergeRequestEvent(pr, at, () => ({ at, headSha: this.snapshot(pr, at, commits, reviewComments).headSha, state: 'opened', action: 'update', oldrev: before }), pr.author);
+      return;
+    }
     this.schedule('github', 'pull_request', at, () => {
       this.numberPullRequest(pr);
       return pullRequestPayload('synchronize', pr, this.snapshot(pr, at, commits, reviewComments), pr.author, before);
@@ -384,6 +413,19 @@ export class Simulation {
     const body = review.state === 'approved' ? (this.rng.chance(0.6) ? null : this.rng.pick(['LGTM', 'Looks good, thanks!', 'Ship it 🚀', 'Nice cleanup.']))
       : review.state === 'changes_requested' ? this.rng.pick(['A few comments inline.', 'Can we add a test for the failure case?', 'Please split the migration out.', 'This needs a feature flag.'])
       : this.rng.pick(['Left a couple of questions.', 'Non-blocking nits.', 'Curious about the retry semantics here.']);
+    if (pr.service.repo.forge === 'gitlab') {
+      // GitLab approves without a text; other reviews are comments (notes) on the merge request.
+      const approved = review.state === 'approved';
+      this.schedule('gitlab', approved ? 'Merge Request Hook' : 'Note Hook', review.at, () => {
+        this.numberPullRequest(pr);
+        this.reviewId += 1 + (this.ids.next32() % 50);
+        const headSha = this.snapshot(pr, review.at, commits, reviewComments).headSha;
+        return approved
+          ? mergeRequestPayload(pr, { at: review.at, headSha, state: 'opened', action: 'approved' }, review.reviewer, [review.reviewer])
+          : mergeRequestNotePayload(pr, this.reviewId, review.reviewer, body ?? 'Left a few comments.', review.at, headSha);
+      });
+      return;
+    }
     this.schedule('github', 'pull_request_review', review.at, () => {
       this.numberPullRequest(pr);
       this.reviewId += 1 + (this.ids.next32() % 50);
@@ -393,9 +435,21 @@ export class Simulation {
 
   private closedEvent(pr: PullRequestRecord, at: number, commits: number, merged: boolean, sender: Person, reviewComments = 0): void {
     pr.closedAt = at;
+    if (pr.service.repo.forge === 'gitlab') {
+      this.mergeRequestEvent(pr, at, () => ({ at, headSha: this.snapshot(pr, at, commits, reviewComments).headSha, state: merged ? 'merged' : 'closed', action: merged ? 'merge' : 'close' }), sender);
+      return;
+    }
     this.schedule('github', 'pull_request', at, () => {
       this.numberPullRequest(pr);
       return pullRequestPayload('closed', pr, this.snapshot(pr, at, commits, reviewComments, true, merged), sender);
+    });
+  }
+
+  /** A Merge Request Hook; the snapshot is taken when it is emitted, once the merge request has its number. */
+  private mergeRequestEvent(pr: PullRequestRecord, at: number, snapshot: () => MergeRequestSnapshot, actor: Person): void {
+    this.schedule('gitlab', 'Merge Request Hook', at, () => {
+      this.numberPullRequest(pr);
+      return mergeRequestPayload(pr, snapshot(), actor, []);
     });
   }
 
@@ -403,7 +457,9 @@ export class Simulation {
     const repo = pr.service.repo;
     const strategy = this.rng.chance(repo.squashShare) ? 'squash' : 'merge';
     const files = [...new Set(pr.commits.flatMap((c) => [...c.added, ...c.modified]))].slice(0, 20);
-    const message = strategy === 'squash'
+    const message = repo.forge === 'gitlab'
+      ? (strategy === 'squash' ? () => pr.title : () => `${culpritSubject(pr, 'merge')}\n\n${pr.title}\n\nSee merge request ${repo.fullName}!${pr.number}`)
+      : strategy === 'squash'
       ? () => squashMessage(pr)
       : () => `Merge pull request #${pr.number} from ${repo.fullName.split('/')[0]}/${pr.branch}\n\n${pr.title}`;
     const author = strategy === 'squash' ? pr.author : by;
@@ -421,6 +477,16 @@ export class Simulation {
 
   /** A push to the default branch: `before` is whatever the branch pointed at when it arrives. */
   private mainPush(repo: RepoModel, at: number, commits: { commit: CommitRecord; distinct: boolean }[], pusher: Person, sender: Person = pusher): void {
+    if (repo.forge === 'gitlab') {
+      this.schedule('gitlab', 'Push Hook', at, () => {
+        const state = this.repoState(repo);
+        const before = state.head;
+        const last = commits[commits.length - 1];
+        if (last) state.head = last.commit.sha;
+        return gitlabPushPayload({ repo, branch: repo.defaultBranch, before, commits: commits.map((c) => c.commit), pusher });
+      });
+      return;
+    }
     this.schedule('github', 'push', at, () => {
       const state = this.repoState(repo);
       const before = state.head;
@@ -483,6 +549,33 @@ export class Simulation {
     }
   }
 
+  /**
+   * Now and then someone pushes a long-lived branch of 24 to 45 commits to a GitLab project: its
+   * Push Hook lists only the newest 20 (Data health says so while no GITLAB_TOKEN completes it).
+   * Chosen by a hash and drawn from its own stream, so the rest of the history stays as it was.
+   */
+  private longBranchPush(repo: RepoModel, day: number): void {
+    const key = `${this.org.seed}:long-branch:${repo.name}:${day}`;
+    const service = repo.services[0];
+    if (!service || repo.createdAt >= day || isWeekend(day) || isHoliday(day) || unitHash(key) >= 1 / 30) return;
+    const rng = new Random(this.org.seed, key);
+    const author = rng.pick(service.team.developers);
+    const count = rng.int(24, 45);
+    const at = Math.round(day - author.offsetMinutes * MINUTE + rng.between(9, 17) * HOUR);
+    const files = changedFiles(rng, service.language, service.path, 6);
+    const commits: CommitRecord[] = [];
+    for (let i = 0; i < count; i++) {
+      const authoredAt = Math.round(at - (count - i) * rng.between(2, 5) * HOUR);
+      const message = i === 0 ? `WIP: ${pullRequestTitle(rng, service.team.name, 'feature')}` : followUpCommitMessage(rng);
+      commits.push({ sha: rng.sha(), message, author, committer: author, authoredAt, committedAt: authoredAt, added: [], modified: files.slice(0, rng.int(1, files.length)) });
+    }
+    const branch = `feature/${author.login.split('-')[0] ?? 'dev'}-${rng.base36(5)}`;
+    this.queue.push({
+      at, seq: this.seq++, source: 'gitlab', event: 'Push Hook', ownId: stableUuid(key),
+      build: () => gitlabPushPayload({ repo, branch, before: ZERO_SHA, commits, pusher: author }),
+    });
+  }
+
   private dependencyPullRequest(service: ServiceModel, at: number): void {
     const rng = this.rng;
     const renovate = service.repo.dependencyBot === 'renovate';
@@ -492,8 +585,9 @@ export class Simulation {
     const files = [`${service.path ? `${service.path}/` : ''}${manifest}`];
     const commit = this.newCommit(bot, bot, Math.round(at - 30 * SECOND), renovate ? bump.title : `${bump.title}\n\nSigned-off-by: dependabot[bot] <support@github.com>`, files);
     const pr = this.newPullRequestRecord(service, bot, bump.title, ['dependencies'], bump.branch, [commit], at + rng.between(5, 30) * SECOND, rng.int(2, 40));
+    const kind = service.repo.forge === 'gitlab' ? 'MR' : 'PR';
     pr.body = renovate
-      ? 'This PR contains the following updates.\n\n---\n\nThis PR has been generated by Renovate Bot.'
+      ? `This ${kind} contains the following updates.\n\n---\n\nThis ${kind} has been generated by Renovate Bot.`
       : "Bumps the dependency as described in the title.\n\nDependabot will resolve any conflicts with this PR as long as you don't alter it yourself.";
     this.branchPush(pr, at, [commit], ZERO_SHA, bot);
     this.openedEvent(pr, pr.openedAt, 1);
@@ -513,14 +607,16 @@ export class Simulation {
     const { title, label } = issueOf(this.rng);
     const issue: IssueRecord = { service, title, labels: [label], body: 'Steps to reproduce and context in the linked thread.', author, openedAt: at, number: 0, id: 0 };
     const repo = service.repo;
-    this.schedule('github', 'issues', at, () => {
+    const gitlab = repo.forge === 'gitlab';
+    this.schedule(gitlab ? 'gitlab' : 'github', gitlab ? 'Issue Hook' : 'issues', at, () => {
       this.numberIssue(issue, repo);
-      return issuePayload('opened', repo, issue, at, author, null);
+      return gitlab ? issueHookPayload('open', repo, issue, at, author) : issuePayload('opened', repo, issue, at, author, null);
     });
     if (this.rng.chance(0.65)) {
       const assignee = this.rng.pick(service.team.developers);
       const closeAt = this.later(at, this.rng.logNormal(40, 1.2), assignee);
-      this.schedule('github', 'issues', closeAt, () => issuePayload('closed', repo, issue, closeAt, assignee, assignee));
+      this.schedule(gitlab ? 'gitlab' : 'github', gitlab ? 'Issue Hook' : 'issues', closeAt, () =>
+        gitlab ? issueHookPayload('close', repo, issue, closeAt, assignee) : issuePayload('closed', repo, issue, closeAt, assignee, assignee));
     }
   }
 
@@ -537,7 +633,7 @@ export class Simulation {
     if (repo.initialHead !== null || repo.services[0] !== service) return;
     const scaffolder = this.org.bots.scaffolder;
     const commit = this.newCommit(scaffolder, scaffolder, service.createdAt, `Initial commit\n\nCreated from ${service.template ?? 'a template'} by ${service.createdBy.login}`,
-      ['README.md', 'catalog-info.yaml', '.github/workflows/deploy.yml', 'Dockerfile', `src/main.${service.language === 'Go' ? 'go' : service.language === 'Python' ? 'py' : service.language === 'Java' ? 'java' : 'ts'}`], true);
+      ['README.md', 'catalog-info.yaml', repo.forge === 'gitlab' ? '.gitlab-ci.yml' : '.github/workflows/deploy.yml', 'Dockerfile', `src/main.${service.language === 'Go' ? 'go' : service.language === 'Python' ? 'py' : service.language === 'Java' ? 'java' : 'ts'}`], true);
     for (const s of repo.services) this.stateOf(s).lastGoodSha = commit.sha;
     this.mainPush(repo, service.createdAt + 20 * SECOND, [{ commit, distinct: true }], scaffolder);
   }
@@ -655,10 +751,18 @@ export class Simulation {
   }
 
   private deploymentEvents(deployment: DeploymentRecord, runningAt: number): void {
-    this.schedule('github', 'deployment', deployment.createdAt, () => {
-      this.numberDeployment(deployment);
-      return deploymentPayload(deployment);
-    });
+    if (deployment.service.repo.forge === 'gitlab') {
+      // The deployment pipeline starts: GitLab reports the pipeline, then the deployment job's environment.
+      this.schedule('gitlab', 'Pipeline Hook', deployment.createdAt, () => {
+        this.numberDeployment(deployment);
+        return pipelinePayload(deployment, gitlabJob(deployment), 'running', deployment.createdAt, throughArgoCd(deployment));
+      });
+    } else {
+      this.schedule('github', 'deployment', deployment.createdAt, () => {
+        this.numberDeployment(deployment);
+        return deploymentPayload(deployment);
+      });
+    }
     this.statusEvent(deployment, 'in_progress', runningAt);
   }
 
@@ -670,10 +774,41 @@ export class Simulation {
 
   private statusEvent(deployment: DeploymentRecord, state: 'in_progress' | 'success' | 'failure', at: number): void {
     const time = Math.round(at);
+    if (deployment.service.repo.forge === 'gitlab') {
+      this.gitlabStatusEvent(deployment, state, time);
+      return;
+    }
     this.schedule('github', 'deployment_status', time, () => {
       this.numberDeployment(deployment);
       this.statusId += 1 + (this.ids.next32() % 900);
       return deploymentStatusPayload(deployment, this.statusId, state, time);
+    });
+  }
+
+  /**
+   * GitLab environments report each status through a Deployment Hook. Production of a golden-path
+   * service goes through Argo CD instead: the promotion pipeline finishes (Pipeline Hook) and
+   * Argo CD's notification reports the sync (the documented template, at /webhooks/deployments).
+   */
+  private gitlabStatusEvent(deployment: DeploymentRecord, state: 'in_progress' | 'success' | 'failure', time: number): void {
+    const argocd = throughArgoCd(deployment);
+    const number = () => {
+      // The same draws as a GitHub status, so the rest of the organisation's ids stay as they were.
+      this.numberDeployment(deployment);
+      this.statusId += 1 + (this.ids.next32() % 900);
+    };
+    if (argocd && state !== 'in_progress') {
+      this.schedule('generic', 'deployment', time, () => {
+        number();
+        return argocdNotificationPayload(deployment, state, time, deployment.creator.bot, deployment.creator);
+      });
+      return;
+    }
+    this.schedule('gitlab', argocd ? 'Pipeline Hook' : 'Deployment Hook', time, () => {
+      number();
+      const job = gitlabJob(deployment);
+      if (argocd) return pipelinePayload(deployment, job, 'success', time, true);
+      return deploymentHookPayload(deployment, job, state === 'in_progress' ? 'running' : state === 'success' ? 'success' : 'failed', time);
     });
   }
 
@@ -774,6 +909,9 @@ export class Simulation {
     if (tool === 'pagerduty') {
       this.pagerDutyEvent(incident, 'incident.triggered', incident.openedAt);
       this.pagerDutyEvent(incident, 'incident.acknowledged', incident.acknowledgedAt);
+    } else if (tool === 'jira') {
+      this.jiraEvent(incident, 'created', incident.openedAt);
+      this.jiraEvent(incident, 'acknowledged', incident.acknowledgedAt);
     } else {
       const repo = service.repo;
       this.schedule('github', 'issues', incident.openedAt, () => {
@@ -796,8 +934,26 @@ export class Simulation {
       this.pagerDutyEvent(incident, 'incident.resolved', time);
       return;
     }
+    if (incident.tool === 'jira') {
+      this.jiraEvent(incident, 'resolved', time);
+      return;
+    }
     const repo = incident.service.repo;
     this.schedule('github', 'issues', time, () => issuePayload('closed', repo, incidentIssue(incident), time, incident.responder, incident.responder));
+  }
+
+  /** Jira Service Management: the incident is created, taken on (Work in progress) and resolved. */
+  private jiraEvent(incident: IncidentRecord, stage: 'created' | 'acknowledged' | 'resolved', at: number): void {
+    this.schedule('jira', stage === 'created' ? 'jira:issue_created' : 'jira:issue_updated', at, () => {
+      const project = jiraProjectKey(incident.service.team.name);
+      if (incident.number === 0) {
+        const number = (this.jiraNumbers.get(project) ?? 180) + 1;
+        this.jiraNumbers.set(project, number);
+        incident.number = number;
+        incident.issueId = this.jiraIssueId += 7;
+      }
+      return jiraIssuePayload({ incident, key: `${project}-${incident.number}`, issueId: incident.issueId, stage, at, description: jiraDescription(incident) });
+    });
   }
 
   private pagerDutyEvent(incident: IncidentRecord, type: PagerDutyEventType, at: number): void {
@@ -838,9 +994,53 @@ function isDeveloper(person: Person): person is Developer {
   return 'team' in person;
 }
 
-function culpritSubject(pr: PullRequestRecord): string {
-  if (pr.merge?.strategy === 'merge') return `Merge pull request #${pr.number} from ${pr.service.repo.fullName.split('/')[0]}/${pr.branch}`;
+function culpritSubject(pr: PullRequestRecord, strategy = pr.merge?.strategy): string {
+  const repo = pr.service.repo;
+  if (repo.forge === 'gitlab') return strategy === 'merge' ? `Merge branch '${pr.branch}' into '${repo.defaultBranch}'` : pr.title;
+  if (strategy === 'merge') return `Merge pull request #${pr.number} from ${repo.fullName.split('/')[0]}/${pr.branch}`;
   return `${pr.title} (#${pr.number})`;
+}
+
+/** The branch a revert button makes: GitHub names the pull request, GitLab the merge commit. */
+function revertBranch(target: PullRequestRecord): string {
+  if (target.service.repo.forge === 'gitlab') return `revert-${(target.merge?.sha ?? target.commits[0]?.sha ?? '').slice(0, 8)}`;
+  return `revert-${target.number}-${target.branch}`;
+}
+
+/**
+ * The delivery id the receiver would give this delivery (ingest/src/http/webhooks.ts): GitLab's
+ * `Idempotency-Key`, Jira's `X-Atlassian-Webhook-Identifier`, and for Argo CD (which sends no id
+ * header) the hash of the body; GitHub and PagerDuty use the id as it is.
+ */
+function receiverDeliveryId(source: EventSource, uuid: string, payload: unknown): string {
+  switch (source) {
+    case 'gitlab': return `gitlab-idempotency:${uuid}`;
+    case 'jira': return `jira:${uuid}`;
+    case 'generic': return `sha256:${createHash('sha256').update(JSON.stringify(payload)).digest('hex')}`;
+    default: return uuid;
+  }
+}
+
+/** Production of a GitLab team's golden-path service is synced by Argo CD; the rest deploy through GitLab environments. */
+function throughArgoCd(deployment: DeploymentRecord): boolean {
+  return deployment.service.repo.forge === 'gitlab' && deployment.environment !== 'staging' && goldenAt(deployment.service, deployment.createdAt);
+}
+
+/** The pipeline and job of a GitLab deployment, numbered from its deployment id. */
+function gitlabJob(deployment: DeploymentRecord): GitlabJob {
+  return { pipelineId: deployment.id - 600_000_000, jobId: deployment.id + 3_000_000_000 };
+}
+
+/** What a responder writes into a Jira incident: the deployment (its job URL or Paved's id of the Argo CD sync), or the culprit commit. */
+function jiraDescription(incident: IncidentRecord): string {
+  const lines = [`Impact: ${incident.title}.`, `Detected by: ${incident.cause ? 'alerts after a deployment' : 'monitoring'}`, ''];
+  const cause = incident.cause;
+  if (incident.link === 'deployment' && cause && cause.id !== 0) {
+    const reference = throughArgoCd(cause) ? argocdDeploymentId(cause) : `${GITLAB_WEB}/${cause.service.repo.fullName}/-/jobs/${gitlabJob(cause).jobId}`;
+    lines.push(`Deployment: ${reference}`);
+  }
+  if (incident.link === 'sha' && incident.culpritSha) lines.push(`Root cause: ${incident.culpritSha.slice(0, 8 + (incident.number % 5))}`);
+  return lines.join('\n');
 }
 
 /** GitHub's squash message: title and number, then the squashed commits (or the single commit's body). */
