@@ -220,6 +220,8 @@ export type PavedConfig = z.infer<typeof PavedConfig>;
 export const PavedEnv = z.object({
   PAVED_CONFIG: z.string().default('paved.config.yaml'),
   PAVED_DATA_DIR: z.string().default('.paved'),
+  /** Embedded warehouse: its memory ceiling in MiB, queries and caches together (default 1024; docs/operations.md). */
+  PAVED_EMBEDDED_MEMORY_MB: z.coerce.number().int('a whole number of MiB').min(256, 'at least 256 (MiB)').optional(),
   PAVED_DEMO: z.enum(['0', '1', 'false', 'true']).optional(),
   PORT: z.coerce.number().int().min(1).max(65535).optional(),
   HOST: z.string().optional(),

@@ -24,6 +24,7 @@ export async function openWarehouse(env: PavedEnv, config: PavedConfig, command:
     dataDir: join(dataDirOf(env)),
     command,
     cluster: config.clickhouse.cluster,
+    memoryMb: env.PAVED_EMBEDDED_MEMORY_MB,
   });
 }
 

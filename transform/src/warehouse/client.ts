@@ -1,6 +1,7 @@
 import { createClient, ClickHouseError, ClickHouseLogLevel, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
 import { resolve } from 'node:path';
 import type { z } from 'zod';
+import { DEFAULT_EMBEDDED_MEMORY_MB, embeddedSessionSettings, startEmbeddedEngine } from './embedded.js';
 import { acquireWarehouseLock, releaseWarehouseLock } from './lock.js';
 import { ReadCache, tablesOf, type ReadCacheOptions } from './read-cache.js';
 
@@ -20,7 +21,12 @@ export interface WarehouseOptions {
   command?: string;
   /** Cluster name: migrations run ON CLUSTER with replicated engines. */
   cluster?: string;
+  /** Embedded mode: the engine's memory ceiling in MiB, queries and caches together (PAVED_EMBEDDED_MEMORY_MB; default 1024). */
+  memoryMb?: number;
 }
+
+/** Embedded mode: connections that answer reads, besides the one that writes. */
+const EMBEDDED_READERS = 2;
 
 export type QueryParams = Record<string, unknown>;
 
@@ -43,6 +49,8 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export class Warehouse {
   private closed = false;
   private cache: ReadCache | null = null;
+  /** Statements running on each reader. */
+  private readonly busy: number[];
 
   private constructor(
     readonly client: ClickHouseClient,
@@ -50,7 +58,18 @@ export class Warehouse {
     readonly mode: 'embedded' | 'server',
     readonly cluster: string | undefined,
     private readonly dataDir: string | null,
-  ) {}
+    /**
+     * Embedded mode: further connections to the same engine for SELECTs. The engine runs one
+     * statement at a time per connection, so with one connection every page read waited behind the
+     * sink's inserts and each transform statement (a page took 89 s during the demo load); readers
+     * run beside them. (Statements with parameters still take turns across connections: chdb
+     * serialises parameter binding process-wide.)
+     */
+    private readonly readers: ClickHouseClient[] = [],
+    private readonly engine: { close(): void } | null = null,
+  ) {
+    this.busy = readers.map(() => 0);
+  }
 
   static async open(options: WarehouseOptions = {}): Promise<Warehouse> {
     const database = options.database ?? 'paved';
@@ -72,13 +91,25 @@ export class Warehouse {
     }
     const dataDir = resolve(options.dataDir ?? '.paved');
     acquireWarehouseLock(dataDir, options.command ?? process.argv.slice(1).join(' '));
+    let engine: { close(): void } | null = null;
     try {
       const { createChdbConnection } = await import('chdb/connection');
-      // chdb/connection is typed against its own copy of client-common's Connection type.
-      const connection = createChdbConnection({ path: resolve(dataDir, 'clickhouse') }) as unknown as ClientConnection;
-      const client = createClient({ connection, clickhouse_settings: SETTINGS });
-      return new Warehouse(client, database, 'embedded', options.cluster, dataDir);
+      const path = resolve(dataDir, 'clickhouse');
+      const memoryMb = options.memoryMb ?? DEFAULT_EMBEDDED_MEMORY_MB;
+      // The engine starts with its memory bounded (embedded.ts); the connections below share it.
+      engine = await startEmbeddedEngine(path, memoryMb);
+      const connect = async () => {
+        // chdb/connection is typed against its own copy of client-common's Connection type.
+        const connection = createChdbConnection({ path });
+        await connection.chdb.queryAsync(embeddedSessionSettings(memoryMb), { format: 'TabSeparated' });
+        return createClient({ connection: connection as unknown as ClientConnection, clickhouse_settings: SETTINGS });
+      };
+      const client = await connect();
+      const readers: ClickHouseClient[] = [];
+      for (let i = 0; i < EMBEDDED_READERS; i += 1) readers.push(await connect());
+      return new Warehouse(client, database, 'embedded', options.cluster, dataDir, readers, engine);
     } catch (error) {
+      engine?.close();
       releaseWarehouseLock(dataDir);
       throw error;
     }
@@ -129,9 +160,22 @@ export class Warehouse {
     await this.write(tablesOf(query), () => this.client.command({ query: this.sql(query), query_params: params }));
   }
 
+  /** The connection for a read: the least busy reader (embedded), or the one client. */
+  private async reading<T>(run: (client: ClickHouseClient) => Promise<T>): Promise<T> {
+    if (this.readers.length === 0) return run(this.client);
+    let index = 0;
+    for (let i = 1; i < this.readers.length; i += 1) if (this.busy[i]! < this.busy[index]!) index = i;
+    this.busy[index]! += 1;
+    try {
+      return await run(this.readers[index]!);
+    } finally {
+      this.busy[index]! -= 1;
+    }
+  }
+
   /** Runs a SELECT and validates every row with `row` (the read schema of that result). */
   async query<S extends z.ZodType>(query: string, params: QueryParams, row: S): Promise<z.infer<S>[]> {
-    const load = async () => (await this.client.query({ query: this.sql(query), query_params: params, format: 'JSONEachRow' })).json<unknown>();
+    const load = () => this.reading(async (client) => (await client.query({ query: this.sql(query), query_params: params, format: 'JSONEachRow' })).json<unknown>());
     const rows = this.cache ? await this.cache.read(query, params, load) : await load();
     return rows.map((value, index) => {
       const parsed = row.safeParse(value);
@@ -159,7 +203,8 @@ export class Warehouse {
 
   async ping(): Promise<{ ok: boolean; detail: string }> {
     try {
-      const result = await this.client.ping();
+      // A reader: the health check answers while the writer runs a long statement.
+      const result = await this.reading((client) => client.ping());
       if (result.success) return { ok: true, detail: `${this.mode} ClickHouse answers` };
       return { ok: false, detail: describeWarehouseError(result.error) };
     } catch (error) {
@@ -170,7 +215,9 @@ export class Warehouse {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const reader of this.readers) await reader.close();
     await this.client.close();
+    this.engine?.close();
     if (this.dataDir) releaseWarehouseLock(this.dataDir);
   }
 }

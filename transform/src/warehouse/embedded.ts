@@ -11,6 +11,55 @@ export interface EngineResult {
 
 type ChdbConnection = ReturnType<(typeof import('chdb/connection'))['createChdbConnection']>;
 
+/** The engine's memory ceiling when PAVED_EMBEDDED_MEMORY_MB is not set. */
+export const DEFAULT_EMBEDDED_MEMORY_MB = 1024;
+
+/**
+ * Server settings that bound the embedded engine's memory, given when it starts (they are not
+ * query settings, so no SET could change them later). ClickHouse's defaults are sized for a
+ * server that owns its machine: up to 90 % of RAM for queries and caches, a 5 GiB mark cache, 5 GiB
+ * for skip-index marks. In `paved start` the engine shares its process with Node.js and the
+ * dashboard, so they are bounded to `memoryMb` (queries and caches together; a query that would
+ * pass it fails with MEMORY_LIMIT_EXCEEDED instead of growing the process) and small caches.
+ * docs/operations.md ("Memory") lists them.
+ */
+export function embeddedEngineArgs(memoryMb: number = DEFAULT_EMBEDDED_MEMORY_MB): string[] {
+  const mb = (n: number) => String(Math.round(n) * 1024 * 1024);
+  return [
+    `--max_server_memory_usage=${mb(memoryMb)}`,
+    // Marks of the columns read (the largest cache at scale): an eighth of the ceiling, at most 256 MiB.
+    `--mark_cache_size=${mb(Math.min(256, memoryMb / 8))}`,
+    `--index_mark_cache_size=${mb(Math.min(64, memoryMb / 16))}`,
+    `--primary_index_cache_size=${mb(Math.min(64, memoryMb / 16))}`,
+    '--uncompressed_cache_size=0',
+    '--index_uncompressed_cache_size=0',
+    `--query_condition_cache_size=${mb(Math.min(32, memoryMb / 32))}`,
+    `--compiled_expression_cache_size=${mb(Math.min(32, memoryMb / 32))}`,
+  ];
+}
+
+/**
+ * Query settings for each embedded session (applied once with SET when the session opens): one
+ * query may use most of the ceiling, and GROUP BY and ORDER BY spill to disk (under the data
+ * directory's tmp/) at half of it instead of failing.
+ */
+export function embeddedSessionSettings(memoryMb: number = DEFAULT_EMBEDDED_MEMORY_MB): string {
+  const bytes = Math.round(memoryMb * 0.8) * 1024 * 1024;
+  return `SET max_memory_usage = ${bytes}, max_bytes_ratio_before_external_group_by = 0.5, max_bytes_ratio_before_external_sort = 0.5`;
+}
+
+type ChdbSession = InstanceType<(typeof import('chdb'))['Session']>;
+
+/**
+ * Starts the embedded engine on `path` with the memory bounds above and returns the session that
+ * holds it: connections opened on the same path afterwards (createChdbConnection) share this
+ * engine and its settings. Close it after them.
+ */
+export async function startEmbeddedEngine(path: string, memoryMb: number): Promise<ChdbSession> {
+  const { Session } = await import('chdb');
+  return new Session(path, { connectionArgs: embeddedEngineArgs(memoryMb) });
+}
+
 /**
  * The embedded ClickHouse engine without a client on top, for a process that serves it to
  * others (the ClickHouse stand-in in tools/cli/test/support). It holds the data directory's lock like `Warehouse.open`
@@ -19,17 +68,20 @@ type ChdbConnection = ReturnType<(typeof import('chdb/connection'))['createChdbC
 export class EmbeddedEngine {
   private closed = false;
 
-  private constructor(private readonly connection: ChdbConnection, readonly dataDir: string, readonly version: string) {}
+  private constructor(private readonly connection: ChdbConnection, private readonly engine: ChdbSession, readonly dataDir: string, readonly version: string) {}
 
-  static async open(options: { dataDir: string; command: string }): Promise<EmbeddedEngine> {
+  static async open(options: { dataDir: string; command: string; memoryMb?: number }): Promise<EmbeddedEngine> {
     const dataDir = resolve(options.dataDir);
     acquireWarehouseLock(dataDir, options.command);
     try {
       const { createChdbConnection } = await import('chdb/connection');
       // Same directory layout as Warehouse.open, so `paved start` and the test stand-in share data.
-      const connection = createChdbConnection({ path: resolve(dataDir, 'clickhouse') });
+      const path = resolve(dataDir, 'clickhouse');
+      const engine = await startEmbeddedEngine(path, options.memoryMb ?? DEFAULT_EMBEDDED_MEMORY_MB);
+      const connection = createChdbConnection({ path });
+      await connection.chdb.queryAsync(embeddedSessionSettings(options.memoryMb), { format: 'TabSeparated' });
       const version = (await connection.chdb.queryAsync('SELECT version()', { format: 'TabSeparated' })).text().trim();
-      return new EmbeddedEngine(connection, dataDir, version);
+      return new EmbeddedEngine(connection, engine, dataDir, version);
     } catch (error) {
       releaseWarehouseLock(dataDir);
       throw error;
@@ -47,6 +99,7 @@ export class EmbeddedEngine {
     if (this.closed) return;
     this.closed = true;
     await this.connection.close();
+    this.engine.close();
     releaseWarehouseLock(this.dataDir);
   }
 }
