@@ -5,7 +5,7 @@ import type { Logger } from '../log.js';
 /** How backfill authenticates: a token (PAT, Actions token) or a GitHub App installation. */
 export type GithubAuth =
   | { kind: 'token'; token: string }
-  | { kind: 'app'; appId: string; privateKey: string; installationOf: { org: string } | { repo: string } };
+  | { kind: 'app'; appId: string; privateKey: string; installationOf: { org: string } | { repo: string } | { id: number } };
 
 export interface GithubApiOptions {
   /** REST base URL (`https://api.github.com`, or `https://HOST/api/v3` for GitHub Enterprise Server). */
@@ -158,9 +158,11 @@ async function installationClient(Configured: typeof Octokit, auth: Extract<Gith
   // Environment variables often carry a PEM with literal "\n".
   const privateKey = auth.privateKey.includes('\\n') ? auth.privateKey.replaceAll('\\n', '\n') : auth.privateKey;
   const app = new App({ appId: auth.appId, privateKey, Octokit: Configured });
-  const installation = 'org' in auth.installationOf
-    ? await app.octokit.request('GET /orgs/{org}/installation', { org: auth.installationOf.org })
-    : await app.octokit.request('GET /repos/{owner}/{repo}/installation', repoParams(auth.installationOf.repo));
+  const of = auth.installationOf;
+  if ('id' in of) return (await app.getInstallationOctokit(of.id)) as unknown as Client;
+  const installation = 'org' in of
+    ? await app.octokit.request('GET /orgs/{org}/installation', { org: of.org })
+    : await app.octokit.request('GET /repos/{owner}/{repo}/installation', repoParams(of.repo));
   return (await app.getInstallationOctokit(installation.data.id)) as unknown as Client;
 }
 

@@ -5,6 +5,7 @@ import { WarehouseLockedError } from '@paved/transform/warehouse/lock';
 import type { EventSource } from '@paved/schemas';
 import { backfillGithubCommand } from './commands/backfill.js';
 import { backfillGitlabCommand, backfillJiraCommand } from './commands/backfill-sources.js';
+import { connectGithubCommand, type ConnectGithubOptions } from './commands/connect.js';
 import { demo } from './commands/demo.js';
 import { digestCommand } from './commands/digest.js';
 import { dlqReplay } from './commands/dlq.js';
@@ -145,6 +146,27 @@ export function program(): Command {
     .option('--full', 'ignore where earlier runs stopped and fetch everything again (nothing is duplicated)')
     .option('--json', 'print the result as JSON')
     .action((options: { since?: string; full?: boolean; json?: boolean }) => backfillJiraCommand(options));
+
+  const connect = cli.command('connect')
+    .description('connect a source in one step: check permissions, create its webhook, backfill, then see Data health');
+  connect.command('github')
+    .description('check a token\'s or GitHub App\'s permissions (naming what is missing and why), create or update the organisation\'s (or each repository\'s) webhook with the right events and secret, backfill the history with progress, and print the Data health URL')
+    .option('--org <org>', 'the organisation (default: sources.github.org)')
+    .option('--repo <owner/name>', 'webhooks on this repository instead of the organisation, and backfill only it (repeatable)', (value: string, previous: string[]) => {
+      if (!/^[^/\s]+\/[^/\s]+$/.test(value)) throw new InvalidArgumentError('expected owner/name');
+      return [...previous, value];
+    }, [] as string[])
+    .option('--url <url>', 'Paved\'s public address GitHub posts to (default: server.publicUrl); the webhook is <url>/webhooks/github')
+    .option('--allow-loopback', 'accept a loopback --url (tests; GitHub.com cannot reach one)')
+    .option('--check', 'only check the permissions: create nothing, fetch nothing (exit 1 when some are missing)')
+    .option('--no-backfill', 'create the webhook only; run `paved backfill github` later')
+    .option('--since <date>', 'backfill only what changed after this date (YYYY-MM-DD)')
+    .option('--token-stdin', 'read the token from stdin instead of GITHUB_TOKEN (keeps it out of the shell history)')
+    .option('--app-id <id>', 'a GitHub App instead of a token (default: GITHUB_APP_ID when --private-key is given)')
+    .option('--private-key <file>', 'the GitHub App\'s private key (.pem; default: GITHUB_APP_PRIVATE_KEY)')
+    .option('--installation-id <id>', 'the App\'s installation (default: the one on the organisation)', integer('--installation-id'))
+    .option('--json', 'print the outcome (permissions, webhooks, backfill counts) as JSON')
+    .action((options: ConnectGithubOptions) => connectGithubCommand(options));
 
   cli.command('replay')
     .description('re-normalise the raw archive with the current normalisers and settings, then recompute the metrics (no duplicates)')

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { NormaliseContext } from '@paved/ingest/delivery';
 import { PavedConfig, PavedEnv, describeIssues } from '@paved/schemas';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { withStoredWebhookSecrets } from './webhook-secrets.js';
 
 export class ConfigError extends Error {
   constructor(readonly file: string, readonly problems: string[]) {
@@ -29,7 +30,8 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): PavedEnv {
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): LoadedConfig {
   // An empty variable means "not set" (as compose files and shells often pass them).
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== '')) as NodeJS.ProcessEnv;
-  const env = loadEnv(cleaned);
+  // Webhook secrets `paved connect` stored in the data directory count as set (the environment wins).
+  const env = withStoredWebhookSecrets(loadEnv(cleaned));
   const file = resolve(env.PAVED_CONFIG);
   if (!existsSync(file)) {
     if (cleaned.PAVED_CONFIG) throw new ConfigError(file, [`PAVED_CONFIG points to ${file}, which does not exist: fix the path or unset PAVED_CONFIG`]);

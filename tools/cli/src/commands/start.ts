@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadDemo } from '@paved/ingest/demo-loader';
 import { encodeEvent } from '@paved/ingest/bus/bus';
 import { InProcessBus } from '@paved/ingest/bus/in-process';
@@ -10,7 +11,7 @@ import { metricSettingsOf } from '@paved/transform/metrics/settings';
 import { hasConfiguredSources, loadConfig } from '@paved/transform/runtime/config';
 import { registerRuntime, type HealthReport, type PavedRuntime } from '@paved/transform/runtime/context';
 import { TransformSchedule } from '@paved/transform/schedule';
-import { registerDigestScheduler } from '@paved/transform/digest/request';
+import { ConnectJobs } from '@paved/transform/connect/github';
 import { DigestScheduler } from '@paved/transform/digest/scheduler';
 import { Sink } from '@paved/transform/sink/sink';
 import { z } from 'zod';
@@ -22,6 +23,17 @@ import { frontDoor, localUrlOf } from '../front-door.js';
 import { publicOriginsOf } from '@paved/transform/runtime/origin';
 import { digestSurveySummary } from '../digest-survey.js';
 import { assertSafeBind, createAdminToken, createAuthGate, createBus, dataDirOf, normaliseContextOf, openWarehouse, sinkGroupOf, withDemoDefaults } from '../setup.js';
+
+/**
+ * The demo load in `paved start` shares one thread with the pages: its bus holds at most this many
+ * messages for the sink (the generator waits for the sink beyond that), which bounds the memory the
+ * load takes (200,000 deliveries with their payloads held about 2 GB) and keeps progress honest.
+ */
+const DEMO_BUS_HIGH_WATER = 10_000;
+/** Messages per sink batch during the demo load: each batch is parsed and validated without a pause. */
+const DEMO_SINK_BATCH = 2_000;
+/** While the demo loads, the transform runs again this long after the previous run finished. */
+const DEMO_TRANSFORM_EVERY_MS = 30_000;
 
 export interface StartOptions {
   demo: boolean;
@@ -71,7 +83,20 @@ export async function start(options: StartOptions): Promise<void> {
   const context = normaliseContextOf(config);
   const receiver = new WebhookReceiver({ bus, context, secrets: env, log: (entry) => log(levelOf(entry), String(entry.msg), entry) });
   const settings = metricSettingsOf(config);
-  const schedule = new TransformSchedule(warehouse, settings, config.metrics.transformSchedule, log);
+  // While the demo loads, the start-up path below runs the transform as it goes (one at a time).
+  const schedule = new TransformSchedule(warehouse, settings, config.metrics.transformSchedule, log, () => (demoState?.loading ? 'the demo organisation is loading' : null));
+  let transformInFlight: Promise<unknown> | null = null;
+  /** One transform at a time: a request while one runs waits for it and then runs again. */
+  const runTransformOnce = async (): Promise<unknown> => {
+    while (transformInFlight) await transformInFlight.catch(() => {});
+    const run = schedule.runNow();
+    transformInFlight = run;
+    try {
+      return await run;
+    } finally {
+      transformInFlight = null;
+    }
+  };
   // New production deployments get GitHub's compare with the previous one within a minute (with GitHub credentials).
   const compares = await compareEnrichmentOf(config, env, { warehouse, bus, context, log: createLogger('compare-enrichment') });
   // Digests wait for the demo and the first transform, so they never describe half-loaded data.
@@ -79,12 +104,13 @@ export async function start(options: StartOptions): Promise<void> {
     warehouse, config, env, log: createLogger('digest'), surveySummary: digestSurveySummary,
     skipReason: () => (demoState?.loading ? 'the demo organisation is loading' : schedule.status.lastStatus === 'ok' || schedule.status.runs > 1 ? null : 'waiting for the first transform'),
   });
-  registerDigestScheduler(digests);
   const adminToken = createAdminToken(env);
   const auth = createAuthGate(config, env, { host, port }, adminToken, log);
 
 
   const demoState: NonNullable<PavedRuntime['demo']> | null = wantsDemo ? { loaded: false, loading: false, progress: 0, message: 'demo organisation pending' } : null;
+  // One number for "could a page be answered meanwhile": the longest the event loop was held, logged with the demo's progress.
+  const loopDelay = monitorEventLoopDelay({ resolution: 20 });
 
   const runtime: PavedRuntime = {
     warehouse,
@@ -95,7 +121,11 @@ export async function start(options: StartOptions): Promise<void> {
     demo: demoState,
     authRequired,
     sessionKey: auth?.sessionKey,
-    runTransform: () => schedule.runNow(),
+    adminToken,
+    digests,
+    runTransform: runTransformOnce,
+    // Settings → Connect GitHub: the webhook secret goes into env, which the receiver reads.
+    connections: new ConnectJobs(() => ({ warehouse, bus, config, env, runTransform: () => schedule.runNow(), log: createLogger('connect') })),
     health: async (): Promise<HealthReport> => {
       const [warehouseHealth, busHealth] = await Promise.all([warehouse.ping(), bus.health()]);
       const scheduleOk = schedule.status.lastStatus !== 'failed';
@@ -109,7 +139,6 @@ export async function start(options: StartOptions): Promise<void> {
     },
   };
   registerRuntime(runtime);
-  Object.assign(globalThis, { [Symbol.for('paved.receiver')]: receiver, [Symbol.for('paved.sink')]: sink, [Symbol.for('paved.adminToken')]: adminToken });
 
   const handleDashboard = await dashboardHandler({ hostname: host, port });
   const handle = frontDoor({ webhooks: receiver, gate: auth?.gate ?? null, publicOrigins: publicOriginsOf(config), localUrl: localUrlOf(host, port), dashboard: handleDashboard });
@@ -164,33 +193,54 @@ export async function start(options: StartOptions): Promise<void> {
         log('info', `no sources configured: loading the demo organisation (scale ${options.scale}, seed ${options.seed}). Start with --no-demo or PAVED_DEMO=0 to skip.`);
         let lastLogged = 0;
         // Generated data needs no crash journal: it has its own bus and sink, and can be generated again.
-        const demoBus = new InProcessBus();
-        const demoSink = new Sink(warehouse, demoBus, { groupId: 'paved-demo-sink', log: () => {} });
+        const demoBus = new InProcessBus({ highWaterMark: DEMO_BUS_HIGH_WATER, publishTimeoutMs: 3_600_000 });
+        const demoSink = new Sink(warehouse, demoBus, { groupId: 'paved-demo-sink', maxBatchSize: DEMO_SINK_BATCH, log: () => {} });
         await demoSink.start();
-        const report = await loadDemo(demoBus, { scale: options.scale, seed: options.seed }, context, (done, total) => {
+        loopDelay.enable();
+        demoState.transformsDuringLoad = 0;
+        // The metrics of the part loaded so far, again and again, so the Overview fills in as the load goes.
+        let loading = true;
+        const progressive = (async () => {
+          let nextAt = Date.now() + DEMO_TRANSFORM_EVERY_MS;
+          while (loading) {
+            await new Promise((resolve) => setTimeout(resolve, 1_000));
+            if (!loading || Date.now() < nextAt) continue;
+            await runTransformOnce().then(() => { demoState.transformsDuringLoad = (demoState.transformsDuringLoad ?? 0) + 1; }, () => {});
+            nextAt = Date.now() + DEMO_TRANSFORM_EVERY_MS;
+          }
+        })();
+        const number = new Intl.NumberFormat('en-GB');
+        const report = await loadDemo(demoBus, { scale: options.scale, seed: options.seed }, context, (done, total, historyUntil) => {
           demoState.progress = done / Math.max(1, total);
-          demoState.message = `loading the demo organisation: ${done}/${total} deliveries`;
+          demoState.deliveries = done;
+          demoState.expectedDeliveries = total;
+          if (historyUntil) demoState.historyUntil = historyUntil;
+          demoState.message = `loading the demo organisation: ${number.format(done)} of about ${number.format(total)} deliveries${historyUntil ? ` (history up to ${historyUntil.slice(0, 10)})` : ''}`;
           if (Date.now() - lastLogged > 3_000) {
             lastLogged = Date.now();
-            log('info', 'demo progress', { done, total, percent: Math.round((done / Math.max(1, total)) * 100) });
+            log('info', 'demo progress', { done, total, percent: Math.round((done / Math.max(1, total)) * 100), historyUntil, sinkMessages: demoSink.stats.messages, eventLoopMaxMs: Math.round(loopDelay.max / 1e6), eventLoopP99Ms: Math.round(loopDelay.percentile(99) / 1e6), rssMb: Math.round(process.memoryUsage.rss() / 1048576) });
+            loopDelay.reset();
           }
         });
         await demoBus.drained(3_600_000);
+        loading = false;
+        await progressive;
+        loopDelay.disable();
         await demoSink.stop();
         await demoBus.close();
-        log('info', 'demo organisation loaded', { ...report });
+        log('info', 'demo organisation loaded', { ...report, transformsDuringLoad: demoState.transformsDuringLoad });
         demoState.loading = false;
         demoState.loaded = true;
         demoState.progress = 1;
         demoState.message = 'demo organisation loaded';
       }
-      await schedule.runNow();
+      await runTransformOnce();
     })().catch((error: unknown) => {
       demoState.loading = false;
       demoState.message = `demo failed: ${(error as Error).message}`;
       log('error', 'demo load failed', { error: (error as Error).message });
     });
   } else {
-    void schedule.runNow().catch(() => {});
+    void runTransformOnce().catch(() => {});
   }
 }
