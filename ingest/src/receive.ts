@@ -1,6 +1,7 @@
 import { DELIVERY_HEADER, encodeDeadLetter, encodeEvent, encodeRaw, RECEIVED_AT_HEADER, type Bus, type BusRecord } from './bus/bus.js';
 import type { Delivery, NormaliseContext, NormaliseOutcome } from './delivery.js';
 import { normalise } from './normalise.js';
+import type { SourceRegistry } from './sources/registry.js';
 
 export interface ReceiveResult {
   outcome: NormaliseOutcome['kind'];
@@ -71,6 +72,8 @@ export async function receiveDelivery(
   context: NormaliseContext,
   recent?: RecentDeliveries,
   warnings?: DeliveryWarnings,
+  /** The sources to normalise with (default: every source Paved ships). */
+  registry?: SourceRegistry,
 ): Promise<ReceiveResult> {
   const deliveryKey = `${delivery.source}:${delivery.deliveryId}`;
   const duplicate: ReceiveResult = { outcome: 'ok', events: 0, reason: 'duplicate delivery: already accepted', assumptions: [], duplicate: true };
@@ -78,7 +81,7 @@ export async function receiveDelivery(
   // No await between this check and `track` below unless an earlier copy is in flight.
   const earlier = recent?.inFlightCopy(deliveryKey);
   if (earlier && (await earlier)) return duplicate;
-  const outcome = normalise(delivery, context);
+  const outcome = normalise(delivery, context, registry);
   const assumptions = outcome.kind === 'ok' ? outcome.assumptions ?? [] : [];
   const records: BusRecord[] = [
     encodeRaw({

@@ -4,7 +4,14 @@ import { Instant } from './time.js';
 /** Bumped when a canonical event changes shape; the sink accepts every version it knows. */
 export const SCHEMA_VERSION = 1 as const;
 
-export const EventSource = z.enum(['github', 'gitlab', 'jira', 'pagerduty', 'opsgenie', 'generic', 'catalog', 'survey', 'paved']);
+/** The sources that ship with Paved, plus Paved's own producers (catalog, survey, paved). */
+export const BUILT_IN_SOURCES = ['github', 'gitlab', 'jira', 'pagerduty', 'opsgenie', 'generic', 'catalog', 'survey', 'paved'] as const;
+
+/**
+ * Where an event came from: a built-in source or the id of a source plugin (ingest/src/sources),
+ * so adding a source needs no change here. docs/sources/adding-a-source.md.
+ */
+export const EventSource = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'a source id: lower-case letters, digits and "-", e.g. github');
 export type EventSource = z.infer<typeof EventSource>;
 
 /** Where the source delivery that produced an event is archived, so it can be replayed. */

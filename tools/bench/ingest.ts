@@ -51,12 +51,20 @@ async function serve(): Promise<void> {
   // Stands in for the sink: consumes and commits every batch at once, so the bus never fills up.
   await bus.consume({ groupId: 'bench', maxBatchSize: 10_000, maxBatchWaitMs: 0 }, async (messages) => { published += messages.length; });
   const receiver = new WebhookReceiver({ bus, secrets: { GITHUB_WEBHOOK_SECRET: SECRET }, context: defaultNormaliseContext });
-  const server = createServer((req, res) => void receiver.handle(req, res).then((handled) => { if (!handled) { res.writeHead(404); res.end(); } }));
+  // Inside the receiver: from the request's arrival to the answer written (the receiver's own histogram has buckets, not samples).
+  const ackMs: number[] = [];
+  const server = createServer((req, res) => {
+    const started = performance.now();
+    void receiver.handle(req, res).then((handled) => {
+      if (!handled) { res.writeHead(404); res.end(); return; }
+      if (res.statusCode === 202) ackMs.push(performance.now() - started);
+    });
+  });
   server.keepAliveTimeout = 65_000;
   server.listen(0, '127.0.0.1', () => parentPort!.postMessage({ kind: 'listening', port: (server.address() as AddressInfo).port } satisfies ServerMessage));
   parentPort!.on('message', (message: string) => {
     if (message !== 'stats') return;
-    const { accepted, rejected, ackMs } = receiver.stats;
+    const { accepted, rejected } = receiver.stats;
     parentPort!.postMessage({ kind: 'stats', accepted, rejected, ackMs: [...ackMs], published, syncs: bus.journalSyncs } satisfies ServerMessage);
   });
 }
