@@ -16,8 +16,10 @@ interface Health {
 }
 
 /**
- * While the demo organisation loads, polls /api/health; once it is in and the transform that
- * follows has finished, refreshes the page so the numbers appear.
+ * While the demo organisation loads, polls /api/health. The metrics are recomputed on the part
+ * loaded so far every 30 s or so: each time such a run finishes, the page refreshes so its numbers
+ * grow with the load; once the demo is in and the transform that follows has finished, a last
+ * refresh shows the whole organisation.
  */
 export function DemoProgress({ initial }: { initial: DemoState }) {
   const router = useRouter();
@@ -26,18 +28,30 @@ export function DemoProgress({ initial }: { initial: DemoState }) {
   useEffect(() => {
     if (!initial.loading) return;
     let loadedAt: number | null = null;
+    /** The last transform run seen while the demo was still loading (undefined: no poll yet). */
+    let runWhileLoading: string | null = null;
+    /** The last run seen finished while loading (undefined: no poll yet). */
+    let okWhileLoading: string | null | undefined;
     const timer = setInterval(async () => {
       try {
         const response = await fetch('/api/health', { cache: 'no-store' });
         const body = (await response.json()) as Health;
         if (!body.demo) return;
         setState(body.demo);
-        if (!body.demo.loaded) return;
+        const lastRun = body.schedule?.lastRun ?? null;
+        const ok = body.schedule?.lastStatus === 'ok';
+        if (!body.demo.loaded) {
+          // A transform over the part loaded so far finished: show its numbers.
+          if (ok && okWhileLoading !== undefined && lastRun !== okWhileLoading) router.refresh();
+          if (ok || okWhileLoading === undefined) okWhileLoading = ok ? lastRun : null;
+          runWhileLoading = lastRun;
+          return;
+        }
         loadedAt ??= Date.now();
         setComputing(true);
-        const run = body.schedule?.lastRun ? Date.parse(body.schedule.lastRun) : 0;
-        const transformDone = body.schedule?.lastStatus !== 'running' && run >= loadedAt - 5_000;
-        if (transformDone || Date.now() - loadedAt > 60_000) {
+        // The transform after the load starts once the demo is in: any run not seen while loading.
+        const transformDone = ok && lastRun !== null && lastRun !== runWhileLoading;
+        if (transformDone || Date.now() - loadedAt > 120_000) {
           clearInterval(timer);
           router.refresh();
           setComputing(false);
