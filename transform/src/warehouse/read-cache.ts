@@ -20,6 +20,12 @@ export interface ReadCacheOptions {
   maxEntries?: number;
   /** Results with more rows than this are not kept (they would hold memory for little gain). */
   maxRows?: number;
+  /**
+   * Rows held by all entries together; least recently used entries go beyond it (default 200,000,
+   * roughly 100 MB of row objects). Without it, 500 entries of up to 20,000 rows each could hold
+   * gigabytes at large scale.
+   */
+  maxTotalRows?: number;
 }
 
 interface Entry {
@@ -27,6 +33,8 @@ interface Entry {
   /** The version of each table read, when the read started. */
   deps: [string, number][];
   rows: Promise<unknown[]>;
+  /** Rows once the read finished (0 before). */
+  size: number;
 }
 
 const CLOCK = /\b(now|now64|today|yesterday|rand|rand64|generateUUIDv4)\s*\(/i;
@@ -42,12 +50,21 @@ export class ReadCache {
   private readonly entries = new Map<string, Entry>();
   private readonly maxEntries: number;
   private readonly maxRows: number;
+  private readonly maxTotalRows: number;
+  /** Rows held by finished entries. */
+  private totalRows = 0;
   hits = 0;
   misses = 0;
 
   constructor(private readonly options: ReadCacheOptions, private readonly clock: () => number = Date.now) {
     this.maxEntries = options.maxEntries ?? 500;
     this.maxRows = options.maxRows ?? 20_000;
+    this.maxTotalRows = options.maxTotalRows ?? 200_000;
+  }
+
+  /** Rows held by the cache now. */
+  get heldRows(): number {
+    return this.totalRows;
   }
 
   private versionOf(table: string): number {
@@ -63,6 +80,7 @@ export class ReadCache {
   clear(): void {
     for (const table of this.versions.keys()) this.versions.set(table, this.versionOf(table) + 1);
     this.entries.clear();
+    this.totalRows = 0;
   }
 
   private fresh(entry: Entry, now: number): boolean {
@@ -84,12 +102,22 @@ export class ReadCache {
       return entry.rows;
     }
     this.misses += 1;
-    const added: Entry = { at: now, deps: tables.map((t) => [t, this.versionOf(t)]), rows: load() };
+    const added: Entry = { at: now, deps: tables.map((t) => [t, this.versionOf(t)]), rows: load(), size: 0 };
+    this.remove(key);
     this.entries.set(key, added);
-    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    if (this.entries.size > this.maxEntries) this.remove(this.entries.keys().next().value!);
     try {
       const result = await added.rows;
       if (result.length > this.maxRows) this.drop(key, added);
+      else if (this.entries.get(key) === added) {
+        added.size = result.length;
+        this.totalRows += result.length;
+        // Oldest first (a Map keeps insertion order; a hit moves its entry to the end).
+        for (const oldest of this.entries.keys()) {
+          if (this.totalRows <= this.maxTotalRows) break;
+          if (oldest !== key) this.remove(oldest);
+        }
+      }
       return result;
     } catch (error) {
       this.drop(key, added);
@@ -98,6 +126,13 @@ export class ReadCache {
   }
 
   private drop(key: string, entry: Entry): void {
-    if (this.entries.get(key) === entry) this.entries.delete(key);
+    if (this.entries.get(key) === entry) this.remove(key);
+  }
+
+  private remove(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.totalRows -= entry.size;
+    this.entries.delete(key);
   }
 }
