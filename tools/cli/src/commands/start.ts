@@ -125,7 +125,7 @@ export async function start(options: StartOptions): Promise<void> {
     digests,
     runTransform: runTransformOnce,
     // Settings → Connect GitHub: the webhook secret goes into env, which the receiver reads.
-    connections: new ConnectJobs(() => ({ warehouse, bus, config, env, runTransform: () => schedule.runNow(), log: createLogger('connect') })),
+    connections: new ConnectJobs(() => ({ warehouse, bus, config, env, runTransform: runTransformOnce, log: createLogger('connect') })),
     health: async (): Promise<HealthReport> => {
       const [warehouseHealth, busHealth] = await Promise.all([warehouse.ping(), bus.health()]);
       const scheduleOk = schedule.status.lastStatus !== 'failed';
