@@ -157,7 +157,7 @@ export async function getResults(request: Request, ctx: SurveyHttpContext): Prom
   const parsed = ResultsQuery.safeParse(params);
   if (!parsed.success) return json({ error: 'bad_request', issues: parsed.error.issues.map((i) => ({ parameter: i.path.join('.') || '(query)', message: i.message })) }, 400);
   try {
-    const id = parsed.data.campaign ?? (await defaultCampaignId(ctx.warehouse));
+    const id = parsed.data.campaign ?? (await defaultCampaignId(ctx.warehouse, nowOf(ctx)));
     if (!id) return json({ error: 'not_found', message: 'no survey campaigns yet: create one with paved survey create' }, 404);
     const results = await campaignResults(ctx.warehouse, ctx.config, id, { by: parsed.data.by, now: nowOf(ctx) });
     if (!results) return json({ error: 'not_found', message: `no campaign "${id}"` }, 404);

@@ -4,6 +4,8 @@
  * survey results are hidden is hidden here too.
  */
 import type { PavedConfig } from '@paved/schemas';
+import { formatDuration } from '@paved/schemas/duration';
+import { levelMeaning } from '@paved/schemas/glossary';
 import { flowMetrics } from '@paved/transform/metrics/flow';
 import { ranking } from '@paved/transform/metrics/explore';
 import { changeFailureRateLevel, deploymentFrequencyLevel, leadTimeLevel, recoveryLevel, type BenchmarkProfile, type Level } from '@paved/transform/metrics/levels';
@@ -104,16 +106,34 @@ export interface JoinedTeam {
   cells: JoinedCell[];
 }
 
+/** "PR pickup time p50" stays as it is, "Lead time p50" becomes "lead time p50" inside a sentence. */
+function inSentence(label: string): string {
+  return /^[A-Z]{2}/.test(label) ? label : label.charAt(0).toLowerCase() + label.slice(1);
+}
+
+/** A measured value as the pages write it: durations by the one rule, rates in percent, frequencies a week. */
+export function measuredText(measure: Measure, value: number | null): string {
+  if (value === null) return 'no data';
+  const unit = MEASURE_UNITS[measure];
+  if (unit === 'hours') return formatDuration(value);
+  if (unit === 'rate') return `${Number((value * 100).toFixed(1))} %`;
+  return `${Number(value.toFixed(1))} a week`;
+}
+
+/**
+ * Why a cell is flagged, saying good or bad in words: "rework rate is low" read as good news when
+ * it meant the level (the worst of four), so the reason names the value and where its level stands.
+ */
 export function disagreement(favourable: number | null, measures: JoinedCell['measures']): { flag: Disagreement | null; reason: string | null } {
   if (favourable === null) return { flag: null, reason: null };
   const pct = `${Math.round(favourable * 100)} % favourable`;
   if (favourable >= ROSY_AT) {
     const weak = measures.find((m) => m.level === 'medium' || m.level === 'low');
-    if (weak) return { flag: 'perception_higher', reason: `${pct}, but ${MEASURE_LABELS[weak.measure].toLowerCase()} is ${weak.level}` };
+    if (weak) return { flag: 'perception_higher', reason: `${pct}, yet the measured ${inSentence(MEASURE_LABELS[weak.measure])} is poor: ${measuredText(weak.measure, weak.value)}, level ${levelMeaning(weak.level!)}` };
   }
   if (favourable <= HARSH_AT) {
     const strong = measures.find((m) => m.level === 'elite' || m.level === 'high');
-    if (strong) return { flag: 'perception_lower', reason: `only ${pct}, although ${MEASURE_LABELS[strong.measure].toLowerCase()} is ${strong.level}` };
+    if (strong) return { flag: 'perception_lower', reason: `only ${pct}, although the measured ${inSentence(MEASURE_LABELS[strong.measure])} is good: ${measuredText(strong.measure, strong.value)}, level ${levelMeaning(strong.level!)}` };
   }
   return { flag: null, reason: null };
 }

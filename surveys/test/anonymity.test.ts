@@ -211,6 +211,19 @@ describe('every output read from the warehouse applies the rule', () => {
     expect((await surveyDigest(env.warehouse, config, NOW))?.campaign.id).toBe('dx');
   });
 
+  it('a new campaign without responses does not become the default results view, the results API default or the digest section', async () => {
+    // Created after everything else (the newest campaign), open now, nobody answered yet.
+    await createCampaign(env.warehouse, config, { id: 'fresh', survey: 'small', definition: JSON.stringify(SMALL), audience: ['checkout'], opens: '2026-05-20', closes: '2026-06-20' }, NOW);
+    const view = await surveysView(env.warehouse, config, { now: NOW });
+    expect(view.campaigns.map((c) => c.id)).toContain('fresh');
+    expect(view.results?.campaign.id).toBe('dx');
+    const response = await getResults(new Request('http://paved.test/api/v1/surveys/results'), context(env.warehouse, NOW, config));
+    expect(((await response.json()) as SurveyResults).campaign.id).toBe('dx');
+    expect((await surveySummaryForDigest(env.warehouse, config, {}, NOW))?.campaign.id).toBe('dx');
+    // Once every campaign has closed, the newest released one with answers ('live'), still not the empty one.
+    expect((await surveysView(env.warehouse, config, { now: new Date('2026-07-01T00:00:00Z') })).results?.campaign.id).toBe('live');
+  });
+
   it('the digest function', async () => {
     const digest = await surveyDigest(env.warehouse, config, NOW);
     expect(digest?.teams.map((t) => t.team)).toEqual(['checkout']);

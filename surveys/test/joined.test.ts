@@ -5,11 +5,14 @@ import { input, many, testConfig } from './harness.js';
 
 describe('perception next to measurement', () => {
   it('flags favourable ≥ 70 % while the metric is medium or low', () => {
-    expect(disagreement(0.8, [{ measure: 'pickupTime', value: 30, level: 'low' }])).toEqual({ flag: 'perception_higher', reason: '80 % favourable, but pr pickup time p50 is low' });
+    // The reason says bad news as bad news: "rework rate is low" used to read as good when it meant the level.
+    expect(disagreement(0.8, [{ measure: 'pickupTime', value: 30, level: 'low' }])).toEqual({ flag: 'perception_higher', reason: '80 % favourable, yet the measured PR pickup time p50 is poor: 30 h, level low (the worst of four levels)' });
+    expect(disagreement(0.75, [{ measure: 'reworkRate', value: 0.12, level: 'low' }]).reason).toBe('75 % favourable, yet the measured rework rate is poor: 12 %, level low (the worst of four levels)');
+    expect(disagreement(0.9, [{ measure: 'leadTime', value: 95.6, level: 'medium' }]).reason).toBe('90 % favourable, yet the measured lead time p50 is poor: 4.0 d, level medium (the second worst of four levels)');
   });
 
   it('flags favourable ≤ 40 % while the metric is elite or high', () => {
-    expect(disagreement(0.3, [{ measure: 'deploymentFrequency', value: 12, level: 'elite' }])).toMatchObject({ flag: 'perception_lower' });
+    expect(disagreement(0.3, [{ measure: 'deploymentFrequency', value: 12, level: 'elite' }])).toEqual({ flag: 'perception_lower', reason: 'only 30 % favourable, although the measured deployments per week (median service) is good: 12 a week, level elite (the best of four levels)' });
   });
 
   it('does not flag agreement or missing data', () => {
