@@ -1,4 +1,5 @@
 import type { PavedConfig } from '@paved/schemas';
+import { formatDuration } from '@paved/schemas/duration';
 import type { Warehouse } from '../warehouse/client.js';
 import { campaignWindowOf, teamDevelopers } from '../metrics/catalog.js';
 import { loadAssumptions, type Assumptions } from './assumptions.js';
@@ -151,7 +152,7 @@ export async function frictionRoadmap(warehouse: Warehouse, config: PavedConfig,
     const themes = (survey.org?.freeText ?? []).flatMap((item) => item.themes)
       .filter((t) => (THEME_DRIVERS[t.id] ?? []).includes(driver.id))
       // Quotes only from themes several people share: a lone remark is easier to attribute.
-      .map((t) => ({ id: t.id, label: t.label, mentions: t.answers.length, examples: t.answers.length >= 2 ? t.answers.slice(0, 2) : [] }));
+      .map((t) => ({ id: t.id, label: t.label, mentions: t.answers.length, examples: t.answers.length >= 2 ? distinctQuotes(t.answers, 2) : [] }));
     const lines: string[] = [];
     if (driver.change !== null) lines.push(`${driver.label}: ${signed(driver.change)} points favourable since ${previous?.campaign.title ?? 'the previous campaign'}.`);
     for (const m of metrics) {
@@ -205,10 +206,24 @@ function metricEvidence(measure: Measure, now: MeasuredWindow, then: MeasuredWin
   };
 }
 
+/** Up to `n` different answers: people often write the same words, and one quote twice says nothing more. */
+export function distinctQuotes(answers: readonly string[], n: number): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const answer of answers) {
+    const key = answer.trim().toLowerCase().replace(/\s+/g, ' ').replace(/[.!]+$/, '');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(answer);
+    if (out.length === n) break;
+  }
+  return out;
+}
+
 const signed = (v: number) => `${v > 0 ? '+' : ''}${round(v, 1)}`;
 const daysOf = (w: { from: string; to: string }) => Math.round((Date.parse(w.to) - Date.parse(w.from)) / DAY);
 function show(value: number, unit: string): string {
   if (unit === 'share') return `${round(value * 100, 1)} %`;
-  if (unit === 'hours') return `${round(value, 1)} h`;
+  if (unit === 'hours') return formatDuration(value);
   return `${round(value, 2)} ${unit}`;
 }
