@@ -1,30 +1,14 @@
 import 'server-only';
-import { z } from 'zod';
+import type { ExplainMetric, ExportQuery, ExportTable } from '@paved/schemas';
 import { adoptionMetrics } from '@paved/transform/metrics/adoption';
-import { explain, ExplainMetric, ranking, type Window } from '@paved/transform/metrics/explore';
+import { explain, ranking, type Window } from '@paved/transform/metrics/explore';
 import { toCsv, type Cell, type Column } from './csv';
 import { addDays, todayUtc } from './period';
 import { changesInWindow, prsInWindow } from './queries';
 import { runtime } from './runtime';
 
-/** The tables every page offers as CSV, under /api/v1/export/<table>. */
-export const EXPORT_TABLES = ['services', 'teams', 'deployments', 'changes', 'failure-links', 'incidents', 'flow-prs', 'adoption-teams'] as const;
-export type ExportTable = (typeof EXPORT_TABLES)[number];
-
-const date = (name: string) => z.iso.date(`${name} must be a date as YYYY-MM-DD`);
-
-/** Same parameters as the pages: from/to (or range=30|90|180|365), team, service; metric and deployment narrow the drill-down tables. */
-export const ExportQuery = z.object({
-  from: date('from').optional(),
-  to: date('to').optional(),
-  range: z.enum(['30', '90', '180', '365'], { error: 'range must be 30, 90, 180 or 365 (days)' }).optional(),
-  team: z.string().min(1).optional(),
-  service: z.string().min(1).optional(),
-  metric: z.enum(ExplainMetric.options, { error: `metric must be one of ${ExplainMetric.options.join(', ')}` }).optional(),
-  deployment: z.string().min(1).optional(),
-}).refine((q) => (q.from === undefined) === (q.to === undefined), { message: 'give both from and to, or neither (then range, default the last 90 days)', path: ['to'] })
-  .refine((q) => !q.from || !q.to || q.from < q.to, { message: 'from must be before to (the window is [from, to))', path: ['to'] });
-export type ExportQuery = z.infer<typeof ExportQuery>;
+/** The tables every page offers as CSV, under /api/v1/export/<table>, and their query: the API contract in @paved/schemas. */
+export { EXPORT_TABLES, ExportQuery, type ExportTable } from '@paved/schemas';
 
 export function exportWindow(query: ExportQuery, now = new Date()): Window {
   const to = query.to ?? addDays(todayUtc(now), 1);
@@ -39,7 +23,7 @@ async function table(name: ExportTable, query: ExportQuery): Promise<Rows<never>
   const { warehouse, config } = runtime();
   const window = exportWindow(query);
   const metric = query.metric ?? 'deploymentFrequency';
-  const drill = (m: z.infer<typeof ExplainMetric>) => explain(warehouse, window, m, { deploymentId: query.deployment, limit: 100_000 });
+  const drill = (m: ExplainMetric) => explain(warehouse, window, m, { deploymentId: query.deployment, limit: 100_000 });
   switch (name) {
     case 'services':
     case 'teams': {

@@ -3,7 +3,7 @@
  * handlers are one-line wrappers around these (after `requireAdmin` for the admin ones), and the
  * tests call them directly. Failures answer with a message a person can act on, never a stack.
  */
-import type { PavedConfig } from '@paved/schemas';
+import { SurveyResultsQuery, type PavedConfig, type SurveyCampaigns, type SurveyResults } from '@paved/schemas';
 import { describeWarehouseError, type Warehouse } from '@paved/transform/warehouse/client';
 import { z } from 'zod';
 import { effectiveMinGroupSize } from './disclosure.js';
@@ -145,11 +145,8 @@ function sheetFromForm(form: FormData): SheetInput & { submit?: boolean } {
 
 // ---------- public: results ----------
 
-const ResultsQuery = z.object({
-  campaign: z.string().min(1).optional(),
-  by: z.enum(['team', 'tenure', 'role'], { error: 'by must be team, tenure or role' }).default('team'),
-  format: z.enum(['json', 'csv'], { error: 'format must be json or csv' }).default('json'),
-});
+/** The query of GET /api/v1/surveys/results is part of the API contract (@paved/schemas). */
+const ResultsQuery = SurveyResultsQuery;
 
 /** GET /api/v1/surveys/results?campaign=ID[&by=team|tenure|role][&format=json|csv]: anonymity applied. */
 export async function getResults(request: Request, ctx: SurveyHttpContext): Promise<Response> {
@@ -166,7 +163,8 @@ export async function getResults(request: Request, ctx: SurveyHttpContext): Prom
         headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="paved_survey_${id}_${results.by}.csv"`, 'cache-control': 'no-store' },
       });
     }
-    return json(results);
+    const body: SurveyResults = results;
+    return json(body);
   } catch (error) {
     return failure(error);
   }
@@ -179,7 +177,8 @@ export async function getCampaigns(_request: Request, ctx: SurveyHttpContext): P
     const campaigns = await readCampaigns(ctx.warehouse);
     const k = effectiveMinGroupSize(ctx.config.surveys.minGroupSize);
     // A count under the threshold is withheld, like every other figure of a group that small.
-    return json({ campaigns: campaigns.map((c) => ({ ...c, status: campaignStatus(c, now), responses: (c.responses ?? 0) > 0 && (c.responses ?? 0) < k ? null : c.responses ?? 0 })) });
+    const body: SurveyCampaigns = { campaigns: campaigns.map((c) => ({ ...c, status: campaignStatus(c, now), responses: (c.responses ?? 0) > 0 && (c.responses ?? 0) < k ? null : c.responses ?? 0 })) };
+    return json(body);
   } catch (error) {
     return failure(error);
   }

@@ -71,7 +71,7 @@ describe('what the gate lets through', () => {
   });
 
   it('keeps survey links, static assets and health public, and nothing else', () => {
-    for (const open of ['/s/abc', '/api/surveys/abc', '/_next/static/chunks/a.js', '/api/health', '/auth/signin']) expect(isPublicPath(open)).toBe(true);
+    for (const open of ['/s/abc', '/api/surveys/abc', '/_next/static/chunks/a.js', '/api/health', '/api/openapi.json', '/auth/signin']) expect(isPublicPath(open)).toBe(true);
     for (const closed of ['/', '/dora', '/api/v1/metrics/dora', '/api/admin/transform', '/surveys', '/surveys/admin', '/sx', '/api/healthz']) expect(isPublicPath(closed)).toBe(false);
   });
 });

@@ -1,17 +1,15 @@
-import { z } from 'zod';
+import { ExportQuery, ExportTableParam } from '@paved/schemas';
 import { badRequest, failed, queryObject } from '@/lib/api';
-import { EXPORT_TABLES, ExportQuery, exportCsv } from '@/lib/exports';
+import { exportCsv } from '@/lib/exports';
 
 export const dynamic = 'force-dynamic';
-
-const Table = z.enum(EXPORT_TABLES, { error: `table must be one of ${EXPORT_TABLES.join(', ')}` });
 
 /**
  * GET /api/v1/export/<table>.csv?from=…&to=…[&team=][&service=][&metric=][&deployment=]
  * Every table on the dashboard as CSV, with the same parameters as its page.
  */
 export async function GET(request: Request, { params }: { params: Promise<{ table: string }> }) {
-  const table = Table.safeParse((await params).table.replace(/\.csv$/, ''));
+  const table = ExportTableParam.safeParse((await params).table);
   if (!table.success) return Response.json({ error: 'not_found', message: table.error.issues[0]?.message }, { status: 404 });
   const query = ExportQuery.safeParse(queryObject(request));
   if (!query.success) return badRequest(query.error);

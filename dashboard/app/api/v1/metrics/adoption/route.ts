@@ -1,4 +1,5 @@
-import { AdoptionQuery, adoptionMetrics } from '@paved/transform/metrics/adoption';
+import { AdoptionQuery } from '@paved/schemas';
+import { adoptionMetrics } from '@paved/transform/metrics/adoption';
 import { badRequest, failed, queryObject } from '@/lib/api';
 import { runtime } from '@/lib/runtime';
 

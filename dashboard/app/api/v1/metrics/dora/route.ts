@@ -1,4 +1,5 @@
-import { DoraQuery, doraMetrics, doraWindow } from '@paved/transform/metrics/dora';
+import { DoraApiQuery } from '@paved/schemas';
+import { doraMetrics } from '@paved/transform/metrics/dora';
 import { checkScope, UnknownScopeError } from '@paved/transform/metrics/scope';
 import { badRequest, failed, queryObject } from '@/lib/api';
 import { runtime } from '@/lib/runtime';
@@ -7,9 +8,8 @@ export const dynamic = 'force-dynamic';
 
 /** GET /api/v1/metrics/dora[?from=YYYY-MM-DD][&to=YYYY-MM-DD][&team=][&service=][&profile=2023|2024] (default: the last 90 days) */
 export async function GET(request: Request) {
-  // Without from/to: the last 90 days (today included), as `paved metrics dora` does.
-  const query = queryObject(request);
-  const parsed = DoraQuery.safeParse({ ...query, ...doraWindow(query) });
+  // Without from/to: the last 90 days (today included), as `paved metrics dora` does (DoraApiQuery fills them in).
+  const parsed = DoraApiQuery.safeParse(queryObject(request));
   if (!parsed.success) return badRequest(parsed.error);
   try {
     const { warehouse, config } = runtime();

@@ -1,4 +1,5 @@
-import { FlowQuery, flowMetrics } from '@paved/transform/metrics/flow';
+import { FlowQuery } from '@paved/schemas';
+import { flowMetrics } from '@paved/transform/metrics/flow';
 import { badRequest, failed, queryObject } from '@/lib/api';
 import { runtime } from '@/lib/runtime';
 

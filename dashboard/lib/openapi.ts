@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { API_DOCUMENT_INFO, API_OPERATIONS, openApiDocument, type ApiOperation } from '@paved/schemas';
+import { CampaignInput } from '@paved/surveys/campaigns';
+import { DigestAnswer, DigestRequest } from '@paved/transform/digest/request';
+import { FailureLinkOverrideInput } from '@paved/transform/metrics/overrides';
+import { RoiAssumptionsInput } from '@paved/transform/roadmap/assumptions';
+
+/*
+ * The OpenAPI document served at /api/openapi.json and rendered at /docs/api: the /api/v1
+ * contracts of @paved/schemas, plus the admin routes with the request schemas their handlers parse.
+ * Not server-only (no warehouse, no runtime): the test builds the same document.
+ */
+
+/** An admin answer described in words (its fields are listed in docs/api.md or the linked page). */
+const answer = (id: string, description: string) => z.looseObject({}).meta({ id, description });
+const campaignParam = { campaign: z.string().min(1).meta({ description: 'The campaign id.', examples: ['dx-2026-q3'] }) };
+const Recompute = answer('TransformRun', 'The transform run: its steps and how long each took.');
+
+export const ADMIN_OPERATIONS: ApiOperation[] = [
+  {
+    method: 'post', path: '/api/admin/transform', operationId: 'runTransform', tag: 'Admin', access: 'admin',
+    summary: 'Recompute every derived table now',
+    answers: { 200: { description: 'The run.', json: Recompute } },
+  },
+  {
+    method: 'get', path: '/api/admin/overrides', operationId: 'listFailureLinkOverrides', tag: 'Admin', access: 'admin',
+    summary: 'Failure-link overrides people set, newest first',
+    query: z.object({ deployment: z.string().min(1).optional().meta({ description: 'Only this deployment\'s overrides.' }) }),
+    answers: { 200: { description: 'The overrides.', json: z.array(answer('FailureLinkOverrideRecord', 'An override with who set it and when.')) } },
+  },
+  {
+    method: 'post', path: '/api/admin/overrides', operationId: 'setFailureLinkOverride', tag: 'Admin', access: 'admin',
+    summary: 'Confirm or reject a failure link; the metrics are recomputed',
+    description: '`incidentId` is an incident id, `method:rollback` or `method:revert` for a link without an incident, or `*` for "this deployment did not fail" (reject only).',
+    body: { description: 'The verdict.', json: FailureLinkOverrideInput, form: true },
+    answers: { 201: { description: 'Saved: `{ ok, override, transform }`.', json: answer('FailureLinkOverrideSaved', 'The override as saved (with `setBy`) and the transform run.') } },
+  },
+  {
+    method: 'get', path: '/api/admin/roi', operationId: 'getRoiAssumptions', tag: 'Admin', access: 'admin',
+    summary: 'ROI assumption overrides and the effective assumptions',
+    answers: { 200: { description: '`{ overrides, effective }`.', json: answer('RoiAssumptions', 'The overrides set in Paved and the assumptions in effect (config, then overrides).') } },
+  },
+  {
+    method: 'post', path: '/api/admin/roi', operationId: 'setRoiAssumptions', tag: 'Admin', access: 'admin',
+    summary: 'Override ROI assumptions and per-team developer counts',
+    description: 'They win over paved.config.yaml in every ROI figure and in the roadmap\'s weighting; `clear` removes overrides (`roi.currency`, `team.payments.developers`).',
+    body: { description: 'The values to set.', json: RoiAssumptionsInput, form: true },
+    answers: { 201: { description: 'Saved: `{ ok, changed, assumptions }`.', json: answer('RoiAssumptionsSaved', 'How many keys changed and the assumptions now in effect.') } },
+  },
+  {
+    method: 'post', path: '/api/admin/digest', operationId: 'runDigest', tag: 'Admin', access: 'admin',
+    summary: 'Send (or preview) the weekly digests, as `paved digest` does',
+    body: { description: 'Which week, team or channel; `dryRun` renders without sending.', json: DigestRequest },
+    answers: { 200: { description: 'Previews (dry run) or one outcome per delivery.', json: DigestAnswer } },
+    errors: ['503'],
+  },
+  {
+    method: 'post', path: '/api/admin/dlq/replay', operationId: 'replayDeadLetters', tag: 'Admin', access: 'admin',
+    summary: 'Re-drive dead letters onto the bus, then recompute',
+    description: 'Needs the bus of `paved start`; the separate dashboard service answers 501 with the command that works (`paved dlq replay`).',
+    answers: { 200: { description: 'How many were replayed, skipped or still failing.', json: answer('DeadLetterReplay', 'Counts of dead letters replayed, skipped and still failing.') } },
+    errors: ['501'],
+  },
+  {
+    method: 'post', path: '/api/admin/surveys', operationId: 'createSurveyCampaign', tag: 'Admin', access: 'admin',
+    summary: 'Create a survey campaign',
+    body: { description: 'The campaign.', json: CampaignInput, form: true },
+    answers: { 201: { description: '`{ campaign }`.', json: answer('SurveyCampaignCreated', 'The campaign as stored.') } },
+  },
+  {
+    method: 'post', path: '/api/admin/surveys/{campaign}/close', operationId: 'closeSurveyCampaign', tag: 'Admin', access: 'admin',
+    summary: 'Close a campaign now (its results are released)', params: campaignParam,
+    answers: { 200: { description: '`{ campaign }`.', json: answer('SurveyCampaignClosed', 'The campaign as closed.') } },
+    errors: ['404'],
+  },
+  {
+    method: 'post', path: '/api/admin/surveys/{campaign}/invites', operationId: 'inviteToSurveyCampaign', tag: 'Admin', access: 'admin',
+    summary: 'Mint single-use links for `email,team` rows (and send them when mail is set up)',
+    description: 'Links are returned once and never stored (docs/surveys-anonymity.md).', params: campaignParam,
+    body: { description: '`email,team` rows.', csv: true, form: true },
+    answers: { 200: { description: 'The links, or what was sent.', json: answer('SurveyInvitations', 'One outcome per invitee; links only when Paved does not send them.') } },
+    errors: ['404'],
+  },
+  {
+    method: 'post', path: '/api/admin/surveys/{campaign}/remind', operationId: 'remindSurveyCampaign', tag: 'Admin', access: 'admin',
+    summary: 'Record a reminder to the whole audience', params: campaignParam,
+    answers: { 200: { description: 'The reminder.', json: answer('SurveyReminder', 'The reminder recorded (and sent when mail is set up).') } },
+    errors: ['404'],
+  },
+  {
+    method: 'post', path: '/api/admin/surveys/{campaign}/import', operationId: 'importSurveyResponses', tag: 'Admin', access: 'admin',
+    summary: 'Import responses collected elsewhere (CSV)', params: campaignParam,
+    body: { description: 'One row per response.', csv: true, form: true },
+    answers: { 200: { description: 'The validation report.', json: answer('SurveyImportReport', 'Rows imported and rejected, with the line and reason of each rejection.') } },
+    errors: ['404'],
+  },
+];
+
+export function apiDocument(): Record<string, unknown> {
+  return openApiDocument([...API_OPERATIONS, ...ADMIN_OPERATIONS], { ...API_DOCUMENT_INFO, version: '1' });
+}
