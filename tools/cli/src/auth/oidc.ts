@@ -26,9 +26,9 @@ export interface AuthGateOptions {
   log: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 }
 
-/** Paths anyone may reach: sign-in itself, static assets, health probes, and token-authenticated survey links. */
+/** Paths anyone may reach: sign-in itself, static assets, health probes, the API's OpenAPI document (no data), and token-authenticated survey links. */
 const PUBLIC_PREFIXES = ['/auth/', '/_next/static/', '/s/', '/api/surveys/'];
-const PUBLIC_PATHS = new Set(['/api/health', '/icon.svg', '/favicon.ico', '/robots.txt']);
+const PUBLIC_PATHS = new Set(['/api/health', '/api/openapi.json', '/icon.svg', '/favicon.ico', '/robots.txt']);
 const SIGN_IN_TTL_SECONDS = 600;
 
 export function isPublicPath(path: string): boolean {
