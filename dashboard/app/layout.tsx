@@ -7,6 +7,7 @@ import { Nav } from '@/components/Nav';
 import { ScrollRegions } from '@/components/ScrollRegions';
 import { currentRuntime } from '@paved/transform/runtime/context';
 import { currentSession } from '@/lib/session';
+import { viewerIsAdmin } from '@/lib/request';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -31,6 +32,8 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   const rt = currentRuntime();
   const health = await status();
   const session = rt?.authRequired ? await currentSession() : null;
+  // Settings is in the navigation for admins only (its actions are checked again on the server).
+  const admin = rt ? await viewerIsAdmin().catch(() => false) : false;
   return (
     <html lang="en">
       <body>
@@ -59,7 +62,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             </div>
           </header>
           <Suspense fallback={<nav aria-label="Main" className="sidebar" />}>
-            <Nav />
+            <Nav admin={admin} />
           </Suspense>
           <main id="main" className="main" tabIndex={-1}>
             {rt && !rt.authRequired ? (

@@ -28,7 +28,8 @@ function isCurrent(pathname: string, href: string): boolean {
   return href === '/' ? pathname === '/' : pathname === href || pathname.startsWith(`${href}/`);
 }
 
-export function Nav() {
+/** `admin`: the Settings page is listed (for everyone else its actions are refused anyway). */
+export function Nav({ admin = false }: { admin?: boolean }) {
   const pathname = usePathname();
   const search = useSearchParams();
   const carried = new URLSearchParams();
@@ -37,6 +38,7 @@ export function Nav() {
     if (value) carried.set(key, value);
   }
   const suffix = carried.size ? `?${carried}` : '';
+  const pages = admin ? [...PAGES, { href: '/settings', label: 'Settings', icon: icons.settings }] : PAGES;
   const list = useRef<HTMLUListElement>(null);
   // On a phone the list is a strip that scrolls sideways: bring the current page's link into it.
   useEffect(() => {
@@ -50,9 +52,9 @@ export function Nav() {
       <div className="nav-group">
         <div className="nav-heading" id="nav-metrics">Metrics</div>
         <ul className="nav-list" aria-labelledby="nav-metrics" ref={list}>
-          {PAGES.map((page) => (
+          {pages.map((page) => (
             <li key={page.href}>
-              <Link className="nav-link" href={`${page.href}${page.href === '/health' ? '' : suffix}`} aria-current={isCurrent(pathname, page.href) ? 'page' : undefined}>
+              <Link className="nav-link" href={`${page.href}${page.href === '/health' || page.href === '/settings' ? '' : suffix}`} aria-current={isCurrent(pathname, page.href) ? 'page' : undefined}>
                 {page.icon}
                 {page.label}
               </Link>
