@@ -12,6 +12,7 @@ import { addDays, describeWindow, href, previousOf, viewOf, viewParams, type Sea
 import { warehouseCounts } from '@/lib/queries';
 import { originOf } from '@/lib/request';
 import { runtime } from '@/lib/runtime';
+import { sourceLabel } from '@/lib/sources';
 import { teamHref } from '@/lib/teams';
 
 export const dynamic = 'force-dynamic';
@@ -273,7 +274,7 @@ export default async function Overview({ searchParams }: { searchParams: Promise
               <tbody>
                 {dataHealthReport.sources.map((s) => (
                   <tr key={s.source}>
-                    <td>{s.source}</td>
+                    <td>{sourceLabel(s.source)}</td>
                     <td title={s.last_received}>{ago(s.last_received)}</td>
                     <td className="num">{count(s.deliveries)}</td>
                   </tr>

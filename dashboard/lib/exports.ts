@@ -5,6 +5,7 @@ import { explain, ranking, type Window } from '@paved/transform/metrics/explore'
 import { toCsv, type Cell, type Column } from './csv';
 import { addDays, todayUtc } from './period';
 import { changesInWindow, prsInWindow } from './queries';
+import { deploymentSource } from './sources';
 import { runtime } from './runtime';
 
 /** The tables every page offers as CSV, under /api/v1/export/<table>, and their query: the API contract in @paved/schemas. */
@@ -47,6 +48,8 @@ async function table(name: ExportTable, query: ExportQuery): Promise<Rows<never>
         col<R>('failed', (r) => r.failed), col<R>('failure_methods', (r) => r.failure_methods), col<R>('recovery_hours', (r) => r.recovery_hours),
         col<R>('rework', (r) => r.rework), col<R>('rework_reasons', (r) => r.rework_reasons), col<R>('golden_path', (r) => r.golden_path),
         col<R>('creator', (r) => r.creator_login), col<R>('workflow', (r) => r.workflow_name), col<R>('url', (r) => r.url),
+        // Which tool reported it: github, gitlab, argocd, flux or a generic sender's source_system.
+        col<R>('source', (r) => deploymentSource(r.id)),
       ]);
     }
     case 'changes': {

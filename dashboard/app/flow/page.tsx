@@ -4,7 +4,8 @@ import { HorizontalBarsChart, type Point } from '@/components/charts';
 import { ChartFrame } from '@/components/ChartFrame';
 import { Filters } from '@/components/Filters';
 import { Card, ConnectSources, CsvLink, Empty, ExternalLink, Failure, PageHeader } from '@/components/ui';
-import { count, dateTime, hours, pullUrl } from '@/lib/format';
+import { count, dateTime, hours } from '@/lib/format';
+import { changeRequestLink, changeRequestRef } from '@/lib/sources';
 import { deploymentHref } from '@/lib/keys';
 import { attempt } from '@/lib/load';
 import { describeWindow, href, viewOf, viewParams, type SearchParams } from '@/lib/period';
@@ -166,8 +167,8 @@ export default async function Flow({ searchParams }: { searchParams: Promise<Sea
                       return (
                         <tr key={`${pr.repo}#${pr.number}`}>
                           <td className="wrap">
-                            <ExternalLink href={pullUrl(pr.repo, pr.number)}>{pr.title}</ExternalLink>
-                            <div className="muted" style={{ fontSize: 12 }}>{pr.repo}#{pr.number}</div>
+                            <ExternalLink href={changeRequestLink(pr.repo, pr.number)}>{pr.title}</ExternalLink>
+                            <div className="muted" style={{ fontSize: 12 }}>{pr.repo}{changeRequestRef(pr.repo, pr.number)}</div>
                           </td>
                           <td><a href={teamHref(pr.team, view)}>{pr.team}</a></td>
                           <td>{pr.author_login ?? '—'}</td>

@@ -1,14 +1,16 @@
 import { z } from 'zod';
 import { changeSetAttributionHealth } from '@paved/transform/metrics/attribution';
 import { dataHealth } from '@paved/transform/metrics/explore';
+import { sourceHealth } from '@paved/transform/metrics/source-health';
 import { Card, ConnectSources, Failure, Meter, PageHeader } from '@/components/ui';
 import { icons } from '@/components/icons';
-import { ago, count, dateTime, parseUtc, percent } from '@/lib/format';
+import { ago, count, dateTime, parseUtc, percent, plural } from '@/lib/format';
 import { attempt } from '@/lib/load';
 import { first, type SearchParams } from '@/lib/period';
 import { warehouseCounts } from '@/lib/queries';
 import { originOf, viewerIsAdmin } from '@/lib/request';
 import { runtime } from '@/lib/runtime';
+import { sourceLabel } from '@/lib/sources';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Data health' };
@@ -53,10 +55,10 @@ export default async function DataHealth({ searchParams }: { searchParams: Promi
   const loaded = await attempt('data health', async () => {
     const rt = runtime();
     const { warehouse, health, env } = rt;
-    const [report, status, counts, attribution] = await Promise.all([dataHealth(warehouse), health(), warehouseCounts(warehouse), changeSetAttributionHealth(warehouse)]);
+    const [report, status, counts, attribution, perSource] = await Promise.all([dataHealth(warehouse), health(), warehouseCounts(warehouse), changeSetAttributionHealth(warehouse), sourceHealth(warehouse)]);
     // Only whether a secret is set, never its value.
     const secretsSet = Object.fromEntries(KNOWN_SOURCES.map((s) => [s.secret, Boolean(env[s.secret])]));
-    return { report, status, counts, attribution, secretsSet, canReplay: Boolean((rt as { bus?: unknown }).bus) };
+    return { report, status, counts, attribution, perSource, secretsSet, canReplay: Boolean((rt as { bus?: unknown }).bus) };
   });
   const header = <PageHeader title="Data health" subtitle="What arrived, what was rejected, and whether the numbers are complete." actions={<a className="button small" href="/api/health">Health JSON</a>} />;
   if (!loaded.ok) {
@@ -67,10 +69,11 @@ export default async function DataHealth({ searchParams }: { searchParams: Promi
       </>
     );
   }
-  const { report, status, counts, attribution, secretsSet, canReplay } = loaded.data;
+  const { report, status, counts, attribution, perSource, secretsSet, canReplay } = loaded.data;
+  const gitlabPushes = perSource.gitlabPushes;
   const cov = report.coverage;
   const now = Date.now();
-  const seen = new Set(report.sources.map((s) => s.source));
+  const seen = new Set(perSource.sources.map((s) => s.origin));
   const waiting = KNOWN_SOURCES.filter((s) => !seen.has(s.source) && secretsSet[s.secret]);
 
   return (
@@ -95,8 +98,8 @@ export default async function DataHealth({ searchParams }: { searchParams: Promi
       {counts.deliveries === 0 ? <ConnectSources origin={origin} what="events" /> : null}
 
       <div className="grid two" style={{ marginTop: counts.deliveries === 0 ? 16 : 0 }}>
-        <Card id="sources" title="Sources" hint={`Last event per source; stale after ${STALE_HOURS} h without events.`}>
-          {report.sources.length === 0 && waiting.length === 0 ? (
+        <Card id="sources" title="Sources" hint={`Last event per source; stale after ${STALE_HOURS} h without events. Argo CD and Flux post to /webhooks/deployments and are counted apart from other generic senders.`}>
+          {perSource.sources.length === 0 && waiting.length === 0 ? (
             <p className="empty-inline">No events yet.</p>
           ) : (
             <div className="table-wrap">
@@ -112,11 +115,11 @@ export default async function DataHealth({ searchParams }: { searchParams: Promi
                   </tr>
                 </thead>
                 <tbody>
-                  {report.sources.map((s) => {
+                  {perSource.sources.map((s) => {
                     const stale = now - parseUtc(s.last_received) > STALE_HOURS * 3_600_000;
                     return (
-                      <tr key={s.source}>
-                        <td><span className={`dot ${stale ? 'warn' : 'ok'}`} aria-hidden="true" /> <strong>{s.source}</strong>{stale ? <span className="visually-hidden"> (stale)</span> : null}</td>
+                      <tr key={s.origin} data-source={s.origin}>
+                        <td><span className={`dot ${stale ? 'warn' : 'ok'}`} aria-hidden="true" /> <strong>{sourceLabel(s.origin)}</strong>{stale ? <span className="visually-hidden"> (stale)</span> : null}</td>
                         <td title={`${s.last_received} UTC`}>{ago(s.last_received)}{stale ? <span className="muted"> · stale</span> : null}</td>
                         <td className="num">{count(s.deliveries)}</td>
                         <td className="num" title="Events Paved does not need (other actions, non-production)">{count(s.ignored)}</td>
@@ -125,8 +128,8 @@ export default async function DataHealth({ searchParams }: { searchParams: Promi
                     );
                   })}
                   {waiting.map((s) => (
-                    <tr key={s.source}>
-                      <td><span className="dot" aria-hidden="true" /> <strong>{s.source}</strong></td>
+                    <tr key={s.source} data-source={s.source}>
+                      <td><span className="dot" aria-hidden="true" /> <strong>{sourceLabel(s.source)}</strong></td>
                       <td colSpan={4} className="muted">Secret set, no events yet: point the webhook at <code>{origin}{s.path}</code>.</td>
                     </tr>
                   ))}
@@ -134,6 +137,18 @@ export default async function DataHealth({ searchParams }: { searchParams: Promi
               </table>
             </div>
           )}
+          {gitlabPushes.truncated > 0 ? (
+            <p id="gitlab-pushes" className={gitlabPushes.not_fetched ? 'banner warn' : 'stat-note'} style={{ marginTop: 10 }}>
+              {gitlabPushes.not_fetched ? icons.alert : icons.check}
+              <span>
+                <strong>GitLab:</strong> {plural(gitlabPushes.truncated, 'push')} had more than 20 commits (GitLab lists only the newest 20);{' '}
+                {count(gitlabPushes.completed)} completed through the compare API
+                {gitlabPushes.not_fetched ? (
+                  <>, <strong>{count(gitlabPushes.not_fetched)} could not be fetched</strong>: their older commits are missing from lead time and change sets. Set <code>GITLAB_TOKEN</code> (<code>read_api</code>) so Paved fetches the rest, or run <code>paved backfill gitlab</code>.{gitlabPushes.example_delivery ? <> Last {gitlabPushes.last_truncated ? dateTime(gitlabPushes.last_truncated) : ''} UTC, e.g. <code>{gitlabPushes.example_delivery}</code>.</> : null}</>
+                ) : '.'}
+              </span>
+            </p>
+          ) : null}
         </Card>
 
         <Card id="coverage" title="Coverage" hint="How much of the data the metrics can explain (all history, every service).">
@@ -242,7 +257,7 @@ export default async function DataHealth({ searchParams }: { searchParams: Promi
                 <tbody>
                   {report.assumptions.map((a) => (
                     <tr key={`${a.source}:${a.event}:${a.assumption}`}>
-                      <td className="nowrap">{a.source} <span className="muted">{a.event}</span></td>
+                      <td className="nowrap">{sourceLabel(a.source)} <span className="muted">{a.event}</span></td>
                       <td className="wrap">{a.assumption}</td>
                       <td className="num">{count(a.deliveries)}</td>
                       <td className="wrap mono" style={{ fontSize: 12 }} title={a.example_payload}>{a.example_delivery}</td>

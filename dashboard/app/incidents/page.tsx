@@ -10,6 +10,7 @@ import { attempt } from '@/lib/load';
 import { describeWindow, first, href, viewOf, viewParams, type SearchParams } from '@/lib/period';
 import { viewerIsAdmin } from '@/lib/request';
 import { runtime } from '@/lib/runtime';
+import { sourceLabel } from '@/lib/sources';
 import { teamHref } from '@/lib/teams';
 
 export const dynamic = 'force-dynamic';
@@ -21,7 +22,7 @@ function IncidentCell({ incident, rowSpan }: { incident: IncidentWithLinks; rowS
   return (
     <td className="wrap" style={{ minWidth: 200 }} rowSpan={rowSpan}>
       <ExternalLink href={incident.url}>{incident.title}</ExternalLink>
-      <div className="muted mono" style={{ fontSize: 11.5 }}>{incident.id} · {incident.source}</div>
+      <div className="muted mono" style={{ fontSize: 11.5 }}>{incident.id} · {sourceLabel(incident.source)}</div>
       <div style={{ fontSize: 12.5, marginTop: 2 }}>
         <strong>{incident.severity}</strong> · opened {dateTime(incident.openedAt)} UTC · {incident.resolvedAt ? <>restored in {hours(incident.restoreHours)}</> : <span className="muted">still open</span>}
       </div>
@@ -59,7 +60,7 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
     return { result, options, scope, defaultProfile: config.metrics.benchmarkProfile };
   });
 
-  const scopeText = [view.service ? `service ${view.service}` : view.team ? `team ${view.team}` : 'all teams', severity ? `severity ${severity}` : '', source ? `from ${source}` : ''].filter(Boolean).join(', ');
+  const scopeText = [view.service ? `service ${view.service}` : view.team ? `team ${view.team}` : 'all teams', severity ? `severity ${severity}` : '', source ? `from ${sourceLabel(source)}` : ''].filter(Boolean).join(', ');
   const header = (
     <PageHeader
       title="Incidents"
@@ -94,7 +95,7 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
         <span>Source</span>
         <select name="source" defaultValue={source ?? ''}>
           <option value="">All sources</option>
-          {options.sources.map((v) => <option key={v} value={v}>{v}</option>)}
+          {options.sources.map((v) => <option key={v} value={v}>{sourceLabel(v)}</option>)}
         </select>
       </label>
       <button className="button" type="submit">Apply</button>
@@ -110,7 +111,7 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
       {moreFilters}
       {s.incidents === 0 ? (
         <Empty title={`No incidents opened in ${describeWindow(view.from, view.to)} for ${scopeText}`} compact>
-          <p>Try a longer time range or clear the filters. Incidents arrive from PagerDuty, Opsgenie, GitHub issues labelled <code>incident</code> or the generic webhook.</p>
+          <p>Try a longer time range or clear the filters. Incidents arrive from PagerDuty, Opsgenie, Jira Service Management, GitHub or GitLab issues labelled <code>incident</code> (GitLab incidents too) or the generic webhook.</p>
         </Empty>
       ) : (
         <>

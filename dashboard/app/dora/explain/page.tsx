@@ -6,13 +6,14 @@ import { listFailureLinkOverrides } from '@paved/transform/metrics/overrides';
 import { Filters } from '@/components/Filters';
 import { icons } from '@/components/icons';
 import { Card, CsvLink, ExternalLink, Failure, LevelBadge, PageHeader } from '@/components/ui';
-import { commitUrl, count, dateTime, decimal, hours, label, percent, plural, pullUrl, shortSha } from '@/lib/format';
+import { count, dateTime, decimal, hours, label, percent, plural, shortSha } from '@/lib/format';
 import { deploymentHref, explainHref, isMetric, METRIC_NAMES, METRICS, type Metric } from '@/lib/keys';
 import { attempt } from '@/lib/load';
 import { describeWindow, first, href, viewOf, windowParams, type SearchParams } from '@/lib/period';
 import { deploymentTime, incidentCandidates } from '@/lib/queries';
 import { viewerIsAdmin } from '@/lib/request';
 import { runtime } from '@/lib/runtime';
+import { changeRequestLink, changeRequestRef, commitLink, deploymentSource, repoHosts, sourceLabel, type RepoHosts } from '@/lib/sources';
 import { teamHref } from '@/lib/teams';
 import { OverrideForm } from '@/components/OverrideForm';
 
@@ -96,6 +97,12 @@ function Lede({ metric, r, settings }: { metric: Metric; r: DoraResult; settings
   }
 }
 
+/** Which tool reported the deployment, linked to its page there (the job, the Actions run, the Argo CD application). */
+function DeploymentSource({ d }: { d: DeploymentRow }) {
+  const name = sourceLabel(deploymentSource(d.id));
+  return d.url ? <ExternalLink href={d.url}>{name}</ExternalLink> : <>{name}</>;
+}
+
 function DeploymentsTable({ rows, metric, total }: { rows: DeploymentRow[]; metric: Metric; total: number }) {
   const shown = rows.slice(0, SHOWN_DEPLOYMENTS);
   return (
@@ -107,6 +114,7 @@ function DeploymentsTable({ rows, metric, total }: { rows: DeploymentRow[]; metr
             <tr>
               <th scope="col">Service</th>
               <th scope="col">Team</th>
+              <th scope="col">Source</th>
               <th scope="col">Commit</th>
               <th scope="col">Deployed (UTC)</th>
               <th scope="col">Change set</th>
@@ -124,6 +132,7 @@ function DeploymentsTable({ rows, metric, total }: { rows: DeploymentRow[]; metr
                   {d.golden_path ? <> <span className="tag golden" title="Golden-path service">GP</span></> : null}
                 </td>
                 <td><a href={teamHref(d.team)}>{d.team}</a></td>
+                <td className="nowrap" data-source={deploymentSource(d.id)}><DeploymentSource d={d} /></td>
                 <td className="mono"><a href={deploymentHref(d.id, d.deployed_at, metric)} title="Everything about this deployment">{shortSha(d.sha)}<span className="visually-hidden"> {d.service} deployment details</span></a></td>
                 <td className="nowrap">{dateTime(d.deployed_at)}</td>
                 <td>{label(d.change_set_method)}</td>
@@ -141,7 +150,7 @@ function DeploymentsTable({ rows, metric, total }: { rows: DeploymentRow[]; metr
   );
 }
 
-function ChangesTable({ changes, deployments, total }: { changes: Explanation['changes']; deployments: Map<string, DeploymentRow>; total?: number }) {
+function ChangesTable({ changes, deployments, hosts, total }: { changes: Explanation['changes']; deployments: Map<string, DeploymentRow>; hosts: RepoHosts; total?: number }) {
   const shown = changes.slice(0, SHOWN_CHANGES);
   return (
     <>
@@ -157,7 +166,7 @@ function ChangesTable({ changes, deployments, total }: { changes: Explanation['c
               <th scope="col" className="num">Lead time</th>
               <th scope="col">Found via</th>
               <th scope="col">Deployment</th>
-              <th scope="col">PR</th>
+              <th scope="col">PR / MR</th>
             </tr>
           </thead>
           <tbody>
@@ -165,7 +174,7 @@ function ChangesTable({ changes, deployments, total }: { changes: Explanation['c
               const d = deployments.get(c.deployment_id);
               return (
                 <tr key={`${c.deployment_id}:${c.sha}`}>
-                  <td className="mono" data-sha={c.sha}><ExternalLink href={d ? commitUrl(d.repo, c.sha) : null}>{shortSha(c.sha)}</ExternalLink></td>
+                  <td className="mono" data-sha={c.sha}><ExternalLink href={d ? commitLink(d.repo, c.sha, hosts) : null}>{shortSha(c.sha)}</ExternalLink></td>
                   <td className="wrap">
                     {c.message.split('\n')[0] || <span className="muted">(message unknown)</span>}
                     {c.is_revert ? <> <span className="tag bad">revert</span></> : null}
@@ -176,7 +185,7 @@ function ChangesTable({ changes, deployments, total }: { changes: Explanation['c
                   <td className="num">{c.lead_hours === null ? <span className="muted" title="Authoring time unknown, or a squash commit standing for its PR's originals">—</span> : hours(c.lead_hours)}</td>
                   <td><span className="tag">{label(c.via)}</span></td>
                   <td className="nowrap">{d ? <a href={deploymentHref(d.id, d.deployed_at)}>{d.service} {shortSha(d.sha)}</a> : c.deployment_id}</td>
-                  <td>{c.pr_number && d ? <ExternalLink href={pullUrl(d.repo, c.pr_number)}>#{c.pr_number}</ExternalLink> : <span className="muted">—</span>}</td>
+                  <td>{c.pr_number && d ? <ExternalLink href={changeRequestLink(d.repo, c.pr_number, hosts)}>{changeRequestRef(d.repo, c.pr_number, hosts)}</ExternalLink> : <span className="muted">—</span>}</td>
                 </tr>
               );
             })}
@@ -211,7 +220,8 @@ export default async function Explain({ searchParams }: { searchParams: Promise<
       deploymentId ? incidentCandidates(warehouse, deploymentId) : Promise.resolve([]),
     ]);
     const located = deploymentId && explanation.deployments.length === 0 ? await deploymentTime(warehouse, deploymentId) : null;
-    return { explanation, result, options, overrides, candidates, located, config, defaultProfile: config.metrics.benchmarkProfile };
+    const hosts = await repoHosts(warehouse, config, explanation.deployments);
+    return { explanation, result, options, overrides, candidates, located, config, hosts, defaultProfile: config.metrics.benchmarkProfile };
   });
 
   const crumb = (
@@ -221,7 +231,7 @@ export default async function Explain({ searchParams }: { searchParams: Promise<
     </>
   );
   if (!loaded.ok) return <><PageHeader title={METRIC_NAMES[metric]} breadcrumb={crumb} /><Failure what="the rows behind this metric" message={loaded.message} /></>;
-  const { explanation, result, options, overrides, candidates, located, config, defaultProfile } = loaded.data;
+  const { explanation, result, options, overrides, candidates, located, config, hosts, defaultProfile } = loaded.data;
 
   // A deployment link from elsewhere may carry a window that does not contain it: open its own day.
   if (deploymentId && explanation.deployments.length === 0 && located && !located.deployed_at.startsWith(view.from)) {
@@ -330,7 +340,7 @@ export default async function Explain({ searchParams }: { searchParams: Promise<
                 <tr key={incident.id}>
                   <td className="wrap">
                     <ExternalLink href={incident.url}>{incident.title}</ExternalLink>
-                    <div className="muted mono" style={{ fontSize: 11.5 }}>{incident.id} · {incident.source}</div>
+                    <div className="muted mono" style={{ fontSize: 11.5 }}>{incident.id} · {sourceLabel(incident.source)}</div>
                   </td>
                   <td>{incident.service === 'unknown' ? <span className="tag bad" title="Not mapped to a service">unmapped</span> : incident.service}</td>
                   <td>{incident.severity}</td>
@@ -372,7 +382,9 @@ export default async function Explain({ searchParams }: { searchParams: Promise<
               <dt>Rework</dt>
               <dd>{d.rework ? d.rework_reasons.map(label).join(', ') : 'no'}</dd>
               <dt>Repository</dt>
-              <dd><ExternalLink href={commitUrl(d.repo, d.sha)}>{d.repo}@{shortSha(d.sha)}</ExternalLink></dd>
+              <dd><ExternalLink href={commitLink(d.repo, d.sha, hosts)}>{d.repo}@{shortSha(d.sha)}</ExternalLink></dd>
+              <dt>Reported by</dt>
+              <dd><DeploymentSource d={d} /></dd>
               <dt>Change set</dt>
               <dd>{plural(d.commits, 'commit')} via {label(d.change_set_method)}</dd>
               <dt>Deployed by</dt>
@@ -415,7 +427,7 @@ export default async function Explain({ searchParams }: { searchParams: Promise<
         <div style={{ marginTop: 16 }}>{linksCard}</div>
         <div style={{ marginTop: 16 }}>
           <Card id="changes" title={`Change set: ${plural(explanation.changes.length, 'commit')}`} hint="Each commit's lead time and how Paved found it." actions={<CsvLink table="changes" params={csvParams} />}>
-            {explanation.changes.length ? <ChangesTable changes={explanation.changes} deployments={byId} /> : <p className="empty-inline">No commits: a redeploy or rollback of code already in production{d.change_set_method === 'unknown' ? ', or history Paved has not seen (run a backfill)' : ''}.</p>}
+            {explanation.changes.length ? <ChangesTable changes={explanation.changes} deployments={byId} hosts={hosts} /> : <p className="empty-inline">No commits: a redeploy or rollback of code already in production{d.change_set_method === 'unknown' ? ', or history Paved has not seen (run a backfill)' : ''}.</p>}
           </Card>
         </div>
         <div style={{ marginTop: 16 }}>{incidentsCard}</div>
@@ -468,7 +480,7 @@ export default async function Explain({ searchParams }: { searchParams: Promise<
   const changesSection = showChanges ? (
     <div style={{ marginTop: metric === 'leadTime' ? 0 : 16 }}>
       <Card id="changes" title="Change-set commits" hint={metric === 'leadTime' ? 'Each commit with its lead time and how it was found.' : 'The commits those deployments shipped (reverts and fix PRs marked).'} actions={<CsvLink table="changes" params={csvParams} />}>
-        {explanation.changes.length === 0 ? <p className="empty-inline">No commits found for these deployments.</p> : <ChangesTable changes={explanation.changes} deployments={byId} total={metric === 'leadTime' ? result.leadTime.changes : undefined} />}
+        {explanation.changes.length === 0 ? <p className="empty-inline">No commits found for these deployments.</p> : <ChangesTable changes={explanation.changes} deployments={byId} hosts={hosts} total={metric === 'leadTime' ? result.leadTime.changes : undefined} />}
       </Card>
     </div>
   ) : null;

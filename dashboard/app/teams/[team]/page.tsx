@@ -6,12 +6,13 @@ import { HorizontalBarsChart, type Point } from '@/components/charts';
 import { ChartFrame } from '@/components/ChartFrame';
 import { Filters } from '@/components/Filters';
 import { icons } from '@/components/icons';
-import { Card, Empty, Failure, LevelBadge, Meter, PageHeader } from '@/components/ui';
+import { Card, Empty, ExternalLink, Failure, LevelBadge, Meter, PageHeader } from '@/components/ui';
 import { count, dateTime, decimal, hours, label, percent, plural, shortSha } from '@/lib/format';
 import { deploymentHref, explainHref, METRIC_NAMES, type Metric } from '@/lib/keys';
 import { attempt } from '@/lib/load';
 import { describeWindow, href, viewOf, viewParams, type SearchParams } from '@/lib/period';
 import { runtime } from '@/lib/runtime';
+import { sourceLabel } from '@/lib/sources';
 import { incidentsHref, teamHref } from '@/lib/teams';
 
 export const dynamic = 'force-dynamic';
@@ -294,7 +295,7 @@ function IncidentsCard({ team, incidents, view }: { team: string; incidents: Inc
             <tbody>
               {list.map((i) => (
                 <tr key={i.id}>
-                  <td className="wrap">{i.title}<div className="muted mono" style={{ fontSize: 11.5 }}>{i.id}</div></td>
+                  <td className="wrap"><ExternalLink href={i.url}>{i.title}</ExternalLink><div className="muted mono" style={{ fontSize: 11.5 }}>{i.id} · {sourceLabel(i.source)}</div></td>
                   <td className="nowrap">{dateTime(i.openedAt)}</td>
                   <td>{i.severity}</td>
                   <td className="wrap">
