@@ -154,10 +154,16 @@ describe.skipIf(!existsSync(CHROMIUM))('OpenID Connect sign-in and roles (real p
       ['/api/admin/dlq/replay', undefined],
       ['/api/admin/digest', undefined],
       ['/api/admin/surveys', { title: 'x' }],
+      ['/api/admin/connect/github', { org: 'acme', url: 'https://paved.example', credentials: { kind: 'token', token: 'viewer-tries' } }],
     ] as const) {
       const response = await page.request.post(base + path, { headers: { ...origin, accept: 'application/json' }, data });
       expect(response.status(), `${path} as a viewer`).toBe(403);
     }
+    // Settings is not in a viewer's navigation, and the page offers no connect form.
+    expect(await page.getByRole('link', { name: 'Settings' }).count()).toBe(0);
+    await page.goto(`${base}/settings`);
+    await page.getByText('Connecting a source needs the admin role').waitFor();
+    expect(await page.locator('form[action="/api/admin/connect/github"]').count()).toBe(0);
     // The drill-down shows the evidence but no override buttons.
     await page.goto(`${base}/dora/explain?metric=changeFailureRate`);
     await page.getByText('Sign in as an admin to correct failure links.').waitFor();
