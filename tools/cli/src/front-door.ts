@@ -1,14 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { closeAfterAnswer } from '@paved/ingest/http/body';
+import { nodeListener, type NodeEnv } from '@paved/ingest/http/webhooks';
 import { hostAllowed } from '@paved/transform/runtime/origin';
 
 export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 
 export interface FrontDoorParts {
-  /** The webhook receivers (paved start): signed or token-authenticated, so answered whatever the Host (false for other paths). */
-  webhooks?: { handle(request: IncomingMessage, response: ServerResponse): Promise<boolean> };
-  /** The sign-in gate with auth.oidc, else null (loopback mode: the Host allow-list applies). */
-  gate: { handle(request: IncomingMessage, response: ServerResponse): Promise<boolean> } | null;
+  /** The webhook receivers (paved start): signed or token-authenticated, so answered whatever the Host. */
+  webhooks?: { app: Hono<NodeEnv> };
+  /** The sign-in gate with auth.oidc (its routes and the middleware that requires a session), else null (loopback mode: the Host allow-list applies). */
+  gate: { routes(): Hono<NodeEnv> } | null;
   /** Origins of the configured public URLs (publicOriginsOf). */
   publicOrigins: string[];
   /** Where people are told to open Paved when their Host is refused. */
@@ -33,42 +36,51 @@ const ANY_HOST_PATHS = new Set(['/api/health']);
 export const SURVEY_BODY_LIMIT = 1024 * 1024;
 const SURVEY_PREFIXES = ['/api/surveys/', '/s/'];
 
-/** 411/413 for a survey-link body that is not declared or too large (true when answered). */
-function refusedSurveyBody(request: IncomingMessage, response: ServerResponse, path: string): boolean {
-  if (request.method === 'GET' || request.method === 'HEAD' || !SURVEY_PREFIXES.some((prefix) => path.startsWith(prefix))) return false;
+/** 411/413 for a survey-link body that is not declared or too large, before anything reads it. */
+const boundedSurveyBodies: MiddlewareHandler<NodeEnv> = async (c, next) => {
+  const request = c.env.incoming;
+  if (request.method === 'GET' || request.method === 'HEAD' || !SURVEY_PREFIXES.some((prefix) => c.req.path.startsWith(prefix))) return next();
   const declared = request.headers['content-length'];
   const refusal = declared === undefined
     ? { status: 411, error: 'length_required', message: 'send the answers with a Content-Length header' }
     : Number(declared) > SURVEY_BODY_LIMIT ? { status: 413, error: 'too_large', message: `a survey response is at most ${SURVEY_BODY_LIMIT} bytes` } : null;
-  if (!refusal) return false;
+  if (!refusal) return next();
   closeAfterAnswer(request);
-  response.writeHead(refusal.status, { 'content-type': 'application/json', connection: 'close' });
-  response.end(JSON.stringify({ error: refusal.error, message: refusal.message }));
-  return true;
+  return c.json({ error: refusal.error, message: refusal.message }, refusal.status as 411, { connection: 'close' });
+};
+
+/** Without sign-in: only this Paved's own addresses may be used as Host (DNS rebinding), except the health probe. */
+function hostAllowList(parts: FrontDoorParts): MiddlewareHandler<NodeEnv> {
+  return async (c, next) => {
+    const host = c.env.incoming.headers.host;
+    if (ANY_HOST_PATHS.has(c.req.path) || hostAllowed(host, parts.publicOrigins)) return next();
+    return c.json({
+      error: 'misdirected',
+      message: `Host "${String(host ?? '')}" is not an address of this Paved: open it at ${parts.localUrl}, or set server.publicUrl in paved.config.yaml to the address people use (see docs/security.md)`,
+    }, 421, { 'cache-control': 'no-store' });
+  };
 }
 
 /**
- * The dashboard's HTTP entry (`paved start`, `paved dashboard`): webhooks first, then (without
- * sign-in) the Host allow-list that stops DNS rebinding, then the sign-in gate, then the bounded
- * survey-link bodies, then the dashboard. See docs/security.md.
+ * The dashboard's HTTP entry (`paved start`, `paved dashboard`) as one Hono app: webhooks first,
+ * then (without sign-in) the Host allow-list that stops DNS rebinding, or the sign-in gate, then
+ * the bounded survey-link bodies, then the dashboard. Next.js gets the raw request and response,
+ * so its bodies and answers stream as they would on its own server. See docs/security.md.
  */
+export function frontDoorApp(parts: FrontDoorParts, app = new Hono<NodeEnv>()): Hono<NodeEnv> {
+  if (parts.webhooks) app.route('/', parts.webhooks.app);
+  if (parts.gate) app.route('/', parts.gate.routes());
+  else app.use('*', hostAllowList(parts));
+  app.use('*', boundedSurveyBodies);
+  app.all('*', async (c) => {
+    await parts.dashboard(c.env.incoming, c.env.outgoing);
+    return RESPONSE_ALREADY_SENT;
+  });
+  return app;
+}
+
+/** The front door as a Node request handler (tests, and servers that are not serveApp's). */
 export function frontDoor(parts: FrontDoorParts): RequestHandler {
-  return async (request, response) => {
-    if (parts.webhooks && (await parts.webhooks.handle(request, response))) return;
-    const path = (request.url ?? '/').split('?')[0]!;
-    if (!parts.gate) {
-      if (!ANY_HOST_PATHS.has(path) && !hostAllowed(request.headers.host, parts.publicOrigins)) {
-        response.writeHead(421, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-        response.end(JSON.stringify({
-          error: 'misdirected',
-          message: `Host "${String(request.headers.host ?? '')}" is not an address of this Paved: open it at ${parts.localUrl}, or set server.publicUrl in paved.config.yaml to the address people use (see docs/security.md)`,
-        }));
-        return;
-      }
-    } else if (await parts.gate.handle(request, response)) {
-      return;
-    }
-    if (refusedSurveyBody(request, response, path)) return;
-    await parts.dashboard(request, response);
-  };
+  const listener = nodeListener(frontDoorApp(parts));
+  return async (request, response) => { await listener(request, response); };
 }

@@ -1,7 +1,11 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createAdaptorServer } from '@hono/node-server';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import { Hono } from 'hono';
 import client from 'prom-client';
 import type { Bus } from '@paved/ingest/bus/bus';
-import type { WebhookReceiver } from '@paved/ingest/http/webhooks';
+import type { Logger } from '@paved/ingest/log';
+import type { NodeEnv, WebhookReceiver } from '@paved/ingest/http/webhooks';
 import type { Sink } from '@paved/transform/sink/sink';
 import type { Warehouse } from '@paved/transform/warehouse/client';
 
@@ -35,6 +39,8 @@ export function createMetrics(parts: { receiver?: WebhookReceiver; sink?: Sink; 
     counter(registry, 'paved_webhook_deliveries_received_total', 'Webhook requests received', () => receiver.stats.received);
     counter(registry, 'paved_webhook_deliveries_accepted_total', 'Webhook deliveries handed to the bus', () => receiver.stats.accepted);
     counter(registry, 'paved_webhook_deliveries_rejected_total', 'Webhook deliveries rejected, by reason', () => receiver.stats.rejected, 'reason');
+    // The receiver observes each acknowledgement itself; the registry only exposes it.
+    if (receiver.ackLatency) registry.registerMetric(receiver.ackLatency);
   }
   if (sink) {
     counter(registry, 'paved_sink_messages_total', 'Bus messages processed by the sink', () => sink.stats.messages);
@@ -57,26 +63,17 @@ export function createMetrics(parts: { receiver?: WebhookReceiver; sink?: Sink; 
   return registry;
 }
 
-/** `/healthz` (alive), `/readyz` (dependencies answer, with the reason when not) and `/metrics` (Prometheus). */
-export function opsHandler(checks: Check[], registry: client.Registry) {
-  return async (request: IncomingMessage, response: ServerResponse): Promise<boolean> => {
-    const path = (request.url ?? '/').split('?')[0];
-    if (path === '/healthz') {
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true }));
-      return true;
-    }
-    if (path === '/readyz') {
-      const results = await Promise.all(checks.map(async (check) => ({ name: check.name, ...(await check.run().catch((error: unknown) => ({ ok: false, detail: (error as Error).message }))) })));
-      const ok = results.every((r) => r.ok);
-      response.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ ok, checks: results }));
-      return true;
-    }
-    if (path === '/metrics') {
-      response.writeHead(200, { 'content-type': registry.contentType }).end(await registry.metrics());
-      return true;
-    }
-    return false;
-  };
+/** `/healthz` (alive), `/readyz` (dependencies answer, with the reason when not) and `/metrics` (Prometheus), as Hono routes. */
+export function opsRoutes(checks: Check[], registry: client.Registry): Hono<NodeEnv> {
+  const app = new Hono<NodeEnv>();
+  app.get('/healthz', (c) => c.json({ ok: true }));
+  app.get('/readyz', async (c) => {
+    const results = await Promise.all(checks.map(async (check) => ({ name: check.name, ...(await check.run().catch((error: unknown) => ({ ok: false, detail: (error as Error).message }))) })));
+    const ok = results.every((r) => r.ok);
+    return c.json({ ok, checks: results }, ok ? 200 : 503);
+  });
+  app.get('/metrics', async (c) => c.body(await registry.metrics(), 200, { 'content-type': registry.contentType }));
+  return app;
 }
 
 export function warehouseCheck(warehouse: Warehouse): Check {
@@ -87,16 +84,40 @@ export function busCheck(bus: Bus): Check {
   return { name: 'bus', run: async () => { const h = await bus.health(); return { ok: h.ok, detail: h.detail }; } };
 }
 
-export async function listen(handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>, host: string, port: number): Promise<Server> {
-  const server = createServer((req, res) => {
-    void handler(req, res).catch((error: unknown) => {
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
-      res.end(`internal error: ${(error as Error).message}`);
-    });
+/** A 404 naming what a service does serve (its Hono app's last route). */
+export function notFound(app: Hono<NodeEnv>, message: string): Hono<NodeEnv> {
+  return app.notFound((c) => c.json({ error: 'not_found', message }, 404));
+}
+
+/**
+ * The one way a Paved process listens: a Hono app on Node (@hono/node-server). Bodies are read
+ * by the routes from the raw request (webhook limits) or by Next.js, so the adapter neither drains
+ * them nor replaces the process's global Request/Response. A port in use is named with the fix.
+ */
+export async function serveApp(app: Hono<NodeEnv>, host: string, port: number, log?: Logger): Promise<Server> {
+  app.onError((error, c) => {
+    log?.('error', 'request failed', { url: c.env.incoming.url, error: error.message });
+    // A handler that already answered (Next.js, a stand-in) keeps its answer; the connection ends.
+    if (c.env.outgoing.headersSent) {
+      c.env.outgoing.end();
+      return RESPONSE_ALREADY_SENT;
+    }
+    return c.text('internal error', 500);
   });
+  const server = createAdaptorServer({ fetch: app.fetch, hostname: host, overrideGlobalObjects: false, autoCleanupIncoming: false }) as Server;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new Error(`port ${port} on ${host} is in use: choose another with PORT`) : error));
+    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new Error(`port ${port} on ${host} is in use: stop what holds it, or start with PORT=<another port>`) : error));
     server.listen(port, host, resolve);
   });
   return server;
+}
+
+/** A plain Node handler (the ClickHouse stand-in of the tests) served through the same stack. */
+export function listen(handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>, host: string, port: number): Promise<Server> {
+  const app = new Hono<NodeEnv>();
+  app.all('*', async (c) => {
+    await handler(c.env.incoming, c.env.outgoing);
+    return RESPONSE_ALREADY_SENT;
+  });
+  return serveApp(app, host, port);
 }

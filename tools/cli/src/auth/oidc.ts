@@ -2,7 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname } from 'node:path';
+import type { getRequestListener } from '@hono/node-server';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import * as client from 'openid-client';
+import { nodeListener, type NodeEnv } from '@paved/ingest/http/webhooks';
 import { safeEqual } from '@paved/ingest/http/auth';
 import { originAllowed } from '@paved/transform/runtime/origin';
 import {
@@ -65,16 +69,21 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-function page(response: ServerResponse, status: number, title: string, body: string): void {
-  response.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-frame-options': 'DENY' });
-  response.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)} · Paved</title>
+const NO_STORE = { 'cache-control': 'no-store' };
+
+function page(c: Context<NodeEnv>, status: number, title: string, body: string): Response {
+  return c.html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)} · Paved</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:34rem;margin:12vh auto;padding:0 1.5rem;color:#1c2430;background:#f7f8fa}@media(prefers-color-scheme:dark){body{color:#e6e9ef;background:#12161c}a{color:#8ab4ff}}h1{font-size:1.4rem}.button{display:inline-block;padding:.5rem 1rem;border-radius:6px;background:#2f5bd3;color:#fff;text-decoration:none}</style></head>
-<body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`);
+<body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`, status as 200, { ...NO_STORE, 'x-frame-options': 'DENY' });
 }
 
-function json(response: ServerResponse, status: number, body: Record<string, unknown>): void {
-  response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-  response.end(JSON.stringify(body));
+function json(c: Context<NodeEnv>, status: number, body: Record<string, unknown>): Response {
+  return c.json(body, status as 200, NO_STORE);
+}
+
+function redirect(c: Context<NodeEnv>, status: 302 | 303, location: string, cookies: string[] = []): Response {
+  for (const cookie of cookies) c.header('set-cookie', cookie, { append: true });
+  return c.body(null, status, { ...NO_STORE, location });
 }
 
 export class AuthGate {
@@ -107,45 +116,61 @@ export class AuthGate {
     return this.discovered;
   }
 
-  /** Answers the request (true) or lets it through to the dashboard (false). */
-  async handle(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
+  /**
+   * The gate as Hono routes: /auth/signin, /auth/callback, /auth/signout and /auth/signed-out, then
+   * a middleware in front of everything else that lets a request through (to the dashboard) only
+   * with a session from this site, the admin token, or on a public path.
+   */
+  routes(): Hono<NodeEnv> {
+    const app = new Hono<NodeEnv>();
+    app.all('/auth/signin', (c) => this.signIn(c));
+    app.all('/auth/callback', (c) => this.callback(c));
+    app.all('/auth/signout', (c) => this.signOut(c));
+    app.all('/auth/signed-out', (c) => page(c, 200, 'Signed out', '<p>You are signed out of Paved. Your session at your identity provider may still be active.</p><p><a class="button" href="/auth/signin">Sign in again</a></p>'));
+    app.use('*', this.requireSignIn);
+    return app;
+  }
+
+  private readonly requireSignIn: MiddlewareHandler<NodeEnv> = async (c, next) => {
+    const request = c.env.incoming;
     const url = new URL(request.url ?? '/', 'http://paved.invalid');
     const path = url.pathname;
-    if (path === '/auth/signin') return this.signIn(url, response);
-    if (path === '/auth/callback') return this.callback(request, url, response);
-    if (path === '/auth/signout') return this.signOut(request, response);
-    if (path === '/auth/signed-out') {
-      page(response, 200, 'Signed out', '<p>You are signed out of Paved. Your session at your identity provider may still be active.</p><p><a class="button" href="/auth/signin">Sign in again</a></p>');
-      return true;
-    }
-    if (isPublicPath(path)) return false;
+    if (isPublicPath(path)) return next();
 
     const authorization = request.headers.authorization;
     if (authorization?.startsWith('Bearer ')) {
       const token = this.options.adminToken;
-      if (token && safeEqual(authorization.slice(7).trim(), token)) return false;
-      json(response, 401, { error: 'unauthenticated', message: 'the bearer token is not valid for this Paved: use the admin token of this server (PAVED_ADMIN_TOKEN)' });
-      return true;
+      if (token && safeEqual(authorization.slice(7).trim(), token)) return next();
+      return json(c, 401, { error: 'unauthenticated', message: 'the bearer token is not valid for this Paved: use the admin token of this server (PAVED_ADMIN_TOKEN)' });
     }
 
     const session = await sessionFromCookieHeader(request.headers.cookie, this.options.sessionKey);
     if (session) {
-      if (!this.sameOrigin(request)) {
-        json(response, 403, { error: 'forbidden', message: 'cross-site request refused: send it from the Paved dashboard itself' });
-        return true;
-      }
-      return false;
+      if (!this.sameOrigin(request)) return json(c, 403, { error: 'forbidden', message: 'cross-site request refused: send it from the Paved dashboard itself' });
+      return next();
     }
 
     const wantsPage = (request.method === 'GET' || request.method === 'HEAD') && !path.startsWith('/api/');
-    if (wantsPage) {
-      response.writeHead(302, { location: `/auth/signin?returnTo=${encodeURIComponent(safeReturnPath(path + url.search))}`, 'cache-control': 'no-store' });
-      response.end();
-    } else {
-      json(response, 401, { error: 'unauthenticated', message: 'sign in at /auth/signin, or send the admin token as "Authorization: Bearer <token>"' });
+    if (wantsPage) return redirect(c, 302, `/auth/signin?returnTo=${encodeURIComponent(safeReturnPath(path + url.search))}`);
+    return json(c, 401, { error: 'unauthenticated', message: 'sign in at /auth/signin, or send the admin token as "Authorization: Bearer <token>"' });
+  };
+
+  /** The gate on a plain Node server: answers the request (true) or lets it through (false). */
+  async handle(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
+    if (!this.listener) {
+      const app = this.routes();
+      app.all('*', (c) => {
+        this.passed.add(c.env.incoming);
+        return RESPONSE_ALREADY_SENT;
+      });
+      this.listener = nodeListener(app);
     }
-    return true;
+    await this.listener(request, response);
+    return !this.passed.delete(request);
   }
+
+  private listener: ReturnType<typeof getRequestListener> | null = null;
+  private readonly passed = new WeakSet<IncomingMessage>();
 
   /** A state-changing request carrying a session cookie must come from a Paved page (the one rule: transform/src/runtime/origin.ts). */
   private sameOrigin(request: IncomingMessage): boolean {
@@ -157,19 +182,19 @@ export class AuthGate {
     return `${name}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${Math.max(0, Math.round(maxAgeSeconds))}${this.secure ? '; Secure' : ''}`;
   }
 
-  private async providerOr502(response: ServerResponse): Promise<client.Configuration | null> {
+  private async providerOr502(c: Context<NodeEnv>): Promise<client.Configuration | Response> {
     try {
       return await this.configuration();
     } catch (error) {
       this.options.log('error', 'OpenID provider unreachable', { issuer: this.options.settings.issuer, error: (error as Error).message });
-      page(response, 502, 'Sign-in is unavailable', `<p>Paved could not reach the OpenID Connect provider at <code>${escapeHtml(this.options.settings.issuer)}</code>: ${escapeHtml((error as Error).message)}.</p><p>Check <code>auth.oidc.issuer</code> in paved.config.yaml and that the provider is up, then <a href="/auth/signin">try again</a>.</p>`);
-      return null;
+      return page(c, 502, 'Sign-in is unavailable', `<p>Paved could not reach the OpenID Connect provider at <code>${escapeHtml(this.options.settings.issuer)}</code>: ${escapeHtml((error as Error).message)}.</p><p>Check <code>auth.oidc.issuer</code> in paved.config.yaml and that the provider is up, then <a href="/auth/signin">try again</a>.</p>`);
     }
   }
 
-  private async signIn(url: URL, response: ServerResponse): Promise<boolean> {
-    const config = await this.providerOr502(response);
-    if (!config) return true;
+  private async signIn(c: Context<NodeEnv>): Promise<Response> {
+    const url = new URL(c.env.incoming.url ?? '/', 'http://paved.invalid');
+    const config = await this.providerOr502(c);
+    if (config instanceof Response) return config;
     const transaction: SignInTransaction = {
       state: client.randomState(), nonce: client.randomNonce(), verifier: client.randomPKCECodeVerifier(),
       returnTo: safeReturnPath(url.searchParams.get('returnTo')),
@@ -182,31 +207,25 @@ export class AuthGate {
       code_challenge: await client.calculatePKCECodeChallenge(transaction.verifier),
       code_challenge_method: 'S256',
     });
-    response.writeHead(302, {
-      location: target.href,
-      'set-cookie': this.cookie(SIGN_IN_COOKIE, await seal(transaction, this.options.sessionKey, SIGN_IN_TTL_SECONDS), SIGN_IN_TTL_SECONDS),
-      'cache-control': 'no-store',
-    });
-    response.end();
-    return true;
+    return redirect(c, 302, target.href, [this.cookie(SIGN_IN_COOKIE, await seal(transaction, this.options.sessionKey, SIGN_IN_TTL_SECONDS), SIGN_IN_TTL_SECONDS)]);
   }
 
-  private async callback(request: IncomingMessage, url: URL, response: ServerResponse): Promise<boolean> {
+  private async callback(c: Context<NodeEnv>): Promise<Response> {
+    const request = c.env.incoming;
+    const url = new URL(request.url ?? '/', 'http://paved.invalid');
     const transaction = await unseal(readCookie(request.headers.cookie, SIGN_IN_COOKIE), this.options.sessionKey, SignInTransaction);
     const clearTransaction = this.cookie(SIGN_IN_COOKIE, '', 0);
     if (url.searchParams.has('error')) {
       const reason = `${url.searchParams.get('error')}${url.searchParams.get('error_description') ? `: ${url.searchParams.get('error_description')}` : ''}`;
       this.options.log('warn', 'sign-in refused by the provider', { reason });
-      response.setHeader('set-cookie', clearTransaction);
-      page(response, 401, 'Sign-in did not complete', `<p>The identity provider answered: ${escapeHtml(reason)}.</p><p><a class="button" href="/auth/signin">Try again</a></p>`);
-      return true;
+      c.header('set-cookie', clearTransaction);
+      return page(c, 401, 'Sign-in did not complete', `<p>The identity provider answered: ${escapeHtml(reason)}.</p><p><a class="button" href="/auth/signin">Try again</a></p>`);
     }
     if (!transaction) {
-      page(response, 400, 'Sign-in expired', '<p>This sign-in started more than ten minutes ago, in another browser, or with cookies blocked. Paved needs its cookies to sign you in.</p><p><a class="button" href="/auth/signin">Start again</a></p>');
-      return true;
+      return page(c, 400, 'Sign-in expired', '<p>This sign-in started more than ten minutes ago, in another browser, or with cookies blocked. Paved needs its cookies to sign you in.</p><p><a class="button" href="/auth/signin">Start again</a></p>');
     }
-    const config = await this.providerOr502(response);
-    if (!config) return true;
+    const config = await this.providerOr502(c);
+    if (config instanceof Response) return config;
     let claims: Record<string, unknown>;
     try {
       const currentUrl = new URL(`${url.pathname}${url.search}`, this.publicUrl);
@@ -221,17 +240,15 @@ export class AuthGate {
       }
     } catch (error) {
       this.options.log('warn', 'sign-in failed', { error: (error as Error).message });
-      response.setHeader('set-cookie', clearTransaction);
-      page(response, 401, 'Sign-in failed', `<p>Paved could not complete the sign-in: ${escapeHtml((error as Error).message)}.</p><p><a class="button" href="/auth/signin">Try again</a></p>`);
-      return true;
+      c.header('set-cookie', clearTransaction);
+      return page(c, 401, 'Sign-in failed', `<p>Paved could not complete the sign-in: ${escapeHtml((error as Error).message)}.</p><p><a class="button" href="/auth/signin">Try again</a></p>`);
     }
     const role = roleOfClaims(claims, this.options.settings);
     const who = String(claims.email ?? claims.preferred_username ?? claims.sub);
     if (!role) {
       this.options.log('warn', 'signed in without a Paved role', { sub: String(claims.sub) });
-      response.setHeader('set-cookie', clearTransaction);
-      page(response, 403, 'No access to Paved', `<p>You signed in as <strong>${escapeHtml(who)}</strong>, but this Paved is open only to the groups or e-mail addresses its administrators listed (<code>auth.oidc.viewerValues</code>, <code>viewerEmails</code>).</p><p>Ask a Paved admin to add you.</p>`);
-      return true;
+      c.header('set-cookie', clearTransaction);
+      return page(c, 403, 'No access to Paved', `<p>You signed in as <strong>${escapeHtml(who)}</strong>, but this Paved is open only to the groups or e-mail addresses its administrators listed (<code>auth.oidc.viewerValues</code>, <code>viewerEmails</code>).</p><p>Ask a Paved admin to add you.</p>`);
     }
     const session: Session = {
       sub: String(claims.sub),
@@ -241,26 +258,15 @@ export class AuthGate {
     };
     const ttl = this.options.settings.sessionHours * 3600;
     this.options.log('info', 'signed in', { sub: session.sub, role });
-    response.writeHead(302, {
-      location: transaction.returnTo,
-      'set-cookie': [clearTransaction, this.cookie(SESSION_COOKIE, await seal(session, this.options.sessionKey, ttl), ttl)],
-      'cache-control': 'no-store',
-    });
-    response.end();
-    return true;
+    return redirect(c, 302, transaction.returnTo, [clearTransaction, this.cookie(SESSION_COOKIE, await seal(session, this.options.sessionKey, ttl), ttl)]);
   }
 
-  private signOut(request: IncomingMessage, response: ServerResponse): boolean {
+  private signOut(c: Context<NodeEnv>): Response {
+    const request = c.env.incoming;
     if (request.method !== 'POST') {
-      page(response, 200, 'Sign out', '<form method="post" action="/auth/signout"><button class="button" type="submit">Sign out of Paved</button></form>');
-      return true;
+      return page(c, 200, 'Sign out', '<form method="post" action="/auth/signout"><button class="button" type="submit">Sign out of Paved</button></form>');
     }
-    if (!this.sameOrigin(request)) {
-      json(response, 403, { error: 'forbidden', message: 'cross-site sign-out refused' });
-      return true;
-    }
-    response.writeHead(303, { location: '/auth/signed-out', 'set-cookie': this.cookie(SESSION_COOKIE, '', 0), 'cache-control': 'no-store' });
-    response.end();
-    return true;
+    if (!this.sameOrigin(request)) return json(c, 403, { error: 'forbidden', message: 'cross-site sign-out refused' });
+    return redirect(c, 303, '/auth/signed-out', [this.cookie(SESSION_COOKIE, '', 0)]);
   }
 }

@@ -5,8 +5,8 @@ import { loadConfig } from '@paved/transform/runtime/config';
 import { registerRuntime, type HealthReport } from '@paved/transform/runtime/context';
 import { publicOriginsOf } from '@paved/transform/runtime/origin';
 import { buildDashboard, dashboardBuilt, dashboardHandler } from '../dashboard-app.js';
-import { frontDoor, localUrlOf } from '../front-door.js';
-import { createMetrics, listen, opsHandler, warehouseCheck } from '../ops.js';
+import { frontDoorApp, localUrlOf } from '../front-door.js';
+import { createMetrics, opsRoutes, serveApp, warehouseCheck } from '../ops.js';
 import { assertSafeBind, createAuthGate, openWarehouse } from '../setup.js';
 
 
@@ -40,13 +40,10 @@ export async function dashboardService(options: { port?: number; host?: string }
       };
     },
   });
-  const ops = opsHandler([check], createMetrics({}));
+  const ops = opsRoutes([check], createMetrics({}));
   const handleDashboard = await dashboardHandler({ hostname: host, port });
-  const handle = frontDoor({ gate: auth?.gate ?? null, publicOrigins: publicOriginsOf(config), localUrl: localUrlOf(host, port), dashboard: handleDashboard });
-  const server = await listen(async (req, res) => {
-    if (await ops(req, res)) return;
-    await handle(req, res);
-  }, host, port);
+  const app = frontDoorApp({ gate: auth?.gate ?? null, publicOrigins: publicOriginsOf(config), localUrl: localUrlOf(host, port), dashboard: handleDashboard }, ops);
+  const server = await serveApp(app, host, port, log);
   log('info', `paved dashboard at http://${host}:${port}`, { warehouse: warehouse.mode });
   const stop = async () => {
     await new Promise((resolve) => server.close(resolve));

@@ -3,7 +3,7 @@ import { createLogger, levelOf } from '@paved/ingest/log';
 import { loadConfig } from '@paved/transform/runtime/config';
 import { Sink } from '@paved/transform/sink/sink';
 import { migrate } from '@paved/transform/warehouse/migrate';
-import { busCheck, createMetrics, listen, opsHandler, warehouseCheck } from '../ops.js';
+import { busCheck, createMetrics, notFound, opsRoutes, serveApp, warehouseCheck } from '../ops.js';
 import { createBus, normaliseContextOf, openWarehouse, sinkGroupOf } from '../setup.js';
 
 /** Stops on SIGINT/SIGTERM after `cleanup` (which finishes the batch in hand). */
@@ -26,14 +26,10 @@ export async function ingestService(options: { port?: number; host?: string }): 
   if (!env.KAFKA_BROKERS) throw new Error('paved ingest needs KAFKA_BROKERS (e.g. 127.0.0.1:9092): it hands deliveries to Kafka. For one process without Kafka, use `paved start`.');
   const bus = await createBus(env, config);
   const receiver = new WebhookReceiver({ bus, context: normaliseContextOf(config), secrets: env, log: (entry) => log(levelOf(entry), String(entry.msg), entry) });
-  const ops = opsHandler([busCheck(bus)], createMetrics({ receiver, bus }));
+  const app = opsRoutes([busCheck(bus)], createMetrics({ receiver, bus })).route('/', receiver.app);
   const host = options.host ?? env.HOST ?? '0.0.0.0';
   const port = options.port ?? env.PORT ?? 3000;
-  const server = await listen(async (req, res) => {
-    if (await receiver.handle(req, res)) return;
-    if (await ops(req, res)) return;
-    res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not_found', message: 'paved ingest serves /webhooks/*, /healthz, /readyz and /metrics' }));
-  }, host, port);
+  const server = await serveApp(notFound(app, 'paved ingest serves /webhooks/*, /healthz, /readyz and /metrics'), host, port);
   log('info', 'paved ingest listening', { host, port, brokers: env.KAFKA_BROKERS });
   onShutdown(log, async () => {
     await new Promise((resolve) => server.close(resolve));
@@ -61,13 +57,10 @@ export async function sinkService(options: { port?: number; host?: string; batch
       await new Promise((resolve) => setTimeout(resolve, 2_000));
     }
   }
-  const ops = opsHandler([warehouseCheck(warehouse), busCheck(bus)], createMetrics({ sink, bus }));
+  const app = opsRoutes([warehouseCheck(warehouse), busCheck(bus)], createMetrics({ sink, bus }));
   const host = options.host ?? env.HOST ?? '0.0.0.0';
   const port = options.port ?? env.PORT ?? 3001;
-  const server = await listen(async (req, res) => {
-    if (await ops(req, res)) return;
-    res.writeHead(404).end();
-  }, host, port);
+  const server = await serveApp(notFound(app, 'paved sink serves /healthz, /readyz and /metrics'), host, port);
   log('info', 'paved sink consuming', { host, port, brokers: env.KAFKA_BROKERS, warehouse: warehouse.mode });
   onShutdown(log, async () => {
     await sink.stop();

@@ -1,4 +1,3 @@
-import { createServer, type Server } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadDemo } from '@paved/ingest/demo-loader';
 import { encodeEvent } from '@paved/ingest/bus/bus';
@@ -19,7 +18,8 @@ import { migrate } from '@paved/transform/warehouse/migrate';
 import { updateWarehouseLock } from '@paved/transform/warehouse/lock';
 import { buildDashboard, dashboardBuilt, dashboardHandler } from '../dashboard-app.js';
 import { compareEnrichmentOf } from '../compare-enrichment.js';
-import { frontDoor, localUrlOf } from '../front-door.js';
+import { frontDoorApp, localUrlOf } from '../front-door.js';
+import { serveApp } from '../ops.js';
 import { publicOriginsOf } from '@paved/transform/runtime/origin';
 import { digestSurveySummary } from '../digest-survey.js';
 import { assertSafeBind, createAdminToken, createAuthGate, createBus, dataDirOf, normaliseContextOf, openWarehouse, sinkGroupOf, withDemoDefaults } from '../setup.js';
@@ -141,18 +141,8 @@ export async function start(options: StartOptions): Promise<void> {
   registerRuntime(runtime);
 
   const handleDashboard = await dashboardHandler({ hostname: host, port });
-  const handle = frontDoor({ webhooks: receiver, gate: auth?.gate ?? null, publicOrigins: publicOriginsOf(config), localUrl: localUrlOf(host, port), dashboard: handleDashboard });
-  const server: Server = createServer((request, response) => {
-    void handle(request, response).catch((error: unknown) => {
-      log('error', 'request failed', { url: request.url, error: (error as Error).message });
-      if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' });
-      response.end('internal error');
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new Error(`port ${port} on ${host} is in use: stop what holds it, or start with PORT=<another port>`) : error));
-    server.listen(port, host, resolve);
-  });
+  const app = frontDoorApp({ webhooks: receiver, gate: auth?.gate ?? null, publicOrigins: publicOriginsOf(config), localUrl: localUrlOf(host, port), dashboard: handleDashboard });
+  const server = await serveApp(app, host, port, log);
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   if (!env.CLICKHOUSE_URL) updateWarehouseLock(dataDirOf(env), url);
   log('info', `Paved is running: dashboard at ${url}`, { url, webhooks: `${url}/webhooks/github`, auth: auth ? `oidc (${config.auth.oidc?.issuer}; sign-in returns to ${auth.gate.callbackUrl})` : 'none (loopback only)' });

@@ -7,7 +7,7 @@ import { TransformSchedule } from '@paved/transform/schedule';
 import { DigestScheduler } from '@paved/transform/digest/scheduler';
 import { describeWarehouseError } from '@paved/transform/warehouse/client';
 import { migrate } from '@paved/transform/warehouse/migrate';
-import { createMetrics, listen, opsHandler, warehouseCheck, type Check } from '../ops.js';
+import { createMetrics, notFound, opsRoutes, serveApp, warehouseCheck, type Check } from '../ops.js';
 import { digestSurveySummary } from '../digest-survey.js';
 import { compareEnrichmentOf, githubCredentialsConfigured } from '../compare-enrichment.js';
 import { createBus, normaliseContextOf, openWarehouse } from '../setup.js';
@@ -69,13 +69,10 @@ export async function transformService(options: { port?: number; host?: string }
     { name: 'warehouse', run: async () => { const ping = await warehouseCheck(warehouse).run(); return ping.ok && !migrated ? { ok: false, detail: 'migrations not applied yet' } : ping; } },
     { name: 'schedule', run: async () => ({ ok: schedule.status.lastStatus !== 'failed', detail: `last ${schedule.status.lastStatus ?? 'never'} ${schedule.status.lastDetail}; next ${schedule.status.nextRun ?? '-'}; ${leadership ? (leadership.isLeader() ? 'leader' : 'standby') : 'single replica'}` }) },
   ];
-  const ops = opsHandler(checks, createMetrics({ jobs: () => ({ runs: schedule.status.runs, failures: schedule.status.failures }) }));
+  const app = opsRoutes(checks, createMetrics({ jobs: () => ({ runs: schedule.status.runs, failures: schedule.status.failures }) }));
   const host = options.host ?? env.HOST ?? '0.0.0.0';
   const port = options.port ?? env.PORT ?? 3002;
-  const server = await listen(async (req, res) => {
-    if (await ops(req, res)) return;
-    res.writeHead(404).end();
-  }, host, port);
+  const server = await serveApp(notFound(app, 'paved transform serves /healthz, /readyz and /metrics'), host, port);
   log('info', 'paved transform running', { host, port, schedule: config.metrics.transformSchedule, warehouse: warehouse.mode });
 
   const stop = async () => {
