@@ -219,7 +219,7 @@ export class Sink {
           await this.isolatePoisonRows(table, tableRows, messages, error);
           return;
         }
-        if (!this.stats.warehouseDown) this.log({ msg: 'warehouse unavailable; sink holds its batch and retries', table, error: this.stats.lastError });
+        if (!this.stats.warehouseDown) this.log({ level: 'warn', msg: 'warehouse unavailable; sink holds its batch and retries', table, error: this.stats.lastError });
         this.stats.warehouseDown = true;
         attempt += 1;
         await heartbeat();
@@ -231,7 +231,7 @@ export class Sink {
 
   /** A non-transient insert failure: insert row by row and dead-letter only the rows ClickHouse refuses. */
   private async isolatePoisonRows(table: string, tableRows: Row[], messages: BusMessage[], firstError: unknown): Promise<void> {
-    this.log({ msg: 'insert refused; isolating bad rows', table, error: describeWarehouseError(firstError) });
+    this.log({ level: 'warn', msg: 'insert refused; isolating bad rows', table, error: describeWarehouseError(firstError) });
     const letters: DeadLetter[] = [];
     for (const row of tableRows) {
       try {
