@@ -1,7 +1,9 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from '@paved/ingest/log';
+import { changesOfRows, emptyChanges, hasChanges, mergeChanges, runIncrement, type ChangeSummary, type IncrementReport } from './metrics/increment.js';
 import { runTransform, type TransformReport } from './metrics/rebuild.js';
 import type { MetricSettings } from './metrics/settings.js';
+import type { TableRows } from './sink/rows.js';
 import type { Warehouse } from './warehouse/client.js';
 
 export interface ScheduleStatus {
@@ -14,10 +16,45 @@ export interface ScheduleStatus {
   failures: number;
 }
 
-/** Runs the transform on a cron schedule (UTC) and on demand; one run at a time. */
+export interface FreshnessOptions {
+  /**
+   * The sink reports what each batch landed (`noteLanded`): increments follow the data and the cron
+   * schedule only applies what is still pending. Without it, every scheduled run is a full rebuild.
+   */
+  eventDriven?: boolean;
+  /** A batch waits this long for more before its increment runs, so a burst costs one run (default 500 ms). */
+  debounceMs?: number;
+  /** …but never longer than this after the first pending batch, even under steady load (default 2,000 ms). */
+  maxDelayMs?: number;
+  /** See IncrementOptions.maxServiceShare. */
+  maxServiceShare?: number;
+}
+
+export interface FreshnessStatus {
+  increments: number;
+  fullRebuilds: number;
+  /** Rows landed but not yet in the derived tables. */
+  pendingRows: number;
+  lastIncrementAt: string | null;
+  lastIncrementMs: number | null;
+  /** Why the last run that could have been an increment was a full rebuild. */
+  lastFullReason: string | null;
+}
+
+export type FreshnessRun = { kind: 'nothing_pending' } | { kind: 'skipped'; reason: string } | IncrementReport | ({ kind: 'full' } & TransformReport);
+
+/**
+ * Runs the transform on a cron schedule (UTC) and on demand, and (event-driven) an increment shortly
+ * after each landed batch; one run at a time.
+ */
 export class TransformSchedule {
   readonly status: ScheduleStatus = { ok: true, lastRun: null, lastStatus: null, lastDetail: '', nextRun: null, runs: 0, failures: 0 };
+  readonly freshness: FreshnessStatus = { increments: 0, fullRebuilds: 0, pendingRows: 0, lastIncrementAt: null, lastIncrementMs: null, lastFullReason: null };
   private task: ScheduledTask | null = null;
+  private pending: ChangeSummary = emptyChanges();
+  private firstPendingAt: number | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
 
   /**
    * `skipReason` is asked before every scheduled run: a non-null answer (e.g. "another replica is
@@ -29,6 +66,7 @@ export class TransformSchedule {
     private readonly expression: string,
     private readonly log: Logger,
     private readonly skipReason: () => string | null = () => null,
+    private readonly options: FreshnessOptions = {},
   ) {
     if (!cron.validate(expression)) throw new Error(`metrics.transformSchedule "${expression}" is not a valid cron expression (e.g. "*/5 * * * *")`);
   }
@@ -41,12 +79,89 @@ export class TransformSchedule {
         this.refreshNextRun();
         return;
       }
-      void this.runNow().catch(() => {});
+      // Event-driven, the data schedules its own increments: the tick only applies what is pending.
+      void (this.options.eventDriven ? this.runScheduledIncrement() : this.runNow()).catch(() => {});
     }, { timezone: 'UTC', noOverlap: true, name: 'paved-transform' });
     this.refreshNextRun();
   }
 
+  /** For the sink's `onLanded`: what a landed batch touched becomes part of the next increment. */
+  noteLanded(rows: TableRows): void {
+    this.noteChanges(changesOfRows(rows));
+  }
+
+  /** Adds changes to the next increment and schedules it (debounced). */
+  noteChanges(changes: ChangeSummary): void {
+    mergeChanges(this.pending, changes);
+    this.freshness.pendingRows = this.pending.rows;
+    this.scheduleIncrement();
+  }
+
+  /**
+   * Runs an increment soon: `debounceMs` after the latest batch, at most `maxDelayMs` after the
+   * first pending one. Nothing happens when nothing is pending.
+   */
+  scheduleIncrement(): void {
+    if (this.stopped || !hasChanges(this.pending)) return;
+    const now = Date.now();
+    this.firstPendingAt ??= now;
+    const wait = Math.max(0, Math.min(this.options.debounceMs ?? 500, this.firstPendingAt + (this.options.maxDelayMs ?? 2_000) - now));
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.runScheduledIncrement().catch(() => {});
+    }, wait);
+  }
+
+  /** A timer's or the cron's increment: skipped (changes kept pending) while `skipReason` says so. */
+  private async runScheduledIncrement(): Promise<FreshnessRun> {
+    const reason = this.skipReason();
+    if (reason) return { kind: 'skipped', reason };
+    return this.runIncrementNow();
+  }
+
+  /**
+   * Applies what landed so far, now: an increment, or the full rebuild when one cannot be bounded
+   * (catalog or mapping changed, definitions changed, most services touched). Runs after any
+   * transform in flight; batches landing meanwhile wait for the next run.
+   */
+  async runIncrementNow(): Promise<FreshnessRun> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const changes = this.pending;
+    this.pending = emptyChanges();
+    this.firstPendingAt = null;
+    this.freshness.pendingRows = 0;
+    if (!hasChanges(changes)) return { kind: 'nothing_pending' };
+    try {
+      const report = await runIncrement(this.warehouse, this.settings, changes, { maxServiceShare: this.options.maxServiceShare });
+      if (report.kind === 'full_needed') {
+        this.freshness.lastFullReason = report.reason;
+        this.log('info', 'full rebuild instead of an increment', { reason: report.reason, rows: changes.rows });
+        return { kind: 'full', ...await this.runNow() };
+      }
+      this.freshness.increments += 1;
+      this.freshness.lastIncrementAt = new Date().toISOString();
+      this.freshness.lastIncrementMs = report.ms;
+      this.log('debug', 'increment applied', { ms: report.ms, rows: report.rows, services: report.services, steps: report.steps });
+      return report;
+    } catch (error) {
+      // A failed increment may have swapped some tables and not others: only a full rebuild is sure to repair that.
+      mergeChanges(this.pending, { ...emptyChanges(), fullReason: `an increment failed: ${(error as Error).message.split('\n')[0]}`, rows: changes.rows });
+      this.log('error', 'increment failed; the next run is a full rebuild', { error: (error as Error).message.split('\n')[0] });
+      throw error;
+    } finally {
+      this.scheduleIncrement();
+    }
+  }
+
+  /** The full rebuild: every derived table from all history. */
   async runNow(): Promise<TransformReport> {
+    // Everything landed so far is in the entity tables the rebuild reads.
+    this.pending = emptyChanges();
+    this.firstPendingAt = null;
+    this.freshness.pendingRows = 0;
+    this.freshness.fullRebuilds += 1;
     this.status.lastStatus = 'running';
     this.status.lastRun = new Date().toISOString();
     this.status.runs += 1;
@@ -75,6 +190,9 @@ export class TransformSchedule {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
     await this.task?.stop();
     await this.task?.destroy();
     this.task = null;

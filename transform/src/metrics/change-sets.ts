@@ -322,34 +322,49 @@ const CatalogRow = z.object({ service: z.string(), repo: z.string(), path: z.str
 const FilesRow = z.object({ repo: z.string(), sha: z.string(), files: z.array(z.string()) });
 
 /**
- * Loads what the walk needs from the warehouse and rebuilds t_change_sets, t_change_set_commits and
- * t_uncounted_commits (into their *_next twins).
+ * Which services an increment recomputes (all of their history) and the repositories their
+ * deployments are in. Both are read from `transform_increment_keys` (kinds `cs_service`, `cs_repo`).
  */
-export async function rebuildChangeSets(warehouse: Warehouse, sharedPaths: MetricSettings['sharedPaths'] = []): Promise<{ deployments: number; commits: number; uncounted: number }> {
+const SCOPED_SERVICES = `service IN (SELECT key FROM {{db}}.transform_increment_keys WHERE kind = 'cs_service')`;
+const SCOPED_REPOS = `repo IN (SELECT key FROM {{db}}.transform_increment_keys WHERE kind = 'cs_repo')`;
+
+/**
+ * Loads what the walk needs from the warehouse and computes the change sets: of every service, or
+ * (`scoped`) only of the services in the increment's keys, from the history of their repositories.
+ * A service's change sets depend only on its own deployments and its repositories' history, so a
+ * scoped run gives the same rows for those services as a full one.
+ */
+export async function computeStoredChangeSets(
+  warehouse: Warehouse, sharedPaths: MetricSettings['sharedPaths'] = [], scoped = false,
+): Promise<{ deployments: number; sets: ChangeSetRow[]; commits: ChangeSetCommitRow[]; uncounted: UncountedCommitRow[] }> {
+  const and = (filter: string) => (scoped ? ` AND ${filter}` : '');
+  const where = (filter: string) => (scoped ? ` WHERE ${filter}` : '');
   const deployments = await warehouse.query(
-    `SELECT id, service, repo, sha FROM {{db}}.t_deployments WHERE is_production AND status = 'success' ORDER BY service, deployed_at, id`,
+    `SELECT id, service, repo, sha FROM {{db}}.t_deployments WHERE is_production AND status = 'success'${and(SCOPED_SERVICES)} ORDER BY service, deployed_at, id`,
     {}, DeploymentRow,
   );
   const history = new History();
-  const pushes = await warehouse.query(`SELECT repo, before, after, commits, forced FROM {{db}}.pushes FINAL ORDER BY pushed_at`, {}, PushRow);
+  // Ties on pushed_at are ordered by the push's own fields, so that which push "first" carried a
+  // commit never depends on how the parts happened to be read.
+  const pushes = await warehouse.query(`SELECT repo, before, after, commits, forced FROM {{db}}.pushes FINAL${where(SCOPED_REPOS)} ORDER BY pushed_at, after, ref, before`, {}, PushRow);
   for (const push of pushes) history.addPush(push.repo, push);
-  const compares = await warehouse.query(`SELECT repo, base, head, status, commits, total_commits FROM {{db}}.compares FINAL`, {}, CompareRow);
+  const compares = await warehouse.query(`SELECT repo, base, head, status, commits, total_commits FROM {{db}}.compares FINAL${where(SCOPED_REPOS)}`, {}, CompareRow);
   for (const compare of compares) history.addCompare(compare.repo, compare);
   const catalog = await warehouse.query(
     `SELECT service, ifNull(repo, '') AS repo, ifNull(path, '') AS path FROM {{db}}.catalog_entities FINAL WHERE repo IS NOT NULL AND repo != ''`, {}, CatalogRow,
   );
   const paths = new ServicePaths(catalog, sharedPaths);
   // Files matter only where a service has a path: other repositories' file lists are never read.
-  const scoped = paths.pathScopedRepos;
-  if (scoped.length) {
-    const files = await warehouse.query(`SELECT repo, sha, files FROM {{db}}.commit_files FINAL WHERE repo IN {repos:Array(String)}`, { repos: scoped }, FilesRow);
+  const scopedRepos = paths.pathScopedRepos;
+  if (scopedRepos.length) {
+    const files = await warehouse.query(`SELECT repo, sha, files FROM {{db}}.commit_files FINAL WHERE repo IN {repos:Array(String)}${and(SCOPED_REPOS)}`, { repos: scopedRepos }, FilesRow);
     for (const row of files) history.addFiles(row.repo, row.sha, row.files);
   }
   const prs = await warehouse.query(
     `SELECT p.repo AS repo, assumeNotNull(p.merge_commit_sha) AS merge_commit_sha, p.head_sha AS head_sha,
             arrayMap(x -> x.2, arraySort(x -> x.1, groupUniqArray((c.position, c.sha)))) AS known_commits
-     FROM (SELECT repo, number, merge_commit_sha, head_sha FROM {{db}}.pull_requests FINAL WHERE state = 'merged' AND merge_commit_sha IS NOT NULL) AS p
-     LEFT JOIN {{db}}.pull_request_commits AS c ON c.repo = p.repo AND c.number = p.number
+     FROM (SELECT repo, number, merge_commit_sha, head_sha FROM {{db}}.pull_requests FINAL WHERE state = 'merged' AND merge_commit_sha IS NOT NULL${and(SCOPED_REPOS)}) AS p
+     LEFT JOIN ${scoped ? `(SELECT repo, number, sha, position FROM {{db}}.pull_request_commits WHERE ${SCOPED_REPOS})` : '{{db}}.pull_request_commits'} AS c ON c.repo = p.repo AND c.number = p.number
      GROUP BY repo, merge_commit_sha, head_sha
      SETTINGS join_use_nulls = 0`,
     {}, PrRow,
@@ -359,11 +374,25 @@ export async function rebuildChangeSets(warehouse: Warehouse, sharedPaths: Metri
     const originals = known.length ? known : pr.head_sha ? history.branchCommits(pr.repo, pr.head_sha) : [];
     if (originals.length) history.prCommitsByMergeSha.set(`${pr.repo}:${pr.merge_commit_sha}`, originals);
   }
-  const { sets, commits, uncounted } = computeChangeSets(deployments, history, paths);
+  return { deployments: deployments.length, ...computeChangeSets(deployments, history, paths) };
+}
+
+/** Writes computed change sets into the `_next` twins of t_change_sets, t_change_set_commits and t_uncounted_commits. */
+export async function insertChangeSets(warehouse: Warehouse, rows: { sets: ChangeSetRow[]; commits: ChangeSetCommitRow[]; uncounted: UncountedCommitRow[] }): Promise<void> {
+  const { sets, commits, uncounted } = rows;
   const setColumns = ['deployment_id', 'service', 'previous_deployment_id', 'previous_sha', 'method', 'commits', 'stopped_at', 'is_rollback', 'rollback_of_sha'] as const;
   const commitColumns = ['deployment_id', 'service', 'repo', 'sha', 'via', 'stands_in_for', 'attribution'] as const;
   for (let i = 0; i < sets.length; i += 100_000) await warehouse.insertColumns('t_change_sets_next', setColumns, sets.slice(i, i + 100_000));
   for (let i = 0; i < commits.length; i += 200_000) await warehouse.insertColumns('t_change_set_commits_next', commitColumns, commits.slice(i, i + 200_000));
   for (let i = 0; i < uncounted.length; i += 100_000) await warehouse.insertColumns('t_uncounted_commits_next', ['repo', 'sha', 'files', 'deployment_id'] as const, uncounted.slice(i, i + 100_000));
-  return { deployments: deployments.length, commits: commits.length, uncounted: uncounted.length };
+}
+
+/**
+ * Loads what the walk needs from the warehouse and rebuilds t_change_sets, t_change_set_commits and
+ * t_uncounted_commits (into their *_next twins).
+ */
+export async function rebuildChangeSets(warehouse: Warehouse, sharedPaths: MetricSettings['sharedPaths'] = []): Promise<{ deployments: number; commits: number; uncounted: number }> {
+  const result = await computeStoredChangeSets(warehouse, sharedPaths);
+  await insertChangeSets(warehouse, result);
+  return { deployments: result.deployments, commits: result.commits.length, uncounted: result.uncounted.length };
 }

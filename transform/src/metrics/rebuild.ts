@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Warehouse } from '../warehouse/client.js';
-import { rebuildChangeSets } from './change-sets.js';
+import { computeChangeSets, rebuildChangeSets } from './change-sets.js';
 import type { MetricSettings } from './settings.js';
 import { REBUILD_DEPLOYMENTS, REBUILD_INCIDENTS } from './sql-deployments.js';
 import { REBUILD_CHANGES, REBUILD_DEPLOYMENT_FACTS, REBUILD_FAILURE_LINKS, REBUILD_PR_FLOW } from './sql-links.js';
@@ -51,7 +51,7 @@ export const TRANSFORM_STEPS: TransformStep[] = [
  * On a cluster the twin is a local replicated table plus its Distributed front, and the swap
  * exchanges the local tables on every node, so the Distributed table keeps its name.
  */
-async function prepareNext(warehouse: Warehouse, table: string): Promise<void> {
+export async function prepareNext(warehouse: Warehouse, table: string): Promise<void> {
   const cluster = warehouse.cluster;
   if (!cluster) {
     await warehouse.command(`DROP TABLE IF EXISTS {{db}}.${table}_next`);
@@ -64,7 +64,7 @@ async function prepareNext(warehouse: Warehouse, table: string): Promise<void> {
   await warehouse.command(`CREATE TABLE {{db}}.${table}_next ON CLUSTER ${cluster} AS {{db}}.${table}_next_local ENGINE = Distributed(${cluster}, {{db}}, ${table}_next_local, rand())`);
 }
 
-async function swap(warehouse: Warehouse, table: string): Promise<void> {
+export async function swap(warehouse: Warehouse, table: string): Promise<void> {
   const cluster = warehouse.cluster;
   if (!cluster) await warehouse.command(`EXCHANGE TABLES {{db}}.${table} AND {{db}}.${table}_next`);
   else await warehouse.command(`EXCHANGE TABLES {{db}}.${table}_local AND {{db}}.${table}_next_local ON CLUSTER ${cluster}`);
@@ -77,6 +77,30 @@ export interface TransformReport {
 }
 
 let running: Promise<TransformReport> | null = null;
+/** Full rebuilds and increments run one at a time in a process: each reads what the last one swapped in. */
+let tail: Promise<unknown> = Promise.resolve();
+
+/** Runs `job` after every transform (full or incremental) already queued in this process. */
+export function exclusive<T>(job: () => Promise<T>): Promise<T> {
+  const result = tail.then(job, job);
+  tail = result.catch(() => {});
+  return result;
+}
+
+/** Bumped when a derived table's definition changes in code without its SQL text changing. */
+const DEFINITIONS_VERSION = 1;
+
+/**
+ * What the derived tables are computed with: the metric settings, the statements and the walk.
+ * An increment may only add to tables built with the same definitions (otherwise: full rebuild).
+ */
+export function definitionsFingerprint(settings: MetricSettings): string {
+  return createHash('sha256')
+    .update(JSON.stringify({ version: DEFINITIONS_VERSION, settings }))
+    .update([REBUILD_DEPLOYMENTS, REBUILD_INCIDENTS, REBUILD_CHANGES, REBUILD_FAILURE_LINKS, REBUILD_DEPLOYMENT_FACTS, REBUILD_PR_FLOW].join('\n'))
+    .update(computeChangeSets.toString())
+    .digest('hex');
+}
 
 /**
  * Recomputes every derived table from the entity tables (all history, so a changed definition or
@@ -84,7 +108,7 @@ let running: Promise<TransformReport> | null = null;
  */
 export function runTransform(warehouse: Warehouse, settings: MetricSettings, onStep?: (label: string, index: number, total: number) => void): Promise<TransformReport> {
   if (running) return running;
-  running = (async () => {
+  running = exclusive(async () => {
     const runId = randomUUID();
     const started = performance.now();
     const holder = `${process.pid}`;
@@ -99,6 +123,7 @@ export function runTransform(warehouse: Warehouse, settings: MetricSettings, onS
         await swap(warehouse, step.table);
         steps.push({ label: step.label, ms: Math.round(performance.now() - stepStarted) });
       }
+      await warehouse.insert('transform_state', [{ name: 'definitions', value: definitionsFingerprint(settings), set_at: new Date().toISOString() }]);
       const totalMs = Math.round(performance.now() - started);
       await finishRun(warehouse, runId, holder, 'ok', JSON.stringify(steps));
       return { runId, steps, totalMs };
@@ -106,7 +131,7 @@ export function runTransform(warehouse: Warehouse, settings: MetricSettings, onS
       await finishRun(warehouse, runId, holder, 'failed', (error as Error).message.slice(0, 2_000)).catch(() => {});
       throw error;
     }
-  })().finally(() => {
+  }).finally(() => {
     running = null;
   });
   return running;

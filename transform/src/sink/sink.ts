@@ -16,6 +16,11 @@ export interface SinkOptions {
   /** Kafka partitions whose batches are taken at once and inserted together (default 16). */
   concurrentPartitions?: number;
   log?: (entry: Record<string, unknown>) => void;
+  /**
+   * Called after a batch's rows are in the warehouse, with those rows (e.g. to schedule an
+   * incremental transform of what they touched). Must not throw; it runs before the batch is committed.
+   */
+  onLanded?: (rows: TableRows) => void;
 }
 
 export interface SinkStats {
@@ -131,6 +136,7 @@ export class Sink {
       for (const letter of letters) this.log({ level: 'warn', msg: 'event dead-lettered: see Data health', step: letter.step, reason: letter.reason, key: letter.key });
     }
     await this.insertAll(rows, messages, heartbeat);
+    if (rows.size) this.options.onLanded?.(rows);
     this.stats.batches += 1;
     this.stats.messages += messages.length;
     this.stats.deadLettered += letters.length;

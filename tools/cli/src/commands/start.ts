@@ -13,6 +13,7 @@ import { TransformSchedule } from '@paved/transform/schedule';
 import { ConnectJobs } from '@paved/transform/connect/github';
 import { DigestScheduler } from '@paved/transform/digest/scheduler';
 import { Sink } from '@paved/transform/sink/sink';
+import type { TableRows } from '@paved/transform/sink/rows';
 import { z } from 'zod';
 import { migrate } from '@paved/transform/warehouse/migrate';
 import { updateWarehouseLock } from '@paved/transform/warehouse/lock';
@@ -64,7 +65,9 @@ export async function start(options: StartOptions): Promise<void> {
   log('info', 'warehouse ready', { mode: warehouse.mode, applied: migrations.applied.map((m) => m.name), alreadyApplied: migrations.alreadyApplied });
 
   const bus = await createBus(env, config);
-  const sink = new Sink(warehouse, bus, { groupId: sinkGroupOf(config), log: (entry) => log(levelOf(entry), String(entry.msg ?? 'sink'), entry) });
+  // Each landed batch schedules an increment of the metrics (set once the schedule exists; earlier rows are in the first full run).
+  let onLanded: ((rows: TableRows) => void) | null = null;
+  const sink = new Sink(warehouse, bus, { groupId: sinkGroupOf(config), log: (entry) => log(levelOf(entry), String(entry.msg ?? 'sink'), entry), onLanded: (rows) => onLanded?.(rows) });
   await sink.start();
   if (bus instanceof InProcessBus && bus.recovered > 0) log('info', 'recovered deliveries acknowledged before the last stop but not yet in the warehouse', { records: bus.recovered });
   if (bus instanceof InProcessBus && bus.recovery && bus.recovery.skippedBytes + bus.recovery.unreadableFrames > 0) {
@@ -84,7 +87,8 @@ export async function start(options: StartOptions): Promise<void> {
   const receiver = new WebhookReceiver({ bus, context, secrets: env, log: (entry) => log(levelOf(entry), String(entry.msg), entry) });
   const settings = metricSettingsOf(config);
   // While the demo loads, the start-up path below runs the transform as it goes (one at a time).
-  const schedule = new TransformSchedule(warehouse, settings, config.metrics.transformSchedule, log, () => (demoState?.loading ? 'the demo organisation is loading' : null));
+  const schedule = new TransformSchedule(warehouse, settings, config.metrics.transformSchedule, log, () => (demoState?.loading ? 'the demo organisation is loading' : null), { eventDriven: true });
+  onLanded = (rows) => schedule.noteLanded(rows);
   let transformInFlight: Promise<unknown> | null = null;
   /** One transform at a time: a request while one runs waits for it and then runs again. */
   const runTransformOnce = async (): Promise<unknown> => {

@@ -1,0 +1,340 @@
+/**
+ * pnpm bench:freshness — how fresh the metrics are (docs/operations.md, "Freshness").
+ *
+ * 1. Increment cost: on the embedded warehouse, BENCH_INCREMENTS times, 1,000 canonical events of
+ *    the warehouse's own mix (pushes and their commits, pull requests, reviews, deployments,
+ *    incidents, on services drawn from its production deployments) land through the sink, and one
+ *    increment applies them: its transform time. Target at large scale: under 2 s.
+ * 2. Freshness: `paved start` on the same warehouse (dashboard built into
+ *    dashboard/$PAVED_DASHBOARD_DIST, default .next-bench) under steady load — signed GitHub push
+ *    webhooks across the warehouse's repositories at BENCH_RATE canonical events/s (default 100) —
+ *    while BENCH_PROBES times a new production deployment is posted to /webhooks/deployments: the
+ *    time from its 202 until /api/v1/metrics/dora counts it, and until the explain API (what the
+ *    explain page shows) lists it. Target at large scale: p99 under 10 s.
+ *
+ * Data: BENCH_SCALE=medium (default) bulk-loads the medium demo into BENCH_DATA_DIR (default
+ * .paved/bench-freshness-medium) once; BENCH_SCALE=large copies .paved/bench-large (made by
+ * `BENCH_SCALE=large pnpm bench:metrics`) to .paved/bench-freshness-large once, because the bench
+ * adds rows. Run it under `flock /tmp/paved/bench.lock`; load averages and the busiest other
+ * processes are in the report (test-artifacts/bench-freshness-<scale>.json).
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { InProcessBus } from '@paved/ingest/bus/in-process';
+import { encodeEvent } from '@paved/ingest/bus/bus';
+import { loadDemo } from '@paved/ingest/demo-loader';
+import { defaultNormaliseContext } from '@paved/ingest/delivery';
+import { DEMO_SHARED_PATHS } from '@paved/ingest/demo/org';
+import { CanonicalEvent, SCHEMA_VERSION, type CanonicalEventInput } from '@paved/schemas';
+import { changesOfRows, emptyChanges, mergeChanges, runIncrement } from '@paved/transform/metrics/increment';
+import { definitionsFingerprint, runTransform } from '@paved/transform/metrics/rebuild';
+import { defaultMetricSettings, type MetricSettings } from '@paved/transform/metrics/settings';
+import { Sink } from '@paved/transform/sink/sink';
+import { Warehouse } from '@paved/transform/warehouse/client';
+import { readWarehouseLock } from '@paved/transform/warehouse/lock';
+import { migrate } from '@paved/transform/warehouse/migrate';
+import { buildDashboard, dashboardBuilt } from 'paved/dashboard-app';
+import { freePort, waitFor } from '../../scripts/loopback.js';
+import { BulkLoadBus } from './bulk-bus.js';
+import { percentile } from './percentile.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const scale = (process.env.BENCH_SCALE ?? 'medium') as 'medium' | 'large';
+const dataDir = resolve(process.env.BENCH_DATA_DIR ?? `.paved/bench-freshness-${scale}`);
+const increments = Number(process.env.BENCH_INCREMENTS ?? 5);
+const probes = Number(process.env.BENCH_PROBES ?? 30);
+const rate = Number(process.env.BENCH_RATE ?? 100);
+const COMMITS_PER_PUSH = 3;
+const dist = process.env.PAVED_DASHBOARD_DIST || '.next-bench';
+process.env.PAVED_DASHBOARD_DIST = dist;
+// What `paved start` adds for the demo, so the same definitions apply as in the bulk load's transform.
+const settings: MetricSettings = { ...defaultMetricSettings, sharedPaths: DEMO_SHARED_PATHS.map((s) => ({ repo: null, path: s.path })), platformCreators: ['acme-pipelines[bot]'] };
+const CONFIG = `server:\n  host: 127.0.0.1\ncatalog:\n  sharedPaths:\n${DEMO_SHARED_PATHS.map((s) => `    - path: ${s.path}\n`).join('')}metrics:\n  platformPipelines:\n    creators: ['acme-pipelines[bot]']\n  transformSchedule: '0 0 1 1 *'\n`;
+
+const log = (line: string) => console.log(line);
+const loads = () => loadavg().map((l) => Number(l.toFixed(2)));
+const round = (n: number) => Math.round(n);
+const summary = (samples: number[]) => samples.length
+  ? { n: samples.length, p50: round(percentile(samples, 0.5)), p95: round(percentile(samples, 0.95)), p99: round(percentile(samples, 0.99)), max: round(Math.max(...samples)) }
+  : { n: 0 };
+function busiestProcesses(): string[] {
+  try {
+    return execFileSync('ps', ['-eo', 'pcpu,rss,args', '--sort=-pcpu'], { encoding: 'utf8' }).split('\n').slice(1, 9).map((l) => l.trim().slice(0, 140)).filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// the data
+
+if (!existsSync(join(dataDir, 'clickhouse'))) {
+  if (scale === 'large') {
+    const source = resolve('.paved/bench-large');
+    if (!existsSync(join(source, 'clickhouse'))) throw new Error(`no large warehouse at ${source}: load it first with \`BENCH_SCALE=large pnpm bench:metrics\``);
+    const holder = readWarehouseLock(source);
+    if (holder) throw new Error(`${source} is in use by ${holder.command} (pid ${holder.pid}): run the bench when it has finished`);
+    log(`copying ${source} to ${dataDir} (once: the bench adds rows)`);
+    cpSync(source, dataDir, { recursive: true });
+  }
+}
+const holder = readWarehouseLock(dataDir);
+if (holder) throw new Error(`${dataDir} is in use by ${holder.command} (pid ${holder.pid})`);
+
+const Count = z.object({ n: z.coerce.number() });
+const report: Record<string, unknown> = { scale, dataDir, rate, probes, loadAtStart: loads(), busiestAtStart: busiestProcesses(), at: new Date().toISOString() };
+let warehouse = await Warehouse.open({ dataDir, command: 'pnpm bench:freshness' });
+await migrate(warehouse);
+const [statuses] = await warehouse.query('SELECT count() AS n FROM {{db}}.deployment_statuses', {}, Count);
+if ((statuses?.n ?? 0) === 0) {
+  log(`loading the ${scale} demo into ${dataDir} (once; later runs reuse it; raw archive skipped)`);
+  const bus = new BulkLoadBus({ batchSize: 100_000, skipRaw: true });
+  bus.attach(new Sink(warehouse, bus, { log: () => {} }));
+  const loaded = await loadDemo(bus, { scale, seed: 42 }, defaultNormaliseContext, () => {});
+  await bus.close();
+  log(`loaded ${loaded.deliveries} deliveries (${bus.events} canonical events) in ${Math.round(loaded.ms / 1000)} s`);
+}
+const DefinitionsRow = z.object({ value: z.string() });
+const [built] = await warehouse.query(`SELECT value FROM {{db}}.transform_state FINAL WHERE name = 'definitions'`, {}, DefinitionsRow);
+if (built?.value !== definitionsFingerprint(settings)) {
+  log('full rebuild (the derived tables were not built with these definitions yet)');
+  const full = await runTransform(warehouse, settings);
+  report.fullRebuild = { ms: full.totalMs, steps: full.steps, load: loads() };
+  log(`full rebuild: ${full.totalMs} ms (load ${loads().join(' ')})`);
+}
+let canonicalRows = 0;
+for (const table of ['commits', 'pushes', 'pull_requests', 'reviews', 'deployment_statuses', 'incident_updates']) {
+  canonicalRows += (await warehouse.query(`SELECT count() AS n FROM {{db}}.${table}`, {}, Count))[0]!.n;
+}
+report.canonicalRows = canonicalRows;
+const Target = z.object({ service: z.string(), repo: z.string(), deployments: z.coerce.number() });
+const targets = await warehouse.query(`
+  SELECT service, any(repo) AS repo, count() AS deployments FROM {{db}}.t_deployments
+  WHERE is_production AND status = 'success' AND repo != '' AND repo != 'unknown' GROUP BY service ORDER BY service`, {}, Target);
+const repos = [...new Set(targets.map((t) => t.repo))];
+log(`${dataDir}: ${canonicalRows} canonical entity rows, ${targets.length} services, ${repos.length} repositories`);
+
+// ---------------------------------------------------------------------------------------------
+// 1. the transform time of an increment of 1,000 events
+
+const Mix = z.object({ t: z.string(), n: z.coerce.number() });
+const mixRows = await warehouse.query(`
+  SELECT 'push' AS t, count() AS n FROM {{db}}.pushes UNION ALL SELECT 'pr', count() FROM {{db}}.pull_requests
+  UNION ALL SELECT 'review', count() FROM {{db}}.reviews UNION ALL SELECT 'deployment', count() FROM {{db}}.deployment_statuses
+  UNION ALL SELECT 'incident', count() FROM {{db}}.incident_updates`, {}, Mix);
+const mix = new Map(mixRows.map((r) => [r.t, r.n]));
+let serial = 0;
+const envelope = (type: CanonicalEventInput['type'], data: unknown): CanonicalEventInput => {
+  serial += 1;
+  const now = new Date().toISOString();
+  return { id: `bench-freshness:${type}:${Date.now()}:${serial}`, source: 'generic', type, occurred_at: now, received_at: now, schema_version: SCHEMA_VERSION, raw: { delivery_id: `bf${serial}`, event: type }, data } as CanonicalEventInput;
+};
+const shaOf = () => randomBytes(20).toString('hex');
+const actor = { login: 'bench', name: 'bench', email: 'bench@example.com', bot: false };
+
+/** About `count` canonical events in the warehouse's own proportions, on random production services. */
+function thousandEvents(count: number): CanonicalEventInput[] {
+  const events: CanonicalEventInput[] = [];
+  const total = [...mix.values()].reduce((a, b) => a + b, 0) + (mix.get('push') ?? 0) * COMMITS_PER_PUSH;
+  const share = (kind: string, weight = 1) => ((mix.get(kind) ?? 0) * weight) / total;
+  while (events.length < count) {
+    const target = targets[Math.floor(Math.random() * targets.length)]!;
+    const roll = Math.random();
+    const now = new Date().toISOString();
+    if (roll < share('push', 1 + COMMITS_PER_PUSH)) {
+      const shas = Array.from({ length: COMMITS_PER_PUSH }, shaOf);
+      for (const sha of shas) events.push(envelope('commit', { repo: target.repo, sha, author: actor, authored_at: now, committed_at: now, message: 'bench', parents: [], reverts_sha: null, files: null }));
+      events.push(envelope('push', { repo: target.repo, ref: 'refs/heads/main', before: shaOf(), after: shas.at(-1)!, pushed_at: now, pusher: actor, commits: shas, forced: false }));
+    } else if (roll < share('push', 1 + COMMITS_PER_PUSH) + share('pr')) {
+      events.push(envelope('pull_request', {
+        number: 900_000 + serial, repo: target.repo, title: 'bench', author: actor, labels: [], state: 'merged', base_ref: 'main', head_sha: shaOf(), merge_commit_sha: shaOf(),
+        opened_at: now, first_commit_at: null, first_review_at: null, approved_at: null, merged_at: now, closed_at: now, commit_shas: [], updated_at: now,
+      }));
+    } else if (roll < share('push', 1 + COMMITS_PER_PUSH) + share('pr') + share('review')) {
+      events.push(envelope('review', { id: `bench-${serial}`, repo: target.repo, pr_number: 900_000 + serial, reviewer: actor, state: 'approved', submitted_at: now }));
+    } else if (roll < 1 - share('incident')) {
+      const id = `bench-deploy-${serial}`;
+      const base = { id, repo: target.repo, service: target.service, path: null, environment: 'production', sha: shaOf(), ref: 'main', started_at: now, creator: actor, workflow_name: 'deploy', source_system: 'bench', url: null };
+      events.push(envelope('deployment', { ...base, status: 'in_progress', finished_at: null, status_at: now }));
+      events.push(envelope('deployment', { ...base, status: 'success', finished_at: now, status_at: now }));
+    } else {
+      events.push(envelope('incident', {
+        id: `bench-incident-${serial}`, source: 'generic', service: target.service, repo: target.repo, severity: 'high', title: 'bench', status: 'open', opened_at: now,
+        acknowledged_at: null, resolved_at: null, linked_deployment_ids: [], linked_shas: [], url: null, updated_at: now,
+      }));
+    }
+  }
+  return events;
+}
+
+const incrementRuns: Record<string, unknown>[] = [];
+{
+  let landed = emptyChanges();
+  const bus = new InProcessBus();
+  const sink = new Sink(warehouse, bus, { maxBatchWaitMs: 0, log: () => {}, onLanded: (rows) => mergeChanges(landed, changesOfRows(rows)) });
+  await sink.start();
+  for (let i = 0; i < increments; i += 1) {
+    await bus.publish(thousandEvents(1_000).map((e) => encodeEvent(CanonicalEvent.parse(e))));
+    await bus.drained();
+    const changes = landed;
+    landed = emptyChanges();
+    const loadBefore = loads();
+    const started = performance.now();
+    const result = await runIncrement(warehouse, settings, changes);
+    const ms = round(performance.now() - started);
+    if (result.kind === 'full_needed') {
+      log(`increment ${i + 1}: full rebuild needed (${result.reason})`);
+      const full = await runTransform(warehouse, settings);
+      incrementRuns.push({ rows: changes.rows, fullNeeded: result.reason, fullMs: full.totalMs, load: loadBefore });
+      continue;
+    }
+    incrementRuns.push({ rows: changes.rows, ms, services: result.services, ofServices: result.totalServices, steps: result.steps, load: loadBefore });
+    log(`increment ${i + 1}: ${changes.rows} rows, ${result.services} of ${result.totalServices} services re-walked, ${ms} ms (load ${loadBefore.join(' ')}): ${result.steps.map((s) => `${s.label} ${s.ms}`).join(', ')}`);
+  }
+  await sink.stop();
+  await bus.close();
+}
+const incrementMs = incrementRuns.map((r) => r.ms).filter((ms): ms is number => typeof ms === 'number');
+report.increments = { of1000Events: summary(incrementMs), runs: incrementRuns, targetMs: 2_000 };
+await warehouse.close();
+
+// ---------------------------------------------------------------------------------------------
+// 2. freshness under steady load, through paved start
+
+if (!dashboardBuilt()) await buildDashboard(log);
+const work = mkdtempSync(join(tmpdir(), 'paved-bench-freshness-'));
+const configFile = join(work, 'paved.config.yaml');
+writeFileSync(configFile, CONFIG);
+const githubSecret = randomBytes(16).toString('hex');
+const deployToken = randomBytes(16).toString('hex');
+const port = await freePort();
+const base = `http://127.0.0.1:${port}`;
+const childEnv: NodeJS.ProcessEnv = {};
+for (const [key, value] of Object.entries(process.env)) if (!/^(PAVED_|GITHUB_|PAGERDUTY_|OPSGENIE_|KAFKA_|CLICKHOUSE_|OIDC_|SMTP_|SLACK_|BENCH_)/.test(key)) childEnv[key] = value;
+Object.assign(childEnv, {
+  PAVED_DATA_DIR: dataDir, PAVED_CONFIG: configFile, PAVED_DASHBOARD_DIST: dist, PAVED_DEMO: '0', HOST: '127.0.0.1', PORT: String(port),
+  GITHUB_WEBHOOK_SECRET: githubSecret, PAVED_WEBHOOK_TOKEN: deployToken, NEXT_TELEMETRY_DISABLED: '1', LOG_LEVEL: 'debug',
+});
+let output = '';
+const incrementLines: { ms: number; rows: number; services: number }[] = [];
+const fullReasons: string[] = [];
+const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'tools/cli/bin/paved.mjs'), 'start', '--port', String(port)], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+const stopChild = () => { try { process.kill(-child.pid!, 'SIGTERM'); } catch { /* gone */ } };
+process.on('SIGINT', () => { stopChild(); process.exit(130); });
+let pending = '';
+child.stdout!.on('data', (chunk: Buffer) => {
+  output = (output + chunk.toString()).slice(-20_000);
+  pending += chunk.toString();
+  const lines = pending.split('\n');
+  pending = lines.pop() ?? '';
+  for (const line of lines) {
+    if (!line.includes('increment applied') && !line.includes('full rebuild instead')) continue;
+    try {
+      const entry = JSON.parse(line) as { msg: string; ms?: number; rows?: number; services?: number; reason?: string };
+      if (entry.msg === 'increment applied') incrementLines.push({ ms: entry.ms ?? 0, rows: entry.rows ?? 0, services: entry.services ?? 0 });
+      else fullReasons.push(entry.reason ?? '?');
+    } catch { /* not JSON */ }
+  }
+});
+child.stderr!.on('data', (chunk: Buffer) => { output = (output + chunk.toString()).slice(-20_000); });
+
+const Health = z.object({ schedule: z.object({ lastStatus: z.string().nullable(), detail: z.string().optional() }) });
+const startedAt = performance.now();
+try {
+  await waitFor('paved start to finish its start-up transform', async () => {
+    if (child.exitCode !== null) throw new Error(`paved start exited (${child.exitCode}):\n${output.slice(-3000)}`);
+    const health = Health.parse(await (await fetch(`${base}/api/health`, { signal: AbortSignal.timeout(10_000) })).json());
+    if (health.schedule.lastStatus === 'failed') throw new Error(`start-up transform failed: ${health.schedule.detail}`);
+    return health.schedule.lastStatus === 'ok' ? health : null;
+  }, 60 * 60_000, { everyMs: 500, isFatal: (e) => (e as Error).message.includes('exited') || (e as Error).message.includes('failed') });
+  report.startUpMs = round(performance.now() - startedAt);
+  log(`paved start ready in ${Math.round((performance.now() - startedAt) / 1000)} s (start-up full rebuild included); load ${loads().join(' ')}`);
+
+  // Steady load: signed GitHub pushes round-robin over the repositories.
+  const heads = new Map<string, string>();
+  let deliveries = 0;
+  let loadErrors = 0;
+  const sendPush = async () => {
+    const repo = repos[deliveries % repos.length]!;
+    deliveries += 1;
+    const shas = Array.from({ length: COMMITS_PER_PUSH }, shaOf);
+    const now = new Date().toISOString();
+    const body = JSON.stringify({
+      ref: 'refs/heads/main', before: heads.get(repo) ?? '0'.repeat(40), after: shas.at(-1), repository: { full_name: repo, name: repo.split('/')[1] },
+      commits: shas.map((id, k) => ({ id, message: `bench ${deliveries}.${k}`, timestamp: now, author: { name: 'Bench', email: 'bench@example.com', username: 'bench' } })),
+      pusher: { name: 'bench' }, sender: { login: 'bench', type: 'User' },
+    });
+    heads.set(repo, shas.at(-1)!);
+    const signature = `sha256=${createHmac('sha256', githubSecret).update(body).digest('hex')}`;
+    const response = await fetch(`${base}/webhooks/github`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': `bench-freshness-${Date.now()}-${deliveries}`, 'x-hub-signature-256': signature } }).catch(() => null);
+    if (response?.status !== 202) loadErrors += 1;
+    await response?.arrayBuffer();
+  };
+  const perDelivery = 1 + COMMITS_PER_PUSH;
+  const intervalMs = (1000 * perDelivery) / rate;
+  let inFlight = 0;
+  const loadTimer = setInterval(() => {
+    if (inFlight > 50) return;
+    inFlight += 1;
+    void sendPush().finally(() => { inFlight -= 1; });
+  }, intervalMs);
+  await new Promise((r) => setTimeout(r, 10_000)); // reach steady state first
+
+  const today = new Date().toISOString().slice(0, 10);
+  const day = (offset: number) => new Date(Date.parse(today) + offset * 86_400_000).toISOString().slice(0, 10);
+  const window = `from=${day(-7)}&to=${day(1)}`;
+  const DoraBody = z.object({ deploymentFrequency: z.object({ deployments: z.number() }) });
+  const doraCount = async (service: string) => DoraBody.parse(await (await fetch(`${base}/api/v1/metrics/dora?${window}&service=${encodeURIComponent(service)}`)).json()).deploymentFrequency.deployments;
+  const fresh: { dora: number[]; explain: number[] } = { dora: [], explain: [] };
+  const probeTargets = targets.filter((t) => t.deployments > 5);
+  const loadsDuring: number[][] = [];
+  for (let i = 0; i < probes; i += 1) {
+    const target = probeTargets[(i * 7) % probeTargets.length]!;
+    const before = await doraCount(target.service);
+    const id = `bench-probe-${Date.now()}-${i}`;
+    const now = new Date().toISOString();
+    const body = JSON.stringify({ id, service: target.service, repo: target.repo, environment: 'production', sha: heads.get(target.repo) ?? shaOf(), status: 'success', started_at: now, finished_at: now, creator: 'bench', pipeline: 'deploy', source_system: 'bench' });
+    const response = await fetch(`${base}/webhooks/deployments`, { method: 'POST', body, headers: { 'content-type': 'application/json', authorization: `Bearer ${deployToken}`, 'idempotency-key': id } });
+    const acceptedAt = performance.now();
+    if (response.status !== 202) throw new Error(`the probe deployment was answered ${response.status}: ${await response.text()}`);
+    const seen = { dora: 0, explain: 0 };
+    await waitFor(`probe ${id} in the DORA numbers and the explain API`, async () => {
+      if (!seen.dora && (await doraCount(target.service)) > before) seen.dora = performance.now() - acceptedAt;
+      if (!seen.explain) {
+        const explain = await (await fetch(`${base}/api/v1/metrics/dora/explain?metric=deployment_frequency&${window}&service=${encodeURIComponent(target.service)}&limit=50`)).text();
+        if (explain.includes(id)) seen.explain = performance.now() - acceptedAt;
+      }
+      return seen.dora && seen.explain ? true : null;
+    }, 300_000, { everyMs: 100 });
+    fresh.dora.push(seen.dora);
+    fresh.explain.push(seen.explain);
+    loadsDuring.push(loads());
+    log(`probe ${i + 1}/${probes} (${target.service}): DORA after ${round(seen.dora)} ms, explain after ${round(seen.explain)} ms; load ${loads().join(' ')}; ${deliveries} pushes sent`);
+    await new Promise((r) => setTimeout(r, 500 + Math.random() * 1_500));
+  }
+  clearInterval(loadTimer);
+  const elapsed = (performance.now() - startedAt) / 1000;
+  report.freshness = {
+    doraMs: summary(fresh.dora), explainMs: summary(fresh.explain), targetP99Ms: 10_000,
+    load: { ratePerSecond: rate, pushDeliveries: deliveries, canonicalEventsSent: deliveries * perDelivery, errors: loadErrors },
+    incrementsDuringLoad: { ...summary(incrementLines.map((l) => l.ms)), rowsP50: round(percentile(incrementLines.map((l) => l.rows), 0.5)), servicesP50: round(percentile(incrementLines.map((l) => l.services), 0.5)) },
+    fullRebuildsDuringLoad: fullReasons, loadAverages: loadsDuring, elapsedSeconds: round(elapsed),
+  };
+  log(`freshness: DORA p50 ${round(percentile(fresh.dora, 0.5))} ms, p99 ${round(percentile(fresh.dora, 0.99))} ms; explain p50 ${round(percentile(fresh.explain, 0.5))} ms, p99 ${round(percentile(fresh.explain, 0.99))} ms (n=${probes})`);
+  log(`increments under load: ${JSON.stringify(report.freshness && (report.freshness as Record<string, unknown>).incrementsDuringLoad)}; full rebuilds: ${fullReasons.length}`);
+} finally {
+  stopChild();
+  await new Promise((r) => setTimeout(r, 2_000));
+}
+report.loadAtEnd = loads();
+report.busiestAtEnd = busiestProcesses();
+mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
+const out = join(ROOT, 'test-artifacts', `bench-freshness-${scale}.json`);
+writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+log(`load average at the end ${loads().join(' ')}; wrote ${out}`);
+process.exit(0);

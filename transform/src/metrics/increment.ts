@@ -1,0 +1,399 @@
+import { z } from 'zod';
+import type { TableRows } from '../sink/rows.js';
+import type { Warehouse } from '../warehouse/client.js';
+import { computeStoredChangeSets, insertChangeSets, ServicePaths } from './change-sets.js';
+import { definitionsFingerprint, exclusive, prepareNext, swap } from './rebuild.js';
+import type { MetricSettings } from './settings.js';
+import { REBUILD_DEPLOYMENTS, REBUILD_INCIDENTS } from './sql-deployments.js';
+import { INCIDENT_REFERENCE_CTES, REBUILD_CHANGES, REBUILD_DEPLOYMENT_FACTS, REBUILD_FAILURE_LINKS, REBUILD_PR_FLOW } from './sql-links.js';
+
+/*
+ * Incremental transforms (docs/operations.md, "Freshness"). After the sink lands a batch, only the
+ * rows the batch can change are recomputed, with the same statements as the full rebuild narrowed to
+ * the increment's keys:
+ * - t_deployments / t_incidents: the deployments and incidents the batch named;
+ * - change sets: every service with a touched deployment, or deploying from a repository whose
+ *   history (pushes, compares, pull requests, commit files) the batch touched — all of that
+ *   service's history, because a change set depends on the service's earlier ones;
+ * - t_changes: rows of touched deployments and of (repo, sha) pairs whose change-set row, commit
+ *   or pull request changed;
+ * - failure links and deployment facts: whole services — those whose deployments or change sets
+ *   changed, the old and new services of touched incidents, and the services of deployments those
+ *   incidents name (or named), including incidents whose references match a touched deployment or
+ *   a changed change-set commit;
+ * - t_pr_flow: touched pull requests and those holding a commit whose time or shipping changed.
+ * Each table is written into its `_next` twin (the untouched rows copied, the recomputed rows added)
+ * and swapped in with EXCHANGE TABLES, so a reader sees each table before or after the increment,
+ * never half of it. Catalog and mapping changes, changed definitions and increments that would
+ * touch most services run the full rebuild instead.
+ */
+
+/** What landed since the last transform: the keys an increment starts from. */
+export interface ChangeSummary {
+  deployments: Set<string>;
+  incidents: Set<string>;
+  /** Repositories whose history the change-set walk reads (pushes, compares, PRs, PR commits, commit files). */
+  historyRepos: Set<string>;
+  /** `repo:sha` of commits whose row changed (authored time, revert). */
+  commits: Set<string>;
+  /** `repo#number` of pull requests whose row, commits or reviews changed. */
+  pullRequests: Set<string>;
+  /** Deployments a person confirmed or rejected a failure link of. */
+  failureLinkOverrides: Set<string>;
+  /** Why the next run must be a full rebuild (catalog or mapping changed, replay…); null: an increment may do. */
+  fullReason: string | null;
+  /** Canonical rows landed (for reports). */
+  rows: number;
+}
+
+export function emptyChanges(): ChangeSummary {
+  return { deployments: new Set(), incidents: new Set(), historyRepos: new Set(), commits: new Set(), pullRequests: new Set(), failureLinkOverrides: new Set(), fullReason: null, rows: 0 };
+}
+
+export function hasChanges(changes: ChangeSummary): boolean {
+  return changes.fullReason !== null || changes.deployments.size + changes.incidents.size + changes.historyRepos.size + changes.commits.size
+    + changes.pullRequests.size + changes.failureLinkOverrides.size > 0;
+}
+
+export function mergeChanges(into: ChangeSummary, from: ChangeSummary): ChangeSummary {
+  for (const key of ['deployments', 'incidents', 'historyRepos', 'commits', 'pullRequests', 'failureLinkOverrides'] as const) {
+    for (const value of from[key]) into[key].add(value);
+  }
+  into.fullReason ??= from.fullReason;
+  into.rows += from.rows;
+  return into;
+}
+
+const text = (value: unknown): string => (typeof value === 'string' ? value : String(value ?? ''));
+
+/** Tables the sink writes that no derived table reads (the archive, adoption, surveys, backfill state…). */
+const NOT_DERIVED = new Set(['raw_deliveries', 'dead_letters', 'adoption_events', 'survey_definitions', 'survey_responses']);
+
+/** The keys a landed batch touched, from the rows the sink inserted. */
+export function changesOfRows(rows: TableRows): ChangeSummary {
+  const changes = emptyChanges();
+  for (const [table, list] of rows) {
+    if (!NOT_DERIVED.has(table)) changes.rows += list.length;
+    for (const row of list) {
+      switch (table) {
+        case 'deployment_statuses': changes.deployments.add(text(row.id)); break;
+        case 'incident_updates': changes.incidents.add(text(row.id)); break;
+        case 'pushes':
+        case 'compares':
+        case 'commit_files': changes.historyRepos.add(text(row.repo)); break;
+        case 'pull_requests':
+        case 'pull_request_commits':
+          changes.historyRepos.add(text(row.repo));
+          changes.pullRequests.add(`${text(row.repo)}#${text(row.number)}`);
+          break;
+        case 'reviews': changes.pullRequests.add(`${text(row.repo)}#${text(row.pr_number)}`); break;
+        case 'commits': changes.commits.add(`${text(row.repo)}:${text(row.sha)}`); break;
+        case 'catalog_entities': changes.fullReason ??= 'the catalog changed'; break;
+        case 'mapping_overrides': changes.fullReason ??= 'a service mapping was overridden'; break;
+        case 'failure_link_overrides': changes.failureLinkOverrides.add(text(row.deployment_id)); break;
+        default:
+          if (!NOT_DERIVED.has(table)) changes.fullReason ??= `rows landed in ${table}, which the increment does not know`;
+      }
+    }
+  }
+  return changes;
+}
+
+export interface IncrementOptions {
+  /**
+   * Above this share of all services with production deployments, the change-set part of an
+   * increment costs about what a full rebuild does: the run is a full rebuild instead.
+   */
+  maxServiceShare?: number;
+}
+
+export type IncrementReport =
+  | { kind: 'increment'; ms: number; rows: number; steps: { label: string; ms: number; keys?: number }[]; services: number; totalServices: number }
+  | { kind: 'full_needed'; reason: string };
+
+const KEYS = (kind: string) => `(SELECT key FROM {{db}}.transform_increment_keys WHERE kind = '${kind}')`;
+
+/** Replaces each `[from, to]` in a full rebuild's statement; `from` must occur exactly once (so a changed statement fails loudly, not silently unscoped). */
+function narrowed(sql: string, replacements: [string, string][]): string {
+  let out = sql;
+  for (const [from, to] of replacements) {
+    const at = out.indexOf(from);
+    if (at < 0 || out.indexOf(from, at + 1) >= 0) throw new Error(`incremental transform: the full rebuild's statement changed (expected exactly one "${from.slice(0, 60)}")`);
+    out = out.slice(0, at) + to + out.slice(at + from.length);
+  }
+  return out;
+}
+
+const SCOPED_DEPLOYMENTS = narrowed(REBUILD_DEPLOYMENTS, [
+  ['FROM {{db}}.deployment_statuses FINAL\n    GROUP BY id', `FROM {{db}}.deployment_statuses FINAL\n    WHERE id IN ${KEYS('deployment')}\n    GROUP BY id`],
+]);
+const SCOPED_INCIDENTS = narrowed(REBUILD_INCIDENTS, [
+  ['FROM {{db}}.incident_updates FINAL\n    GROUP BY id', `FROM {{db}}.incident_updates FINAL\n    WHERE id IN ${KEYS('incident')}\n    GROUP BY id`],
+]);
+const CHANGES_SCOPE = `(deployment_id IN ${KEYS('changes_deployment')} OR concat(repo, ':', sha) IN ${KEYS('pair')})`;
+const SCOPED_CHANGES = narrowed(REBUILD_CHANGES, [
+  ['FROM {{db}}.t_change_set_commits AS cs\n', `FROM (SELECT * FROM {{db}}.t_change_set_commits WHERE ${CHANGES_SCOPE}) AS cs\n`],
+  ['FROM {{db}}.commits FINAL)', `FROM {{db}}.commits FINAL WHERE concat(repo, ':', sha) IN (SELECT concat(repo, ':', sha) FROM {{db}}.t_change_set_commits WHERE ${CHANGES_SCOPE}))`],
+]);
+const LINKS_SERVICES = KEYS('links_service');
+const SCOPED_FAILURE_LINKS = narrowed(REBUILD_FAILURE_LINKS, [
+  ["FROM {{db}}.t_deployments\n    WHERE is_production AND status = 'success'\n),", `FROM {{db}}.t_deployments\n    WHERE is_production AND status = 'success' AND service IN ${LINKS_SERVICES}\n),`],
+  // Whether an incident names something anywhere decides whether it is inferred: that check stays global.
+  ['SELECT i.id FROM incident_shas AS i INNER JOIN cs AS c', 'SELECT i.id FROM incident_shas AS i INNER JOIN (SELECT sha FROM {{db}}.t_change_set_commits) AS c'],
+  ['cs AS (SELECT deployment_id, service, sha FROM {{db}}.t_change_set_commits)', `cs AS (SELECT deployment_id, service, sha FROM {{db}}.t_change_set_commits WHERE service IN ${LINKS_SERVICES})`],
+  ['WHERE s.is_rollback AND s.previous_deployment_id IS NOT NULL', `WHERE s.is_rollback AND s.previous_deployment_id IS NOT NULL AND s.service IN ${LINKS_SERVICES}`],
+  ["WHERE service != 'unknown' AND {inferIncidentLinks:Bool}", `WHERE service != 'unknown' AND {inferIncidentLinks:Bool} AND service IN ${LINKS_SERVICES}`],
+]);
+const FACTS_SERVICES = KEYS('facts_service');
+const SCOPED_DEPLOYMENT_FACTS = narrowed(REBUILD_DEPLOYMENT_FACTS, [
+  ["FROM {{db}}.t_deployments WHERE is_production AND status = 'success'\n)", `FROM {{db}}.t_deployments WHERE is_production AND status = 'success' AND service IN ${FACTS_SERVICES}\n)`],
+  ['FROM {{db}}.t_failure_links GROUP BY deployment_id', `FROM {{db}}.t_failure_links WHERE service IN ${FACTS_SERVICES} GROUP BY deployment_id`],
+  ['FROM {{db}}.t_failure_links WHERE incident_id IS NOT NULL', `FROM {{db}}.t_failure_links WHERE incident_id IS NOT NULL AND service IN ${FACTS_SERVICES}`],
+  ['FROM {{db}}.t_changes GROUP BY deployment_id', `FROM {{db}}.t_changes WHERE service IN ${FACTS_SERVICES} GROUP BY deployment_id`],
+]);
+const PR_SCOPE = `concat(repo, '#', toString(number)) IN ${KEYS('pr')}`;
+const SCOPED_PR_FLOW = narrowed(REBUILD_PR_FLOW, [
+  ["FROM {{db}}.pull_requests FINAL WHERE state = 'merged' AND merged_at IS NOT NULL", `FROM {{db}}.pull_requests FINAL WHERE state = 'merged' AND merged_at IS NOT NULL AND ${PR_SCOPE}`],
+  ['SELECT repo, number, sha FROM {{db}}.pull_request_commits\n', `SELECT repo, number, sha FROM {{db}}.pull_request_commits WHERE ${PR_SCOPE}\n`],
+]);
+/** The services of production deployments that the increment's incidents name, by id, key, URL or commit. */
+const SERVICES_NAMED_BY_INCIDENTS = `
+INSERT INTO {{db}}.transform_increment_keys
+WITH ${narrowed(INCIDENT_REFERENCE_CTES, [['FROM {{db}}.t_incidents WHERE notEmpty(linked_deployment_ids)', `FROM {{db}}.t_incidents WHERE notEmpty(linked_deployment_ids) AND id IN ${KEYS('incident_link')}`]])}
+SELECT 'links_service', d.service FROM resolved_references AS r INNER JOIN {{db}}.t_deployments AS d ON d.id = r.deployment_id
+UNION ALL
+SELECT 'links_service', c.service
+FROM (SELECT lower(arrayJoin(linked_shas)) AS s FROM {{db}}.t_incidents WHERE notEmpty(linked_shas) AND id IN ${KEYS('incident_link')}) AS i
+INNER JOIN {{db}}.t_change_set_commits AS c ON substring(c.sha, 1, 7) = substring(i.s, 1, 7)
+WHERE length(i.s) >= 7 AND startsWith(c.sha, i.s)`;
+
+/** Keys a production deployment can be named by in an incident (as INCIDENT_REFERENCE_CTES matches them), and its sha's 7-character prefix. */
+const DEPLOYMENT_KEYS_OF_TOUCHED = `
+INSERT INTO {{db}}.transform_increment_keys
+SELECT 'deployment_ref', arrayJoin(arrayFilter(k -> k != '', [lower(id), if(native = '', '', lower(concat(repo, ':', native))), native, lower(ifNull(url, ''))]))
+FROM (SELECT id, repo, url, coalesce(nullIf(extract(id, '^github:[^:]+:([0-9]+)$'), ''), nullIf(extract(id, '^actions:[^:]+:run/([0-9]+)$'), ''), '') AS native
+      FROM {{db}}.t_deployments WHERE id IN ${KEYS('deployment')})
+UNION ALL
+SELECT 'sha7', substring(assumeNotNull(sha), 1, 7) FROM {{db}}.t_deployments WHERE id IN ${KEYS('deployment')} AND sha IS NOT NULL`;
+
+const Count = z.object({ n: z.coerce.number() });
+const ServiceRepo = z.object({ service: z.string(), repo: z.string() });
+const CatalogRow = z.object({ service: z.string(), repo: z.string(), path: z.string() });
+
+async function addKeys(warehouse: Warehouse, kind: string, keys: Iterable<string>): Promise<void> {
+  const rows = [...new Set(keys)].map((key) => ({ kind, key }));
+  for (let i = 0; i < rows.length; i += 100_000) await warehouse.insert('transform_increment_keys', rows.slice(i, i + 100_000));
+}
+
+async function countKeys(warehouse: Warehouse, kind: string): Promise<number> {
+  const [row] = await warehouse.query(`SELECT uniqExact(key) AS n FROM {{db}}.transform_increment_keys WHERE kind = {kind:String}`, { kind }, Count);
+  return row?.n ?? 0;
+}
+
+/** Rewrites `table`: the rows outside the increment's keys are copied, `fill` adds the recomputed ones, then one swap. */
+async function replaceRows(warehouse: Warehouse, table: string, keep: string, fill: () => Promise<void>): Promise<void> {
+  await prepareNext(warehouse, table);
+  await warehouse.command(`INSERT INTO {{db}}.${table}_next SELECT * FROM {{db}}.${table} WHERE ${keep}`);
+  await fill();
+  await swap(warehouse, table);
+}
+
+const DefinitionsRow = z.object({ value: z.string() });
+
+/**
+ * Applies `changes` to the derived tables (see the top of this file). Returns `full_needed` with the
+ * reason when only a full rebuild is right; the caller runs it. Runs after any transform in flight.
+ */
+export function runIncrement(warehouse: Warehouse, settings: MetricSettings, changes: ChangeSummary, options: IncrementOptions = {}): Promise<IncrementReport> {
+  return exclusive(() => applyIncrement(warehouse, settings, changes, options));
+}
+
+async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, changes: ChangeSummary, options: IncrementOptions): Promise<IncrementReport> {
+  if (changes.fullReason) return { kind: 'full_needed', reason: changes.fullReason };
+  if (warehouse.cluster) return { kind: 'full_needed', reason: 'increments are not supported on a ClickHouse cluster yet' };
+  const [built] = await warehouse.query(`SELECT value FROM {{db}}.transform_state FINAL WHERE name = 'definitions'`, {}, DefinitionsRow);
+  if (!built) return { kind: 'full_needed', reason: 'the derived tables have not been fully built yet' };
+  if (built.value !== definitionsFingerprint(settings)) return { kind: 'full_needed', reason: 'the metric definitions or settings changed since the last full rebuild' };
+
+  const started = performance.now();
+  const steps: { label: string; ms: number; keys?: number }[] = [];
+  let stepStarted = performance.now();
+  const step = (label: string, keys?: number) => {
+    steps.push({ label, ms: Math.round(performance.now() - stepStarted), ...(keys === undefined ? {} : { keys }) });
+    stepStarted = performance.now();
+  };
+  const insertKeys = (sql: string) => warehouse.command(`INSERT INTO {{db}}.transform_increment_keys ${sql}`);
+
+  await warehouse.command('TRUNCATE TABLE {{db}}.transform_increment_keys');
+  await addKeys(warehouse, 'deployment', changes.deployments);
+  await addKeys(warehouse, 'incident', changes.incidents);
+  await addKeys(warehouse, 'history_repo', changes.historyRepos);
+  await addKeys(warehouse, 'commit', changes.commits);
+  await addKeys(warehouse, 'pr', changes.pullRequests);
+  await addKeys(warehouse, 'override_deployment', changes.failureLinkOverrides);
+  step('keys');
+
+  // Deployments: the old and new service of each touched one, and the keys incidents may name it by.
+  const touchedDeployments = `SELECT service FROM {{db}}.t_deployments WHERE id IN ${KEYS('deployment')}`;
+  if (changes.deployments.size) {
+    await insertKeys(`SELECT 'deployment_service', service FROM (${touchedDeployments})`);
+    await insertKeys(`SELECT 'deployment_repo', repo FROM {{db}}.t_deployments WHERE id IN ${KEYS('deployment')}`);
+    await warehouse.command(DEPLOYMENT_KEYS_OF_TOUCHED);
+    await replaceRows(warehouse, 't_deployments', `id NOT IN ${KEYS('deployment')}`, () => warehouse.command(SCOPED_DEPLOYMENTS, sqlParams(settings)));
+    await insertKeys(`SELECT 'deployment_service', service FROM (${touchedDeployments})`);
+    await warehouse.command(DEPLOYMENT_KEYS_OF_TOUCHED);
+  }
+  step('deployments', changes.deployments.size);
+
+  // Incidents: their old services and the services of what they were linked to, then the new rows.
+  if (changes.incidents.size) {
+    await insertKeys(`SELECT 'links_service', service FROM {{db}}.t_incidents WHERE id IN ${KEYS('incident')}`);
+    await replaceRows(warehouse, 't_incidents', `id NOT IN ${KEYS('incident')}`, () => warehouse.command(SCOPED_INCIDENTS, sqlParams(settings)));
+  }
+  step('incidents', changes.incidents.size);
+
+  // Change sets: whole services, closed over path-scoped repositories (uncounted commits are kept per repository, first service wins).
+  const pairs = await warehouse.query(
+    `SELECT DISTINCT service, repo FROM {{db}}.t_deployments WHERE is_production AND status = 'success'`, {}, ServiceRepo,
+  );
+  const catalog = await warehouse.query(
+    `SELECT service, ifNull(repo, '') AS repo, ifNull(path, '') AS path FROM {{db}}.catalog_entities FINAL WHERE repo IS NOT NULL AND repo != ''`, {}, CatalogRow,
+  );
+  const pathScoped = new Set(new ServicePaths(catalog, settings.sharedPaths).pathScopedRepos);
+  const services = new Set((await warehouse.query(`SELECT DISTINCT key AS service FROM {{db}}.transform_increment_keys WHERE kind = 'deployment_service'`, {}, z.object({ service: z.string() }))).map((r) => r.service));
+  const repos = new Set<string>();
+  const closeOver = (repo: string) => {
+    if (repos.has(repo)) return;
+    repos.add(repo);
+    for (const p of pairs) if (p.repo === repo && !services.has(p.service)) addService(p.service);
+  };
+  const addService = (service: string) => {
+    services.add(service);
+    for (const p of pairs) if (p.service === service && pathScoped.has(p.repo)) closeOver(p.repo);
+  };
+  const oldRepos = await warehouse.query(`SELECT DISTINCT key AS repo FROM {{db}}.transform_increment_keys WHERE kind = 'deployment_repo'`, {}, z.object({ repo: z.string() }));
+  for (const { repo } of oldRepos) if (pathScoped.has(repo)) closeOver(repo);
+  for (const repo of changes.historyRepos) for (const p of pairs) if (p.repo === repo) addService(p.service);
+  for (const service of [...services]) addService(service);
+  for (const p of pairs) if (services.has(p.service)) repos.add(p.repo);
+  // A service's first deployments cost little to walk: only services with history count against the share.
+  const withHistory = new Set((await warehouse.query(`SELECT DISTINCT service FROM {{db}}.t_change_sets`, {}, z.object({ service: z.string() }))).map((r) => r.service));
+  const rewalked = [...services].filter((service) => withHistory.has(service)).length;
+  if (withHistory.size >= 4 && rewalked / withHistory.size > (options.maxServiceShare ?? 0.5)) {
+    return { kind: 'full_needed', reason: `the increment touches ${rewalked} of ${withHistory.size} services with history: a full rebuild costs about the same` };
+  }
+  await addKeys(warehouse, 'cs_service', services);
+  await addKeys(warehouse, 'cs_repo', repos);
+  step('scope', services.size);
+  if (services.size) {
+    const computed = await computeStoredChangeSets(warehouse, settings.sharedPaths, true);
+    step('change sets: walk', computed.sets.length);
+    for (const table of ['t_change_sets', 't_change_set_commits', 't_uncounted_commits']) await prepareNext(warehouse, table);
+    await warehouse.command(`INSERT INTO {{db}}.t_change_sets_next SELECT * FROM {{db}}.t_change_sets WHERE service NOT IN ${KEYS('cs_service')}`);
+    await warehouse.command(`INSERT INTO {{db}}.t_change_set_commits_next SELECT * FROM {{db}}.t_change_set_commits WHERE service NOT IN ${KEYS('cs_service')}`);
+    await warehouse.command(`INSERT INTO {{db}}.t_uncounted_commits_next SELECT * FROM {{db}}.t_uncounted_commits WHERE repo NOT IN ${KEYS('cs_repo')}`);
+    await insertChangeSets(warehouse, computed);
+    // What changed: commit rows (both ways) give (repo, sha) pairs, set rows give deployments.
+    const commitRow = `deployment_id, service, repo, sha, via, ifNull(stands_in_for, '') AS stood_in, attribution`;
+    const inScope = `service IN ${KEYS('cs_service')}`;
+    await insertKeys(`
+      SELECT kind, key FROM (
+        SELECT deployment_id, service, repo, sha, stood_in FROM (
+          (SELECT ${commitRow} FROM {{db}}.t_change_set_commits_next WHERE ${inScope} EXCEPT SELECT ${commitRow} FROM {{db}}.t_change_set_commits WHERE ${inScope})
+          UNION ALL
+          (SELECT ${commitRow} FROM {{db}}.t_change_set_commits WHERE ${inScope} EXCEPT SELECT ${commitRow} FROM {{db}}.t_change_set_commits_next WHERE ${inScope})
+        )
+      ) ARRAY JOIN
+        ['pair', 'pair', 'changed_deployment', 'changed_service'] AS kind,
+        [concat(repo, ':', sha), if(stood_in = '', '', concat(repo, ':', stood_in)), deployment_id, service] AS key
+      WHERE key != ''`);
+    const setRow = `deployment_id, service, ifNull(previous_deployment_id, '') AS p, ifNull(previous_sha, '') AS ps, method, commits, stopped_at, is_rollback, ifNull(rollback_of_sha, '') AS r`;
+    await insertKeys(`
+      SELECT k.1, k.2 FROM (
+        SELECT arrayJoin([('changed_deployment', deployment_id), ('changed_service', service)]) AS k FROM (
+          (SELECT ${setRow} FROM {{db}}.t_change_sets_next WHERE ${inScope} EXCEPT SELECT ${setRow} FROM {{db}}.t_change_sets WHERE ${inScope})
+          UNION ALL
+          (SELECT ${setRow} FROM {{db}}.t_change_sets WHERE ${inScope} EXCEPT SELECT ${setRow} FROM {{db}}.t_change_sets_next WHERE ${inScope})
+        )
+      )`);
+    for (const table of ['t_change_sets', 't_change_set_commits', 't_uncounted_commits']) await swap(warehouse, table);
+    step('change sets: write', await countKeys(warehouse, 'changed_deployment'));
+  }
+
+  // t_changes: touched deployments, changed change-set pairs, touched commits, and the commits of touched pull requests.
+  await insertKeys(`SELECT 'changes_deployment', key FROM {{db}}.transform_increment_keys WHERE kind = 'deployment'`);
+  await insertKeys(`SELECT 'pair', key FROM {{db}}.transform_increment_keys WHERE kind = 'commit'`);
+  if (changes.pullRequests.size) {
+    await insertKeys(`
+      SELECT 'pair', concat(repo, ':', s) FROM (
+        SELECT repo, arrayJoin(arrayFilter(x -> x != '', [ifNull(merge_commit_sha, ''), ifNull(head_sha, '')])) AS s FROM {{db}}.pull_requests FINAL WHERE ${PR_SCOPE}
+        UNION ALL
+        SELECT repo, sha FROM {{db}}.pull_request_commits WHERE ${PR_SCOPE}
+      )
+      UNION ALL
+      SELECT 'pair', concat(repo, ':', sha) FROM {{db}}.t_changes WHERE pr_number IS NOT NULL AND concat(repo, '#', toString(assumeNotNull(pr_number))) IN ${KEYS('pr')}`);
+  }
+  // Reverts are links: a touched commit's deployments' services relink.
+  await insertKeys(`SELECT 'links_service', service FROM {{db}}.t_change_set_commits WHERE concat(repo, ':', sha) IN ${KEYS('commit')}`);
+  await insertKeys(`SELECT 'facts_service', service FROM {{db}}.t_changes WHERE ${CHANGES_SCOPE}`);
+  await replaceRows(warehouse, 't_changes', `NOT ${CHANGES_SCOPE}`, () => warehouse.command(SCOPED_CHANGES, sqlParams(settings)));
+  await insertKeys(`SELECT 'facts_service', service FROM {{db}}.t_changes WHERE ${CHANGES_SCOPE}`);
+  step('changes', await countKeys(warehouse, 'pair'));
+
+  // Failure links: incidents whose links may change, and every service they touch or touched.
+  await insertKeys(`SELECT 'incident_link', key FROM {{db}}.transform_increment_keys WHERE kind = 'incident'`);
+  // An incident names a touched deployment (by a key or its sha), or a commit whose change-set rows or time changed.
+  await insertKeys(`
+    WITH (SELECT groupArray(key) FROM {{db}}.transform_increment_keys WHERE kind = 'deployment_ref') AS refs,
+         (SELECT groupArray(key) FROM {{db}}.transform_increment_keys WHERE kind = 'sha7') AS deployed7,
+         (SELECT groupArray(substring(splitByChar(':', key)[2], 1, 7)) FROM {{db}}.transform_increment_keys WHERE kind IN ('pair', 'commit')) AS changed7
+    SELECT 'incident_link', id FROM {{db}}.t_incidents
+    WHERE arrayExists(r -> has(refs, lower(r)) OR has(deployed7, substring(extract(lower(r), '^(?:[a-z0-9_.-]+/[a-z0-9_.-]+:)?([0-9a-f]{7,40})$'), 1, 7)), linked_deployment_ids)
+       OR arrayExists(s -> has(changed7, substring(lower(s), 1, 7)), linked_shas)`);
+  await insertKeys(`SELECT 'links_service', service FROM {{db}}.t_incidents WHERE id IN ${KEYS('incident_link')}`);
+  await insertKeys(`SELECT 'links_service', service FROM {{db}}.t_failure_links WHERE incident_id IN ${KEYS('incident_link')}`);
+  await warehouse.command(SERVICES_NAMED_BY_INCIDENTS, sqlParams(settings));
+  await insertKeys(`SELECT 'links_service', key FROM {{db}}.transform_increment_keys WHERE kind IN ('deployment_service', 'changed_service')`);
+  await insertKeys(`SELECT 'links_service', service FROM {{db}}.t_deployments WHERE id IN ${KEYS('override_deployment')}`);
+  const linkServices = await countKeys(warehouse, 'links_service');
+  if (linkServices) {
+    await replaceRows(warehouse, 't_failure_links', `service NOT IN ${LINKS_SERVICES}`, () => warehouse.command(SCOPED_FAILURE_LINKS, sqlParams(settings)));
+  }
+  step('failure links', linkServices);
+
+  // Deployment facts: whole services (the next deployment decides recovery).
+  await insertKeys(`SELECT 'facts_service', key FROM {{db}}.transform_increment_keys WHERE kind IN ('links_service', 'deployment_service', 'changed_service')`);
+  const factServices = await countKeys(warehouse, 'facts_service');
+  if (factServices) {
+    await replaceRows(warehouse, 't_deployment_facts', `service NOT IN ${FACTS_SERVICES}`, () => warehouse.command(SCOPED_DEPLOYMENT_FACTS, sqlParams(settings)));
+  }
+  step('deployment facts', factServices);
+
+  // PR flow: touched PRs, and PRs holding a commit whose time changed or that shipped differently.
+  await insertKeys(`
+    SELECT 'pr_pair', key FROM {{db}}.transform_increment_keys WHERE kind IN ('pair', 'commit')
+    UNION ALL
+    SELECT 'pr_pair', concat(repo, ':', sha) FROM {{db}}.t_change_set_commits WHERE deployment_id IN ${KEYS('deployment')}`);
+  await insertKeys(`
+    SELECT 'pr', concat(repo, '#', toString(number)) FROM {{db}}.pull_request_commits WHERE concat(repo, ':', sha) IN ${KEYS('pr_pair')}
+    UNION ALL
+    SELECT 'pr', concat(repo, '#', toString(number)) FROM {{db}}.pull_requests FINAL
+    WHERE concat(repo, ':', ifNull(merge_commit_sha, '')) IN ${KEYS('pr_pair')} OR concat(repo, ':', ifNull(head_sha, '')) IN ${KEYS('pr_pair')}`);
+  const prs = await countKeys(warehouse, 'pr');
+  if (prs) await replaceRows(warehouse, 't_pr_flow', `NOT ${PR_SCOPE}`, () => warehouse.command(SCOPED_PR_FLOW, sqlParams(settings)));
+  step('PR flow', prs);
+
+  return { kind: 'increment', ms: Math.round(performance.now() - started), rows: changes.rows, steps, services: services.size, totalServices: withHistory.size };
+}
+
+/** The parameters every rebuild statement may use (as the full rebuild binds them). */
+function sqlParams(settings: MetricSettings): Record<string, unknown> {
+  return {
+    productionPattern: settings.productionPattern,
+    platformWorkflowPattern: settings.platformWorkflowPattern,
+    platformCreators: settings.platformCreators,
+    inferIncidentLinks: settings.inferIncidentLinks,
+    inferenceWindowHours: settings.inferenceWindowHours,
+    fixLabels: settings.fixLabels.map((label) => label.toLowerCase()),
+  };
+}
