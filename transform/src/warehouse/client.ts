@@ -125,13 +125,13 @@ export class Warehouse {
   }
 
   /**
-   * The same connection addressing another database of the same ClickHouse (for benchmarks that
+   * The same connections addressing another database of the same ClickHouse (for benchmarks that
    * copy Paved's tables at several sizes side by side). It has no result cache of its own until
-   * one is enabled, and closing it closes nothing: the warehouse it came from owns the connection.
+   * one is enabled, and closing it closes nothing: the warehouse it came from owns the connections.
    */
   withDatabase(database: string): Warehouse {
     if (!IDENTIFIER.test(database)) throw new Error(`"${database}" is not a valid database name: use letters, digits and _`);
-    const view = new Warehouse(this.client, database, this.mode, this.cluster, null);
+    const view = new Warehouse(this.client, database, this.mode, this.cluster, null, this.readers);
     view.closed = true;
     return view;
   }
