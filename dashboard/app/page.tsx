@@ -5,6 +5,7 @@ import { dataHealth, deployments, doraSeries, ranking, scopeOptions } from '@pav
 import { Filters } from '@/components/Filters';
 import { ConnectSources, Card, Delta, Failure, LevelBadge, Meter, PageHeader, Sparkline, type Better, type Level } from '@/components/ui';
 import { icons } from '@/components/icons';
+import { deployDaysText, LEVELS_EXPLAINED, METRIC_MEANINGS } from '@paved/schemas/glossary';
 import { ago, count, dateTime, decimal, frequencyBasis, hours, label, longDate, percent, plural } from '@/lib/format';
 import { deploymentHref, explainHref, fillWeeks, METRIC_NAMES, type Metric, type WeekPoint } from '@/lib/keys';
 import { attempt } from '@/lib/load';
@@ -22,7 +23,7 @@ const CARD_NAMES: Record<Metric, string> = {
   deploymentFrequency: 'Deployment frequency',
   leadTime: 'Lead time for changes',
   changeFailureRate: 'Change failure rate',
-  recovery: 'Recovery time',
+  recovery: 'Failed deployment recovery',
   reworkRate: 'Rework rate',
 };
 
@@ -49,6 +50,7 @@ function KeyCard({ metric, href: link, value, level, profile, detail, delta, spa
       <div className="key-value">{value}</div>
       <div className="key-detail">{detail}</div>
       <Sparkline values={spark} label={sparkLabel} />
+      <p className="key-explain" title={METRIC_MEANINGS[metric].measures}>{METRIC_MEANINGS[metric].summary}</p>
       <div className="key-foot">
         {delta}
         <span className="key-more">Explain {icons.arrowRight}</span>
@@ -95,7 +97,7 @@ function keyCards(now: DoraResult, before: DoraResult, weeks: WeekPoint[], view:
       value: <Value text={now.deploymentFrequency.perWeek === null ? 'no data' : decimal(now.deploymentFrequency.perWeek)} unit="/ week" />,
       level: now.deploymentFrequency.level,
       profile,
-      detail: <>{plural(now.deploymentFrequency.deployments, 'production deployment')} · deploy days/week p50 {now.deploymentFrequency.deployDaysPerWeekP50 === null ? 'no data' : decimal(now.deploymentFrequency.deployDaysPerWeekP50)}{now.scope.service ? null : <> · {frequencyBasis(now.deploymentFrequency, false)}</>}</>,
+      detail: <>{plural(now.deploymentFrequency.deployments, 'production deployment')} · {now.scope.service ? 'it' : 'the median service'} {deployDaysText(now.deploymentFrequency.deployDaysPerWeekP50)}{now.scope.service ? null : <> · {frequencyBasis(now.deploymentFrequency, false)}</>}</>,
       delta: delta(now.deploymentFrequency.perWeek, before.deploymentFrequency.perWeek, 'up', 'ratio', `${decimal(before.deploymentFrequency.perWeek)}/week ${previousLabel}`),
       spark: weeks.map((w) => (w.partial ? null : w.deployments)),
       sparkLabel: `Deployments per week: ${weeks.filter((w) => !w.partial).map((w) => w.deployments).join(', ')}`,
@@ -128,7 +130,12 @@ function keyCards(now: DoraResult, before: DoraResult, weeks: WeekPoint[], view:
       value: now.recovery.failedDeploymentRecoveryP50Hours === null ? <Value text="no data" /> : <><small style={{ marginLeft: 0, marginRight: 4 }}>p50</small><Value text={recovery.text} unit={recovery.unit} /></>,
       level: now.recovery.level,
       profile,
-      detail: <>n = {count(now.recovery.failedDeployments)} recovered failures · time to restore p50 {hours(now.recovery.timeToRestoreP50Hours)} ({plural(now.recovery.incidents, 'incident')})</>,
+      detail: (
+        <>
+          {count(now.recovery.recoveredDeployments)} of {plural(now.recovery.failedDeployments, 'failed deployment')} recovered
+          <span className="key-aside" title={METRIC_MEANINGS.timeToRestore.measures}>Not the same: time to restore service (incidents of any cause, no level) p50 {hours(now.recovery.timeToRestoreP50Hours)} over {plural(now.recovery.incidents, 'incident')}</span>
+        </>
+      ),
       delta: delta(now.recovery.failedDeploymentRecoveryP50Hours, before.recovery.failedDeploymentRecoveryP50Hours, 'down', 'ratio', `${hours(before.recovery.failedDeploymentRecoveryP50Hours)} ${previousLabel}`),
       spark: weeks.map((w) => w.recovery_p50),
       sparkLabel: `Weekly recovery p50 in hours: ${weeks.map((w) => (w.recovery_p50 === null ? 'none' : w.recovery_p50.toFixed(1))).join(', ')}`,
@@ -204,7 +211,7 @@ export default async function Overview({ searchParams }: { searchParams: Promise
             ))}
           </div>
           <p className="footer-note" style={{ marginTop: 8 }}>
-            Levels: DORA {now.profile} benchmark.{' '}
+            <span data-testid="levels-explained">Levels: DORA {now.profile} benchmark. {LEVELS_EXPLAINED}</span>{' '}
             {comparable ? (
               <>
                 Arrows compare with the previous {view.days} days ({describeWindow(previous.from, previous.to)}): green is better, red is worse

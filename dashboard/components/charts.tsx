@@ -15,7 +15,8 @@ import {
   YAxis,
   type TooltipContentProps,
 } from 'recharts';
-import { count, decimal, hours, hoursAxis, percent } from '@/lib/format';
+import { durationTicks } from '@paved/schemas/duration';
+import { axisWidth, count, decimal, hours, hoursAxis, percent } from '@/lib/format';
 
 /** Charts take plain data from server pages; formats are named, since functions cannot cross to the client. */
 export type Format = 'count' | 'hours' | 'percent' | 'decimal';
@@ -84,14 +85,14 @@ function StaggeredTick({ x, y, payload, index, width, visibleTicksCount }: { x?:
   );
 }
 
-const HOUR_STEPS = [0.25, 0.5, 1, 2, 3, 6, 12, 24, 48, 72, 168, 336, 504, 720, 1440, 2160, 4320, 8760];
 const PERCENT_STEPS = [0.005, 0.01, 0.02, 0.025, 0.05, 0.1, 0.2, 0.25];
 
-/** Round axis ticks in the unit people read: hours, days and weeks; whole percentages. */
+/** Round axis ticks in the unit people read: hours under two days and whole days above; whole percentages. */
 const COUNT_STEPS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1_000, 2_000, 2_500, 5_000, 10_000, 20_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000];
 
 function niceTicks(format: Format, max: number): number[] | undefined {
-  const steps = format === 'hours' ? HOUR_STEPS : format === 'percent' ? PERCENT_STEPS : format === 'count' ? COUNT_STEPS : null;
+  if (format === 'hours') return durationTicks(max);
+  const steps = format === 'percent' ? PERCENT_STEPS : format === 'count' ? COUNT_STEPS : null;
   if (!steps || !(max > 0)) return undefined;
   const step = steps.find((s) => Math.ceil(max / s) <= 5) ?? steps.at(-1)!;
   const n = Math.max(1, Math.ceil(max / step));
@@ -170,10 +171,10 @@ export function BarsChart({ data, series, format, references, height = 220, samp
   const ticks = niceTicks(format, series.some((s) => s.stack) ? stackedMax : maxOf(data, series.map((s) => s.key)));
   return (
     <div className={`chart-body ${clickable ? 'clickable' : ''}`} style={{ height }}>
-      <ComposedChart data={data} onClick={onClick} margin={{ top: 8, right: 8, bottom: 0, left: -6 }} responsive accessibilityLayer={false} style={{ width: '100%', height: '100%' }}>
+      <ComposedChart data={data} onClick={onClick} margin={{ top: 8, right: 8, bottom: 0, left: 0 }} responsive accessibilityLayer={false} style={{ width: '100%', height: '100%' }}>
         <CartesianGrid vertical={false} />
         <XAxis dataKey="label" tick={everyLabel ? <StaggeredTick /> : AXIS_TICK} tickLine={false} interval={everyLabel ? 0 : 'preserveStartEnd'} minTickGap={everyLabel ? 0 : 12} height={everyLabel ? 44 : 30} />
-        <YAxis tick={AXIS_TICK} tickLine={false} axisLine={false} tickFormatter={axis} width={48} allowDecimals={format !== 'count'} ticks={ticks} domain={ticks ? [0, ticks.at(-1)!] : [0, 'auto']} />
+        <YAxis tick={AXIS_TICK} tickLine={false} axisLine={false} tickFormatter={axis} width={axisWidth((ticks ?? [stackedMax]).map(axis))} allowDecimals={format !== 'count'} ticks={ticks} domain={ticks ? [0, ticks.at(-1)!] : [0, 'auto']} />
         <Tooltip cursor={{ fill: 'var(--surface-3)', opacity: 0.5 }} content={(props) => <TooltipBox {...(props as TooltipContentProps<number, string>)} format={format} series={series} data={data} extra={sampleRow(sampleKey, sampleLabel)} />} />
         {references?.map((r) => (
           <ReferenceLine key={r.label} y={r.value} stroke="var(--border-strong)" strokeDasharray="4 4" label={{ value: r.label, position: 'insideTopRight' }} />
@@ -191,19 +192,20 @@ export function BarsChart({ data, series, format, references, height = 220, samp
 }
 
 /** Lines over weeks, with optional shaded percentile bands and benchmark reference lines. */
-export function LinesChart({ data, series, format, references, height = 220, bands, sampleKey, sampleLabel, logScale, markers }: ChartProps & { bands?: Band[]; logScale?: boolean; markers?: Marker[] }) {
+export function LinesChart({ data, series, format, references, height = 220, bands, sampleKey, sampleLabel, markers }: ChartProps & { bands?: Band[]; markers?: Marker[] }) {
   const { clickable, onClick } = useDrill(data);
   const axis = formatter(format, true);
   const maxValue = maxOf(data, [...series.map((s) => s.key), ...(bands ?? []).map((b) => b.high)]);
   // Benchmark lines far above the data would flatten it: keep only those within reach.
   const shown = references?.filter((r) => r.value <= maxValue * 1.6);
-  const ticks = logScale ? undefined : niceTicks(format, Math.max(maxValue, ...(shown ?? []).map((r) => r.value)));
+  const top = Math.max(maxValue, ...(shown ?? []).map((r) => r.value));
+  const ticks = niceTicks(format, top);
   return (
     <div className={`chart-body ${clickable ? 'clickable' : ''}`} style={{ height }}>
-      <ComposedChart data={data} onClick={onClick} margin={{ top: 14, right: 8, bottom: 0, left: -6 }} responsive accessibilityLayer={false} style={{ width: '100%', height: '100%' }}>
+      <ComposedChart data={data} onClick={onClick} margin={{ top: 14, right: 8, bottom: 0, left: 0 }} responsive accessibilityLayer={false} style={{ width: '100%', height: '100%' }}>
         <CartesianGrid vertical={false} />
         <XAxis dataKey="label" tick={AXIS_TICK} tickLine={false} interval="preserveStartEnd" minTickGap={12} />
-        <YAxis tick={AXIS_TICK} tickLine={false} axisLine={false} tickFormatter={axis} width={48} scale={logScale ? 'log' : 'auto'} ticks={ticks} domain={logScale ? ['auto', 'auto'] : ticks ? [0, ticks.at(-1)!] : [0, 'auto']} />
+        <YAxis tick={AXIS_TICK} tickLine={false} axisLine={false} tickFormatter={axis} width={axisWidth((ticks ?? [top]).map(axis))} ticks={ticks} domain={ticks ? [0, ticks.at(-1)!] : [0, 'auto']} />
         <Tooltip content={(props) => <TooltipBox {...(props as TooltipContentProps<number, string>)} format={format} series={series} bands={bands} data={data} extra={sampleRow(sampleKey, sampleLabel)} />} />
         {shown?.map((r) => (
           <ReferenceLine key={r.label} y={r.value} stroke="var(--muted)" strokeOpacity={0.6} strokeDasharray="4 4" label={{ value: r.label, position: 'insideBottomLeft', fontSize: 11 }} />

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { levelIsGood, levelMeaning } from '@paved/schemas/glossary';
 import { icons } from './icons';
 import { RunTransform } from './RunTransform';
 
@@ -6,10 +7,11 @@ export type Level = 'elite' | 'high' | 'medium' | 'low';
 
 const LEVEL_TEXT: Record<Level, string> = { elite: 'Elite', high: 'High', medium: 'Medium', low: 'Low' };
 
+/** A benchmark level; its title says where it stands among the four, so "Low" never reads as a small (good) number. */
 export function LevelBadge({ level, profile, what }: { level: Level | null; profile?: string; what?: string }) {
   if (!level) return <span className="badge neutral" title="Not enough data for a benchmark level">no level</span>;
   return (
-    <span className={`badge ${level}`} title={`${what ? `${what}: ` : ''}${LEVEL_TEXT[level]} performer by the DORA ${profile ?? ''} benchmark`.replace('  ', ' ')}>
+    <span className={`badge ${level}`} title={`${what ? `${what}: ` : ''}${LEVEL_TEXT[level]}, ${levelMeaning(level).replace(/^\w+ \((.*)\)$/, '$1')}${profile ? ` by the DORA ${profile} benchmark` : ''} (${levelIsGood(level) ? 'good' : 'needs work'})`}>
       {LEVEL_TEXT[level]}
     </span>
   );

@@ -1,27 +1,19 @@
 /** Number and time formatting shared by server pages and client charts. */
+// The module alone (not the package root), so client charts do not pull zod and every contract into the browser.
+import { durationTick, formatDuration } from '@paved/schemas/duration';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 export const NO_DATA = 'no data';
 
-export function hours(value: number | null | undefined): string {
-  if (value === null || value === undefined || Number.isNaN(value)) return NO_DATA;
-  if (value < 1) return `${Math.max(1, Math.round(value * 60))} min`;
-  if (value < 48) return `${value < 10 ? value.toFixed(1) : Math.round(value)} h`;
-  const days = value / 24;
-  if (days < 14) return `${days < 10 ? days.toFixed(1) : Math.round(days)} d`;
-  if (days < 60) return `${(days / 7).toFixed(1)} wk`;
-  if (days < 730) return `${(days / 30.44).toFixed(1)} mo`;
-  return `${(days / 365.25).toFixed(1)} yr`;
+/** A duration in hours, by Paved's one rule (hours under 48 h, days from 48 h; see @paved/schemas formatDuration). */
+export function hours(value: number | null | undefined, options?: { signed?: boolean }): string {
+  return formatDuration(value, { empty: NO_DATA, signed: options?.signed });
 }
 
-/** Short form for chart axes. */
+/** Short form for chart axes, by the same rule: "6h", "36h", "2d". */
 export function hoursAxis(value: number): string {
-  if (value === 0) return '0';
-  if (value < 1) return `${Math.round(value * 60)}m`;
-  if (value < 48) return `${Number(value.toFixed(1))}h`;
-  if (value >= 168 && value % 168 === 0) return `${value / 168}w`;
-  return `${Number((value / 24).toFixed(1))}d`;
+  return durationTick(value);
 }
 
 export function percent(value: number | null | undefined, digits = 1): string {
@@ -126,4 +118,14 @@ export function label(value: string): string {
 export function frequencyBasis(frequency: { services: number; perServicePerWeekP50: number | null }, singleService: boolean): string {
   if (singleService) return '';
   return `median service ${frequency.perServicePerWeekP50 === null ? 'no data' : `${decimal(frequency.perServicePerWeekP50)} / week`} over ${plural(frequency.services, 'service')} (the level's basis)`;
+}
+
+/**
+ * Width in px a value axis needs for its tick labels at the charts' 11.5 px font: a fixed 48 px cut
+ * "15,000" to "5,000". Glyph widths are estimates on the wide side (digits 7 px, separators 3.5 px).
+ */
+export function axisWidth(labels: string[]): number {
+  const widest = Math.max(0, ...labels.map((text) => [...text].reduce((w, ch) => w + (/[.,:' ]/.test(ch) ? 3.5 : /[mw%]/.test(ch) ? 10 : 7), 0)));
+  // Recharts puts the label 8 px left of the axis line (tick size and margin); 6 px more of room.
+  return Math.max(32, Math.ceil(widest + 14));
 }

@@ -5,6 +5,8 @@ import { BarsChart, LinesChart, type Point } from '@/components/charts';
 import { ChartFrame } from '@/components/ChartFrame';
 import { Filters } from '@/components/Filters';
 import { Card, ConnectSources, CsvLink, Failure, LevelBadge, PageHeader, SortHeader } from '@/components/ui';
+import type { ReactNode } from 'react';
+import { deployDaysText, LEVELS_EXPLAINED, METRIC_MEANINGS } from '@paved/schemas/glossary';
 import { count, decimal, frequencyBasis, hours, percent, plural, shortDate } from '@/lib/format';
 import { explainHref, fillWeeks, METRIC_NAMES, type Metric, type WeekPoint } from '@/lib/keys';
 import { attempt } from '@/lib/load';
@@ -108,13 +110,15 @@ export default async function DoraExplorer({ searchParams }: { searchParams: Pro
   const rowMetric = SORT_METRIC[sort];
   const byHref = (next: 'service' | 'team') => href('/dora', { ...viewParams(view), ...keep, by: next === 'team' ? 'team' : undefined, sort: sort === 'team' && next === 'team' ? undefined : keep.sort }) + '#ranking';
 
-  const stat = (metric: Metric, value: string, unit: string, note: string, level: Parameters<typeof LevelBadge>[0]['level'] | undefined) => (
+  const stat = (metric: Metric, value: string, unit: string, note: ReactNode, level: Parameters<typeof LevelBadge>[0]['level'] | undefined) => (
     <a className="stat" href={explainHref(metric, whole)} style={{ color: 'inherit', textDecoration: 'none' }}>
-      <div className="stat-label">{METRIC_NAMES[metric]} {level !== undefined ? <LevelBadge level={level} profile={result.profile} /> : null}</div>
+      <div className="stat-label">{METRIC_NAMES[metric]} {level !== undefined ? <LevelBadge level={level} profile={result.profile} what={METRIC_NAMES[metric]} /> : null}</div>
       <div className="stat-value">{value}<small>{unit}</small></div>
+      <div className="stat-explain" title={METRIC_MEANINGS[metric].measures}>{METRIC_MEANINGS[metric].summary}</div>
       <div className="stat-note">{note}</div>
     </a>
   );
+  const limit = (h: number) => hours(h).replace(/\.0 /, ' ');
 
   return (
     <>
@@ -128,10 +132,10 @@ export default async function DoraExplorer({ searchParams }: { searchParams: Pro
       ) : (
         <>
           <div className="stats" aria-label="Totals for the window">
-            {stat('deploymentFrequency', decimal(result.deploymentFrequency.perWeek), ' / week', [`${count(result.deploymentFrequency.deployments)} deployments`, frequencyBasis(result.deploymentFrequency, Boolean(result.scope.service))].filter(Boolean).join(' · '), result.deploymentFrequency.level)}
+            {stat('deploymentFrequency', decimal(result.deploymentFrequency.perWeek), ' / week', [`${count(result.deploymentFrequency.deployments)} deployments`, `${result.scope.service ? 'it' : 'the median service'} ${deployDaysText(result.deploymentFrequency.deployDaysPerWeekP50)}`, frequencyBasis(result.deploymentFrequency, Boolean(result.scope.service))].filter(Boolean).join(' · '), result.deploymentFrequency.level)}
             {stat('leadTime', hours(result.leadTime.p50Hours), ' p50', `p90 ${hours(result.leadTime.p90Hours)} · n = ${count(result.leadTime.changes)}`, result.leadTime.level)}
             {stat('changeFailureRate', percent(result.changeFailureRate.rate), '', `${count(result.changeFailureRate.failedDeployments)} / ${count(result.changeFailureRate.deployments)} failed`, result.changeFailureRate.level)}
-            {stat('recovery', hours(result.recovery.failedDeploymentRecoveryP50Hours), ' p50', `n = ${count(result.recovery.recoveredDeployments)} of ${count(result.recovery.failedDeployments)} failed · restore p50 ${hours(result.recovery.timeToRestoreP50Hours)}`, result.recovery.level)}
+            {stat('recovery', hours(result.recovery.failedDeploymentRecoveryP50Hours), ' p50', <>{count(result.recovery.recoveredDeployments)} of {plural(result.recovery.failedDeployments, 'failed deployment')} recovered<span className="key-aside" title={METRIC_MEANINGS.timeToRestore.measures}>Not the same: time to restore service (incidents of any cause, no level) p50 {hours(result.recovery.timeToRestoreP50Hours)} over {plural(result.recovery.incidents, 'incident')}</span></>, result.recovery.level)}
             {stat('reworkRate', percent(result.reworkRate.rate), '', `${count(result.reworkRate.reworkDeployments)} / ${count(result.reworkRate.deployments)} deployments`, undefined)}
           </div>
 
@@ -161,7 +165,7 @@ export default async function DoraExplorer({ searchParams }: { searchParams: Pro
                 format="hours"
                 series={[{ key: 'p50', label: 'p50', color: 'var(--chart-1)' }]}
                 bands={[{ low: 'p50', high: 'p75', label: 'p50–p75', opacity: 0.3 }, { low: 'p75', high: 'p90', label: 'p75–p90', opacity: 0.13 }]}
-                references={[{ value: thresholds.leadTimeHours[0], label: 'elite < 1 d' }, { value: thresholds.leadTimeHours[1], label: 'high < 1 wk' }]}
+                references={[{ value: thresholds.leadTimeHours[0], label: `elite < ${limit(thresholds.leadTimeHours[0])}` }, { value: thresholds.leadTimeHours[1], label: `high < ${limit(thresholds.leadTimeHours[1])}` }]}
                 sampleKey="n"
                 sampleLabel="Commits"
               />
@@ -188,7 +192,7 @@ export default async function DoraExplorer({ searchParams }: { searchParams: Pro
             <ChartFrame
               id="chart-recovery"
               title="Failed deployment recovery time"
-              description="Median hours from a failed deployment to its recovery, per week."
+              description="Median time from a failed deployment to its recovery (its incident resolved, or the next deployment), per week."
               summary={`Weekly recovery p50 for ${scopeText} ${range(weeks.flatMap((w) => (w.recovery_p50 === null ? [] : [w.recovery_p50])), hours)}; ${hours(result.recovery.failedDeploymentRecoveryP50Hours)} over the window (n = ${result.recovery.recoveredDeployments}).`}
               legend={[{ label: 'Recovery p50', color: 'var(--chart-3)' }]}
               note="Weeks without a recovered failure have no point."
@@ -198,7 +202,7 @@ export default async function DoraExplorer({ searchParams }: { searchParams: Pro
                 data={recoveryData}
                 format="hours"
                 series={[{ key: 'recovery', label: 'Recovery p50', color: 'var(--chart-3)' }]}
-                references={[{ value: thresholds.recoveryHours[0], label: 'elite < 1 h' }, { value: thresholds.recoveryHours[1], label: 'high < 1 d' }]}
+                references={[{ value: thresholds.recoveryHours[0], label: `elite < ${limit(thresholds.recoveryHours[0])}` }, { value: thresholds.recoveryHours[1], label: `high < ${limit(thresholds.recoveryHours[1])}` }]}
                 sampleKey="n"
                 sampleLabel="Failed deployments"
               />
@@ -296,7 +300,7 @@ export default async function DoraExplorer({ searchParams }: { searchParams: Pro
         )}
       </Card>
       <p className="footer-note">
-        Weeks start on Monday (UTC). Levels use the DORA {result.profile} benchmark; rework rate has no published levels.
+        Weeks start on Monday (UTC). Levels use the DORA {result.profile} benchmark; rework rate has no published levels. {LEVELS_EXPLAINED}
         Medians exclude commits with unknown authoring time.
       </p>
     </>

@@ -1,5 +1,6 @@
 import { doraSeries } from '@paved/transform/metrics/explore';
 import { frictionRoadmap, type MetricEvidence } from '@paved/transform/roadmap/friction';
+import { WEIGHTS } from '@paved/transform/roadmap/scoring';
 import { initiativeEffects, type InitiativeEffect, type KeyEffect } from '@paved/transform/roadmap/initiatives';
 import { LinesChart, type Point } from '@/components/charts';
 import { ChartFrame } from '@/components/ChartFrame';
@@ -26,9 +27,12 @@ function effectValue(value: number | null, unit: string, signed = false): string
   if (value === null) return '—';
   const sign = signed && value > 0 ? '+' : '';
   if (unit === 'share') return `${sign}${decimal(value * 100, 1)} ${signed ? 'pp' : '%'}`;
-  if (unit === 'hours') return `${sign}${decimal(value, 1)} h`;
+  if (unit === 'hours') return hours(value, { signed });
   return `${sign}${decimal(value, 2)}`;
 }
+
+/** The score's parts and weights in words (the formula itself is one click away). */
+const SCORE_IN_WORDS = `${Math.round(WEIGHTS.unfavourable * 100)} % how many developers answer unfavourably, ${Math.round(WEIGHTS.metricGap * 100)} % how far the related metrics sit below the next DORA level, ${Math.round(WEIGHTS.hoursLost * 100)} % the hours people say they lose, ${Math.round(WEIGHTS.trend * 100)} % whether it is getting worse since the last survey`;
 
 function MetricLine({ m }: { m: MetricEvidence }) {
   return (
@@ -127,8 +131,12 @@ export default async function Roadmap({ searchParams }: { searchParams: Promise<
       <Card
         id="friction"
         title={roadmap.campaign ? `Friction points — ${roadmap.campaign.title}` : 'Friction points'}
-        hint={<>Score: <code>{roadmap.formula}</code>. Teams below {roadmap.minGroupSize} respondents are never named{roadmap.hiddenTeams ? ` (${roadmap.hiddenTeams} hidden)` : ''}.</>}
+        hint={<>Ranked by a friction score from 0 to 100 (higher = more friction, fix first): {SCORE_IN_WORDS}. Teams below {roadmap.minGroupSize} respondents are never named{roadmap.hiddenTeams ? ` (${roadmap.hiddenTeams} hidden)` : ''}.</>}
       >
+        <details className="how" data-testid="score-formula">
+          <summary>How the score is computed</summary>
+          <p><code>{roadmap.formula}</code></p>
+        </details>
         {roadmap.entries.length === 0 ? (
           <Empty title="Nothing to rank yet" compact><p>Ranking needs a survey campaign with at least {roadmap.minGroupSize} responses.</p></Empty>
         ) : (
@@ -141,7 +149,10 @@ export default async function Roadmap({ searchParams }: { searchParams: Promise<
                   <span className="roadmap-score" title="Friction score, 0-100">{decimal(e.score, 1)}</span>
                 </div>
                 <p className="muted">
-                  {percent(e.favourable, 0)} favourable · ≈{decimal(e.developersUnfavourable, 0)} developers unfavourable · U {decimal(e.components.unfavourable, 2)} · G {decimal(e.components.metricGap, 2)} · H {decimal(e.components.hoursLost, 2)} · T {decimal(e.components.trend, 2)}
+                  {percent(e.favourable, 0)} favourable · ≈{decimal(e.developersUnfavourable, 0)} developers unfavourable
+                </p>
+                <p className="muted" data-testid="score-parts">
+                  Score from: {percent(e.components.unfavourable, 0)} of developers unfavourable · metrics {e.components.metricGap > 0 ? `${percent(e.components.metricGap, 0)} of the way below the next DORA level` : 'at their next DORA level or better'} · hours lost {percent(e.components.hoursLost, 0)} of the most any driver loses · {e.components.trend > 0 ? 'getting worse' : e.components.trend < 0 ? 'getting better' : 'no change measured'}
                 </p>
                 <div className="grid two">
                   <div>

@@ -8,6 +8,7 @@ import { SCORE_COLORS } from '@/components/surveys/colors';
 import { DistributionChart } from '@/components/surveys/DistributionChart';
 import { Card, Delta, Empty, Failure, LevelBadge, Meter, PageHeader } from '@/components/ui';
 import { icons } from '@/components/icons';
+import { LEVELS_EXPLAINED } from '@paved/schemas/glossary';
 import { count, decimal, hours, percent } from '@/lib/format';
 import { attempt } from '@/lib/load';
 import { first, href, type SearchParams } from '@/lib/period';
@@ -171,7 +172,7 @@ function Joined({ teams, window, error }: { teams: JoinedTeam[]; window: { from:
           </table>
         </div>
       )}
-      <p className="how">Flags: ≥ 70 % favourable while a mapped metric is medium or low, or ≤ 40 % while it is elite or high. The mapping is configurable with <code>surveys.metricMapping</code>; PR pickup time and rework rate use Paved&apos;s own bands.</p>
+      <p className="how">Flags: ≥ 70 % favourable while a mapped metric is at a poor level (medium or low), or ≤ 40 % while it is at a good one (elite or high). {LEVELS_EXPLAINED} The mapping is configurable with <code>surveys.metricMapping</code>; PR pickup time and rework rate use Paved&apos;s own bands.</p>
     </Card>
   );
 }

@@ -6,6 +6,7 @@ import { listFailureLinkOverrides } from '@paved/transform/metrics/overrides';
 import { Filters } from '@/components/Filters';
 import { icons } from '@/components/icons';
 import { Card, CsvLink, ExternalLink, Failure, LevelBadge, PageHeader } from '@/components/ui';
+import { deployDaysText, METRIC_MEANINGS } from '@paved/schemas/glossary';
 import { count, dateTime, decimal, hours, label, percent, plural, shortSha } from '@/lib/format';
 import { deploymentHref, explainHref, isMetric, METRIC_NAMES, METRICS, type Metric } from '@/lib/keys';
 import { attempt } from '@/lib/load';
@@ -59,7 +60,7 @@ function Lede({ metric, r, settings }: { metric: Metric; r: DoraResult; settings
       return (
         <>
           {r.scope.service ? (
-            <p className="explain-lede"><strong>{count(r.deploymentFrequency.deployments)}</strong> production deployments in the window, <strong>{decimal(r.deploymentFrequency.perWeek)}</strong> a week; the median week had deployments on <strong>{decimal(r.deploymentFrequency.deployDaysPerWeekP50)}</strong> days.</p>
+            <p className="explain-lede"><strong>{count(r.deploymentFrequency.deployments)}</strong> production deployments in the window, <strong>{decimal(r.deploymentFrequency.perWeek)}</strong> a week; it {deployDaysText(r.deploymentFrequency.deployDaysPerWeekP50)}.</p>
           ) : (
             <p className="explain-lede"><strong>{count(r.deploymentFrequency.deployments)}</strong> production deployments in the window over <strong>{count(r.deploymentFrequency.services)}</strong> services, <strong>{decimal(r.deploymentFrequency.perWeek)}</strong> a week in total. The median service deployed <strong>{decimal(r.deploymentFrequency.perServicePerWeekP50)}</strong> times a week, on <strong>{decimal(r.deploymentFrequency.deployDaysPerWeekP50)}</strong> days in its median week; the level is that service&apos;s (DORA measures frequency per service, so many slow services do not add up to a fast one).</p>
           )}
@@ -83,8 +84,9 @@ function Lede({ metric, r, settings }: { metric: Metric; r: DoraResult; settings
     case 'recovery':
       return (
         <>
-          <p className="explain-lede">Failed deployments recovered in <strong>{hours(r.recovery.failedDeploymentRecoveryP50Hours)}</strong> at the median (n = {count(r.recovery.recoveredDeployments)} of {count(r.recovery.failedDeployments)} failed). Incidents were restored in <strong>{hours(r.recovery.timeToRestoreP50Hours)}</strong> at the median (n = {count(r.recovery.incidents)}).</p>
-          <p className="how">Recovery runs from the failed deployment to the latest resolution of its linked incidents, or to the service&apos;s next deployment when no incident is linked. Time to restore runs from an incident opening to its resolution.</p>
+          <p className="explain-lede">Failed deployments recovered in <strong>{hours(r.recovery.failedDeploymentRecoveryP50Hours)}</strong> at the median ({count(r.recovery.recoveredDeployments)} of {plural(r.recovery.failedDeployments, 'failed deployment')} recovered). This is the key with a level.</p>
+          <p className="explain-lede" data-testid="time-to-restore">A different number, for context: <strong>time to restore service</strong>, how long incidents of any cause stayed open, was <strong>{hours(r.recovery.timeToRestoreP50Hours)}</strong> at the median over {plural(r.recovery.incidents, 'incident')} (no level).</p>
+          <p className="how">Recovery runs from the failed deployment to the latest resolution of its linked incidents, or to the service&apos;s next deployment when no incident is linked. Time to restore runs from an incident opening to its resolution, whether or not a deployment caused it.</p>
         </>
       );
     case 'reworkRate':
@@ -506,6 +508,7 @@ export default async function Explain({ searchParams }: { searchParams: Promise<
         </div>
       ) : (
         <div className="card" style={{ marginBottom: 16 }}>
+          <p className="metric-meaning" data-testid="metric-meaning"><strong>What it measures:</strong> {METRIC_MEANINGS[metric].measures} {METRIC_MEANINGS[metric].direction}</p>
           <Lede metric={metric} r={result} settings={settings} />
         </div>
       )}

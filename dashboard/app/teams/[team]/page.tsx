@@ -7,6 +7,7 @@ import { ChartFrame } from '@/components/ChartFrame';
 import { Filters } from '@/components/Filters';
 import { icons } from '@/components/icons';
 import { Card, Empty, ExternalLink, Failure, LevelBadge, Meter, PageHeader } from '@/components/ui';
+import { LEVELS_EXPLAINED, METRIC_MEANINGS } from '@paved/schemas/glossary';
 import { count, dateTime, decimal, hours, label, percent, plural, shortSha } from '@/lib/format';
 import { deploymentHref, explainHref, METRIC_NAMES, type Metric } from '@/lib/keys';
 import { attempt } from '@/lib/load';
@@ -122,7 +123,10 @@ function KeysCard({ p, view }: { p: TeamProfile; view: { from: string; to: strin
               const level = levelOf(k.key, p);
               return (
                 <tr key={k.key} data-key={k.key}>
-                  <th scope="row" style={{ fontWeight: 600 }}><a href={explainHref(KEY_METRIC[k.key], { ...view, team: p.team })}>{METRIC_NAMES[KEY_METRIC[k.key]]}</a></th>
+                  <th scope="row" style={{ fontWeight: 600 }}>
+                    <a href={explainHref(KEY_METRIC[k.key], { ...view, team: p.team })}>{METRIC_NAMES[KEY_METRIC[k.key]]}</a>
+                    <div className="muted" style={{ fontWeight: 400, fontSize: 12 }} title={METRIC_MEANINGS[KEY_METRIC[k.key]].measures}>{METRIC_MEANINGS[KEY_METRIC[k.key]].summary}</div>
+                  </th>
                   <td className="num"><strong>{keyValue(k.key, k.team)}</strong></td>
                   <td className="num">{keyValue(k.key, k.orgMedian)}</td>
                   <td>{versus(k)}</td>
@@ -136,7 +140,7 @@ function KeysCard({ p, view }: { p: TeamProfile; view: { from: string; to: strin
       </div>
       <p className="table-foot">
         {plural(p.dora.deploymentFrequency.deployments, 'production deployment')} over {plural(p.dora.deploymentFrequency.services, 'service')}; the frequency level is the median service&apos;s ({p.dora.deploymentFrequency.perServicePerWeekP50 === null ? 'no data' : `${decimal(p.dora.deploymentFrequency.perServicePerWeekP50)} / week`}).
-        Lead time n = {count(p.dora.leadTime.changes)} commits; {count(p.dora.changeFailureRate.failedDeployments)} failed deployments. Click a key for the rows behind it.
+        Lead time n = {count(p.dora.leadTime.changes)} commits; {count(p.dora.changeFailureRate.failedDeployments)} failed deployments. Click a key for the rows behind it. {LEVELS_EXPLAINED}
       </p>
     </Card>
   );

@@ -3,6 +3,7 @@ import { campaignStatus } from '@paved/surveys/results';
 import { readCampaign, readInviteCounts } from '@paved/surveys/store';
 import { readMailingCounts } from '@paved/surveys/mail';
 import { ImportForm } from '@/components/surveys/ImportForm';
+import { InviteForm } from '@/components/surveys/InviteForm';
 import { Card, Empty, Failure, PageHeader } from '@/components/ui';
 import { count, dateTime } from '@/lib/format';
 import { attempt } from '@/lib/load';
@@ -58,7 +59,7 @@ export default async function CampaignAdminPage({ params, searchParams }: { para
       />
       {flash}
       <div className="grid two">
-        <Card id="invites" title="Invites" hint={`${count(invited)} links issued. Paved keeps a one-way hash per link and the team, never the address.`}>
+        <Card id="invites" title="Invites" hint={`${count(invited)} ${invited === 1 ? 'link' : 'links'} issued. Paved keeps a one-way hash per link and the team, never the address.`}>
           {invites.length ? (
             <div className="table-wrap">
               <table>
@@ -70,22 +71,10 @@ export default async function CampaignAdminPage({ params, searchParams }: { para
               </table>
             </div>
           ) : <p className="empty-inline">No links yet.</p>}
-          {admin && status !== 'closed' ? (
-            <form method="post" action={`${base}/invites`} encType="multipart/form-data" className="inline-form" style={{ marginTop: 12 }}>
-              <label className="field">
-                <span>Email list (CSV with the columns email, team)</span>
-                <input type="file" name="emails" accept=".csv,text/csv" required />
-              </label>
-              <label className="check">
-                <input type="checkbox" name="send" defaultChecked={canMail} disabled={!canMail} />
-                <span>{canMail ? 'E-mail each person their link (SMTP_URL)' : 'E-mail each person their link (set SMTP_URL to enable)'}</span>
-              </label>
-              <button type="submit" className="button primary">Create links</button>
-            </form>
-          ) : null}
+          {admin && status !== 'closed' ? <InviteForm action={`${base}/invites`} campaign={campaign.id} canMail={canMail} issued={invited} /> : null}
           <p className="how">
             E-mailed: {count(mailed('invitation').sent)} invitation(s), {count(mailed('invitation').failed)} not delivered; {count(mailed('reminder').sent)} reminder(s).
-            {' '}Each link is generated, e-mailed and forgotten in one step. Without e-mail, the download holds each address with its link for a mail merge, once (reload this page afterwards to see the new count).
+            {' '}Each link is generated, e-mailed and forgotten in one step. Without e-mail, the download holds each address with its link for a mail merge, once: Paved cannot give the same links again.
           </p>
         </Card>
 
