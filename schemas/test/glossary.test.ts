@@ -14,6 +14,7 @@ describe('words for metrics and levels', () => {
     for (const [key, m] of Object.entries(METRIC_MEANINGS)) {
       expect(m.measures.length, key).toBeGreaterThan(40);
       expect(m.direction, key).toMatch(m.better === 'higher' ? /^Higher is better/ : /^Lower is better/);
+      expect(m.summary, key).toMatch(m.better === 'higher' ? /Higher is better\.$/ : /Lower is better\.$/);
     }
     expect(METRIC_MEANINGS.changeFailureRate.better).toBe('lower');
     expect(METRIC_MEANINGS.deploymentFrequency.better).toBe('higher');
