@@ -95,7 +95,9 @@ export const PavedConfig = z.object({
     }).strict().optional(),
     pagerduty: z.object({ enabled: z.boolean().default(true) }).strict().optional(),
     opsgenie: z.object({ enabled: z.boolean().default(true) }).strict().optional(),
-  }).strict().default({}),
+    // Sections of other source plugins are validated by their own schema when the config is loaded,
+    // and an unknown section is refused there (transform/src/runtime/config.ts, ingest/src/sources).
+  }).catchall(z.unknown()).default({}),
 
   catalog: z.object({
     /** Folders searched for Backstage `catalog-info.yaml` files. */
@@ -245,6 +247,8 @@ export const PavedEnv = z.object({
   /** Jira Cloud API token of that account (id.atlassian.com → Security → API tokens) for `paved backfill jira`. */
   JIRA_API_TOKEN: z.string().optional(),
   PAGERDUTY_WEBHOOK_SECRET: z.string().optional(),
+  /** PagerDuty REST API key (not read-only) for `paved connect pagerduty`, which creates the webhook subscription. */
+  PAGERDUTY_API_KEY: z.string().optional(),
   OPSGENIE_WEBHOOK_TOKEN: z.string().optional(),
   PAVED_WEBHOOK_TOKEN: z.string().optional(),
   PAVED_WEBHOOK_HMAC_SECRET: z.string().optional(),
@@ -261,7 +265,7 @@ export type PavedEnv = z.infer<typeof PavedEnv>;
 
 /** Env variable names whose values must never be logged. */
 export const SECRET_ENV = [
-  'CLICKHOUSE_PASSWORD', 'GITHUB_TOKEN', 'GITHUB_APP_PRIVATE_KEY', 'GITHUB_WEBHOOK_SECRET', 'GITLAB_TOKEN', 'GITLAB_WEBHOOK_TOKEN', 'JIRA_WEBHOOK_SECRET', 'JIRA_API_TOKEN', 'PAGERDUTY_WEBHOOK_SECRET',
+  'CLICKHOUSE_PASSWORD', 'GITHUB_TOKEN', 'GITHUB_APP_PRIVATE_KEY', 'GITHUB_WEBHOOK_SECRET', 'GITLAB_TOKEN', 'GITLAB_WEBHOOK_TOKEN', 'JIRA_WEBHOOK_SECRET', 'JIRA_API_TOKEN', 'PAGERDUTY_WEBHOOK_SECRET', 'PAGERDUTY_API_KEY',
   'OPSGENIE_WEBHOOK_TOKEN', 'PAVED_WEBHOOK_TOKEN', 'PAVED_WEBHOOK_HMAC_SECRET', 'PAVED_ADMIN_TOKEN',
   'SURVEY_TOKEN_SECRET', 'SLACK_WEBHOOK_URL', 'SMTP_URL', 'OIDC_CLIENT_SECRET', 'PAVED_SESSION_SECRET',
 ] as const;

@@ -6,6 +6,7 @@ import type { EventSource } from '@paved/schemas';
 import { backfillGithubCommand } from './commands/backfill.js';
 import { backfillGitlabCommand, backfillJiraCommand } from './commands/backfill-sources.js';
 import { connectGithubCommand, type ConnectGithubOptions } from './commands/connect.js';
+import { connectPagerdutyCommand, type ConnectPagerdutyOptions } from './commands/connect-pagerduty.js';
 import { demo } from './commands/demo.js';
 import { digestCommand } from './commands/digest.js';
 import { dlqReplay } from './commands/dlq.js';
@@ -167,6 +168,14 @@ export function program(): Command {
     .option('--installation-id <id>', 'the App\'s installation (default: the one on the organisation)', integer('--installation-id'))
     .option('--json', 'print the outcome (permissions, webhooks, backfill counts) as JSON')
     .action((options: ConnectGithubOptions) => connectGithubCommand(options));
+  connect.command('pagerduty')
+    .description('create (or update) the PagerDuty V3 webhook subscription posting incident events to Paved, and keep its signing secret (0600) for verification')
+    .option('--url <url>', 'Paved\'s public address PagerDuty posts to (default: server.publicUrl); the webhook is <url>/webhooks/pagerduty')
+    .option('--allow-loopback', 'accept a loopback --url (tests)')
+    .option('--check', 'only check that the API key can read webhook subscriptions')
+    .option('--api-key-stdin', 'read the API key from stdin instead of PAGERDUTY_API_KEY')
+    .option('--api-url <url>', 'PagerDuty REST API (EU accounts: https://api.eu.pagerduty.com)', 'https://api.pagerduty.com')
+    .action((options: ConnectPagerdutyOptions) => connectPagerdutyCommand(options));
 
   cli.command('replay')
     .description('re-normalise the raw archive with the current normalisers and settings, then recompute the metrics (no duplicates)')
