@@ -1,6 +1,7 @@
-/** The OpenAPI document: valid OpenAPI 3.1, clean JSON Schema 2020-12, and the same routes as the route files. */
+/** The OpenAPI document: valid OpenAPI 3.1, clean JSON Schema 2020-12, and the same routes as the route files (the real answers: openapi.responses.test.ts). */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
@@ -8,13 +9,13 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { openApiDocument } from '@paved/schemas';
 import { apiDocument } from '../lib/openapi.js';
-import { ROOT } from './harness.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 
 type Operation = { operationId: string; parameters?: { name: string; in: string; required: boolean; description?: string; schema: Record<string, unknown> }[]; responses: Record<string, unknown>; security: unknown[] };
 type Document = { openapi: string; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, object>; securitySchemes: Record<string, unknown> } };
 
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const document = apiDocument() as unknown as Document;
 
 /** `app/api/v1/export/[table]/route.ts` → `/api/v1/export/{table}`, with the HTTP methods the file exports. */
