@@ -250,6 +250,8 @@ export const PavedEnv = z.object({
   /** PagerDuty REST API key (not read-only) for `paved connect pagerduty`, which creates the webhook subscription. */
   PAGERDUTY_API_KEY: z.string().optional(),
   OPSGENIE_WEBHOOK_TOKEN: z.string().optional(),
+  /** Opsgenie API key with Configuration access for `paved connect opsgenie`, which creates the Webhook integration. */
+  OPSGENIE_API_KEY: z.string().optional(),
   PAVED_WEBHOOK_TOKEN: z.string().optional(),
   PAVED_WEBHOOK_HMAC_SECRET: z.string().optional(),
   PAVED_ADMIN_TOKEN: z.string().optional(),
@@ -266,7 +268,7 @@ export type PavedEnv = z.infer<typeof PavedEnv>;
 /** Env variable names whose values must never be logged. */
 export const SECRET_ENV = [
   'CLICKHOUSE_PASSWORD', 'GITHUB_TOKEN', 'GITHUB_APP_PRIVATE_KEY', 'GITHUB_WEBHOOK_SECRET', 'GITLAB_TOKEN', 'GITLAB_WEBHOOK_TOKEN', 'JIRA_WEBHOOK_SECRET', 'JIRA_API_TOKEN', 'PAGERDUTY_WEBHOOK_SECRET', 'PAGERDUTY_API_KEY',
-  'OPSGENIE_WEBHOOK_TOKEN', 'PAVED_WEBHOOK_TOKEN', 'PAVED_WEBHOOK_HMAC_SECRET', 'PAVED_ADMIN_TOKEN',
+  'OPSGENIE_WEBHOOK_TOKEN', 'OPSGENIE_API_KEY', 'PAVED_WEBHOOK_TOKEN', 'PAVED_WEBHOOK_HMAC_SECRET', 'PAVED_ADMIN_TOKEN',
   'SURVEY_TOKEN_SECRET', 'SLACK_WEBHOOK_URL', 'SMTP_URL', 'OIDC_CLIENT_SECRET', 'PAVED_SESSION_SECRET',
 ] as const;
 

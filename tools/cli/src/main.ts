@@ -3,10 +3,11 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '@paved/transform/runtime/config';
 import { WarehouseLockedError } from '@paved/transform/warehouse/lock';
 import type { EventSource } from '@paved/schemas';
+import { sources } from '@paved/ingest/sources/index';
 import { backfillGithubCommand } from './commands/backfill.js';
 import { backfillGitlabCommand, backfillJiraCommand } from './commands/backfill-sources.js';
 import { connectGithubCommand, type ConnectGithubOptions } from './commands/connect.js';
-import { connectPagerdutyCommand, type ConnectPagerdutyOptions } from './commands/connect-pagerduty.js';
+import { connectOpsgenieCommand, connectPagerdutyCommand, type ConnectOpsgenieOptions, type ConnectPagerdutyOptions } from './commands/connect-pagerduty.js';
 import { demo } from './commands/demo.js';
 import { digestCommand } from './commands/digest.js';
 import { dlqReplay } from './commands/dlq.js';
@@ -176,11 +177,18 @@ export function program(): Command {
     .option('--api-key-stdin', 'read the API key from stdin instead of PAGERDUTY_API_KEY')
     .option('--api-url <url>', 'PagerDuty REST API (EU accounts: https://api.eu.pagerduty.com)', 'https://api.pagerduty.com')
     .action((options: ConnectPagerdutyOptions) => connectPagerdutyCommand(options));
+  connect.command('opsgenie')
+    .description('create (or update) the Opsgenie Webhook integration "Paved" posting alert actions to Paved with the token it verifies (OPSGENIE_WEBHOOK_TOKEN, else generated 0600)')
+    .option('--url <url>', 'Paved\'s public address Opsgenie posts to (default: server.publicUrl); the webhook is <url>/webhooks/opsgenie')
+    .option('--allow-loopback', 'accept a loopback --url (tests)')
+    .option('--api-key-stdin', 'read the API key from stdin instead of OPSGENIE_API_KEY')
+    .option('--api-url <url>', 'Opsgenie API (EU accounts: https://api.eu.opsgenie.com)', 'https://api.opsgenie.com')
+    .action((options: ConnectOpsgenieOptions) => connectOpsgenieCommand(options));
 
   cli.command('replay')
     .description('re-normalise the raw archive with the current normalisers and settings, then recompute the metrics (no duplicates)')
     .option('--from <date>', 'only deliveries received from this date (YYYY-MM-DD or ISO 8601)')
-    .addOption(new Option('--source <source>', 'only deliveries of this source').choices(['github', 'gitlab', 'jira', 'pagerduty', 'opsgenie', 'generic']))
+    .addOption(new Option('--source <source>', 'only deliveries of this source').choices(sources.sources.map((source) => source.id)))
     .action((options: { from?: string; source?: EventSource }) => replayCommand(options));
 
   cli.command('digest')

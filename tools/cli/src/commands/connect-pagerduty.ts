@@ -1,7 +1,8 @@
 import { webhookUrlOf } from '@paved/ingest/github/connect';
+import { ensureOpsgenieIntegration, OpsgenieApi } from '@paved/ingest/opsgenie/connect';
 import { ensurePagerdutySubscription, PagerdutyApi } from '@paved/ingest/pagerduty/connect';
 import { loadConfig } from '@paved/transform/runtime/config';
-import { storeWebhookSecret } from '@paved/transform/runtime/webhook-secrets';
+import { ensureWebhookSecret, storeWebhookSecret } from '@paved/transform/runtime/webhook-secrets';
 import { runningServer } from '../setup.js';
 
 export interface ConnectPagerdutyOptions {
@@ -50,6 +51,42 @@ export async function connectPagerdutyCommand(options: ConnectPagerdutyOptions):
     if (fromEnvironment) out.write('note: PAGERDUTY_WEBHOOK_SECRET is set in the environment and wins over the stored secret: unset it, or add the stored one after a comma (both are accepted during a rotation)\n');
     const server = runningServer(env);
     if (server) out.write(`note: restart paved start (pid ${server.pid}) so it verifies with the new secret\n`);
+  }
+  out.write(`Data health: ${base.replace(/\/+$/, '')}/health\n`);
+}
+
+export interface ConnectOpsgenieOptions {
+  url?: string;
+  allowLoopback?: boolean;
+  apiKeyStdin?: boolean;
+  apiUrl: string;
+}
+
+/**
+ * `paved connect opsgenie`: a Webhook integration posting alert actions to
+ * `<url>/webhooks/opsgenie` with `X-Paved-Token` = OPSGENIE_WEBHOOK_TOKEN (generated 0600 into the
+ * data directory when unset); an integration named "Paved" is updated in place.
+ */
+export async function connectOpsgenieCommand(options: ConnectOpsgenieOptions): Promise<void> {
+  const { config, env } = loadConfig();
+  const base = options.url ?? config.server.publicUrl ?? config.auth.oidc?.publicUrl;
+  if (!base) throw new Error('where does Opsgenie post webhooks? pass --url https://<Paved\'s public address> (or set server.publicUrl in paved.config.yaml)');
+  const url = webhookUrlOf(base, '/webhooks/opsgenie', options.allowLoopback === true);
+  let apiKey = env.OPSGENIE_API_KEY;
+  if (options.apiKeyStdin) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    apiKey = Buffer.concat(chunks).toString('utf8').trim();
+  }
+  if (!apiKey) throw new Error('no Opsgenie API key: set OPSGENIE_API_KEY (Settings → API key management, with Configuration access) or pipe one with --api-key-stdin');
+  const token = ensureWebhookSecret(env, 'OPSGENIE_WEBHOOK_TOKEN');
+  const outcome = await ensureOpsgenieIntegration(new OpsgenieApi(options.apiUrl, apiKey), { url, token: token.value });
+  const out = process.stderr;
+  out.write(`Webhook integration "${outcome.name}" ${outcome.action} (${outcome.id}) → ${url}\n`);
+  if (token.from === 'generated') {
+    out.write(`note: a new webhook token is in ${token.file} (owner-only); Paved processes on this data directory verify with it\n`);
+    const server = runningServer(env);
+    if (server) out.write(`note: restart paved start (pid ${server.pid}) so it verifies with the new token\n`);
   }
   out.write(`Data health: ${base.replace(/\/+$/, '')}/health\n`);
 }
