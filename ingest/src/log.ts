@@ -6,9 +6,13 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;
 export type Logger = (level: LogLevel, msg: string, fields?: LogFields) => void;
 
+/** Names that say a variable holds a secret: a source plugin's own (SHIPIT_WEBHOOK_TOKEN) is redacted without being listed. */
+const SECRET_NAME = /(?:SECRET|TOKEN|PASSWORD|PRIVATE_KEY|API_KEY)$/;
+
 /** Values of secret environment variables, so that no log line can ever carry one. */
 function secretValues(env: NodeJS.ProcessEnv): string[] {
-  return SECRET_ENV.map((name) => env[name]).filter((value): value is string => typeof value === 'string' && value.length >= 4);
+  const names = new Set<string>([...SECRET_ENV, ...Object.keys(env).filter((name) => SECRET_NAME.test(name))]);
+  return [...names].map((name) => env[name]).filter((value): value is string => typeof value === 'string' && value.length >= 4);
 }
 
 export function redact(text: string, secrets: string[]): string {

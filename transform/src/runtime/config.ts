@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { NormaliseContext } from '@paved/ingest/delivery';
+import { sources as registeredSources, type SourceRegistry } from '@paved/ingest/sources/index';
 import { PavedConfig, PavedEnv, describeIssues } from '@paved/schemas';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { withStoredWebhookSecrets } from './webhook-secrets.js';
@@ -20,10 +21,12 @@ export interface LoadedConfig {
 }
 
 /** Validates the environment; a bad value names the variable and the fix. */
-export function loadEnv(source: NodeJS.ProcessEnv = process.env): PavedEnv {
+export function loadEnv(source: NodeJS.ProcessEnv = process.env, registry: SourceRegistry = registeredSources): PavedEnv {
   const parsed = PavedEnv.safeParse(source);
   if (!parsed.success) throw new ConfigError('environment', describeIssues(parsed.error, source));
-  return parsed.data;
+  // The secrets a source plugin's webhook routes name (SHIPIT_WEBHOOK_TOKEN...) pass through as text.
+  const declared = registry.routes.flatMap(({ route }) => route.secrets).filter((name) => !(name in parsed.data) && typeof source[name] === 'string');
+  return Object.assign(parsed.data, Object.fromEntries(declared.map((name) => [name, source[name]])));
 }
 
 /** Reads `paved.config.yaml` (or PAVED_CONFIG). A missing default file means defaults; a missing explicit file is an error. */
@@ -59,7 +62,27 @@ export function parseConfigText(text: string, file = 'paved.config.yaml'): Paved
   }
   const parsed = PavedConfig.safeParse(raw);
   if (!parsed.success) throw new ConfigError(file, describeIssues(parsed.error, raw));
+  const problems = sourceSectionProblems(parsed.data, raw as { sources?: Record<string, unknown> });
+  if (problems.length) throw new ConfigError(file, problems);
   return parsed.data;
+}
+
+/**
+ * `sources.<id>` sections PavedConfig does not describe itself: each must belong to a registered
+ * source plugin with settings, and is validated (and given its defaults) by that plugin's schema.
+ */
+export function sourceSectionProblems(config: PavedConfig, raw: { sources?: Record<string, unknown> }, registry: SourceRegistry = registeredSources): string[] {
+  const described = new Set(Object.keys(PavedConfig.shape.sources.unwrap().shape));
+  const sections = config.sources as Record<string, unknown>;
+  const unknown = Object.keys(sections).filter((id) => !described.has(id) && !registry.source(id)?.config);
+  if (unknown.length) return [`sources: unknown key(s) ${unknown.map((k) => `"${k}"`).join(', ')}: remove or fix the spelling`];
+  const problems: string[] = [];
+  for (const id of Object.keys(sections).filter((key) => !described.has(key))) {
+    const parsed = registry.source(id)!.config!.safeParse(sections[id]);
+    if (parsed.success) sections[id] = parsed.data;
+    else problems.push(...describeIssues(parsed.error, raw.sources?.[id]).map((line) => (line.startsWith('(top level)') ? `sources.${id}${line.slice('(top level)'.length)}` : `sources.${id}.${line}`)));
+  }
+  return problems;
 }
 
 /** The dotted key where a value contains itself (YAML aliases can build such loops), or null when none does. */
