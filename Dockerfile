@@ -11,6 +11,7 @@ COPY pnpm-lock.yaml pnpm-workspace.yaml package.json .npmrc ./
 COPY schemas/package.json schemas/
 COPY ingest/package.json ingest/
 COPY transform/package.json transform/
+COPY transform/services/package.json transform/services/
 COPY surveys/package.json surveys/
 COPY dashboard/package.json dashboard/
 COPY tools/cli/package.json tools/cli/
@@ -28,6 +29,7 @@ COPY --from=build /app/pnpm-lock.yaml /app/pnpm-workspace.yaml /app/package.json
 COPY --from=build /app/schemas/package.json schemas/
 COPY --from=build /app/ingest/package.json ingest/
 COPY --from=build /app/transform/package.json transform/
+COPY --from=build /app/transform/services transform/services
 COPY --from=build /app/surveys/package.json surveys/
 COPY --from=build /app/dashboard/package.json dashboard/
 COPY --from=build /app/tools/cli/package.json tools/cli/

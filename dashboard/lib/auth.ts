@@ -1,6 +1,7 @@
 import 'server-only';
 import { timingSafeEqual } from 'node:crypto';
 import { hostAllowed, originAllowed, publicOriginsOf } from '@paved/transform/runtime/origin';
+import { currentRuntime } from '@paved/transform/runtime/context';
 import { runtime } from './runtime';
 
 export type Role = 'viewer' | 'admin';
@@ -19,7 +20,7 @@ function hasAdminToken(request: Request): boolean {
 }
 
 function adminToken(): string | null {
-  return ((globalThis as Record<symbol, unknown>)[Symbol.for('paved.adminToken')] as string | undefined) ?? process.env.PAVED_ADMIN_TOKEN ?? null;
+  return currentRuntime()?.adminToken ?? process.env.PAVED_ADMIN_TOKEN ?? null;
 }
 
 /** The configured public URLs' origins (server.publicUrl, auth.oidc.publicUrl, surveys.publicUrl). */

@@ -4,7 +4,7 @@
 // - Workspace packages (@paved/*) and pure-JavaScript libraries are bundled in.
 // - This package's own npm dependencies stay external and are loaded from node_modules at run time:
 //   chdb (a native engine), next (the dashboard server), pino (worker-thread transports) and
-//   @clickhouse/client (shared with chdb's connection). Anything else a source imports is bundled, so a
+//   @clickhouse/client (shared with chdb's connection), and @paved/services (shared with the dashboard). Anything else a source imports is bundled, so a
 //   production install needs only this package's dependencies.
 // - Source files that locate their assets with `import.meta.url` (migrations, survey templates, the
 //   dashboard folder, package.json) get that URL rewritten relative to the bundle, so the repository's
@@ -22,7 +22,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const outdirFlag = process.argv.indexOf('--outdir');
 const outdir = resolve(outdirFlag > 0 ? process.argv[outdirFlag + 1] : join(here, 'dist'));
 const manifest = JSON.parse(readFileSync(join(here, 'package.json'), 'utf8'));
-const external = Object.keys(manifest.dependencies).filter((name) => !name.startsWith('@paved/') && name !== 'tsx');
+// @paved/services stays external too: the dashboard (compiled by Next.js) must load the very same file.
+const external = Object.keys(manifest.dependencies).filter((name) => (!name.startsWith('@paved/') || name === '@paved/services') && name !== 'tsx');
 
 /** Rewrites `import.meta.url` in workspace sources to the source file's URL relative to the bundle. */
 const sourceLocation = {

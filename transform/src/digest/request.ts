@@ -45,13 +45,3 @@ export async function runDigest(scheduler: DigestScheduler, request: DigestReque
   return { week: week.id, outcomes: await scheduler.deliver(week, { ...filter, force: request.force ?? false }) };
 }
 
-const RUNNING = Symbol.for('paved.digests');
-
-/** Makes the process's scheduler reachable from the dashboard's route handlers (another module graph). */
-export function registerDigestScheduler(scheduler: DigestScheduler): void {
-  (globalThis as Record<symbol, unknown>)[RUNNING] = scheduler;
-}
-
-export function currentDigestScheduler(): DigestScheduler | null {
-  return ((globalThis as Record<symbol, unknown>)[RUNNING] as DigestScheduler | undefined) ?? null;
-}

@@ -29,6 +29,7 @@ export async function dashboardService(options: { port?: number; host?: string }
     demo: null,
     authRequired: Boolean(config.auth.oidc),
     sessionKey: auth?.sessionKey,
+    adminToken: env.PAVED_ADMIN_TOKEN ?? null,
     runTransform: () => runTransform(warehouse, metricSettingsOf(config)),
     health: async (): Promise<HealthReport> => {
       const ping = await check.run();

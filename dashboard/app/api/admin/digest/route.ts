@@ -1,4 +1,5 @@
-import { currentDigestScheduler, DigestRequest, runDigest } from '@paved/transform/digest/request';
+import { DigestRequest, runDigest } from '@paved/transform/digest/request';
+import { currentRuntime } from '@paved/transform/runtime/context';
 import { badRequest, failed } from '@/lib/api';
 import { forbidden, requireAdmin } from '@/lib/auth';
 
@@ -13,7 +14,7 @@ export async function POST(request: Request) {
     await requireAdmin(request);
     const parsed = DigestRequest.safeParse(await request.json().catch(() => ({})));
     if (!parsed.success) return badRequest(parsed.error);
-    const scheduler = currentDigestScheduler();
+    const scheduler = currentRuntime()?.digests;
     if (!scheduler) return Response.json({ error: 'unavailable', message: 'this process does not send digests (paved start and paved transform do)' }, { status: 503 });
     return Response.json(await runDigest(scheduler, parsed.data));
   } catch (error) {
