@@ -79,7 +79,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                 <span className="grow">
                   <strong>Demo organisation (generated data).</strong>{' '}
                   {rt.demo.loading ? <DemoProgress initial={{ ...rt.demo }} /> : rt.demo.message.startsWith('demo failed') ? <span>{rt.demo.message}</span> : null}
-                  {!rt.demo.loading ? <>Every number comes from a simulated company; connect GitHub and run <code>paved start --no-demo</code> for yours.</> : null}
+                  {!rt.demo.loading ? <>Every number comes from a simulated company. For yours: <code>paved start --no-demo</code>, then <code>paved connect github</code> (or Settings) checks a token, creates the webhook and backfills.</> : null}
                 </span>
               </div>
             ) : null}

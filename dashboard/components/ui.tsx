@@ -108,11 +108,12 @@ export function ConnectSources({ origin, what = 'deployments', deliveries = 0, d
       <p>Paved computes everything from events your tools send it. Pick one way to get started:</p>
       <ol>
         <li>
-          Point a GitHub organisation webhook at <code>{origin}/webhooks/github</code> (content type <code>application/json</code>, events: deployments,
-          deployment statuses, pushes, pull requests, reviews, issues) and set the same secret in <code>GITHUB_WEBHOOK_SECRET</code>.
+          Connect GitHub in one step: <a href="/settings">Settings</a> (admins), or <code>paved connect github --org ORG --url {origin}</code> with{' '}
+          <code>GITHUB_TOKEN</code> set. It checks the token&apos;s permissions, creates the webhook with its secret and backfills the history.
         </li>
         <li>
-          Import history with <code>paved backfill github</code> (needs <code>GITHUB_TOKEN</code> and <code>sources.github.org</code> in <code>paved.config.yaml</code>).
+          By hand: a GitHub webhook to <code>{origin}/webhooks/github</code> (JSON, secret in <code>GITHUB_WEBHOOK_SECRET</code>), and{' '}
+          <code>paved backfill github</code> for the history.
         </li>
         <li>
           Or explore with generated data: start Paved without <code>--no-demo</code>, or stop it and run <code>paved demo</code>.

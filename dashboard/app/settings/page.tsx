@@ -49,6 +49,9 @@ export default async function Settings({ searchParams }: { searchParams: Promise
   return (
     <>
       <PageHeader title="Settings" subtitle="Connect a source in one step: its permissions checked, its webhook created, its history backfilled." />
+      {rt.demo ? (
+        <p className="banner warn" role="note">{icons.info}<span>This Paved holds the <strong>demo organisation</strong>: a source connected now lands next to the simulated data. Start it with <code>paved start --no-demo</code> (a fresh data directory) before connecting your own.</span></p>
+      ) : null}
       <Card title="Sources" hint="What this Paved verifies webhooks with and reads history through. Secrets are never shown." id="sources">
         <div className="table-wrap" role="region" aria-label="Sources" tabIndex={0}>
           <table>
