@@ -10,6 +10,7 @@
  *   pnpm vitest run dashboard/test/settings.browser.test.ts
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -20,6 +21,7 @@ import { githubFixture } from '../../ingest/test/github-fixture.js';
 import { CHROMIUM, CHROMIUM_ARGS, ROOT, cleanEnv, freePort, waitFor } from './harness.js';
 
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'browser');
+const AXE = createRequire(import.meta.url).resolve('axe-core');
 
 describe.skipIf(!existsSync(CHROMIUM))('Settings: connect GitHub in a browser', () => {
   let standin: GithubApiStandin;
@@ -126,6 +128,41 @@ describe.skipIf(!existsSync(CHROMIUM))('Settings: connect GitHub in a browser', 
     const dora = (await (await fetch(`${base}/api/v1/metrics/dora`)).json()) as { deploymentFrequency?: { deployments: number } };
     expect(dora.deploymentFrequency?.deployments ?? 0).toBeGreaterThan(0);
   }, 180_000);
+
+  it('`paved connect github` while paved start runs goes through it (admin token) and updates the same hook', async () => {
+    const run = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [join(ROOT, 'tools/cli/bin/paved.mjs'), 'connect', 'github', '--org', 'acme', '--url', base, '--allow-loopback', '--no-backfill'], {
+        cwd: ROOT, env: { ...cleanEnv(join(dataDir, 'data'), join(dataDir, 'paved.config.yaml'), Number(new URL(base).port)), GITHUB_TOKEN: 'classic-admin' },
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+      child.on('close', (status) => resolve({ status, stderr }));
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/paved start \(pid \d+\) holds the warehouse: it connects GitHub/);
+    expect(run.stderr).toContain(`webhook updated on the organisation acme (#${standin.hooks[0]!.id})`);
+    expect(run.stderr).toContain(`Data health: ${base}/health`);
+    expect(standin.hooks).toHaveLength(1);
+  }, 120_000);
+
+  it('on a phone (390×844) nothing overflows sideways, and axe-core finds no serious or critical violation', async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    await phone.goto(`${base}/settings`, { waitUntil: 'load' });
+    await phone.waitForTimeout(300);
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await phone.screenshot({ path: join(ARTIFACTS, 'settings-phone.png'), fullPage: true });
+    for (const target of [phone, page]) {
+      await target.goto(`${base}/settings`, { waitUntil: 'load' });
+      await target.addScriptTag({ path: AXE });
+      const violations = await target.evaluate(async () => {
+        const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] }> } }).axe;
+        const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
+        return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${JSON.stringify(v.nodes[0]?.target)}`);
+      });
+      expect(violations).toEqual([]);
+    }
+    await phone.close();
+  }, 60_000);
 
   it('a POST from another site is refused with 403, and starts nothing', async () => {
     const response = await fetch(`${base}/api/admin/connect/github`, {
