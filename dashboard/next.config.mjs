@@ -14,9 +14,15 @@ const config = {
   // A separate build directory (PAVED_DASHBOARD_DIST=.next-x) lets one build run while another is served.
   distDir: process.env.PAVED_DASHBOARD_DIST || '.next',
   // Workspace packages are TypeScript ESM importing `./x.js` for `./x.ts`: webpack maps the extension.
-  /** @param {{ resolve: { extensionAlias?: Record<string, string[]> } }} webpackConfig */
-  webpack: (webpackConfig) => {
+  /** @param {{ resolve: { extensionAlias?: Record<string, string[]> }, externals?: unknown }} webpackConfig @param {{ isServer: boolean }} context */
+  webpack: (webpackConfig, { isServer }) => {
     webpackConfig.resolve.extensionAlias = { '.js': ['.ts', '.tsx', '.js'], '.mjs': ['.mts', '.mjs'] };
+    // A workspace package resolves outside node_modules, where serverExternalPackages does not reach:
+    // @paved/services is required at run time, so the dashboard shares the paved process's copy.
+    if (isServer) {
+      const current = webpackConfig.externals;
+      webpackConfig.externals = [...(Array.isArray(current) ? current : current ? [current] : []), { '@paved/services': 'commonjs @paved/services' }];
+    }
     return webpackConfig;
   },
   typedRoutes: false,
