@@ -92,13 +92,14 @@ export default async function Flow({ searchParams }: { searchParams: Promise<Sea
             <div className="stat">
               <div className="stat-label">Cycle time p50</div>
               <div className="stat-value">{hours(o.cycle_p50)}</div>
+              <div className="stat-explain">Time from a pull request&apos;s first commit to production (median). Lower is better.</div>
               <div className="stat-note">first commit → production</div>
             </div>
             {STAGES.map((s) => (
               <div className="stat" key={s.key}>
                 <div className="stat-label"><i style={{ display: 'inline-block', width: 8, height: 8, borderRadius: 2, background: s.color }} aria-hidden="true" />{s.label} p50</div>
                 <div className="stat-value">{hours(o[s.key])}</div>
-                <div className="stat-note">{s.hint}</div>
+                <div className="stat-note">{s.hint} · lower is better</div>
               </div>
             ))}
           </div>
