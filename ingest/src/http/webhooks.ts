@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { getRequestListener, type HttpBindings } from '@hono/node-server';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono, type Context } from 'hono';
 import { Histogram } from 'prom-client';
 import { BusUnavailableError, type Bus } from '../bus/bus.js';
@@ -144,7 +145,7 @@ export class WebhookReceiver {
       this.stats.lastEventAt[delivery.source] = delivery.receivedAt;
       this.ackLatency.observe((performance.now() - started) / 1000);
       if (result.outcome === 'ok' && !result.duplicate && delivery.source === 'gitlab') this.gitlabPushes?.complete(delivery);
-      return c.json({ accepted: true, delivery_id: delivery.deliveryId, ...summary(result) }, 202);
+      return reply(c, 202, { accepted: true, delivery_id: delivery.deliveryId, ...summary(result) });
     } catch (error) {
       if (error instanceof WebhookRefusal) return this.reject(c, error.status, error.reason, error.message, route, error.close);
       if (error instanceof BusUnavailableError) return this.reject(c, 503, 'bus_unavailable', `event bus unavailable, retry later: ${error.message}`, route);
@@ -162,7 +163,7 @@ export class WebhookReceiver {
       headers.connection = 'close';
       closeAfterAnswer(c.env.incoming);
     }
-    return c.json({ accepted: false, error: reason, message }, status as 400, headers);
+    return reply(c, status, { accepted: false, error: reason, message }, headers);
   }
 
   /** Checks the headers, then reads the body under the limits, checking a signature chunk by chunk. */
@@ -194,7 +195,17 @@ export class WebhookReceiver {
  * the process's global Request/Response (Next.js runs in the same process).
  */
 export function nodeListener(app: Hono<NodeEnv>): ReturnType<typeof getRequestListener> {
-  return getRequestListener(app.fetch, { overrideGlobalObjects: false, autoCleanupIncoming: false });
+  return getRequestListener(app.fetch, { hostname: 'localhost', overrideGlobalObjects: false, autoCleanupIncoming: false });
+}
+
+/**
+ * Writes a webhook's JSON answer on the Node response itself: deliveries are the hot path, and a
+ * web Response per answer (c.json), read back as a stream by the adapter, about halved the
+ * receiver's throughput in `pnpm bench:ingest` (docs/architecture.md has the figures).
+ */
+function reply(c: Context<NodeEnv>, status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  c.env.outgoing.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+  return RESPONSE_ALREADY_SENT;
 }
 
 /** The route's name in logs (`github`, `deployments`): its path after /webhooks/. */

@@ -1,19 +1,15 @@
-import { GitlabApi, GitlabBackfillAbortedError } from '@paved/ingest/gitlab/api';
-import { backfillGitlab, type GitlabBackfillResult } from '@paved/ingest/gitlab/backfill';
-import { JiraApi, backfillJira, type JiraBackfillResult } from '@paved/ingest/jira/backfill';
-import { createLogger } from '@paved/ingest/log';
-import { parseInstant, type PavedConfig } from '@paved/schemas';
-import { Sink } from '@paved/transform/sink/sink';
-import { loadConfig } from '@paved/transform/runtime/config';
-import { migrate } from '@paved/transform/warehouse/migrate';
+import { GitlabApi, GitlabBackfillAbortedError } from '@paved/ingest';
+import { backfillGitlab, type GitlabBackfillResult } from '@paved/ingest';
+import { JiraApi, backfillJira, type JiraBackfillResult } from '@paved/ingest';
+import { loadConfig } from '@paved/transform';
 import { progress } from '../progress.js';
-import { createBus, normaliseContextOf, openWarehouse } from '../setup.js';
-import { afterIngest, cursorStore, drain } from './backfill.js';
+import { normaliseContextOf } from '../setup.js';
+import { reportSkipped, runBackfill, sinceOf } from './backfill.js';
 
 /*
- * `paved backfill gitlab` and `paved backfill jira`: like `paved backfill github`, they write to the
- * warehouse themselves (so not while `paved start` holds the embedded one), keep their cursors there,
- * and recompute the metrics when done. docs/commands.md, docs/sources/gitlab.md and jira.md.
+ * `paved backfill gitlab` and `paved backfill jira`: the same wiring as `paved backfill github`
+ * (runBackfill: the warehouse, cursors, Ctrl-C, the transform afterwards), each with its own
+ * collect step. docs/commands.md, docs/sources/gitlab.md and jira.md.
  */
 
 export interface BackfillGitlabOptions {
@@ -34,22 +30,13 @@ export async function backfillGitlabCommand(options: BackfillGitlabOptions): Pro
   const token = process.env[tokenEnv] || (tokenEnv === 'GITLAB_TOKEN' ? env.GITLAB_TOKEN : undefined);
   if (!token) throw new Error(`backfill needs a GitLab token: set ${tokenEnv} to a personal, group or project access token with the read_api scope`);
 
-  const warehouse = await openWarehouse(env, config, 'paved backfill gitlab');
-  const bus = await createBus(env, config);
-  const sink = bus.kind === 'in-process' ? new Sink(warehouse, bus, { log: () => {} }) : null;
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  const log = createLogger('backfill', { write: (line) => process.stderr.write(`${line}\n`) });
-  const api = new GitlabApi({ apiUrl: gitlab?.apiUrl ?? 'https://gitlab.com/api/v4', token, signal: controller.signal, log });
-  try {
-    await migrate(warehouse);
-    await sink?.start();
+  await runBackfill('gitlab', config, env, options.full === true, async ({ bus, cursors, signal, log }) => {
+    const api = new GitlabApi({ apiUrl: gitlab?.apiUrl ?? 'https://gitlab.com/api/v4', token, signal, log });
     const bar = progress('backfill gitlab', 1);
     let result: GitlabBackfillResult;
     try {
       result = await backfillGitlab({
-        api, bus, cursors: cursorStore(warehouse, bus, options.full === true), context: normaliseContextOf(config), projects, groups, since, log,
+        api, bus, cursors, context: normaliseContextOf(config), projects, groups, since, log,
         catalogFromRepos: config.catalog.backstageFromRepos,
         productionEnvironment: new RegExp(config.metrics.productionPattern, 'i'),
         onProgress: (state) => {
@@ -59,7 +46,7 @@ export async function backfillGitlabCommand(options: BackfillGitlabOptions): Pro
       });
     } catch (error) {
       bar.stop();
-      if (error instanceof GitlabBackfillAbortedError) return await stopped(api.stats.requests, bus);
+      if (error instanceof GitlabBackfillAbortedError) return { stoppedAfter: api.stats.requests };
       throw error;
     }
     const f = result.fetched;
@@ -70,16 +57,10 @@ export async function backfillGitlabCommand(options: BackfillGitlabOptions): Pro
       `${result.deliveries} deliveries → ${result.events} events (${result.deadLettered} dead-lettered, ${result.ignored} ignored)`,
       `${result.requests} requests${perThousand}, ${result.rateLimited} rate-limited and retried, ${result.throttled} waits for RateLimit-Reset, ${result.serverErrors} server errors; rate limit left: ${result.rateLimitRemaining ?? 'unknown'}`,
     ].join('\n'));
-    for (const problem of result.catalogProblems) process.stderr.write(`catalog: ${problem.file}${problem.document !== null ? ` (document ${problem.document + 1})` : ''}: ${problem.problem}\n`);
-    for (const project of result.missingProjects) process.stderr.write(`GitLab does not show ${project} (missing, or the token has no access): skipped\n`);
+    reportSkipped(result.catalogProblems, result.missingProjects, (project) => `GitLab does not show ${project} (missing, or the token has no access): skipped`);
     if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    await afterIngest(warehouse, bus, config);
-  } finally {
-    process.off('SIGINT', stop);
-    await sink?.stop();
-    await bus.close();
-    await warehouse.close();
-  }
+    return null;
+  });
 }
 
 export interface BackfillJiraOptions {
@@ -93,46 +74,21 @@ export async function backfillJiraCommand(options: BackfillJiraOptions): Promise
   const jira = config.sources.jira;
   if (!jira?.baseUrl) throw new Error('backfill needs sources.jira.baseUrl in paved.config.yaml (your site, e.g. https://acme.atlassian.net)');
   if (!env.JIRA_EMAIL || !env.JIRA_API_TOKEN) throw new Error('backfill needs JIRA_EMAIL and JIRA_API_TOKEN (an API token of an account that can browse the incident projects)');
+  const { baseUrl } = jira;
+  const credentials = { email: env.JIRA_EMAIL, apiToken: env.JIRA_API_TOKEN };
   const since = sinceOf(options.since);
 
-  const warehouse = await openWarehouse(env, config, 'paved backfill jira');
-  const bus = await createBus(env, config);
-  const sink = bus.kind === 'in-process' ? new Sink(warehouse, bus, { log: () => {} }) : null;
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  const log = createLogger('backfill', { write: (line) => process.stderr.write(`${line}\n`) });
-  const api = new JiraApi({ baseUrl: jira.baseUrl, email: env.JIRA_EMAIL, apiToken: env.JIRA_API_TOKEN, signal: controller.signal, log });
-  try {
-    await migrate(warehouse);
-    await sink?.start();
+  await runBackfill('jira', config, env, options.full === true, async ({ bus, cursors, signal, log }) => {
+    const api = new JiraApi({ baseUrl, ...credentials, signal, log });
     let result: JiraBackfillResult;
     try {
-      result = await backfillJira({ api, bus, cursors: cursorStore(warehouse, bus, options.full === true), context: normaliseContextOf(config), since, log });
+      result = await backfillJira({ api, bus, cursors, context: normaliseContextOf(config), since, log });
     } catch (error) {
-      if (controller.signal.aborted) return await stopped(api.stats.requests, bus);
+      if (signal.aborted) return { stoppedAfter: api.stats.requests };
       throw error;
     }
     process.stderr.write(`backfilled ${result.issues} Jira issues (${result.jql}) in ${Math.round(result.ms / 1000)} s: ${result.events} incident events (${result.ignored} ignored, ${result.deadLettered} dead-lettered); ${result.requests} requests, ${result.rateLimited} rate-limited and retried\n`);
     if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    await afterIngest(warehouse, bus, config as PavedConfig);
-  } finally {
-    process.off('SIGINT', stop);
-    await sink?.stop();
-    await bus.close();
-    await warehouse.close();
-  }
-}
-
-function sinceOf(value: string | undefined): string | null {
-  if (!value) return null;
-  const since = parseInstant(value);
-  if (!since) throw new Error(`--since "${value}" is not a date: use YYYY-MM-DD or an ISO 8601 time`);
-  return since;
-}
-
-async function stopped(requests: number, bus: Awaited<ReturnType<typeof createBus>>): Promise<void> {
-  process.stderr.write(`stopped after ${requests} requests; run the same command again to go on where it stopped\n`);
-  await drain(bus);
-  process.exitCode = 130;
+    return null;
+  });
 }

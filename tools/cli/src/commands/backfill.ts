@@ -1,17 +1,17 @@
-import type { Bus } from '@paved/ingest/bus/bus';
-import type { InProcessBus } from '@paved/ingest/bus/in-process';
-import { emptyCursor, type CursorStore } from '@paved/ingest/backfill-cursor';
-import { BackfillAbortedError, GithubApi, type GithubAuth } from '@paved/ingest/github/api';
-import { backfillGithub, type BackfillResult } from '@paved/ingest/github/backfill';
-import { createLogger } from '@paved/ingest/log';
+import type { Bus } from '@paved/ingest';
+import type { InProcessBus } from '@paved/ingest';
+import { emptyCursor, type CursorStore } from '@paved/ingest';
+import { BackfillAbortedError, GithubApi, type GithubAuth } from '@paved/ingest';
+import { backfillGithub, type BackfillResult } from '@paved/ingest';
+import { createLogger, type Logger } from '@paved/ingest';
 import { parseInstant, type PavedConfig, type PavedEnv } from '@paved/schemas';
-import { WarehouseCursorStore } from '@paved/transform/backfill-cursors';
-import { metricSettingsOf } from '@paved/transform/metrics/settings';
-import { runTransform } from '@paved/transform/metrics/rebuild';
-import { loadConfig } from '@paved/transform/runtime/config';
-import { Sink } from '@paved/transform/sink/sink';
-import type { Warehouse } from '@paved/transform/warehouse/client';
-import { migrate } from '@paved/transform/warehouse/migrate';
+import { WarehouseCursorStore } from '@paved/transform';
+import { metricSettingsOf } from '@paved/transform';
+import { runTransform } from '@paved/transform';
+import { loadConfig } from '@paved/transform';
+import { Sink } from '@paved/transform';
+import type { Warehouse } from '@paved/transform';
+import { migrate } from '@paved/transform';
 import { progress } from '../progress.js';
 import { createBus, normaliseContextOf, openWarehouse } from '../setup.js';
 
@@ -23,23 +23,24 @@ export interface BackfillGithubOptions {
   json?: boolean;
 }
 
-/**
- * `paved backfill github`. It writes to the warehouse itself, so while `paved start` holds the
- * embedded warehouse it stops with the WarehouseLockedError message (exit 3): posting to the
- * running server's webhooks would need the webhook secret, and an admin route for it would move
- * a long GitHub crawl into the server process.
- */
-export async function backfillGithubCommand(options: BackfillGithubOptions): Promise<void> {
-  const { config, env } = loadConfig();
-  const github = config.sources.github;
-  const repos = options.repo.length ? options.repo : github?.repos ?? [];
-  const org = github?.org;
-  if (!repos.length && !org) throw new Error('nothing to backfill: set sources.github.org or sources.github.repos in paved.config.yaml, or pass --repo owner/name');
-  const since = options.since ? parseInstant(options.since) : null;
-  if (options.since && !since) throw new Error(`--since "${options.since}" is not a date: use YYYY-MM-DD or an ISO 8601 time`);
-  const auth = githubAuthOf(env, org, repos);
+/** What every `paved backfill <source>` hands its collect step: where deliveries go and where cursors live. */
+export interface BackfillRun {
+  warehouse: Warehouse;
+  bus: Bus;
+  cursors: CursorStore;
+  /** Aborted on Ctrl-C: the collect step stops between requests and the run can be resumed. */
+  signal: AbortSignal;
+  log: Logger;
+}
 
-  const warehouse = await openWarehouse(env, config, 'paved backfill github');
+/**
+ * The wiring every `paved backfill <source>` shares: it writes to the warehouse itself (so while
+ * `paved start` holds the embedded warehouse it stops with the WarehouseLockedError message, exit 3),
+ * keeps its cursors there, stops cleanly on Ctrl-C (exit 130, resumable) and recomputes the metrics
+ * when done. `collect` returns the number of requests made when it was stopped, or null when it finished.
+ */
+export async function runBackfill(source: string, config: PavedConfig, env: PavedEnv, full: boolean, collect: (run: BackfillRun) => Promise<{ stoppedAfter: number } | null>): Promise<void> {
+  const warehouse = await openWarehouse(env, config, `paved backfill ${source}`);
   const bus = await createBus(env, config);
   const sink = bus.kind === 'in-process' ? new Sink(warehouse, bus, { log: () => {} }) : null;
   const controller = new AbortController();
@@ -49,8 +50,51 @@ export async function backfillGithubCommand(options: BackfillGithubOptions): Pro
   try {
     await migrate(warehouse);
     await sink?.start();
-    const cursors = cursorStore(warehouse, bus, options.full === true);
-    const api = await GithubApi.connect({ apiUrl: github?.apiUrl ?? 'https://api.github.com', auth, signal: controller.signal, log });
+    const stopped = await collect({ warehouse, bus, cursors: cursorStore(warehouse, bus, full), signal: controller.signal, log });
+    if (stopped) {
+      process.stderr.write(`stopped after ${stopped.stoppedAfter} requests; run the same command again to go on where it stopped\n`);
+      await drain(bus);
+      process.exitCode = 130;
+      return;
+    }
+    await afterIngest(warehouse, bus, config);
+  } finally {
+    process.off('SIGINT', stop);
+    await sink?.stop();
+    await bus.close();
+    await warehouse.close();
+  }
+}
+
+/** `--since` as an instant, or null; a value that is not a date names the formats. */
+export function sinceOf(value: string | undefined): string | null {
+  if (!value) return null;
+  const since = parseInstant(value);
+  if (!since) throw new Error(`--since "${value}" is not a date: use YYYY-MM-DD or an ISO 8601 time`);
+  return since;
+}
+
+/** Catalog problems and what the API did not show, on stderr after a run. */
+export function reportSkipped(catalogProblems: { file: string; document: number | null; problem: string }[], missing: string[], what: (name: string) => string): void {
+  for (const problem of catalogProblems) process.stderr.write(`catalog: ${problem.file}${problem.document !== null ? ` (document ${problem.document + 1})` : ''}: ${problem.problem}\n`);
+  for (const name of missing) process.stderr.write(`${what(name)}\n`);
+}
+
+/**
+ * `paved backfill github`. Posting to the running server's webhooks instead would need the webhook
+ * secret, and an admin route for it would move a long GitHub crawl into the server process.
+ */
+export async function backfillGithubCommand(options: BackfillGithubOptions): Promise<void> {
+  const { config, env } = loadConfig();
+  const github = config.sources.github;
+  const repos = options.repo.length ? options.repo : github?.repos ?? [];
+  const org = github?.org;
+  if (!repos.length && !org) throw new Error('nothing to backfill: set sources.github.org or sources.github.repos in paved.config.yaml, or pass --repo owner/name');
+  const since = sinceOf(options.since);
+  const auth = githubAuthOf(env, org, repos);
+
+  await runBackfill('github', config, env, options.full === true, async ({ bus, cursors, signal, log }) => {
+    const api = await GithubApi.connect({ apiUrl: github?.apiUrl ?? 'https://api.github.com', auth, signal, log });
     const bar = progress('backfill github', 1);
     let result: BackfillResult;
     try {
@@ -66,25 +110,14 @@ export async function backfillGithubCommand(options: BackfillGithubOptions): Pro
       });
     } catch (error) {
       bar.stop();
-      if (error instanceof BackfillAbortedError) {
-        process.stderr.write(`stopped after ${api.stats.requests} requests; run the same command again to go on where it stopped\n`);
-        await drain(bus);
-        process.exitCode = 130;
-        return;
-      }
+      if (error instanceof BackfillAbortedError) return { stoppedAfter: api.stats.requests };
       throw error;
     }
     bar.stop(summary(result));
-    for (const problem of result.catalogProblems) process.stderr.write(`catalog: ${problem.file}${problem.document !== null ? ` (document ${problem.document + 1})` : ''}: ${problem.problem}\n`);
-    for (const repo of result.missingRepos) process.stderr.write(`GitHub does not show ${repo} (missing, or the token has no access): skipped\n`);
+    reportSkipped(result.catalogProblems, result.missingRepos, (repo) => `GitHub does not show ${repo} (missing, or the token has no access): skipped`);
     if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    await afterIngest(warehouse, bus, config);
-  } finally {
-    process.off('SIGINT', stop);
-    await sink?.stop();
-    await bus.close();
-    await warehouse.close();
-  }
+    return null;
+  });
 }
 
 /** Repositories whose commits' files decide which services they count for (a service under a path, or a shared path). */
