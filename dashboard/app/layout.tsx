@@ -1,3 +1,4 @@
+import { currentRuntime } from '@paved/transform';
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
 import { Suspense } from 'react';
@@ -5,9 +6,8 @@ import { DemoProgress } from '@/components/DemoProgress';
 import { icons, Logo } from '@/components/icons';
 import { Nav } from '@/components/Nav';
 import { ScrollRegions } from '@/components/ScrollRegions';
-import { currentRuntime } from '@paved/transform/runtime/context';
-import { currentSession } from '@/lib/session';
 import { viewerIsAdmin } from '@/lib/request';
+import { currentSession } from '@/lib/session';
 import './globals.css';
 
 export const metadata: Metadata = {

@@ -1,8 +1,8 @@
 'use client';
 
+import type { ConnectState } from '@paved/transform';
 import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
-import type { ConnectState } from '@paved/transform/connect/github';
 
 const PHASES: { phase: ConnectState['phase']; label: string }[] = [
   { phase: 'checking', label: 'Permissions' },

@@ -1,7 +1,6 @@
 import 'server-only';
 import { timingSafeEqual } from 'node:crypto';
-import { hostAllowed, originAllowed, publicOriginsOf } from '@paved/transform/runtime/origin';
-import { currentRuntime } from '@paved/transform/runtime/context';
+import { currentRuntime, hostAllowed, originAllowed, publicOriginsOf } from '@paved/transform';
 import { runtime } from './runtime';
 
 export type Role = 'viewer' | 'admin';

@@ -1,12 +1,11 @@
 import 'server-only';
 import type { ExplainMetric, ExportQuery, ExportTable } from '@paved/schemas';
-import { adoptionMetrics } from '@paved/transform/metrics/adoption';
-import { explain, ranking, type Window } from '@paved/transform/metrics/explore';
-import { toCsv, type Cell, type Column } from './csv';
+import { adoptionMetrics, explain, ranking, type Window } from '@paved/transform';
+import { type Cell, type Column, toCsv } from './csv';
 import { addDays, todayUtc } from './period';
 import { changesInWindow, prsInWindow } from './queries';
-import { deploymentSource } from './sources';
 import { runtime } from './runtime';
+import { deploymentSource } from './sources';
 
 /** The tables every page offers as CSV, under /api/v1/export/<table>, and their query: the API contract in @paved/schemas. */
 export { EXPORT_TABLES, ExportQuery, type ExportTable } from '@paved/schemas';

@@ -1,4 +1,4 @@
-import type { SeriesPoint } from '@paved/transform/metrics/explore';
+import type { SeriesPoint } from '@paved/transform';
 import { addDays, href, type View } from './period';
 
 /** The five DORA keys, in the order every page shows them. */

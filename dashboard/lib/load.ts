@@ -1,5 +1,5 @@
 import 'server-only';
-import { describeWarehouseError } from '@paved/transform/warehouse/client';
+import { describeWarehouseError } from '@paved/transform';
 
 export type Loaded<T> = { ok: true; data: T } | { ok: false; message: string };
 

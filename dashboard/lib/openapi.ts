@@ -1,9 +1,7 @@
+import { API_DOCUMENT_INFO, API_OPERATIONS, type ApiOperation, openApiDocument } from '@paved/schemas';
+import { CampaignInput } from '@paved/surveys';
+import { DigestAnswer, DigestRequest, FailureLinkOverrideInput, RoiAssumptionsInput } from '@paved/transform';
 import { z } from 'zod';
-import { API_DOCUMENT_INFO, API_OPERATIONS, openApiDocument, type ApiOperation } from '@paved/schemas';
-import { CampaignInput } from '@paved/surveys/campaigns';
-import { DigestAnswer, DigestRequest } from '@paved/transform/digest/request';
-import { FailureLinkOverrideInput } from '@paved/transform/metrics/overrides';
-import { RoiAssumptionsInput } from '@paved/transform/roadmap/assumptions';
 
 /*
  * The OpenAPI document served at /api/openapi.json and rendered at /docs/api: the /api/v1

@@ -1,8 +1,7 @@
 import 'server-only';
+import type { Warehouse, Window } from '@paved/transform';
+import { dayStart, scopeParams, scopeWhere, WINDOW } from '@paved/transform';
 import { z } from 'zod';
-import { dayStart, scopeParams, scopeWhere, WINDOW } from '@paved/transform/metrics/dora';
-import type { Window } from '@paved/transform/metrics/explore';
-import type { Warehouse } from '@paved/transform/warehouse/client';
 
 /**
  * Small read models the pages need beyond the metric layer. Values reach SQL only as typed

@@ -1,9 +1,7 @@
 import 'server-only';
 import type { PavedConfig } from '@paved/schemas';
-import { campaignResults, releasedCampaignId } from '@paved/surveys/results';
-import { metricMappingOf, PICKUP_HOURS_BANDS, REWORK_RATE_BANDS } from '@paved/surveys/joined';
-import type { SurveySource } from '@paved/transform/roadmap/survey-source';
-import type { Warehouse } from '@paved/transform/warehouse/client';
+import { campaignResults, metricMappingOf, PICKUP_HOURS_BANDS, REWORK_RATE_BANDS, releasedCampaignId } from '@paved/surveys';
+import type { SurveySource, Warehouse } from '@paved/transform';
 
 /** The surveys package's results (anonymity applied there), wired into the roadmap and ROI libraries. */
 export function surveySource(warehouse: Warehouse, config: PavedConfig): SurveySource {

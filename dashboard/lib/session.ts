@@ -1,7 +1,6 @@
 import 'server-only';
+import { currentRuntime, readCookie, SESSION_COOKIE, Session, sessionFromCookieHeader, unseal } from '@paved/transform';
 import { cookies } from 'next/headers';
-import { readCookie, sessionFromCookieHeader, SESSION_COOKIE, unseal, Session } from '@paved/transform/runtime/session';
-import { currentRuntime } from '@paved/transform/runtime/context';
 import type { Role } from './auth';
 
 /**

@@ -1,5 +1,5 @@
+import type { Warehouse } from '@paved/transform';
 import { z } from 'zod';
-import type { Warehouse } from '@paved/transform/warehouse/client';
 
 /**
  * Sources as people name them, and links into the tool a row came from (GitHub or GitLab for

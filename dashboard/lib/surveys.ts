@@ -1,8 +1,6 @@
 import 'server-only';
-import { keysOf } from '@paved/surveys/context';
-import type { SurveyHttpContext } from '@paved/surveys/http';
-import { mailSettingsOf } from '@paved/surveys/mail';
-import type { SurveyKeys } from '@paved/surveys/tokens';
+import type { SurveyHttpContext, SurveyKeys } from '@paved/surveys';
+import { keysOf, mailSettingsOf } from '@paved/surveys';
 import { runtime } from './runtime';
 
 /** The survey keys of this Paved (SURVEY_TOKEN_SECRET, else `survey.secret` in the data directory). */

@@ -1,11 +1,11 @@
 /** Creating, inviting to, reminding about and closing campaigns. Shared by the CLI and the admin routes. */
 import { isoDay, type PavedConfig, type SurveyDefinition } from '@paved/schemas';
-import type { Warehouse } from '@paved/transform/warehouse/client';
+import type { Warehouse } from '@paved/transform';
 import { z } from 'zod';
 import { parseCsv } from './csv.js';
 import { parseDefinition, parseSurveyRef } from './definition.js';
 import { campaignStatus } from './results.js';
-import { CampaignId, knownTeams, readCampaign, readCampaigns, readDefinition, stampReminders, writeCampaign, writeDefinition, writeInvites, type Campaign } from './store.js';
+import { type Campaign, CampaignId, knownTeams, readCampaign, readCampaigns, readDefinition, stampReminders, writeCampaign, writeDefinition, writeInvites } from './store.js';
 import { loadTemplate } from './template.js';
 import { mintInvite, type SurveyKeys } from './tokens.js';
 

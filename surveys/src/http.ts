@@ -3,16 +3,16 @@
  * handlers are one-line wrappers around these (after `requireAdmin` for the admin ones), and the
  * tests call them directly. Failures answer with a message a person can act on, never a stack.
  */
-import { SurveyResultsQuery, type PavedConfig, type SurveyCampaigns, type SurveyResults } from '@paved/schemas';
-import { describeWarehouseError, type Warehouse } from '@paved/transform/warehouse/client';
+import { type PavedConfig, type SurveyCampaigns, type SurveyResults, SurveyResultsQuery } from '@paved/schemas';
+import { describeWarehouseError, type Warehouse } from '@paved/transform';
 import { z } from 'zod';
-import { effectiveMinGroupSize } from './disclosure.js';
 import type { SheetInput } from './answers.js';
-import { closeCampaign, createCampaign, inviteToCampaign, parseInvitees, remindCampaign, SurveyInputError, type Invitee, type InviteOutcome } from './campaigns.js';
-import { mailInvitations, mailReminder, type MailSettings } from './mail.js';
+import { closeCampaign, createCampaign, type Invitee, type InviteOutcome, inviteToCampaign, parseInvitees, remindCampaign, SurveyInputError } from './campaigns.js';
 import { toCsv } from './csv.js';
 import { DefinitionError } from './definition.js';
+import { effectiveMinGroupSize } from './disclosure.js';
 import { importResponses } from './import.js';
+import { type MailSettings, mailInvitations, mailReminder } from './mail.js';
 import { LINK_MESSAGES, saveAnswers } from './respond.js';
 import { campaignResults, campaignStatus, defaultCampaignId, resultsCsv } from './results.js';
 import { readCampaigns } from './store.js';

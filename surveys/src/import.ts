@@ -4,9 +4,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { SurveyResponse } from '@paved/schemas';
-import type { Warehouse } from '@paved/transform/warehouse/client';
+import type { Warehouse } from '@paved/transform';
 import { answeredCount, checkSheet } from './answers.js';
-import { SurveyInputError, requireCampaign } from './campaigns.js';
+import { requireCampaign, SurveyInputError } from './campaigns.js';
 import { parseCsv } from './csv.js';
 import { itemsOf } from './definition.js';
 import { campaignStatus, definitionFor } from './results.js';

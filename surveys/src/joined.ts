@@ -6,10 +6,8 @@
 import type { PavedConfig } from '@paved/schemas';
 import { formatDuration } from '@paved/schemas/duration';
 import { levelMeaning } from '@paved/schemas/glossary';
-import { flowMetrics } from '@paved/transform/metrics/flow';
-import { ranking } from '@paved/transform/metrics/explore';
-import { changeFailureRateLevel, deploymentFrequencyLevel, leadTimeLevel, recoveryLevel, type BenchmarkProfile, type Level } from '@paved/transform/metrics/levels';
-import type { Warehouse } from '@paved/transform/warehouse/client';
+import type { Warehouse } from '@paved/transform';
+import { type BenchmarkProfile, changeFailureRateLevel, deploymentFrequencyLevel, flowMetrics, type Level, leadTimeLevel, ranking, recoveryLevel } from '@paved/transform';
 import type { SurveyResults } from './results.js';
 
 export const MEASURES = ['pickupTime', 'deploymentFrequency', 'leadTime', 'changeFailureRate', 'reworkRate', 'recovery'] as const;

@@ -7,12 +7,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { PavedConfig, PavedEnv } from '@paved/schemas';
-import { sendEmail, type EmailMessage, type SendOutcome } from '@paved/transform/digest/channels';
-import type { Warehouse } from '@paved/transform/warehouse/client';
-import { SurveyInputError, inviteToCampaign, remindCampaign, requireCampaign, type Invitee, type InviteOutcome } from './campaigns.js';
+import type { Warehouse } from '@paved/transform';
+import { type EmailMessage, type SendOutcome, sendEmail } from '@paved/transform';
+import { type Invitee, type InviteOutcome, inviteToCampaign, remindCampaign, requireCampaign, SurveyInputError } from './campaigns.js';
 import type { SurveyKeys } from './tokens.js';
 
-export { readMailingCounts, type MailingCount } from './store.js';
+export { type MailingCount, readMailingCounts } from './store.js';
 
 /** Sends one message; the digest's SMTP sender in production, a stand-in's in tests. */
 export type SendMail = (message: EmailMessage) => Promise<SendOutcome>;

@@ -1,10 +1,10 @@
 /** The respondent's side: open a link, see its saved answers, save or submit them. */
 import type { SurveyDefinition, SurveyResponse } from '@paved/schemas';
-import type { Warehouse } from '@paved/transform/warehouse/client';
-import { checkSheet, answeredCount, type AnswerSheet, type SheetInput } from './answers.js';
+import type { Warehouse } from '@paved/transform';
+import { type AnswerSheet, answeredCount, checkSheet, type SheetInput } from './answers.js';
 import { campaignStatus, definitionFor } from './results.js';
-import { readCampaign, readInviteTeam, readOwnResponse, writeResponse, type Campaign } from './store.js';
-import { verifyToken, type SurveyKeys } from './tokens.js';
+import { type Campaign, readCampaign, readInviteTeam, readOwnResponse, writeResponse } from './store.js';
+import { type SurveyKeys, verifyToken } from './tokens.js';
 
 export type LinkProblem = 'tampered' | 'unknown' | 'not_open' | 'closed' | 'expired';
 

@@ -8,17 +8,17 @@
  * are shown, so two reads around one more submission cannot be subtracted to recover that person.
  * Free text appears only organisation-wide (themes and verbatim answers), never under a group.
  */
-import { teamDevelopers, type DeveloperSource } from '@paved/transform/metrics/catalog';
-import { loadAssumptions } from '@paved/transform/roadmap/assumptions';
-import { RoleBand, TenureBand, type PavedConfig, type SurveyDefinition } from '@paved/schemas';
-import type { Warehouse } from '@paved/transform/warehouse/client';
-import { DIMENSIONS, NOT_GIVEN, effectiveMinGroupSize, groupOf, planPublication, type CellRef, type Dimension, type PlanOptions, type Publication } from './disclosure.js';
-import { toCsv, type Cell } from './csv.js';
-import { scoreGroup, withChange, type GroupScore, type Scoreable } from './score.js';
-import { readCampaigns, readDefinition, readInviteCounts, readMailingCounts, readSubmittedResponses, type Campaign, type StoredResponse } from './store.js';
+
+import { type PavedConfig, RoleBand, type SurveyDefinition, TenureBand } from '@paved/schemas';
+import type { Warehouse } from '@paved/transform';
+import { type DeveloperSource, loadAssumptions, teamDevelopers } from '@paved/transform';
+import { type Cell, toCsv } from './csv.js';
+import { type CellRef, DIMENSIONS, type Dimension, effectiveMinGroupSize, groupOf, NOT_GIVEN, type PlanOptions, type Publication, planPublication } from './disclosure.js';
+import { type GroupScore, type Scoreable, scoreGroup, withChange } from './score.js';
+import { type Campaign, readCampaigns, readDefinition, readInviteCounts, readMailingCounts, readSubmittedResponses, type StoredResponse } from './store.js';
 import { loadTemplate } from './template.js';
 
-export { DIMENSIONS, NOT_GIVEN, groupOf, type Dimension };
+export { DIMENSIONS, type Dimension, groupOf, NOT_GIVEN };
 
 export type CampaignStatus = 'scheduled' | 'open' | 'closed';
 

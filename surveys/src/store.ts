@@ -3,9 +3,10 @@
  * only towards results.ts (which aggregates and suppresses) and respond.ts (one response, to the
  * holder of its link); nothing else may list answers.
  */
-import { ALL_HISTORY, estimatedDevelopers as estimateDevelopersFromPullRequests, serviceCatalog } from '@paved/transform/metrics/catalog';
-import { parseInstant, SurveyDefinition, type PavedConfig, type SurveyResponse } from '@paved/schemas';
-import type { Warehouse } from '@paved/transform/warehouse/client';
+
+import { type PavedConfig, parseInstant, SurveyDefinition, type SurveyResponse } from '@paved/schemas';
+import type { Warehouse } from '@paved/transform';
+import { ALL_HISTORY, estimatedDevelopers as estimateDevelopersFromPullRequests, serviceCatalog } from '@paved/transform';
 import { z } from 'zod';
 
 const instant = z.string().transform((value, ctx) => {

@@ -3,10 +3,10 @@
  * campaign list (counts only), the results in the chosen breakdown, and the joined per-team view.
  */
 import type { PavedConfig } from '@paved/schemas';
-import type { Warehouse } from '@paved/transform/warehouse/client';
-import { joinPerception, measuresByTeam, metricMappingOf, type JoinedTeam } from './joined.js';
-import { campaignStatus, computeResults, defaultCampaignOf, loadResultsInput, metricWindowOf, type CampaignStatus, type Dimension, type SurveyResults } from './results.js';
-import { readCampaigns, type Campaign } from './store.js';
+import type { Warehouse } from '@paved/transform';
+import { type JoinedTeam, joinPerception, measuresByTeam, metricMappingOf } from './joined.js';
+import { type CampaignStatus, campaignStatus, computeResults, type Dimension, defaultCampaignOf, loadResultsInput, metricWindowOf, type SurveyResults } from './results.js';
+import { type Campaign, readCampaigns } from './store.js';
 
 export interface SurveysView {
   campaigns: (Campaign & { status: CampaignStatus })[];

@@ -1,10 +1,10 @@
+import { surveySectionOf } from '@paved/transform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCampaign } from '../src/campaigns.js';
-import { planPublication } from '../src/disclosure.js';
-import { surveySectionOf } from '@paved/transform/digest/content';
 import { surveySummaryForDigest } from '../src/digest.js';
+import { planPublication } from '../src/disclosure.js';
 import { getCampaigns, getResults } from '../src/http.js';
-import { computeResults, digestOf, resultsCsv, surveyDigest, type SurveyResults } from '../src/results.js';
+import { computeResults, digestOf, resultsCsv, type SurveyResults, surveyDigest } from '../src/results.js';
 import { writeImported } from '../src/store.js';
 import { surveysView } from '../src/view.js';
 import { context, input, many, openTestWarehouse, SMALL, testConfig } from './harness.js';

@@ -1,5 +1,5 @@
+import { surveyDefinition as demoDefinition } from '@paved/ingest';
 import { describe, expect, it } from 'vitest';
-import { surveyDefinition as demoDefinition } from '@paved/ingest/demo/survey';
 import { DefinitionError, itemsOf, parseDefinition } from '../src/definition.js';
 import { loadTemplate } from '../src/template.js';
 

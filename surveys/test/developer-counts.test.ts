@@ -1,11 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PavedConfig } from '@paved/schemas';
-import { teamDevelopers } from '@paved/transform/metrics/catalog';
-import { runTransform } from '@paved/transform/metrics/rebuild';
-import { defaultMetricSettings } from '@paved/transform/metrics/settings';
-import { loadAssumptions, setRoiAssumptions } from '@paved/transform/roadmap/assumptions';
-import { developersOf } from '@paved/transform/roadmap/friction';
-import { SurveyView } from '@paved/transform/roadmap/survey-source';
+import { defaultMetricSettings, developersOf, loadAssumptions, runTransform, SurveyView, setRoiAssumptions, teamDevelopers } from '@paved/transform';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { event, openTestWarehouse } from '../../transform/test/harness.js';
 import { HistoryBuilder } from '../../transform/test/history.js';
 import { createCampaign } from '../src/campaigns.js';

@@ -2,14 +2,15 @@
  * Survey disclosure control under attack. Each guarantee is tried by the attacker in attacker.ts,
  * which sees only published outputs, and each attack is shown to work when the control is off.
  */
+
+import { readSurvey } from '@paved/transform';
 import { describe, expect, it } from 'vitest';
-import { auditCells, planPublication, type Dimension } from '../src/disclosure.js';
-import { Fraction, rref } from '../src/linear.js';
+import { auditCells, type Dimension, planPublication } from '../src/disclosure.js';
 import { joinPerception } from '../src/joined.js';
+import { Fraction, rref } from '../src/linear.js';
 import { computeResults, type ReleaseOptions, type Respondent, type SurveyResults } from '../src/results.js';
-import { readSurvey } from '@paved/transform/roadmap/survey-source';
 import {
-  differencingAttack, freeTextAttack, groupsNamedWithFigures, seeded, linearAttack, publishedCells, randomCampaign, randomRespondent, trueStats,
+  differencingAttack, freeTextAttack, groupsNamedWithFigures, linearAttack, publishedCells, randomCampaign, randomRespondent, seeded, trueStats,
 } from './attacker.js';
 import { input, respondent } from './harness.js';
 

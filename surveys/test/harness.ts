@@ -2,11 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PavedConfig, type SurveyDefinition } from '@paved/schemas';
-import { Warehouse } from '@paved/transform/warehouse/client';
-import { migrate } from '@paved/transform/warehouse/migrate';
-import { surveyKeys } from '../src/tokens.js';
+import { migrate, Warehouse } from '@paved/transform';
 import type { SurveyHttpContext } from '../src/http.js';
 import type { Respondent, ResultsInput } from '../src/results.js';
+import { surveyKeys } from '../src/tokens.js';
 
 /** A fresh embedded warehouse (own directory, migrated). */
 export async function openTestWarehouse(): Promise<{ warehouse: Warehouse; dir: string; close: () => Promise<void> }> {

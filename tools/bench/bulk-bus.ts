@@ -4,8 +4,8 @@
  * queue in between. Raw-archive records can be skipped: no metric reads `raw_deliveries`, and at
  * large scale the archived payloads are most of the bytes written.
  */
-import type { Bus, BusHealth, BusMessage, BusRecord, Subscription } from '@paved/ingest/bus/bus';
-import type { Sink } from '@paved/transform/sink/sink';
+import type { Bus, BusHealth, BusMessage, BusRecord, Subscription } from '@paved/ingest';
+import type { Sink } from '@paved/transform';
 
 export class BulkLoadBus implements Bus {
   readonly kind = 'in-process' as const;

@@ -25,15 +25,15 @@
  * BENCH_PAGES (comma-separated page names, default all), BENCH_PORT (a free one),
  * BENCH_MIN_FREE_DISK_GB (10: a start whose transform spills the disk below it is stopped).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readWarehouseLock } from '@paved/transform';
+import { buildDashboard, dashboardBuilt } from 'paved';
 import { z } from 'zod';
-import { readWarehouseLock } from '@paved/transform/warehouse/lock';
-import { buildDashboard, dashboardBuilt } from 'paved/dashboard-app';
 import { freePort, waitFor } from '../../scripts/loopback.js';
 import { percentile } from './percentile.js';
 

@@ -7,18 +7,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { DEMO_SHARED_PATHS, defaultNormaliseContext, loadDemo } from '@paved/ingest';
+import { defaultMetricSettings, doraMetrics, doraSeries, migrate, ranking, runTransform, Sink, Warehouse } from '@paved/transform';
+import { progress } from 'paved';
 import { z } from 'zod';
-import { loadDemo } from '@paved/ingest/demo-loader';
-import { defaultNormaliseContext } from '@paved/ingest/delivery';
-import { doraMetrics } from '@paved/transform/metrics/dora';
-import { doraSeries, ranking } from '@paved/transform/metrics/explore';
-import { runTransform } from '@paved/transform/metrics/rebuild';
-import { defaultMetricSettings } from '@paved/transform/metrics/settings';
-import { DEMO_SHARED_PATHS } from '@paved/ingest/demo/org';
-import { Sink } from '@paved/transform/sink/sink';
-import { Warehouse } from '@paved/transform/warehouse/client';
-import { migrate } from '@paved/transform/warehouse/migrate';
-import { progress } from 'paved/progress';
 import { BulkLoadBus } from './bulk-bus.js';
 import { percentile } from './percentile.js';
 

@@ -23,16 +23,10 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { type DoraQuery, type DoraRow, doraMetrics, doraResultOf, loadConfig, migrate, type PerServiceRow, publicOriginsOf, registerRuntime, Warehouse } from '@paved/transform';
+import { buildDashboard, dashboardBuilt, dashboardHandler, frontDoor } from 'paved';
 import pg from 'pg';
 import { z } from 'zod';
-import { doraMetrics, doraResultOf, type DoraQuery, type DoraRow, type PerServiceRow } from '@paved/transform/metrics/dora';
-import { loadConfig } from '@paved/transform/runtime/config';
-import { registerRuntime } from '@paved/transform/runtime/context';
-import { publicOriginsOf } from '@paved/transform/runtime/origin';
-import { Warehouse } from '@paved/transform/warehouse/client';
-import { migrate } from '@paved/transform/warehouse/migrate';
-import { buildDashboard, dashboardBuilt, dashboardHandler } from 'paved/dashboard-app';
-import { frontDoor } from 'paved/front-door';
 import { percentile } from './percentile.js';
 import { copyDerivedRows, DAY_MS, isoDay } from './scale-copies.js';
 

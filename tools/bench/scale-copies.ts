@@ -5,8 +5,9 @@
  * large would take hours; the copies have the rows a bigger history has in the same window, which is
  * what query cost depends on. Made once; later runs reuse them while their row counts still match.
  */
+
+import type { Warehouse } from '@paved/transform';
 import { z } from 'zod';
-import type { Warehouse } from '@paved/transform/warehouse/client';
 
 export const DAY_MS = 86_400_000;
 export const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);

@@ -14,11 +14,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { doraMetrics, doraSeries, migrate, ranking, Warehouse } from '@paved/transform';
 import { z } from 'zod';
-import { doraMetrics } from '@paved/transform/metrics/dora';
-import { doraSeries, ranking } from '@paved/transform/metrics/explore';
-import { Warehouse } from '@paved/transform/warehouse/client';
-import { migrate } from '@paved/transform/warehouse/migrate';
 import { percentile } from './percentile.js';
 import { COPIED_TABLES, copyDerivedRows, DAY_MS, isoDay } from './scale-copies.js';
 

@@ -18,14 +18,14 @@
  * PAVED_DASHBOARD_DIST (default .next-bench; built when missing). Writes
  * test-artifacts/bench-startup-<scale>.json.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readWarehouseLock } from '@paved/transform';
+import { buildDashboard, dashboardBuilt } from 'paved';
 import { z } from 'zod';
-import { readWarehouseLock } from '@paved/transform/warehouse/lock';
-import { buildDashboard, dashboardBuilt } from 'paved/dashboard-app';
 import { freePort } from '../../scripts/loopback.js';
 import { percentile } from './percentile.js';
 

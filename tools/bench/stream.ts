@@ -10,24 +10,22 @@
 // 1000 deliveries/s), BENCH_SECONDS (20 per rate), BENCH_BATCH (sink rows per insert, 5000: the product default),
 // BENCH_CONCURRENT_PARTITIONS (16: partition batches the sink takes at once and inserts together; 1 = one insert per partition batch).
 // CPU seconds are reported next to wall-clock rates: on a shared machine they say what the code costs.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
-import { z } from 'zod';
-import { encodeEvent, type BusRecord } from '@paved/ingest/bus/bus';
-import { KafkaBus, kafkaBrokersFromEnv } from '@paved/ingest/bus/kafka';
+import { type BusRecord, encodeEvent } from '@paved/ingest';
+import { KafkaBus, kafkaBrokersFromEnv } from '@paved/ingest/kafka';
 import { CanonicalEvent, SCHEMA_VERSION } from '@paved/schemas';
-import { Sink } from '@paved/transform/sink/sink';
-import { Warehouse } from '@paved/transform/warehouse/client';
-import { migrate } from '@paved/transform/warehouse/migrate';
-import { shaOf, type Answer, type LoadMessage, type LoadSettings } from './webhook-load.js';
+import { migrate, Sink, Warehouse } from '@paved/transform';
+import { z } from 'zod';
 import { freePort } from '../../scripts/loopback.js';
 import { percentile } from './percentile.js';
+import { type Answer, type LoadMessage, type LoadSettings, shaOf } from './webhook-load.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 500_000);

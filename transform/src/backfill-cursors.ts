@@ -1,4 +1,4 @@
-import { BackfillCursor, emptyCursor, type CursorKey, type CursorStore } from '@paved/ingest/backfill-cursor';
+import { BackfillCursor, type CursorKey, type CursorStore, emptyCursor } from '@paved/ingest';
 import { z } from 'zod';
 import type { Warehouse } from './warehouse/client.js';
 

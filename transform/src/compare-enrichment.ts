@@ -1,11 +1,6 @@
+import type { Bus, GithubApi, Logger, NormaliseContext } from '@paved/ingest';
+import { compareDelivery, fetchCompare, receiveDelivery } from '@paved/ingest';
 import { z } from 'zod';
-import type { Bus } from '@paved/ingest/bus/bus';
-import type { NormaliseContext } from '@paved/ingest/delivery';
-import type { Logger } from '@paved/ingest/log';
-import { receiveDelivery } from '@paved/ingest/receive';
-import type { GithubApi } from '@paved/ingest/github/api';
-import { compareDelivery } from '@paved/ingest/github/backfill-deliveries';
-import { fetchCompare } from '@paved/ingest/github/compare';
 import type { Warehouse } from './warehouse/client.js';
 
 /*

@@ -1,6 +1,4 @@
-import { DeadLetter, encodeEvent, type Bus, type BusRecord } from '@paved/ingest/bus/bus';
-import { defaultNormaliseContext, type Delivery, type NormaliseContext } from '@paved/ingest/delivery';
-import { normalise } from '@paved/ingest/normalise';
+import { type Bus, type BusRecord, DeadLetter, type Delivery, defaultNormaliseContext, encodeEvent, type NormaliseContext, normalise } from '@paved/ingest';
 import { EventSource } from '@paved/schemas';
 import { z } from 'zod';
 import type { Warehouse } from './warehouse/client.js';

@@ -1,6 +1,5 @@
-import { encodeDeadLetter, encodeEvent, type Bus, type BusRecord } from '@paved/ingest/bus/bus';
-import type { Delivery, NormaliseContext } from '@paved/ingest/delivery';
-import { normalise } from '@paved/ingest/normalise';
+import type { Delivery, NormaliseContext } from '@paved/ingest';
+import { type Bus, type BusRecord, encodeDeadLetter, encodeEvent, normalise } from '@paved/ingest';
 import { EventSource, parseInstant } from '@paved/schemas';
 import { z } from 'zod';
 import type { Warehouse } from './warehouse/client.js';

@@ -1,6 +1,6 @@
+import type { Logger } from '@paved/ingest';
 import cron, { type ScheduledTask } from 'node-cron';
-import type { Logger } from '@paved/ingest/log';
-import { changesOfRows, emptyChanges, hasChanges, mergeChanges, runIncrement, type ChangeSummary, type IncrementReport } from './metrics/increment.js';
+import { type ChangeSummary, changesOfRows, emptyChanges, hasChanges, type IncrementReport, mergeChanges, runIncrement } from './metrics/increment.js';
 import { runTransform, type TransformReport } from './metrics/rebuild.js';
 import type { MetricSettings } from './metrics/settings.js';
 import type { TableRows } from './sink/rows.js';

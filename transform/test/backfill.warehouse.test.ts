@@ -1,8 +1,6 @@
+import { backfillGithub, defaultNormaliseContext, GithubApi } from '@paved/ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defaultNormaliseContext } from '@paved/ingest/delivery';
-import { GithubApi } from '@paved/ingest/github/api';
-import { backfillGithub } from '@paved/ingest/github/backfill';
 import { GithubApiStandin } from '../../ingest/test/github-api-standin.js';
 import { githubFixture, shaOf } from '../../ingest/test/github-fixture.js';
 import { WarehouseCursorStore } from '../src/backfill-cursors.js';

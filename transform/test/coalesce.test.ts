@@ -1,5 +1,5 @@
+import type { BusMessage } from '@paved/ingest';
 import { describe, expect, it } from 'vitest';
-import type { BusMessage } from '@paved/ingest/bus/bus';
 import { BatchCoalescer } from '../src/sink/coalesce.js';
 
 const batch = (partition: number, n: number): BusMessage[] =>

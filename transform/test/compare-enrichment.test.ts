@@ -1,8 +1,6 @@
+import { type Delivery, defaultNormaliseContext, GithubApi, receiveDelivery } from '@paved/ingest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { defaultNormaliseContext, type Delivery } from '@paved/ingest/delivery';
-import { GithubApi } from '@paved/ingest/github/api';
-import { receiveDelivery } from '@paved/ingest/receive';
 import { GithubApiStandin } from '../../ingest/test/github-api-standin.js';
 import type { FixtureCommit, FixtureUser, GithubFixture } from '../../ingest/test/github-fixture.js';
 import { CompareEnrichment } from '../src/compare-enrichment.js';

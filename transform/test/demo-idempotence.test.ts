@@ -1,7 +1,6 @@
+import { defaultNormaliseContext, loadDemo } from '@paved/ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { loadDemo } from '@paved/ingest/demo-loader';
-import { defaultNormaliseContext } from '@paved/ingest/delivery';
 import { doraMetrics } from '../src/metrics/dora.js';
 import { runTransform } from '../src/metrics/rebuild.js';
 import { defaultMetricSettings } from '../src/metrics/settings.js';

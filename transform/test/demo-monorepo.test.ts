@@ -1,8 +1,6 @@
+import { DEMO_SHARED_PATHS, defaultNormaliseContext, loadDemo } from '@paved/ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { loadDemo } from '@paved/ingest/demo-loader';
-import { DEMO_SHARED_PATHS } from '@paved/ingest/demo/org';
-import { defaultNormaliseContext } from '@paved/ingest/delivery';
 import { runTransform } from '../src/metrics/rebuild.js';
 import { defaultMetricSettings } from '../src/metrics/settings.js';
 import { openTestWarehouse } from './harness.js';

@@ -1,10 +1,10 @@
+import { type BusRecord, type DeadLetter, encodeEvent } from '@paved/ingest';
+import { CanonicalEvent } from '@paved/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { encodeEvent, type BusRecord, type DeadLetter } from '@paved/ingest/bus/bus';
-import { CanonicalEvent } from '@paved/schemas';
-import { replayDeadLetters, type ReplayProgress } from '../src/dlq.js';
-import { deadLetterId } from '../src/sink/sink.js';
+import { type ReplayProgress, replayDeadLetters } from '../src/dlq.js';
 import { rowOfDeadLetter } from '../src/sink/rows.js';
+import { deadLetterId } from '../src/sink/sink.js';
 import { event, openTestWarehouse } from './harness.js';
 
 let env: Awaited<ReturnType<typeof openTestWarehouse>>;

@@ -1,6 +1,6 @@
+import { deploymentReference } from '@paved/ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { deploymentReference } from '@paved/ingest/references';
 import { doraMetrics } from '../src/metrics/dora.js';
 import { dataHealth } from '../src/metrics/explore.js';
 import { runTransform } from '../src/metrics/rebuild.js';

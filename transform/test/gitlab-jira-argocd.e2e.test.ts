@@ -1,11 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { z } from 'zod';
+import { type Delivery, defaultNormaliseContext, GITLAB_ASSUMED, receiveDelivery, WebhookReceiver } from '@paved/ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultNormaliseContext, type Delivery } from '@paved/ingest/delivery';
-import { WebhookReceiver } from '@paved/ingest/http/webhooks';
-import { receiveDelivery } from '@paved/ingest/receive';
-import { GITLAB_ASSUMED } from '@paved/ingest/gitlab/normalise';
+import { z } from 'zod';
 import { argocdScope, documentedArgocdBody, renderArgocdTemplate, syncedApplication } from '../../ingest/test/fixtures/gitops.js';
 import { doraMetrics } from '../src/metrics/dora.js';
 import { dataHealth } from '../src/metrics/explore.js';

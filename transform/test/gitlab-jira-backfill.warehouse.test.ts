@@ -1,12 +1,7 @@
+import { backfillGitlab, backfillJira, defaultNormaliseContext, GitlabApi, JIRA_DEFAULTS, JiraApi, type NormaliseContext, receiveDelivery } from '@paved/ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defaultNormaliseContext, type NormaliseContext } from '@paved/ingest/delivery';
-import { GitlabApi } from '@paved/ingest/gitlab/api';
-import { backfillGitlab } from '@paved/ingest/gitlab/backfill';
-import { JiraApi, backfillJira } from '@paved/ingest/jira/backfill';
-import { JIRA_DEFAULTS } from '@paved/ingest/jira/settings';
-import { receiveDelivery } from '@paved/ingest/receive';
-import { GitlabApiStandin, fxSha, gitlabFixture } from '../../ingest/test/gitlab-api-standin.js';
+import { fxSha, GitlabApiStandin, gitlabFixture } from '../../ingest/test/gitlab-api-standin.js';
 import { WarehouseCursorStore } from '../src/backfill-cursors.js';
 import { doraMetrics } from '../src/metrics/dora.js';
 import { runTransform } from '../src/metrics/rebuild.js';

@@ -1,12 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { encodeEvent, InProcessBus } from '@paved/ingest';
+import { CanonicalEvent, type CanonicalEventInput } from '@paved/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { InProcessBus } from '@paved/ingest/bus/in-process';
-import { encodeEvent } from '@paved/ingest/bus/bus';
-import { CanonicalEvent, type CanonicalEventInput } from '@paved/schemas';
-import { changesOfRows, emptyChanges, mergeChanges, runIncrement, type ChangeSummary } from '../src/metrics/increment.js';
+import { type ChangeSummary, changesOfRows, emptyChanges, mergeChanges, runIncrement } from '../src/metrics/increment.js';
 import { setFailureLinkOverride, setMappingOverride } from '../src/metrics/overrides.js';
 import { definitionsFingerprint, runTransform } from '../src/metrics/rebuild.js';
 import { defaultMetricSettings, type MetricSettings } from '../src/metrics/settings.js';

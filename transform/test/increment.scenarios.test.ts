@@ -1,11 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { encodeEvent, InProcessBus } from '@paved/ingest';
+import { CanonicalEvent, type CanonicalEventInput } from '@paved/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { InProcessBus } from '@paved/ingest/bus/in-process';
-import { encodeEvent } from '@paved/ingest/bus/bus';
-import { CanonicalEvent, type CanonicalEventInput } from '@paved/schemas';
 import { changesOfRows, emptyChanges, mergeChanges, runIncrement } from '../src/metrics/increment.js';
 import { runTransform } from '../src/metrics/rebuild.js';
 import { defaultMetricSettings } from '../src/metrics/settings.js';

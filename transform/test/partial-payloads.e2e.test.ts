@@ -1,9 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { defaultNormaliseContext, WebhookReceiver } from '@paved/ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultNormaliseContext } from '@paved/ingest/delivery';
-import { WebhookReceiver } from '@paved/ingest/http/webhooks';
 import { doraMetrics } from '../src/metrics/dora.js';
 import { dataHealth } from '../src/metrics/explore.js';
 import { runTransform } from '../src/metrics/rebuild.js';

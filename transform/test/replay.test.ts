@@ -1,7 +1,6 @@
+import { type Delivery, defaultNormaliseContext, receiveDelivery } from '@paved/ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defaultNormaliseContext, type Delivery } from '@paved/ingest/delivery';
-import { receiveDelivery } from '@paved/ingest/receive';
 import { runTransform } from '../src/metrics/rebuild.js';
 import { defaultMetricSettings } from '../src/metrics/settings.js';
 import { archivedPayload, replayRawDeliveries } from '../src/replay.js';

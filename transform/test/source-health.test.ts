@@ -1,9 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { completedPushDelivery, type Delivery, defaultNormaliseContext, GITLAB_ASSUMED, receiveDelivery } from '@paved/ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultNormaliseContext, type Delivery } from '@paved/ingest/delivery';
-import { GITLAB_ASSUMED } from '@paved/ingest/gitlab/normalise';
-import { completedPushDelivery } from '@paved/ingest/gitlab/compare';
-import { receiveDelivery } from '@paved/ingest/receive';
 import { argocdScope, documentedArgocdBody, renderArgocdTemplate, syncedApplication } from '../../ingest/test/fixtures/gitops.js';
 import { GITLAB_COMPLETED_PREFIX, GITLAB_TRUNCATED_PREFIX, sourceHealth } from '../src/metrics/source-health.js';
 import { openTestWarehouse } from './harness.js';

@@ -3,11 +3,11 @@
  * schema when paved.config.yaml is loaded, with the path in the message; an unknown section is
  * refused as before; the secrets its routes name pass through the environment.
  */
+
+import { defineSource, dlq, requireSecret, sources } from '@paved/ingest';
+import { PavedConfig } from '@paved/schemas';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { dlq } from '@paved/ingest/payload';
-import { defineSource, requireSecret, sources } from '@paved/ingest/sources/index';
-import { PavedConfig } from '@paved/schemas';
 import { loadEnv, parseConfigText, sourceSectionProblems } from '../src/runtime/config.js';
 
 const shipit = defineSource({

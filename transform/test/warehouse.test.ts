@@ -2,13 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type BusMessage, encodeEvent } from '@paved/ingest';
+import { CanonicalEvent } from '@paved/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { encodeEvent, type BusMessage } from '@paved/ingest/bus/bus';
+import { acquireWarehouseLock, readWarehouseLock, WarehouseLockedError } from '../src/warehouse/lock.js';
 import { loadMigrations, migrate, renderStatements } from '../src/warehouse/migrate.js';
-import { readWarehouseLock, WarehouseLockedError, acquireWarehouseLock } from '../src/warehouse/lock.js';
-import { openTestWarehouse, event } from './harness.js';
-import { CanonicalEvent } from '@paved/schemas';
+import { event, openTestWarehouse } from './harness.js';
 
 let env: Awaited<ReturnType<typeof openTestWarehouse>>;
 beforeAll(async () => { env = await openTestWarehouse(); });

@@ -1,7 +1,6 @@
-import { digestHealth, listDigests, readDigest, type ArchiveEntry } from '@paved/transform/digest/ledger';
-import { renderDigest } from '@paved/transform/digest/render';
-import { Card, Empty, Failure, PageHeader } from '@/components/ui';
+import { type ArchiveEntry, digestHealth, listDigests, readDigest, renderDigest } from '@paved/transform';
 import { icons } from '@/components/icons';
+import { Card, Empty, Failure, PageHeader } from '@/components/ui';
 import { ago } from '@/lib/format';
 import { attempt } from '@/lib/load';
 import { runtime } from '@/lib/runtime';

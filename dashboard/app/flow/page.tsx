@@ -1,17 +1,16 @@
-import { scopeOptions } from '@paved/transform/metrics/explore';
-import { flowMetrics } from '@paved/transform/metrics/flow';
-import { HorizontalBarsChart, type Point } from '@/components/charts';
+import { flowMetrics, scopeOptions } from '@paved/transform';
 import { ChartFrame } from '@/components/ChartFrame';
+import { HorizontalBarsChart, type Point } from '@/components/charts';
 import { Filters } from '@/components/Filters';
 import { Card, ConnectSources, CsvLink, Empty, ExternalLink, Failure, PageHeader } from '@/components/ui';
 import { count, dateTime, hours } from '@/lib/format';
-import { changeRequestLink, changeRequestRef } from '@/lib/sources';
 import { deploymentHref } from '@/lib/keys';
 import { attempt } from '@/lib/load';
-import { describeWindow, href, viewOf, viewParams, type SearchParams } from '@/lib/period';
+import { describeWindow, href, type SearchParams, viewOf, viewParams } from '@/lib/period';
 import { warehouseCounts } from '@/lib/queries';
 import { originOf } from '@/lib/request';
 import { runtime } from '@/lib/runtime';
+import { changeRequestLink, changeRequestRef } from '@/lib/sources';
 import { teamHref } from '@/lib/teams';
 
 export const dynamic = 'force-dynamic';

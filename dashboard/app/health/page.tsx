@@ -1,9 +1,7 @@
+import { changeSetAttributionHealth, dataHealth, sourceHealth } from '@paved/transform';
 import { z } from 'zod';
-import { changeSetAttributionHealth } from '@paved/transform/metrics/attribution';
-import { dataHealth } from '@paved/transform/metrics/explore';
-import { sourceHealth } from '@paved/transform/metrics/source-health';
-import { Card, ConnectSources, Failure, Meter, PageHeader } from '@/components/ui';
 import { icons } from '@/components/icons';
+import { Card, ConnectSources, Failure, Meter, PageHeader } from '@/components/ui';
 import { ago, count, dateTime, parseUtc, percent, plural } from '@/lib/format';
 import { attempt } from '@/lib/load';
 import { first, type SearchParams } from '@/lib/period';

@@ -1,5 +1,4 @@
-import { scopeOptions } from '@paved/transform/metrics/explore';
-import { incidentFilterOptions, incidentsInWindow, type IncidentWithLinks } from '@paved/transform/metrics/incidents';
+import { type IncidentWithLinks, incidentFilterOptions, incidentsInWindow, scopeOptions } from '@paved/transform';
 import { Filters } from '@/components/Filters';
 import { icons } from '@/components/icons';
 import { OverrideForm } from '@/components/OverrideForm';
@@ -7,7 +6,7 @@ import { Card, Empty, ExternalLink, Failure, PageHeader } from '@/components/ui'
 import { count, dateTime, hours, label, plural, shortSha } from '@/lib/format';
 import { deploymentHref } from '@/lib/keys';
 import { attempt } from '@/lib/load';
-import { describeWindow, first, href, viewOf, viewParams, type SearchParams } from '@/lib/period';
+import { describeWindow, first, href, type SearchParams, viewOf, viewParams } from '@/lib/period';
 import { viewerIsAdmin } from '@/lib/request';
 import { runtime } from '@/lib/runtime';
 import { sourceLabel } from '@/lib/sources';

@@ -1,14 +1,11 @@
-import { doraSeries } from '@paved/transform/metrics/explore';
-import { frictionRoadmap, type MetricEvidence } from '@paved/transform/roadmap/friction';
-import { WEIGHTS } from '@paved/transform/roadmap/scoring';
-import { initiativeEffects, type InitiativeEffect, type KeyEffect } from '@paved/transform/roadmap/initiatives';
-import { LinesChart, type Point } from '@/components/charts';
+import { doraSeries, frictionRoadmap, type InitiativeEffect, initiativeEffects, type KeyEffect, type MetricEvidence, WEIGHTS } from '@paved/transform';
 import { ChartFrame } from '@/components/ChartFrame';
+import { LinesChart, type Point } from '@/components/charts';
 import { Filters } from '@/components/Filters';
 import { Card, Empty, Failure, LevelBadge, PageHeader } from '@/components/ui';
 import { decimal, hours, percent, shortDate } from '@/lib/format';
 import { attempt } from '@/lib/load';
-import { first, href, viewOf, type SearchParams } from '@/lib/period';
+import { first, href, type SearchParams, viewOf } from '@/lib/period';
 import { surveySource } from '@/lib/roadmap';
 import { runtime } from '@/lib/runtime';
 import { teamHref } from '@/lib/teams';

@@ -1,12 +1,12 @@
-import { roiSummary } from '@paved/transform/roadmap/roi';
-import { RoiFigure } from '@/components/RoiFigure';
+import { roiSummary } from '@paved/transform';
 import { Filters } from '@/components/Filters';
+import { RoiFigure } from '@/components/RoiFigure';
 import { Card, Failure, PageHeader } from '@/components/ui';
 import { attempt } from '@/lib/load';
-import { first, href, viewOf, type SearchParams } from '@/lib/period';
+import { first, href, type SearchParams, viewOf } from '@/lib/period';
+import { viewerIsAdmin } from '@/lib/request';
 import { surveySource } from '@/lib/roadmap';
 import { runtime } from '@/lib/runtime';
-import { viewerIsAdmin } from '@/lib/request';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'ROI' };

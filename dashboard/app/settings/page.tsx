@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { PavedEnv } from '@paved/schemas';
-import { webhookSecretPath, type StoredSecretName } from '@paved/transform/runtime/webhook-secrets';
+import { type StoredSecretName, webhookSecretPath } from '@paved/transform';
 import { ConnectProgress } from '@/components/ConnectProgress';
-import { Card, PageHeader } from '@/components/ui';
 import { icons } from '@/components/icons';
+import { Card, PageHeader } from '@/components/ui';
 import { first, type SearchParams } from '@/lib/period';
 import { originOf, viewerIsAdmin } from '@/lib/request';
 import { runtime } from '@/lib/runtime';

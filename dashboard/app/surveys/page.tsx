@@ -1,14 +1,11 @@
-import { AGREEMENT_LABELS } from '@paved/surveys/items';
-import { MEASURE_LABELS, MEASURE_UNITS, type JoinedTeam, type Measure } from '@paved/surveys/joined';
-import type { DriverScore, GroupScore } from '@paved/surveys/score';
-import type { SurveyResults } from '@paved/surveys/results';
-import { surveysView } from '@paved/surveys/view';
+import { LEVELS_EXPLAINED } from '@paved/schemas/glossary';
+import type { DriverScore, GroupScore, SurveyResults } from '@paved/surveys';
+import { AGREEMENT_LABELS, type JoinedTeam, MEASURE_LABELS, MEASURE_UNITS, type Measure, surveysView } from '@paved/surveys';
 import { ChartFrame } from '@/components/ChartFrame';
+import { icons } from '@/components/icons';
 import { SCORE_COLORS } from '@/components/surveys/colors';
 import { DistributionChart } from '@/components/surveys/DistributionChart';
 import { Card, Delta, Empty, Failure, LevelBadge, Meter, PageHeader } from '@/components/ui';
-import { icons } from '@/components/icons';
-import { LEVELS_EXPLAINED } from '@paved/schemas/glossary';
 import { count, decimal, hours, percent } from '@/lib/format';
 import { attempt } from '@/lib/load';
 import { first, href, type SearchParams } from '@/lib/period';

@@ -1,9 +1,8 @@
 'use client';
 
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import type { SurveyDefinition, SurveyItem } from '@paved/schemas';
-import { checkAnswer, checkFreeText, FREE_TEXT_MAX, ROLE_LABELS, TENURE_LABELS } from '@paved/surveys/answers';
-import { itemsOf, scaleLabels } from '@paved/surveys/items';
+import { checkAnswer, checkFreeText, FREE_TEXT_MAX, itemsOf, ROLE_LABELS, scaleLabels, TENURE_LABELS } from '@paved/surveys/browser';
+import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 
 export interface SavedSheet {
   team: string;

@@ -1,10 +1,8 @@
+import type { Bus, Logger, NormaliseContext } from '@paved/ingest';
+import { GithubApi } from '@paved/ingest';
 import type { PavedConfig, PavedEnv } from '@paved/schemas';
-import type { Bus } from '@paved/ingest/bus/bus';
-import type { NormaliseContext } from '@paved/ingest/delivery';
-import { GithubApi } from '@paved/ingest/github/api';
-import type { Logger } from '@paved/ingest/log';
-import { CompareEnrichment } from '@paved/transform/compare-enrichment';
-import type { Warehouse } from '@paved/transform/warehouse/client';
+import type { Warehouse } from '@paved/transform';
+import { CompareEnrichment } from '@paved/transform';
 import { githubAuthOf } from './commands/backfill.js';
 
 /**

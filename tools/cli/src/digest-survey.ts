@@ -1,5 +1,5 @@
-import { surveySummaryForDigest } from '@paved/surveys/digest';
-import type { SurveySummaryHook } from '@paved/transform/digest/content';
+import { surveySummaryForDigest } from '@paved/surveys';
+import type { SurveySummaryHook } from '@paved/transform';
 
 /**
  * The survey section of the weekly digests, for every process that sends them: the newest campaign

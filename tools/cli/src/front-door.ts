@@ -1,9 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import { closeAfterAnswer, type NodeEnv, nodeListener } from '@paved/ingest';
+import { hostAllowed } from '@paved/transform';
 import { Hono, type MiddlewareHandler } from 'hono';
-import { closeAfterAnswer } from '@paved/ingest/http/body';
-import { nodeListener, type NodeEnv } from '@paved/ingest/http/webhooks';
-import { hostAllowed } from '@paved/transform/runtime/origin';
 
 export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 

@@ -1,25 +1,24 @@
 import { readFileSync } from 'node:fs';
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { ConfigError } from '@paved/transform/runtime/config';
-import { WarehouseLockedError } from '@paved/transform/warehouse/lock';
+import { sources } from '@paved/ingest';
 import type { EventSource } from '@paved/schemas';
-import { sources } from '@paved/ingest/sources/index';
+import { ConfigError, WarehouseLockedError } from '@paved/transform';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { backfillGithubCommand } from './commands/backfill.js';
 import { backfillGitlabCommand, backfillJiraCommand } from './commands/backfill-sources.js';
-import { connectGithubCommand, type ConnectGithubOptions } from './commands/connect.js';
-import { connectOpsgenieCommand, connectPagerdutyCommand, type ConnectOpsgenieOptions, type ConnectPagerdutyOptions } from './commands/connect-pagerduty.js';
+import { type ConnectGithubOptions, connectGithubCommand } from './commands/connect.js';
+import { type ConnectOpsgenieOptions, type ConnectPagerdutyOptions, connectOpsgenieCommand, connectPagerdutyCommand } from './commands/connect-pagerduty.js';
+import { dashboardService } from './commands/dashboard-service.js';
 import { demo } from './commands/demo.js';
 import { digestCommand } from './commands/digest.js';
 import { dlqReplay } from './commands/dlq.js';
 import { metricsDora } from './commands/metrics.js';
 import { migrateCommand } from './commands/migrate.js';
-import { dashboardService } from './commands/dashboard-service.js';
-import { ingestService, sinkService } from './commands/services.js';
-import { transformService } from './commands/transform-service.js';
-import { start } from './commands/start.js';
-import { surveyClose, surveyCreate, surveyImport, surveyInvite, surveyList, surveyResults, type CreateOptions } from './commands/survey.js';
 import { replayCommand } from './commands/replay.js';
+import { ingestService, sinkService } from './commands/services.js';
+import { start } from './commands/start.js';
+import { type CreateOptions, surveyClose, surveyCreate, surveyImport, surveyInvite, surveyList, surveyResults } from './commands/survey.js';
 import { transformRun } from './commands/transform.js';
+import { transformService } from './commands/transform-service.js';
 
 /** The version of this CLI, from its package.json (the workspace's release version). */
 export function pavedVersion(): string {

@@ -1,13 +1,10 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import type { Bus, Logger, NodeEnv, WebhookReceiver } from '@paved/ingest';
+import type { Sink, Warehouse } from '@paved/transform';
 import { Hono } from 'hono';
 import client from 'prom-client';
-import type { Bus } from '@paved/ingest/bus/bus';
-import type { Logger } from '@paved/ingest/log';
-import type { NodeEnv, WebhookReceiver } from '@paved/ingest/http/webhooks';
-import type { Sink } from '@paved/transform/sink/sink';
-import type { Warehouse } from '@paved/transform/warehouse/client';
 
 export interface Check {
   name: string;

@@ -1,14 +1,13 @@
-export { normaliseContextOf } from '@paved/transform/runtime/config';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+export { normaliseContextOf } from '@paved/transform';
+
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Bus } from '@paved/ingest/bus/bus';
-import { InProcessBus } from '@paved/ingest/bus/in-process';
+import type { Bus } from '@paved/ingest';
+import { DEMO_SHARED_PATHS, InProcessBus } from '@paved/ingest';
 import type { PavedConfig, PavedEnv } from '@paved/schemas';
-import { Warehouse } from '@paved/transform/warehouse/client';
-import { readWarehouseLock } from '@paved/transform/warehouse/lock';
-import { DEMO_SHARED_PATHS } from '@paved/ingest/demo/org';
-import { AuthGate, sessionKeyFrom, type AuthGateOptions } from './auth/oidc.js';
+import { readWarehouseLock, Warehouse } from '@paved/transform';
+import { AuthGate, type AuthGateOptions, sessionKeyFrom } from './auth/oidc.js';
 
 export function dataDirOf(env: PavedEnv): string {
   return resolve(env.PAVED_DATA_DIR);
@@ -31,7 +30,7 @@ export async function openWarehouse(env: PavedEnv, config: PavedConfig, command:
 export async function createBus(env: PavedEnv, config: PavedConfig): Promise<Bus> {
   // Embedded mode journals every acknowledged record under the data directory (see InProcessBus).
   if (!env.KAFKA_BROKERS) return new InProcessBus({ journalDir: join(dataDirOf(env), 'bus') });
-  const { KafkaBus, kafkaBrokersFromEnv } = await import('@paved/ingest/bus/kafka');
+  const { KafkaBus, kafkaBrokersFromEnv } = await import('@paved/ingest/kafka');
   const brokers = kafkaBrokersFromEnv(env.KAFKA_BROKERS);
   if (!brokers?.length) throw new Error(`KAFKA_BROKERS="${env.KAFKA_BROKERS}" lists no broker: use host:port[,host:port]`);
   return new KafkaBus({ brokers, topicPrefix: config.bus.topicPrefix, partitions: config.bus.partitions, lagGroupId: sinkGroupOf(config) });

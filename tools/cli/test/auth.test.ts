@@ -2,11 +2,11 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PavedConfig } from '@paved/schemas';
-import { roleOfClaims, seal, Session, sessionFromCookieHeader, sessionKeyOf, unseal, type OidcSettings } from '@paved/transform/runtime/session';
+import { type OidcSettings, roleOfClaims, Session, seal, sessionFromCookieHeader, sessionKeyOf, unseal } from '@paved/transform';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../../../scripts/loopback.js';
 import { isPublicPath, safeReturnPath, sessionKeyFrom } from '../src/auth/oidc.js';
 import { assertSafeBind } from '../src/setup.js';
-import { freePort } from '../../../scripts/loopback.js';
 
 const settings = (overrides: Partial<OidcSettings> = {}): OidcSettings =>
   PavedConfig.parse({ auth: { oidc: { issuer: 'https://id.example.com', clientId: 'paved', ...overrides } } }).auth.oidc!;

@@ -1,18 +1,16 @@
 // The ClickHouse stand-in (test support): the embedded engine behind the ClickHouse HTTP interface, checked with
 // the real @clickhouse/client through Warehouse (url mode), as the sink and dashboard use it.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { ClickHouseError, describeWarehouseError, EmbeddedEngine, isTransientWarehouseError, migrate, Warehouse } from '@paved/transform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { EmbeddedEngine } from '@paved/transform/warehouse/embedded';
-import { ClickHouseError, describeWarehouseError, isTransientWarehouseError, Warehouse } from '@paved/transform/warehouse/client';
-import { migrate } from '@paved/transform/warehouse/migrate';
-import { shapeOf, startWarehouseServer } from './support/clickhouse-standin.js';
 import { freePort } from '../../../scripts/loopback.js';
+import { shapeOf, startWarehouseServer } from './support/clickhouse-standin.js';
 
 const STANDIN = join(import.meta.dirname, 'support', 'clickhouse-standin-main.ts');
 const dirs: string[] = [];

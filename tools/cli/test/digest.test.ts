@@ -5,9 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Warehouse } from '@paved/transform';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Warehouse } from '@paved/transform/warehouse/client';
 
 const CLI = join(import.meta.dirname, '..', 'bin', 'paved.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'paved-digest-cli-'));

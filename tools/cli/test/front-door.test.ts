@@ -7,11 +7,9 @@
 import { createHmac } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { defaultNormaliseContext, InProcessBus, WebhookReceiver } from '@paved/ingest';
+import { publicOriginsOf } from '@paved/transform';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { InProcessBus } from '@paved/ingest/bus/in-process';
-import { defaultNormaliseContext } from '@paved/ingest/delivery';
-import { WebhookReceiver } from '@paved/ingest/http/webhooks';
-import { publicOriginsOf } from '@paved/transform/runtime/origin';
 import { frontDoor, SURVEY_BODY_LIMIT } from '../src/front-door.js';
 
 let server: Server;

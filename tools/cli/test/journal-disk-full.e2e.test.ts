@@ -1,11 +1,11 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Warehouse } from '@paved/transform';
 import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
 import { z } from 'zod';
-import { Warehouse } from '@paved/transform/warehouse/client';
 import { freePort, waitFor } from '../../../scripts/loopback.js';
 import { dashboardBuilt } from '../src/dashboard-app.js';
 

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DoraQuery, doraWindow, lastNinetyDays } from '@paved/transform';
 import { describe, expect, it } from 'vitest';
-import { DoraQuery, doraWindow, lastNinetyDays } from '@paved/transform/metrics/dora';
 import { pavedVersion } from '../src/main.js';
 
 describe('paved metrics dora and GET /api/v1/metrics/dora: window and dates', () => {

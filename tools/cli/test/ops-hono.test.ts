@@ -4,10 +4,8 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { defaultNormaliseContext, InProcessBus, WebhookReceiver } from '@paved/ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InProcessBus } from '@paved/ingest/bus/in-process';
-import { defaultNormaliseContext } from '@paved/ingest/delivery';
-import { WebhookReceiver } from '@paved/ingest/http/webhooks';
 import { createMetrics, notFound, opsRoutes, serveApp } from '../src/ops.js';
 
 let server: Server;

@@ -1,6 +1,6 @@
+import type { WebhookReceiver } from '@paved/ingest';
+import type { Sink } from '@paved/transform';
 import { describe, expect, it } from 'vitest';
-import type { WebhookReceiver } from '@paved/ingest/http/webhooks';
-import type { Sink } from '@paved/transform/sink/sink';
 import { createMetrics } from '../src/ops.js';
 
 describe('/metrics', () => {

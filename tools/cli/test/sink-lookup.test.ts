@@ -1,14 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type BusRecord, DELIVERY_HEADER, encodeRaw, InProcessBus, RECEIVED_AT_HEADER } from '@paved/ingest';
+import { EmbeddedEngine, migrate, Sink, Warehouse } from '@paved/transform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { DELIVERY_HEADER, RECEIVED_AT_HEADER, encodeRaw, type BusRecord } from '@paved/ingest/bus/bus';
-import { InProcessBus } from '@paved/ingest/bus/in-process';
-import { Sink } from '@paved/transform/sink/sink';
-import { Warehouse } from '@paved/transform/warehouse/client';
-import { EmbeddedEngine } from '@paved/transform/warehouse/embedded';
-import { migrate } from '@paved/transform/warehouse/migrate';
 import { startWarehouseServer } from './support/clickhouse-standin.js';
 
 // Against a ClickHouse HTTP server, the sink's lookup of earlier copies sends delivery ids as URL

@@ -2,7 +2,7 @@
 // ClickHouse stand-in processes (test support), the real Kafka broker (scripts/kafka.sh, started by the vitest
 // global setup) and, for the broker outage, a second broker of this file's own. Each test has its
 // own topic prefix (so its own consumer group) and its own data directories.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { type BusMessage, type BusRecord, DeadLetter, encodeEvent } from '@paved/ingest';
+import { KafkaBus, kafkaBrokersFromEnv } from '@paved/ingest/kafka';
+import { CanonicalEvent, SCHEMA_VERSION } from '@paved/schemas';
+import { Warehouse } from '@paved/transform';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { DeadLetter, encodeEvent, type BusMessage, type BusRecord } from '@paved/ingest/bus/bus';
-import { KafkaBus, kafkaBrokersFromEnv } from '@paved/ingest/bus/kafka';
-import { CanonicalEvent, SCHEMA_VERSION } from '@paved/schemas';
-import { Warehouse } from '@paved/transform/warehouse/client';
 import { freePort } from '../../../scripts/loopback.js';
 
 const REPO = join(import.meta.dirname, '..', '..', '..');

@@ -1,6 +1,5 @@
+import { computeResults, loadTemplate, type Respondent } from '@paved/surveys';
 import { describe, expect, it } from 'vitest';
-import { computeResults, type Respondent } from '@paved/surveys/results';
-import { loadTemplate } from '@paved/surveys/template';
 import { formatResults } from '../src/commands/survey.js';
 
 const definition = loadTemplate();

@@ -1,12 +1,7 @@
-import type { Bus } from '@paved/ingest/bus/bus';
-import type { InProcessBus } from '@paved/ingest/bus/in-process';
-import { BackfillAbortedError, GithubApi, type GithubAuth } from '@paved/ingest/github/api';
-import { backfillGithub, type BackfillResult } from '@paved/ingest/github/backfill';
-import {
-  checkGithubAccess, ConnectError, ensureWebhooks, GITHUB_WEBHOOK_EVENTS, restClientOf, webhookUrlOf, type AccessReport, type GithubCredentials, type HookOutcome,
-} from '@paved/ingest/github/connect';
-import type { Logger } from '@paved/ingest/log';
-import { parseInstant, type PavedConfig, type PavedEnv } from '@paved/schemas';
+import type { Bus, InProcessBus, Logger } from '@paved/ingest';
+import { type AccessReport, BackfillAbortedError, type BackfillResult, backfillGithub, ConnectError, 
+  checkGithubAccess, ensureWebhooks, GITHUB_WEBHOOK_EVENTS, GithubApi, type GithubAuth, type GithubCredentials, type HookOutcome,restClientOf, webhookUrlOf, } from '@paved/ingest';
+import { type PavedConfig, type PavedEnv, parseInstant } from '@paved/schemas';
 import { WarehouseCursorStore } from '../backfill-cursors.js';
 import { normaliseContextOf } from '../runtime/config.js';
 import { ensureWebhookSecret, type WebhookSecret } from '../runtime/webhook-secrets.js';

@@ -1,15 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import cron, { type ScheduledTask } from 'node-cron';
-import type { Logger } from '@paved/ingest/log';
+import type { Logger } from '@paved/ingest';
 import type { PavedConfig, PavedEnv } from '@paved/schemas';
-import type { Warehouse } from '../warehouse/client.js';
-import { destinationProblem, destinationsOf, postToSlack, sendEmail, teamSlackVariable, type Channel, type Destinations, type SendOutcome } from './channels.js';
-import { buildDigest, digestTeams, isoOf, parseUtc, type DigestContent, type SurveySummaryHook } from './content.js';
-import { attemptProgressed, claimDelivery, digestHealth, readDeliveries, readDelivery, recordDigest, recordState, type DeliveryKey, type DeliveryRow } from './ledger.js';
-import { renderDigest, type RenderedDigest } from './render.js';
-import { isoWeekOf, lastCompleteWeek, parseIsoWeek, type IsoWeek } from './week.js';
+import cron, { type ScheduledTask } from 'node-cron';
 import type { ScheduleStatus } from '../schedule.js';
+import type { Warehouse } from '../warehouse/client.js';
+import { type Channel, type Destinations, destinationProblem, destinationsOf, postToSlack, type SendOutcome, sendEmail, teamSlackVariable } from './channels.js';
+import { buildDigest, type DigestContent, digestTeams, isoOf, parseUtc, type SurveySummaryHook } from './content.js';
+import { attemptProgressed, claimDelivery, type DeliveryKey, type DeliveryRow, digestHealth, readDeliveries, readDelivery, recordDigest, recordState } from './ledger.js';
+import { type RenderedDigest, renderDigest } from './render.js';
+import { type IsoWeek, isoWeekOf, lastCompleteWeek, parseIsoWeek } from './week.js';
 
 export interface RetryPolicy {
   /** Attempts per delivery before it is left as failed (a person can `--force` it). */

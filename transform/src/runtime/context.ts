@@ -1,9 +1,9 @@
-import { provideServices, providedServices } from '@paved/services';
-import type { Bus } from '@paved/ingest/bus/bus';
+import type { Bus } from '@paved/ingest';
 import type { PavedConfig, PavedEnv } from '@paved/schemas';
-import type { Warehouse } from '../warehouse/client.js';
-import type { DigestScheduler } from '../digest/scheduler.js';
+import { providedServices, provideServices } from '@paved/services';
 import type { ConnectJobs } from '../connect/github.js';
+import type { DigestScheduler } from '../digest/scheduler.js';
+import type { Warehouse } from '../warehouse/client.js';
 
 /** What a running Paved process shares with the dashboard it serves (same process, other module graph). */
 export interface PavedRuntime {

@@ -1,4 +1,4 @@
-import type { BusMessage } from '@paved/ingest/bus/bus';
+import type { BusMessage } from '@paved/ingest';
 
 type Handle = (messages: BusMessage[], heartbeat: () => Promise<void>) => Promise<void>;
 

@@ -1,5 +1,5 @@
+import type { DeadLetter, RawDeliveryRecord } from '@paved/ingest';
 import type { CanonicalEvent } from '@paved/schemas';
-import type { DeadLetter, RawDeliveryRecord } from '@paved/ingest/bus/bus';
 
 export type Row = Record<string, unknown>;
 export type TableRows = Map<string, Row[]>;

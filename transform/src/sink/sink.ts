@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type Bus, type BusMessage, DELIVERY_HEADER, DeadLetter, encodeDeadLetter, RawDeliveryRecord, RECEIVED_AT_HEADER, type Subscription } from '@paved/ingest';
 import { CanonicalEvent } from '@paved/schemas';
-import { DeadLetter, DELIVERY_HEADER, RawDeliveryRecord, RECEIVED_AT_HEADER, encodeDeadLetter, type Bus, type BusMessage, type Subscription } from '@paved/ingest/bus/bus';
 import { z } from 'zod';
 import { describeWarehouseError, isTransientWarehouseError, type Warehouse } from '../warehouse/client.js';
 import { BatchCoalescer } from './coalesce.js';
-import { rowOfDeadLetter, rowOfRawDelivery, rowsOfEvent, type Row, type TableRows } from './rows.js';
+import { type Row, rowOfDeadLetter, rowOfRawDelivery, rowsOfEvent, type TableRows } from './rows.js';
 
 /** Delivery ids asked about per query (each id is up to ~100 bytes of URL). */
 const LOOKUP_SLICE = 100;

@@ -1,22 +1,20 @@
+import { deployDaysText, METRIC_MEANINGS } from '@paved/schemas/glossary';
+import { type DeploymentRow, type DoraResult, doraMetrics, type Explanation, explain, listFailureLinkOverrides, scopeOptions } from '@paved/transform';
 import { redirect } from 'next/navigation';
 import type { ReactNode } from 'react';
-import { doraMetrics, type DoraResult } from '@paved/transform/metrics/dora';
-import { explain, scopeOptions, type DeploymentRow, type Explanation } from '@paved/transform/metrics/explore';
-import { listFailureLinkOverrides } from '@paved/transform/metrics/overrides';
 import { Filters } from '@/components/Filters';
 import { icons } from '@/components/icons';
+import { OverrideForm } from '@/components/OverrideForm';
 import { Card, CsvLink, ExternalLink, Failure, LevelBadge, PageHeader } from '@/components/ui';
-import { deployDaysText, METRIC_MEANINGS } from '@paved/schemas/glossary';
 import { count, dateTime, decimal, hours, label, percent, plural, shortSha } from '@/lib/format';
 import { deploymentHref, explainHref, isMetric, METRIC_NAMES, METRICS, type Metric } from '@/lib/keys';
 import { attempt } from '@/lib/load';
-import { describeWindow, first, href, viewOf, windowParams, type SearchParams } from '@/lib/period';
+import { describeWindow, first, href, type SearchParams, viewOf, windowParams } from '@/lib/period';
 import { deploymentTime, incidentCandidates } from '@/lib/queries';
 import { viewerIsAdmin } from '@/lib/request';
 import { runtime } from '@/lib/runtime';
-import { changeRequestLink, changeRequestRef, commitLink, deploymentSource, repoHosts, sourceLabel, type RepoHosts } from '@/lib/sources';
+import { changeRequestLink, changeRequestRef, commitLink, deploymentSource, type RepoHosts, repoHosts, sourceLabel } from '@/lib/sources';
 import { teamHref } from '@/lib/teams';
-import { OverrideForm } from '@/components/OverrideForm';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Explain a metric' };

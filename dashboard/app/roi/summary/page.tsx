@@ -1,9 +1,9 @@
-import { roiSummary } from '@paved/transform/roadmap/roi';
+import { roiSummary } from '@paved/transform';
 import { PrintButton } from '@/components/PrintButton';
 import { effectText, money, rangeText } from '@/components/RoiFigure';
 import { Failure } from '@/components/ui';
 import { attempt } from '@/lib/load';
-import { first, href, viewOf, type SearchParams } from '@/lib/period';
+import { first, href, type SearchParams, viewOf } from '@/lib/period';
 import { surveySource } from '@/lib/roadmap';
 import { runtime } from '@/lib/runtime';
 

@@ -1,8 +1,8 @@
+import { LINK_MESSAGES, type LinkState, openLink } from '@paved/surveys';
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
-import { LINK_MESSAGES, openLink, type LinkState } from '@paved/surveys/respond';
 import { Logo } from '@/components/icons';
-import { SurveyForm, type SavedSheet } from '@/components/surveys/SurveyForm';
+import { type SavedSheet, SurveyForm } from '@/components/surveys/SurveyForm';
 import { first, type SearchParams } from '@/lib/period';
 import { runtime } from '@/lib/runtime';
 import { surveyKeysOf } from '@/lib/surveys';

@@ -1,9 +1,8 @@
-import { campaignStatus } from '@paved/surveys/results';
-import { knownTeams, readCampaigns } from '@paved/surveys/store';
+import { campaignStatus, knownTeams, readCampaigns } from '@paved/surveys';
 import { Card, Empty, Failure, PageHeader } from '@/components/ui';
 import { count } from '@/lib/format';
 import { attempt } from '@/lib/load';
-import { addDays, first, todayUtc, type SearchParams } from '@/lib/period';
+import { addDays, first, type SearchParams, todayUtc } from '@/lib/period';
 import { viewerIsAdmin } from '@/lib/request';
 import { runtime } from '@/lib/runtime';
 import '@/components/surveys/surveys.css';

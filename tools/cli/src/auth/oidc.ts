@@ -4,15 +4,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname } from 'node:path';
 import type { getRequestListener } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
-import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { type NodeEnv, nodeListener, safeEqual } from '@paved/ingest';
+import { 
+  type OidcSettings, originAllowed, readCookie,
+  roleOfClaims, SESSION_COOKIE, type Session,SIGN_IN_COOKIE, SignInTransaction, seal, sessionFromCookieHeader, sessionKeyOf, unseal, } from '@paved/transform';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import * as client from 'openid-client';
-import { nodeListener, type NodeEnv } from '@paved/ingest/http/webhooks';
-import { safeEqual } from '@paved/ingest/http/auth';
-import { originAllowed } from '@paved/transform/runtime/origin';
-import {
-  roleOfClaims, seal, sessionFromCookieHeader, sessionKeyOf, SESSION_COOKIE, SIGN_IN_COOKIE, SignInTransaction, unseal, readCookie,
-  type OidcSettings, type Session,
-} from '@paved/transform/runtime/session';
 
 /**
  * OpenID Connect sign-in in front of the dashboard (authorization code flow with PKCE, state and

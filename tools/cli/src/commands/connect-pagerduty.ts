@@ -1,8 +1,5 @@
-import { webhookUrlOf } from '@paved/ingest/github/connect';
-import { ensureOpsgenieIntegration, OpsgenieApi } from '@paved/ingest/opsgenie/connect';
-import { ensurePagerdutySubscription, PagerdutyApi } from '@paved/ingest/pagerduty/connect';
-import { loadConfig } from '@paved/transform/runtime/config';
-import { ensureWebhookSecret, storeWebhookSecret } from '@paved/transform/runtime/webhook-secrets';
+import { ensureOpsgenieIntegration, ensurePagerdutySubscription, OpsgenieApi, PagerdutyApi, webhookUrlOf } from '@paved/ingest';
+import { ensureWebhookSecret, loadConfig, storeWebhookSecret } from '@paved/transform';
 import { runningServer } from '../setup.js';
 
 export interface ConnectPagerdutyOptions {

@@ -1,15 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { describeMissing } from '@paved/ingest/github/connect';
-import { createLogger } from '@paved/ingest/log';
-import { connectGithub, type ConnectState } from '@paved/transform/connect/github';
-import { GithubConnectRequest, type GithubConnectInput } from '@paved/transform/connect/request';
-import { metricSettingsOf } from '@paved/transform/metrics/settings';
-import { runTransform } from '@paved/transform/metrics/rebuild';
-import { loadConfig } from '@paved/transform/runtime/config';
-import { Sink } from '@paved/transform/sink/sink';
-import { migrate } from '@paved/transform/warehouse/migrate';
+import { createLogger, describeMissing } from '@paved/ingest';
 import type { PavedConfig, PavedEnv } from '@paved/schemas';
-import { progress, type Progress } from '../progress.js';
+import { type ConnectState, connectGithub, type GithubConnectInput, GithubConnectRequest, loadConfig, metricSettingsOf, migrate, runTransform, Sink } from '@paved/transform';
+import { type Progress, progress } from '../progress.js';
 import { createBus, openWarehouse, runningServer } from '../setup.js';
 import { drain } from './backfill.js';
 

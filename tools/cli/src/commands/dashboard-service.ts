@@ -1,9 +1,5 @@
-import { createLogger } from '@paved/ingest/log';
-import { runTransform } from '@paved/transform/metrics/rebuild';
-import { metricSettingsOf } from '@paved/transform/metrics/settings';
-import { loadConfig } from '@paved/transform/runtime/config';
-import { registerRuntime, type HealthReport } from '@paved/transform/runtime/context';
-import { publicOriginsOf } from '@paved/transform/runtime/origin';
+import { createLogger } from '@paved/ingest';
+import { type HealthReport, loadConfig, metricSettingsOf, publicOriginsOf, registerRuntime, runTransform } from '@paved/transform';
 import { buildDashboard, dashboardBuilt, dashboardHandler } from '../dashboard-app.js';
 import { frontDoorApp, localUrlOf } from '../front-door.js';
 import { createMetrics, opsRoutes, serveApp, warehouseCheck } from '../ops.js';

@@ -1,10 +1,5 @@
-import { InProcessBus } from '@paved/ingest/bus/in-process';
-import { loadDemo } from '@paved/ingest/demo-loader';
-import { metricSettingsOf } from '@paved/transform/metrics/settings';
-import { runTransform } from '@paved/transform/metrics/rebuild';
-import { loadConfig } from '@paved/transform/runtime/config';
-import { Sink } from '@paved/transform/sink/sink';
-import { migrate } from '@paved/transform/warehouse/migrate';
+import { InProcessBus, loadDemo } from '@paved/ingest';
+import { loadConfig, metricSettingsOf, migrate, runTransform, Sink } from '@paved/transform';
 import { progress } from '../progress.js';
 import { normaliseContextOf, openWarehouse, withDemoDefaults } from '../setup.js';
 

@@ -1,9 +1,6 @@
-import { createLogger } from '@paved/ingest/log';
-import type { Channel } from '@paved/transform/digest/channels';
-import { DigestAnswer, DigestRequest, runDigest } from '@paved/transform/digest/request';
-import { DigestScheduler } from '@paved/transform/digest/scheduler';
-import { loadConfig } from '@paved/transform/runtime/config';
-import { migrate } from '@paved/transform/warehouse/migrate';
+import { createLogger } from '@paved/ingest';
+import type { Channel } from '@paved/transform';
+import { DigestAnswer, DigestRequest, DigestScheduler, loadConfig, migrate, runDigest } from '@paved/transform';
 import { digestSurveySummary } from '../digest-survey.js';
 import { callServer } from '../remote.js';
 import { openWarehouse, runningServer } from '../setup.js';

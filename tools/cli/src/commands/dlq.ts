@@ -1,8 +1,5 @@
-import { InProcessBus } from '@paved/ingest/bus/in-process';
-import { replayDeadLetters } from '@paved/transform/dlq';
-import { loadConfig } from '@paved/transform/runtime/config';
-import { Sink } from '@paved/transform/sink/sink';
-import { migrate } from '@paved/transform/warehouse/migrate';
+import { InProcessBus } from '@paved/ingest';
+import { loadConfig, migrate, replayDeadLetters, Sink } from '@paved/transform';
 import { progress } from '../progress.js';
 import { createBus, normaliseContextOf, openWarehouse, runningServer } from '../setup.js';
 

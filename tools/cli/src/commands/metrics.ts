@@ -1,10 +1,7 @@
 import { DoraResult } from '@paved/schemas';
 import { formatDuration } from '@paved/schemas/duration';
 import { deployDaysText, levelMeaning } from '@paved/schemas/glossary';
-import { DoraQuery, doraMetrics, doraWindow } from '@paved/transform/metrics/dora';
-import { checkScope } from '@paved/transform/metrics/scope';
-import { loadConfig } from '@paved/transform/runtime/config';
-import { migrate } from '@paved/transform/warehouse/migrate';
+import { checkScope, DoraQuery, doraMetrics, doraWindow, loadConfig, migrate } from '@paved/transform';
 import { callServer } from '../remote.js';
 import { openWarehouse, runningServer } from '../setup.js';
 

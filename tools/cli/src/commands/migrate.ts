@@ -1,5 +1,4 @@
-import { loadConfig } from '@paved/transform/runtime/config';
-import { migrate } from '@paved/transform/warehouse/migrate';
+import { loadConfig, migrate } from '@paved/transform';
 import { openWarehouse } from '../setup.js';
 
 export async function migrateCommand(): Promise<void> {

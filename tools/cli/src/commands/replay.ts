@@ -1,8 +1,5 @@
 import type { EventSource } from '@paved/schemas';
-import { loadConfig } from '@paved/transform/runtime/config';
-import { replayRawDeliveries } from '@paved/transform/replay';
-import { Sink } from '@paved/transform/sink/sink';
-import { migrate } from '@paved/transform/warehouse/migrate';
+import { loadConfig, migrate, replayRawDeliveries, Sink } from '@paved/transform';
 import { progress } from '../progress.js';
 import { createBus, normaliseContextOf, openWarehouse } from '../setup.js';
 import { afterIngest } from './backfill.js';

@@ -1,8 +1,5 @@
-import { WebhookReceiver } from '@paved/ingest/http/webhooks';
-import { createLogger, levelOf } from '@paved/ingest/log';
-import { loadConfig } from '@paved/transform/runtime/config';
-import { Sink } from '@paved/transform/sink/sink';
-import { migrate } from '@paved/transform/warehouse/migrate';
+import { createLogger, levelOf, WebhookReceiver } from '@paved/ingest';
+import { loadConfig, migrate, Sink } from '@paved/transform';
 import { busCheck, createMetrics, notFound, opsRoutes, serveApp, warehouseCheck } from '../ops.js';
 import { createBus, normaliseContextOf, openWarehouse, sinkGroupOf } from '../setup.js';
 

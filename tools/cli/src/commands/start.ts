@@ -1,28 +1,13 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { loadDemo } from '@paved/ingest/demo-loader';
-import { encodeEvent } from '@paved/ingest/bus/bus';
-import { InProcessBus } from '@paved/ingest/bus/in-process';
-import { catalogEventsFromFolders } from '@paved/ingest/catalog/backstage';
-import { catalogEventsFromConfig } from '@paved/ingest/catalog/config-catalog';
-import { WebhookReceiver } from '@paved/ingest/http/webhooks';
-import { createLogger, levelOf } from '@paved/ingest/log';
-import { metricSettingsOf } from '@paved/transform/metrics/settings';
-import { hasConfiguredSources, loadConfig } from '@paved/transform/runtime/config';
-import { registerRuntime, type HealthReport, type PavedRuntime } from '@paved/transform/runtime/context';
-import { TransformSchedule } from '@paved/transform/schedule';
-import { ConnectJobs } from '@paved/transform/connect/github';
-import { DigestScheduler } from '@paved/transform/digest/scheduler';
-import { Sink } from '@paved/transform/sink/sink';
-import type { TableRows } from '@paved/transform/sink/rows';
+import { catalogEventsFromConfig, catalogEventsFromFolders, createLogger, encodeEvent, InProcessBus, levelOf, loadDemo, WebhookReceiver } from '@paved/ingest';
+import type { TableRows } from '@paved/transform';
+import { ConnectJobs, DigestScheduler, type HealthReport, hasConfiguredSources, loadConfig, metricSettingsOf, migrate, type PavedRuntime, publicOriginsOf, registerRuntime, Sink, TransformSchedule, updateWarehouseLock } from '@paved/transform';
 import { z } from 'zod';
-import { migrate } from '@paved/transform/warehouse/migrate';
-import { updateWarehouseLock } from '@paved/transform/warehouse/lock';
-import { buildDashboard, dashboardBuilt, dashboardHandler } from '../dashboard-app.js';
 import { compareEnrichmentOf } from '../compare-enrichment.js';
+import { buildDashboard, dashboardBuilt, dashboardHandler } from '../dashboard-app.js';
+import { digestSurveySummary } from '../digest-survey.js';
 import { frontDoorApp, localUrlOf } from '../front-door.js';
 import { serveApp } from '../ops.js';
-import { publicOriginsOf } from '@paved/transform/runtime/origin';
-import { digestSurveySummary } from '../digest-survey.js';
 import { assertSafeBind, createAdminToken, createAuthGate, createBus, dataDirOf, normaliseContextOf, openWarehouse, sinkGroupOf, withDemoDefaults } from '../setup.js';
 
 /**

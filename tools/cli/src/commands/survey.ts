@@ -5,18 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import type { PavedConfig, PavedEnv } from '@paved/schemas';
-import { closeCampaign, createCampaign, inviteToCampaign, parseInvitees, remindCampaign, SurveyInputError, type InviteOutcome } from '@paved/surveys/campaigns';
-import { effectiveMinGroupSize } from '@paved/surveys/disclosure';
-import { keysOf } from '@paved/surveys/context';
-import { mailInvitations, mailReminder, mailSettingsOf, type MailingReport } from '@paved/surveys/mail';
-import { DefinitionError } from '@paved/surveys/definition';
-import { importResponses, type ImportReport } from '@paved/surveys/import';
-import { campaignResults, campaignStatus, defaultCampaignId, resultsCsv, type Dimension, type SurveyResults } from '@paved/surveys/results';
-import { knownTeams, readCampaigns, type Campaign } from '@paved/surveys/store';
-import { toCsv } from '@paved/surveys/csv';
-import { loadConfig } from '@paved/transform/runtime/config';
-import type { Warehouse } from '@paved/transform/warehouse/client';
-import { migrate } from '@paved/transform/warehouse/migrate';
+import { type Campaign, campaignResults, campaignStatus, closeCampaign, createCampaign, DefinitionError, type Dimension, defaultCampaignId, effectiveMinGroupSize, type ImportReport, type InviteOutcome, importResponses, inviteToCampaign, keysOf, knownTeams, type MailingReport, mailInvitations, mailReminder, mailSettingsOf, parseInvitees, readCampaigns, remindCampaign, resultsCsv, SurveyInputError, type SurveyResults, toCsv } from '@paved/surveys';
+import type { Warehouse } from '@paved/transform';
+import { loadConfig, migrate } from '@paved/transform';
 import { callServer } from '../remote.js';
 import { openWarehouse, runningServer } from '../setup.js';
 

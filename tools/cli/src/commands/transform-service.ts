@@ -1,15 +1,9 @@
-import { electLeader, type Leadership } from '@paved/ingest/bus/leader';
-import { kafkaBrokersFromEnv } from '@paved/ingest/bus/kafka';
-import { createLogger } from '@paved/ingest/log';
-import { metricSettingsOf } from '@paved/transform/metrics/settings';
-import { loadConfig } from '@paved/transform/runtime/config';
-import { TransformSchedule } from '@paved/transform/schedule';
-import { DigestScheduler } from '@paved/transform/digest/scheduler';
-import { describeWarehouseError } from '@paved/transform/warehouse/client';
-import { migrate } from '@paved/transform/warehouse/migrate';
-import { createMetrics, notFound, opsRoutes, serveApp, warehouseCheck, type Check } from '../ops.js';
-import { digestSurveySummary } from '../digest-survey.js';
+import { createLogger, electLeader, type Leadership } from '@paved/ingest';
+import { kafkaBrokersFromEnv } from '@paved/ingest/kafka';
+import { DigestScheduler, describeWarehouseError, loadConfig, metricSettingsOf, migrate, TransformSchedule } from '@paved/transform';
 import { compareEnrichmentOf, githubCredentialsConfigured } from '../compare-enrichment.js';
+import { digestSurveySummary } from '../digest-survey.js';
+import { type Check, createMetrics, notFound, opsRoutes, serveApp, warehouseCheck } from '../ops.js';
 import { createBus, normaliseContextOf, openWarehouse } from '../setup.js';
 
 /**

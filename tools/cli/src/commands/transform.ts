@@ -1,7 +1,4 @@
-import { metricSettingsOf } from '@paved/transform/metrics/settings';
-import { runTransform } from '@paved/transform/metrics/rebuild';
-import { loadConfig } from '@paved/transform/runtime/config';
-import { migrate } from '@paved/transform/warehouse/migrate';
+import { loadConfig, metricSettingsOf, migrate, runTransform } from '@paved/transform';
 import { progress } from '../progress.js';
 import { callServer } from '../remote.js';
 import { openWarehouse, runningServer } from '../setup.js';

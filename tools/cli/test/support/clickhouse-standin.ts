@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { safeEqual } from '@paved/ingest/http/auth';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import { createLogger, type Logger } from '@paved/ingest/log';
-import { loadConfig } from '@paved/transform/runtime/config';
-import { EmbeddedEngine } from '@paved/transform/warehouse/embedded';
+import { createLogger, type Logger, safeEqual } from '@paved/ingest';
+import { EmbeddedEngine, loadConfig } from '@paved/transform';
+import { onShutdown } from '../../src/commands/services.js';
 import { listen } from '../../src/ops.js';
 import { dataDirOf } from '../../src/setup.js';
-import { onShutdown } from '../../src/commands/services.js';
 
 /**
  * Test support, not a product command: the embedded engine behind the ClickHouse HTTP interface,

@@ -1,5 +1,4 @@
-import { DigestRequest, runDigest } from '@paved/transform/digest/request';
-import { currentRuntime } from '@paved/transform/runtime/context';
+import { currentRuntime, DigestRequest, runDigest } from '@paved/transform';
 import { badRequest, failed } from '@/lib/api';
 import { forbidden, requireAdmin } from '@/lib/auth';
 

@@ -1,8 +1,8 @@
-import { FailureLinkOverrideInput, listFailureLinkOverrides, setFailureLinkOverride } from '@paved/transform/metrics/overrides';
+import { FailureLinkOverrideInput, listFailureLinkOverrides, setFailureLinkOverride } from '@paved/transform';
 import { badRequest, failed, queryObject } from '@/lib/api';
 import { forbidden, requireAdmin } from '@/lib/auth';
-import { runtime } from '@/lib/runtime';
 import { back, isForm, safeReturn, withParam } from '@/lib/forms';
+import { runtime } from '@/lib/runtime';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,8 +1,8 @@
-import { loadAssumptions, readRoiOverrides, RoiAssumptionsInput, setRoiAssumptions } from '@paved/transform/roadmap/assumptions';
+import { loadAssumptions, RoiAssumptionsInput, readRoiOverrides, setRoiAssumptions } from '@paved/transform';
 import { badRequest, failed } from '@/lib/api';
 import { forbidden, requireAdmin } from '@/lib/auth';
-import { runtime } from '@/lib/runtime';
 import { back, isForm, safeReturn, withParam } from '@/lib/forms';
+import { runtime } from '@/lib/runtime';
 
 export const dynamic = 'force-dynamic';
 

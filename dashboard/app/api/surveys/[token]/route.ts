@@ -1,4 +1,4 @@
-import { failure, postResponse } from '@paved/surveys/http';
+import { failure, postResponse } from '@paved/surveys';
 import { surveyContext } from '@/lib/surveys';
 
 export const dynamic = 'force-dynamic';

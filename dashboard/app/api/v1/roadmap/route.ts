@@ -1,6 +1,5 @@
 import { RoadmapQuery, type RoadmapResult } from '@paved/schemas';
-import { frictionRoadmap } from '@paved/transform/roadmap/friction';
-import { initiativeEffects } from '@paved/transform/roadmap/initiatives';
+import { frictionRoadmap, initiativeEffects } from '@paved/transform';
 import { badRequest, failed, queryObject } from '@/lib/api';
 import { surveySource } from '@/lib/roadmap';
 import { runtime } from '@/lib/runtime';

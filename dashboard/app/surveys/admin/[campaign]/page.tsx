@@ -1,7 +1,4 @@
-import { dueReminders } from '@paved/surveys/campaigns';
-import { campaignStatus } from '@paved/surveys/results';
-import { readCampaign, readInviteCounts } from '@paved/surveys/store';
-import { readMailingCounts } from '@paved/surveys/mail';
+import { campaignStatus, dueReminders, readCampaign, readInviteCounts, readMailingCounts } from '@paved/surveys';
 import { ImportForm } from '@/components/surveys/ImportForm';
 import { InviteForm } from '@/components/surveys/InviteForm';
 import { Card, Empty, Failure, PageHeader } from '@/components/ui';

@@ -1,4 +1,4 @@
-import { GithubConnectRequest } from '@paved/transform/connect/request';
+import { GithubConnectRequest } from '@paved/transform';
 import { badRequest, failed } from '@/lib/api';
 import { forbidden, requireAdmin } from '@/lib/auth';
 import { isForm } from '@/lib/forms';

@@ -1,9 +1,8 @@
-import { replayDeadLetters } from '@paved/transform/dlq';
-import { normaliseContextOf } from '@paved/transform/runtime/config';
+import { normaliseContextOf, replayDeadLetters } from '@paved/transform';
 import { failed } from '@/lib/api';
 import { forbidden, requireAdmin } from '@/lib/auth';
-import { runtime } from '@/lib/runtime';
 import { isForm } from '@/lib/forms';
+import { runtime } from '@/lib/runtime';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,5 @@
 import { AdoptionQuery } from '@paved/schemas';
-import { adoptionMetrics } from '@paved/transform/metrics/adoption';
+import { adoptionMetrics } from '@paved/transform';
 import { badRequest, failed, queryObject } from '@/lib/api';
 import { runtime } from '@/lib/runtime';
 

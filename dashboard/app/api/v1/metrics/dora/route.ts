@@ -1,6 +1,5 @@
 import { DoraApiQuery } from '@paved/schemas';
-import { doraMetrics } from '@paved/transform/metrics/dora';
-import { checkScope, UnknownScopeError } from '@paved/transform/metrics/scope';
+import { checkScope, doraMetrics, UnknownScopeError } from '@paved/transform';
 import { badRequest, failed, queryObject } from '@/lib/api';
 import { runtime } from '@/lib/runtime';
 

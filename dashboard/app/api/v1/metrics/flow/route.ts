@@ -1,5 +1,5 @@
 import { FlowQuery } from '@paved/schemas';
-import { flowMetrics } from '@paved/transform/metrics/flow';
+import { flowMetrics } from '@paved/transform';
 import { badRequest, failed, queryObject } from '@/lib/api';
 import { runtime } from '@/lib/runtime';
 

@@ -1,4 +1,4 @@
-import { postClose } from '@paved/surveys/http';
+import { postClose } from '@paved/surveys';
 import { failed } from '@/lib/api';
 import { forbidden, requireAdmin } from '@/lib/auth';
 import { surveyContext } from '@/lib/surveys';

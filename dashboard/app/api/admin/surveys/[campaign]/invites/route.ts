@@ -1,4 +1,4 @@
-import { postInvites } from '@paved/surveys/http';
+import { postInvites } from '@paved/surveys';
 import { failed } from '@/lib/api';
 import { forbidden, requireAdmin } from '@/lib/auth';
 import { surveyContext } from '@/lib/surveys';

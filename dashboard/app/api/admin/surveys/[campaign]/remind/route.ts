@@ -1,4 +1,4 @@
-import { postRemind } from '@paved/surveys/http';
+import { postRemind } from '@paved/surveys';
 import { failed } from '@/lib/api';
 import { forbidden, requireAdmin } from '@/lib/auth';
 import { surveyContext } from '@/lib/surveys';

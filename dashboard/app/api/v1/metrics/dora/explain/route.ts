@@ -1,5 +1,5 @@
 import { ExplainQuery, type ExplainResult } from '@paved/schemas';
-import { explain } from '@paved/transform/metrics/explore';
+import { explain } from '@paved/transform';
 import { badRequest, failed, queryObject } from '@/lib/api';
 import { runtime } from '@/lib/runtime';
 
