@@ -1,4 +1,5 @@
 import type { Instant } from '@paved/schemas';
+import { BackfillLoop } from '../backfill-loop.js';
 import type { z } from 'zod';
 import { encodeEvent, type Bus } from '../bus/bus.js';
 import { emptyCursor, type BackfillCursor, type CursorKey, type CursorStore } from '../backfill-cursor.js';
@@ -166,7 +167,7 @@ class GithubBackfill {
   private readonly counts: BackfillCounts = {
     pullRequests: 0, reviews: 0, pullRequestCommits: 0, commits: 0, deployments: 0, deploymentStatuses: 0, workflowRuns: 0, incidentIssues: 0, releases: 0, catalogFiles: 0, compares: 0, commitFiles: 0,
   };
-  private readonly requestsByKind: Record<string, number> = {};
+  private readonly loop = new BackfillLoop(() => this.api.stats.requests);
   private readonly catalogProblems: CatalogProblem[] = [];
   private readonly missingRepos: string[] = [];
   private deliveries = 0;
@@ -191,29 +192,18 @@ class GithubBackfill {
     const kinds = BACKFILL_KINDS.filter((kind) => (this.options.kinds ?? BACKFILL_KINDS).includes(kind)
       && (kind !== 'workflow_runs' || this.options.context.deploymentWorkflowPattern !== undefined)
       && (kind !== 'catalog' || this.options.catalogFromRepos !== false));
-    const repositories = await this.measure('repositories', () => this.repositories());
-    const total = repositories.length * kinds.length;
-    let done = 0;
-    const report = (repo: string | null, kind: string | null) => this.options.onProgress?.({
+    const repositories = await this.loop.measure('repositories', () => this.repositories());
+    await this.loop.each(repositories, kinds, (repository) => repository.full_name, (repository, kind) => this.backfillKind(repository, kind), (done, total, repo, kind) => this.options.onProgress?.({
       done, total, repo, kind, requests: this.api.stats.requests, rateLimitRemaining: this.api.stats.rateLimitRemaining,
-    });
-    report(null, null);
-    for (const repository of repositories) {
-      for (const kind of kinds) {
-        report(repository.full_name, kind);
-        await this.measure(kind, () => this.backfillKind(repository, kind));
-        done += 1;
-        report(repository.full_name, kind);
-      }
-    }
+    }));
     const stats = this.api.stats;
     const start = this.statsAtStart;
-    const prRequests = this.requestsByKind.pull_requests ?? 0;
+    const prRequests = this.loop.requestsByKind.pull_requests ?? 0;
     return {
       repos: repositories.map((repository) => repository.full_name),
       missingRepos: this.missingRepos,
       requests: stats.requests - start.requests,
-      requestsByKind: this.requestsByKind,
+      requestsByKind: this.loop.requestsByKind,
       notModified: stats.notModified - start.notModified,
       rateLimited: stats.rateLimited - start.rateLimited,
       serverErrors: stats.serverErrors - start.serverErrors,
@@ -228,15 +218,6 @@ class GithubBackfill {
       skipped: this.skipped,
       ms: Math.round(performance.now() - this.started),
     };
-  }
-
-  private async measure<T>(kind: string, work: () => Promise<T>): Promise<T> {
-    const before = this.api.stats.requests;
-    try {
-      return await work();
-    } finally {
-      this.requestsByKind[kind] = (this.requestsByKind[kind] ?? 0) + this.api.stats.requests - before;
-    }
   }
 
   private backfillKind(repository: RestRepository, kind: BackfillKind): Promise<void> {

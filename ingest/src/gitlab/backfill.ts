@@ -1,4 +1,5 @@
 import type { Instant } from '@paved/schemas';
+import { BackfillLoop } from '../backfill-loop.js';
 import { z } from 'zod';
 import { encodeEvent, type Bus } from '../bus/bus.js';
 import type { BackfillCursor, CursorKey, CursorStore } from '../backfill-cursor.js';
@@ -135,7 +136,7 @@ class GitlabBackfill {
   private readonly statsAtStart;
   private readonly counts: GitlabBackfillCounts = { mergeRequests: 0, mergeRequestCommits: 0, approvals: 0, notes: 0, commits: 0, environments: 0, deployments: 0, incidents: 0, releases: 0, compares: 0, catalogFiles: 0 };
   private readonly catalogProblems: CatalogProblem[] = [];
-  private readonly requestsByKind: Record<string, number> = {};
+  private readonly loop = new BackfillLoop(() => this.api.stats.requests);
   private readonly missingProjects: string[] = [];
   private deliveries = 0;
   private deadLettered = 0;
@@ -156,29 +157,18 @@ class GitlabBackfill {
 
   async run(): Promise<GitlabBackfillResult> {
     const kinds = GITLAB_BACKFILL_KINDS.filter((kind) => (this.options.kinds ?? GITLAB_BACKFILL_KINDS).includes(kind) && (kind !== 'catalog' || this.options.catalogFromRepos !== false));
-    const projects = await this.measure('projects', () => this.projects());
-    const total = projects.length * kinds.length;
-    let done = 0;
-    const report = (project: string | null, kind: string | null) => this.options.onProgress?.({
+    const projects = await this.loop.measure('projects', () => this.projects());
+    await this.loop.each(projects, kinds, (project) => project.path_with_namespace, (project, kind) => this.backfillKind(project, kind), (done, total, project, kind) => this.options.onProgress?.({
       done, total, project, kind, requests: this.api.stats.requests, rateLimitRemaining: this.api.stats.rateLimitRemaining,
-    });
-    report(null, null);
-    for (const project of projects) {
-      for (const kind of kinds) {
-        report(project.path_with_namespace, kind);
-        await this.measure(kind, () => this.backfillKind(project, kind));
-        done += 1;
-        report(project.path_with_namespace, kind);
-      }
-    }
+    }));
     const stats = this.api.stats;
     const start = this.statsAtStart;
-    const mrRequests = this.requestsByKind.merge_requests ?? 0;
+    const mrRequests = this.loop.requestsByKind.merge_requests ?? 0;
     return {
       projects: projects.map((p) => p.path_with_namespace),
       missingProjects: this.missingProjects,
       requests: stats.requests - start.requests,
-      requestsByKind: this.requestsByKind,
+      requestsByKind: this.loop.requestsByKind,
       rateLimited: stats.rateLimited - start.rateLimited,
       serverErrors: stats.serverErrors - start.serverErrors,
       throttled: stats.throttled - start.throttled,
@@ -193,15 +183,6 @@ class GitlabBackfill {
       catalogProblems: this.catalogProblems,
       ms: Math.round(performance.now() - this.started),
     };
-  }
-
-  private async measure<T>(kind: string, work: () => Promise<T>): Promise<T> {
-    const before = this.api.stats.requests;
-    try {
-      return await work();
-    } finally {
-      this.requestsByKind[kind] = (this.requestsByKind[kind] ?? 0) + this.api.stats.requests - before;
-    }
   }
 
   private backfillKind(project: GlProject, kind: GitlabBackfillKind): Promise<void> {
