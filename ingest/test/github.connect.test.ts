@@ -140,6 +140,7 @@ describe('permissions', () => {
   it('bad credentials and an unknown organisation are plain errors', async () => {
     await expect(check(token('nope'))).rejects.toThrow(/401 Bad credentials/);
     await expect(check(token('classic-admin'), { org: 'nosuchorg', repos: [] })).rejects.toThrow(/no organisation "nosuchorg"/);
+    await expect(check(token('classic-admin'), { repos: ['acme/nosuchrepo'] })).rejects.toThrow(/no repository acme\/nosuchrepo/);
   });
 });
 

@@ -255,6 +255,7 @@ export async function checkGithubAccess(rest: GithubRest, credentials: GithubCre
   } else {
     first = await rest.call('GET', `/repos/${sampleRepo}`);
     if (first.status === 401) throw new ConnectError('GitHub refused the credentials (401 Bad credentials): check the token, or that it has not expired');
+    if (first.status === 404) throw new ConnectError(`GitHub shows no repository ${sampleRepo} to these credentials: check the name, and that the token (or App installation) covers it`);
   }
 
   const scopesHeader = first.headers.get('x-oauth-scopes');
