@@ -155,6 +155,9 @@ describe('the webhook', () => {
     expect(standin.hooks).toHaveLength(1);
     expect(standin.hooks[0]).toMatchObject({ repo: null, active: true, events: [...GITHUB_WEBHOOK_EVENTS], config: { url, content_type: 'json', secret: 'first-secret-0123456789', insecure_ssl: '0' } });
 
+    // GitHub pings a new hook first: Paved acknowledges it.
+    const ping = await standin.deliver(standin.hooks[0]!, 'ping', { zen: 'Keep it logically awesome.', hook_id: standin.hooks[0]!.id, hook: { type: 'Organization', id: standin.hooks[0]!.id, events: standin.hooks[0]!.events }, organization: { login: 'acme' } });
+    expect(ping.status).toBeLessThan(300);
     const delivered = await standin.deliver(standin.hooks[0]!, 'push', push);
     expect(delivered.status).toBe(202);
     expect(bus.records.map((r) => r.topic)).toContain('events');
