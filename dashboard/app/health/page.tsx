@@ -1,5 +1,6 @@
 import { changeSetAttributionHealth, dataHealth, sourceHealth } from '@paved/transform';
 import { z } from 'zod';
+import { sources } from '@paved/ingest/sources/index';
 import { icons } from '@/components/icons';
 import { Card, ConnectSources, Failure, Meter, PageHeader } from '@/components/ui';
 import { ago, count, dateTime, parseUtc, percent, plural } from '@/lib/format';
@@ -26,13 +27,8 @@ function stepsOf(detail: string): z.infer<typeof Steps> | null {
   }
 }
 
-const KNOWN_SOURCES = [
-  { source: 'github', path: '/webhooks/github', secret: 'GITHUB_WEBHOOK_SECRET' },
-  { source: 'gitlab', path: '/webhooks/gitlab', secret: 'GITLAB_WEBHOOK_TOKEN' },
-  { source: 'jira', path: '/webhooks/jira', secret: 'JIRA_WEBHOOK_SECRET' },
-  { source: 'pagerduty', path: '/webhooks/pagerduty', secret: 'PAGERDUTY_WEBHOOK_SECRET' },
-  { source: 'opsgenie', path: '/webhooks/opsgenie', secret: 'OPSGENIE_WEBHOOK_TOKEN' },
-] as const;
+/** Each source plugin's Data health rows (ingest/src/sources): a route whose secret is set but that has received nothing yet. */
+const KNOWN_SOURCES = sources.healthRows();
 
 function StatusTile({ title, ok, children }: { title: string; ok: boolean; children: React.ReactNode }) {
   return (
@@ -55,7 +51,7 @@ export default async function DataHealth({ searchParams }: { searchParams: Promi
     const { warehouse, health, env } = rt;
     const [report, status, counts, attribution, perSource] = await Promise.all([dataHealth(warehouse), health(), warehouseCounts(warehouse), changeSetAttributionHealth(warehouse), sourceHealth(warehouse)]);
     // Only whether a secret is set, never its value.
-    const secretsSet = Object.fromEntries(KNOWN_SOURCES.map((s) => [s.secret, Boolean(env[s.secret])]));
+    const secretsSet = Object.fromEntries(KNOWN_SOURCES.map((s) => [s.secret, Boolean((env as Record<string, unknown>)[s.secret])]));
     return { report, status, counts, attribution, perSource, secretsSet, canReplay: Boolean((rt as { bus?: unknown }).bus) };
   });
   const header = <PageHeader title="Data health" subtitle="What arrived, what was rejected, and whether the numbers are complete." actions={<a className="button small" href="/api/health">Health JSON</a>} />;
@@ -139,7 +135,7 @@ export default async function DataHealth({ searchParams }: { searchParams: Promi
             <p id="gitlab-pushes" className={gitlabPushes.not_fetched ? 'banner warn' : 'stat-note'} style={{ marginTop: 10 }}>
               {gitlabPushes.not_fetched ? icons.alert : icons.check}
               <span>
-                <strong>GitLab:</strong> {plural(gitlabPushes.truncated, 'push')} had more than 20 commits (GitLab lists only the newest 20);{' '}
+                <strong>GitLab:</strong> {plural(gitlabPushes.truncated, 'push', 'pushes')} had more than 20 commits (GitLab lists only the newest 20);{' '}
                 {count(gitlabPushes.completed)} completed through the compare API
                 {gitlabPushes.not_fetched ? (
                   <>, <strong>{count(gitlabPushes.not_fetched)} could not be fetched</strong>: their older commits are missing from lead time and change sets. Set <code>GITLAB_TOKEN</code> (<code>read_api</code>) so Paved fetches the rest, or run <code>paved backfill gitlab</code>.{gitlabPushes.example_delivery ? <> Last {gitlabPushes.last_truncated ? dateTime(gitlabPushes.last_truncated) : ''} UTC, e.g. <code>{gitlabPushes.example_delivery}</code>.</> : null}</>
