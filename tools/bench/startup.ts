@@ -192,6 +192,7 @@ async function healthLoop(): Promise<void> {
     const at = since();
     const result = await timed(`${base}/api/health`, 'application/json');
     if (result.status === 'error' && marks.listening === null) {
+      if (child.exitCode !== null) throw new Error(`paved start exited (${child.exitCode}) before it listened`);
       await new Promise((r) => setTimeout(r, 250));
       continue;
     }
