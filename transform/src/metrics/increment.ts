@@ -32,8 +32,14 @@ import { INCIDENT_REFERENCE_CTES, REBUILD_CHANGES, REBUILD_DEPLOYMENT_FACTS, REB
 export interface ChangeSummary {
   deployments: Set<string>;
   incidents: Set<string>;
-  /** Repositories whose history the change-set walk reads (pushes, compares, PRs, PR commits, commit files). */
-  historyRepos: Set<string>;
+  /** `repo:sha` of every commit and head a landed push carried (history the change-set walk reads). */
+  pushShas: Set<string>;
+  /** Event ids of the landed pushes (to tell them from the pushes stored before). */
+  pushEvents: Set<string>;
+  /** `repo:head` of landed GitHub compares. */
+  compareHeads: Set<string>;
+  /** `repo:sha` of commits whose file lists landed. */
+  fileCommits: Set<string>;
   /** `repo:sha` of commits whose row changed (authored time, revert). */
   commits: Set<string>;
   /** `repo#number` of pull requests whose row, commits or reviews changed. */
@@ -47,16 +53,19 @@ export interface ChangeSummary {
 }
 
 export function emptyChanges(): ChangeSummary {
-  return { deployments: new Set(), incidents: new Set(), historyRepos: new Set(), commits: new Set(), pullRequests: new Set(), failureLinkOverrides: new Set(), fullReason: null, rows: 0 };
+  return {
+    deployments: new Set(), incidents: new Set(), pushShas: new Set(), pushEvents: new Set(), compareHeads: new Set(), fileCommits: new Set(), commits: new Set(),
+    pullRequests: new Set(), failureLinkOverrides: new Set(), fullReason: null, rows: 0,
+  };
 }
 
 export function hasChanges(changes: ChangeSummary): boolean {
-  return changes.fullReason !== null || changes.deployments.size + changes.incidents.size + changes.historyRepos.size + changes.commits.size
+  return changes.fullReason !== null || changes.deployments.size + changes.incidents.size + changes.pushShas.size + changes.compareHeads.size + changes.fileCommits.size + changes.commits.size
     + changes.pullRequests.size + changes.failureLinkOverrides.size > 0;
 }
 
 export function mergeChanges(into: ChangeSummary, from: ChangeSummary): ChangeSummary {
-  for (const key of ['deployments', 'incidents', 'historyRepos', 'commits', 'pullRequests', 'failureLinkOverrides'] as const) {
+  for (const key of ['deployments', 'incidents', 'pushShas', 'pushEvents', 'compareHeads', 'fileCommits', 'commits', 'pullRequests', 'failureLinkOverrides'] as const) {
     for (const value of from[key]) into[key].add(value);
   }
   into.fullReason ??= from.fullReason;
@@ -78,14 +87,17 @@ export function changesOfRows(rows: TableRows): ChangeSummary {
       switch (table) {
         case 'deployment_statuses': changes.deployments.add(text(row.id)); break;
         case 'incident_updates': changes.incidents.add(text(row.id)); break;
-        case 'pushes':
-        case 'compares':
-        case 'commit_files': changes.historyRepos.add(text(row.repo)); break;
-        case 'pull_requests':
-        case 'pull_request_commits':
-          changes.historyRepos.add(text(row.repo));
-          changes.pullRequests.add(`${text(row.repo)}#${text(row.number)}`);
+        case 'pushes': {
+          const repo = text(row.repo);
+          changes.pushShas.add(`${repo}:${text(row.after)}`);
+          for (const sha of Array.isArray(row.commits) ? row.commits : []) changes.pushShas.add(`${repo}:${text(sha)}`);
+          changes.pushEvents.add(text(row.event_id));
           break;
+        }
+        case 'compares': changes.compareHeads.add(`${text(row.repo)}:${text(row.head)}`); break;
+        case 'commit_files': changes.fileCommits.add(`${text(row.repo)}:${text(row.sha)}`); break;
+        case 'pull_requests':
+        case 'pull_request_commits': changes.pullRequests.add(`${text(row.repo)}#${text(row.number)}`); break;
         case 'reviews': changes.pullRequests.add(`${text(row.repo)}#${text(row.pr_number)}`); break;
         case 'commits': changes.commits.add(`${text(row.repo)}:${text(row.sha)}`); break;
         case 'catalog_entities': changes.fullReason ??= 'the catalog changed'; break;
@@ -190,12 +202,88 @@ async function countKeys(warehouse: Warehouse, kind: string): Promise<number> {
   return row?.n ?? 0;
 }
 
-/** Rewrites `table`: the rows outside the increment's keys are copied, `fill` adds the recomputed ones, then one swap. */
-async function replaceRows(warehouse: Warehouse, table: string, keep: string, fill: () => Promise<void>): Promise<void> {
+/**
+ * Recomputes the rows of `table` within `scope` with `sql` (a full rebuild's statement, narrowed,
+ * writing into `<table>_next`). When no stored row is in scope (new deployments, incidents, pull
+ * requests), the rows are appended to the table in one INSERT; otherwise the rows outside the scope
+ * are copied into the `_next` twin beside the recomputed ones and the twin is swapped in. Either
+ * way a reader sees the table before or after, never between.
+ */
+async function replaceRows(warehouse: Warehouse, table: string, scope: string, sql: string, params: Record<string, unknown>): Promise<'appended' | 'replaced'> {
+  const [stored] = await warehouse.query(`SELECT count() AS n FROM {{db}}.${table} WHERE ${scope}`, {}, Count);
+  if ((stored?.n ?? 0) === 0) {
+    await warehouse.command(retarget(sql, `${table}_next`, table), params);
+    return 'appended';
+  }
   await prepareNext(warehouse, table);
-  await warehouse.command(`INSERT INTO {{db}}.${table}_next SELECT * FROM {{db}}.${table} WHERE ${keep}`);
-  await fill();
+  await warehouse.command(`INSERT INTO {{db}}.${table}_next SELECT * FROM {{db}}.${table} WHERE NOT (${scope})`);
+  await warehouse.command(sql, params);
   await swap(warehouse, table);
+  return 'replaced';
+}
+
+function retarget(sql: string, from: string, to: string): string {
+  const insert = `INSERT INTO {{db}}.${from}\n`;
+  if (!sql.includes(insert)) throw new Error(`incremental transform: expected the statement to insert into ${from}`);
+  return sql.replace(insert, `INSERT INTO {{db}}.${to}\n`);
+}
+
+const RepoRow = z.object({ repo: z.string() });
+const ServiceRow = z.object({ service: z.string() });
+
+/**
+ * Repositories where landed pushes can change a change set already computed. A walk only looks up
+ * (locates) deployed shas, the `before` of pushes it went through and pull requests' heads, so a
+ * push changes a past walk only when one of its commits or its head is such a sha: a deployment
+ * stored before, the `before` of a push stored before, or the head of a pull request. Pushes of new
+ * commits on top of a branch (nearly all of them) change nothing already computed.
+ */
+async function reposWhosePastWalksChange(warehouse: Warehouse): Promise<string[]> {
+  return (await warehouse.query(`
+    WITH (SELECT groupUniqArray(splitByChar(':', key)[1]) FROM {{db}}.transform_increment_keys WHERE kind = 'push_sha') AS pushed
+    SELECT DISTINCT repo FROM (
+      SELECT repo FROM {{db}}.t_deployments
+      WHERE has(pushed, repo) AND is_production AND status = 'success' AND sha IS NOT NULL AND id NOT IN ${KEYS('deployment')}
+        AND concat(repo, ':', assumeNotNull(sha)) IN ${KEYS('push_sha')}
+      UNION ALL
+      SELECT repo FROM {{db}}.pushes FINAL
+      WHERE has(pushed, repo) AND event_id NOT IN ${KEYS('push_event')} AND concat(repo, ':', before) IN ${KEYS('push_sha')}
+      UNION ALL
+      SELECT repo FROM {{db}}.pull_requests FINAL
+      WHERE has(pushed, repo) AND head_sha IS NOT NULL AND concat(repo, ':', assumeNotNull(head_sha)) IN ${KEYS('push_sha')}
+        -- A landed pull request is re-walked where its merge commit counted (servicesWhoseWalksChange).
+        AND concat(repo, '#', toString(number)) NOT IN ${KEYS('pr')}
+    )`, {}, RepoRow)).map((r) => r.repo);
+}
+
+/** Repositories where landed file lists belong to commits a stored push or compare carries (a walk may have gone over them). */
+async function reposWhoseWalkedFilesChange(warehouse: Warehouse): Promise<string[]> {
+  return (await warehouse.query(`
+    WITH (SELECT groupArray(key) FROM {{db}}.transform_increment_keys WHERE kind = 'file_commit') AS files,
+         arrayDistinct(arrayMap(k -> splitByChar(':', k)[1], files)) AS repos
+    SELECT DISTINCT repo FROM (
+      SELECT repo FROM {{db}}.pushes FINAL
+      WHERE has(repos, repo) AND event_id NOT IN ${KEYS('push_event')} AND hasAny(arrayMap(c -> concat(repo, ':', c), commits), files)
+      UNION ALL
+      SELECT repo FROM {{db}}.compares FINAL WHERE has(repos, repo) AND hasAny(arrayMap(c -> concat(repo, ':', c), commits), files)
+    )`, {}, RepoRow)).map((r) => r.repo);
+}
+
+/**
+ * Services whose change sets landed pull requests or compares can change: a pull request's own
+ * commits stand in for its merge commit only where a walk counted that merge commit; a compare is
+ * used by the deployment of its head.
+ */
+async function servicesWhoseWalksChange(warehouse: Warehouse): Promise<string[]> {
+  return (await warehouse.query(`
+    SELECT DISTINCT service FROM (
+      SELECT service FROM {{db}}.t_change_set_commits
+      WHERE (repo, sha) IN (SELECT repo, assumeNotNull(merge_commit_sha) FROM {{db}}.pull_requests FINAL
+                            WHERE merge_commit_sha IS NOT NULL AND concat(repo, '#', toString(number)) IN ${KEYS('pr')})
+      UNION ALL
+      SELECT service FROM {{db}}.t_deployments
+      WHERE is_production AND status = 'success' AND sha IS NOT NULL AND concat(repo, ':', assumeNotNull(sha)) IN ${KEYS('compare_head')}
+    )`, {}, ServiceRow)).map((r) => r.service);
 }
 
 const DefinitionsRow = z.object({ value: z.string() });
@@ -227,7 +315,10 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
   await warehouse.command('TRUNCATE TABLE {{db}}.transform_increment_keys');
   await addKeys(warehouse, 'deployment', changes.deployments);
   await addKeys(warehouse, 'incident', changes.incidents);
-  await addKeys(warehouse, 'history_repo', changes.historyRepos);
+  await addKeys(warehouse, 'push_sha', changes.pushShas);
+  await addKeys(warehouse, 'push_event', changes.pushEvents);
+  await addKeys(warehouse, 'compare_head', changes.compareHeads);
+  await addKeys(warehouse, 'file_commit', changes.fileCommits);
   await addKeys(warehouse, 'commit', changes.commits);
   await addKeys(warehouse, 'pr', changes.pullRequests);
   await addKeys(warehouse, 'override_deployment', changes.failureLinkOverrides);
@@ -239,7 +330,7 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
     await insertKeys(`SELECT 'deployment_service', service FROM (${touchedDeployments})`);
     await insertKeys(`SELECT 'deployment_repo', repo FROM {{db}}.t_deployments WHERE id IN ${KEYS('deployment')}`);
     await warehouse.command(DEPLOYMENT_KEYS_OF_TOUCHED);
-    await replaceRows(warehouse, 't_deployments', `id NOT IN ${KEYS('deployment')}`, () => warehouse.command(SCOPED_DEPLOYMENTS, sqlParams(settings)));
+    await replaceRows(warehouse, 't_deployments', `id IN ${KEYS('deployment')}`, SCOPED_DEPLOYMENTS, sqlParams(settings));
     await insertKeys(`SELECT 'deployment_service', service FROM (${touchedDeployments})`);
     await warehouse.command(DEPLOYMENT_KEYS_OF_TOUCHED);
   }
@@ -248,7 +339,7 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
   // Incidents: their old services and the services of what they were linked to, then the new rows.
   if (changes.incidents.size) {
     await insertKeys(`SELECT 'links_service', service FROM {{db}}.t_incidents WHERE id IN ${KEYS('incident')}`);
-    await replaceRows(warehouse, 't_incidents', `id NOT IN ${KEYS('incident')}`, () => warehouse.command(SCOPED_INCIDENTS, sqlParams(settings)));
+    await replaceRows(warehouse, 't_incidents', `id IN ${KEYS('incident')}`, SCOPED_INCIDENTS, sqlParams(settings));
   }
   step('incidents', changes.incidents.size);
 
@@ -273,7 +364,9 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
   };
   const oldRepos = await warehouse.query(`SELECT DISTINCT key AS repo FROM {{db}}.transform_increment_keys WHERE kind = 'deployment_repo'`, {}, z.object({ repo: z.string() }));
   for (const { repo } of oldRepos) if (pathScoped.has(repo)) closeOver(repo);
-  for (const repo of changes.historyRepos) for (const p of pairs) if (p.repo === repo) addService(p.service);
+  for (const repo of await reposWhosePastWalksChange(warehouse)) for (const p of pairs) if (p.repo === repo) addService(p.service);
+  for (const repo of await reposWhoseWalkedFilesChange(warehouse)) if (pathScoped.has(repo)) for (const p of pairs) if (p.repo === repo) addService(p.service);
+  for (const service of await servicesWhoseWalksChange(warehouse)) addService(service);
   for (const service of [...services]) addService(service);
   for (const p of pairs) if (services.has(p.service)) repos.add(p.repo);
   // A service's first deployments cost little to walk: only services with history count against the share.
@@ -288,10 +381,13 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
   if (services.size) {
     const computed = await computeStoredChangeSets(warehouse, settings.sharedPaths, true);
     step('change sets: walk', computed.sets.length);
-    for (const table of ['t_change_sets', 't_change_set_commits', 't_uncounted_commits']) await prepareNext(warehouse, table);
-    await warehouse.command(`INSERT INTO {{db}}.t_change_sets_next SELECT * FROM {{db}}.t_change_sets WHERE service NOT IN ${KEYS('cs_service')}`);
-    await warehouse.command(`INSERT INTO {{db}}.t_change_set_commits_next SELECT * FROM {{db}}.t_change_set_commits WHERE service NOT IN ${KEYS('cs_service')}`);
-    await warehouse.command(`INSERT INTO {{db}}.t_uncounted_commits_next SELECT * FROM {{db}}.t_uncounted_commits WHERE repo NOT IN ${KEYS('cs_repo')}`);
+    const tables = [
+      { table: 't_change_sets', scope: `service IN ${KEYS('cs_service')}` },
+      { table: 't_change_set_commits', scope: `service IN ${KEYS('cs_service')}` },
+      { table: 't_uncounted_commits', scope: `repo IN ${KEYS('cs_repo')}` },
+    ];
+    for (const { table } of tables) await prepareNext(warehouse, table);
+    // The twins first hold just the recomputed services' rows, to compare them with the stored ones.
     await insertChangeSets(warehouse, computed);
     // What changed: commit rows (both ways) give (repo, sha) pairs, set rows give deployments.
     const commitRow = `deployment_id, service, repo, sha, via, ifNull(stands_in_for, '') AS stood_in, attribution`;
@@ -316,8 +412,22 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
           (SELECT ${setRow} FROM {{db}}.t_change_sets WHERE ${inScope} EXCEPT SELECT ${setRow} FROM {{db}}.t_change_sets_next WHERE ${inScope})
         )
       )`);
-    for (const table of ['t_change_sets', 't_change_set_commits', 't_uncounted_commits']) await swap(warehouse, table);
-    step('change sets: write', await countKeys(warehouse, 'changed_deployment'));
+    // Nothing stored changed (new deployments at the end of their services): append the new rows.
+    // Otherwise copy the other services' rows into the twins and swap them in.
+    let stale = 0;
+    for (const { table, scope } of tables) {
+      const [row] = await warehouse.query(`SELECT count() AS n FROM (SELECT * FROM {{db}}.${table} WHERE ${scope} EXCEPT SELECT * FROM {{db}}.${table}_next)`, {}, Count);
+      stale += row?.n ?? 0;
+    }
+    for (const { table, scope } of tables) {
+      if (stale === 0) {
+        await warehouse.command(`INSERT INTO {{db}}.${table} SELECT * FROM (SELECT * FROM {{db}}.${table}_next EXCEPT SELECT * FROM {{db}}.${table} WHERE ${scope})`);
+      } else {
+        await warehouse.command(`INSERT INTO {{db}}.${table}_next SELECT * FROM {{db}}.${table} WHERE NOT (${scope})`);
+        await swap(warehouse, table);
+      }
+    }
+    step(stale === 0 ? 'change sets: append' : 'change sets: replace', await countKeys(warehouse, 'changed_deployment'));
   }
 
   // t_changes: touched deployments, changed change-set pairs, touched commits, and the commits of touched pull requests.
@@ -336,7 +446,7 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
   // Reverts are links: a touched commit's deployments' services relink.
   await insertKeys(`SELECT 'links_service', service FROM {{db}}.t_change_set_commits WHERE concat(repo, ':', sha) IN ${KEYS('commit')}`);
   await insertKeys(`SELECT 'facts_service', service FROM {{db}}.t_changes WHERE ${CHANGES_SCOPE}`);
-  await replaceRows(warehouse, 't_changes', `NOT ${CHANGES_SCOPE}`, () => warehouse.command(SCOPED_CHANGES, sqlParams(settings)));
+  await replaceRows(warehouse, 't_changes', CHANGES_SCOPE, SCOPED_CHANGES, sqlParams(settings));
   await insertKeys(`SELECT 'facts_service', service FROM {{db}}.t_changes WHERE ${CHANGES_SCOPE}`);
   step('changes', await countKeys(warehouse, 'pair'));
 
@@ -357,7 +467,7 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
   await insertKeys(`SELECT 'links_service', service FROM {{db}}.t_deployments WHERE id IN ${KEYS('override_deployment')}`);
   const linkServices = await countKeys(warehouse, 'links_service');
   if (linkServices) {
-    await replaceRows(warehouse, 't_failure_links', `service NOT IN ${LINKS_SERVICES}`, () => warehouse.command(SCOPED_FAILURE_LINKS, sqlParams(settings)));
+    await replaceRows(warehouse, 't_failure_links', `service IN ${LINKS_SERVICES}`, SCOPED_FAILURE_LINKS, sqlParams(settings));
   }
   step('failure links', linkServices);
 
@@ -365,7 +475,7 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
   await insertKeys(`SELECT 'facts_service', key FROM {{db}}.transform_increment_keys WHERE kind IN ('links_service', 'deployment_service', 'changed_service')`);
   const factServices = await countKeys(warehouse, 'facts_service');
   if (factServices) {
-    await replaceRows(warehouse, 't_deployment_facts', `service NOT IN ${FACTS_SERVICES}`, () => warehouse.command(SCOPED_DEPLOYMENT_FACTS, sqlParams(settings)));
+    await replaceRows(warehouse, 't_deployment_facts', `service IN ${FACTS_SERVICES}`, SCOPED_DEPLOYMENT_FACTS, sqlParams(settings));
   }
   step('deployment facts', factServices);
 
@@ -380,7 +490,7 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
     SELECT 'pr', concat(repo, '#', toString(number)) FROM {{db}}.pull_requests FINAL
     WHERE concat(repo, ':', ifNull(merge_commit_sha, '')) IN ${KEYS('pr_pair')} OR concat(repo, ':', ifNull(head_sha, '')) IN ${KEYS('pr_pair')}`);
   const prs = await countKeys(warehouse, 'pr');
-  if (prs) await replaceRows(warehouse, 't_pr_flow', `NOT ${PR_SCOPE}`, () => warehouse.command(SCOPED_PR_FLOW, sqlParams(settings)));
+  if (prs) await replaceRows(warehouse, 't_pr_flow', PR_SCOPE, SCOPED_PR_FLOW, sqlParams(settings));
   step('PR flow', prs);
 
   return { kind: 'increment', ms: Math.round(performance.now() - started), rows: changes.rows, steps, services: services.size, totalServices: withHistory.size };
