@@ -46,10 +46,10 @@ export async function copyDerivedRows(warehouse: Warehouse, multiple: number, lo
   for (const { table, ids } of COPIED_TABLES) {
     // Created AS the table: same columns and sort key (migration 0011 included).
     await copy.command(`CREATE TABLE {{db}}.${table} AS ${warehouse.database}.${table}`);
-    for (let k = 0; k < (ids.length ? multiple : 1); k += 1) {
-      const replace = ids.length ? ` REPLACE (${ids.map((c) => `concat(${c}, {suffix:String}) AS ${c}`).join(', ')})` : '';
-      await copy.command(`INSERT INTO {{db}}.${table} SELECT *${replace} FROM ${warehouse.database}.${table}`, { suffix: `~${k}` });
-    }
+    // One statement per table: each source row once per copy k (ARRAY JOIN), its ids suffixed `~k`.
+    const replace = ids.length ? ` REPLACE (${ids.map((c) => `concat(${c}, '~', toString(k)) AS ${c}`).join(', ')})` : '';
+    const copies = ids.length ? ' ARRAY JOIN range(toUInt64({multiple:UInt32})) AS k' : '';
+    await copy.command(`INSERT INTO {{db}}.${table} SELECT *${replace} FROM ${warehouse.database}.${table}${copies}`, { multiple });
     await copy.command(`OPTIMIZE TABLE {{db}}.${table} FINAL`);
   }
   log(`${database}: ${multiple}× the rows in ${Math.round((performance.now() - started) / 1000)} s (${Object.entries(expected).map(([t, n]) => `${n} ${t}`).join(', ')})`);
