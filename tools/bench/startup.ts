@@ -19,7 +19,7 @@
  * test-artifacts/bench-startup-<scale>.json.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -152,7 +152,10 @@ const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'tools/cli/bin/p
   cwd: ROOT, env: childEnv(configFile), stdio: ['ignore', 'pipe', 'pipe'], detached: true,
 });
 let output = '';
-const keep = (chunk: Buffer) => { output = (output + chunk.toString()).slice(-32_000); };
+// The server's own log (demo progress with the event loop's longest pause, transform runs) beside the report.
+mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
+const serverLog = createWriteStream(join(ROOT, 'test-artifacts', `bench-startup-${scale}.server.log`));
+const keep = (chunk: Buffer) => { output = (output + chunk.toString()).slice(-32_000); serverLog.write(chunk); };
 child.stdout?.on('data', keep);
 child.stderr?.on('data', keep);
 const pid = child.pid!;
