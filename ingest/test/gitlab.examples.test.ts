@@ -1,13 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Bus, BusRecord } from '../src/bus/bus.js';
-import { InProcessBus } from '../src/bus/in-process.js';
-import { defaultNormaliseContext } from '../src/delivery.js';
 import { GITLAB_ASSUMED } from '../src/gitlab/normalise.js';
-import { WebhookReceiver } from '../src/http/webhooks.js';
+import { startReceiver, type ReceiverHarness } from './receiver-harness.js';
 
 /*
  * Every payload example of GitLab's webhook documentation (fixtures/gitlab, unchanged), sent to
@@ -53,32 +48,19 @@ const EXAMPLES: Record<string, [string, Expected]> = {
   '28-vulnerability-hook.json': ['Vulnerability Hook', ignored],
 };
 
-class RecordingBus extends InProcessBus {
-  readonly records: BusRecord[] = [];
-  override async publish(records: BusRecord[]): Promise<void> {
-    this.records.push(...records);
-  }
-}
-
-let server: Server;
-let base: string;
-let bus: RecordingBus;
+let harness: ReceiverHarness;
+let bus: ReceiverHarness['bus'];
 let deliveries = 0;
 
 beforeAll(async () => {
-  bus = new RecordingBus();
-  const receiver = new WebhookReceiver({ bus: bus as Bus, secrets: { GITLAB_WEBHOOK_TOKEN: TOKEN }, context: defaultNormaliseContext });
-  server = createServer((req, res) => void receiver.handle(req, res).then((handled) => { if (!handled) { res.writeHead(404); res.end(); } }));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  harness = await startReceiver({ secrets: { GITLAB_WEBHOOK_TOKEN: TOKEN } });
+  bus = harness.bus;
 });
-afterAll(async () => { await new Promise((resolve) => server.close(resolve)); });
+afterAll(() => harness.close());
 afterEach(() => { bus.records.length = 0; });
 
 async function gitlab(event: string | undefined, body: string, headers: Record<string, string | undefined> = {}) {
-  const all: Record<string, string | undefined> = { 'content-type': 'application/json', 'x-gitlab-event': event, 'x-gitlab-token': TOKEN, 'idempotency-key': `key-${++deliveries}`, ...headers };
-  const response = await fetch(`${base}/webhooks/gitlab`, { method: 'POST', headers: Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) as Record<string, string>, body });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  return harness.post('/webhooks/gitlab', body, { 'content-type': 'application/json', 'x-gitlab-event': event, 'x-gitlab-token': TOKEN, 'idempotency-key': `key-${++deliveries}`, ...headers });
 }
 
 /** The documentation's `// comments` and trailing commas removed (GitLab itself sends neither); strings are left alone. */
@@ -173,17 +155,13 @@ describe('X-Gitlab-Token and idempotency', () => {
 
 describe('without GITLAB_WEBHOOK_TOKEN', () => {
   it('the endpoint is closed (401) and says which variable to set', async () => {
-    const closed = new WebhookReceiver({ bus: bus as Bus, secrets: {}, context: defaultNormaliseContext });
-    const other = createServer((req, res) => void closed.handle(req, res));
-    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const closed = await startReceiver({ secrets: {}, bus });
     try {
-      const response = await fetch(`http://127.0.0.1:${(other.address() as AddressInfo).port}/webhooks/gitlab`, {
-        method: 'POST', headers: { 'content-type': 'application/json', 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': TOKEN }, body: '{}',
-      });
+      const response = await closed.post('/webhooks/gitlab', '{}', { 'content-type': 'application/json', 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': TOKEN });
       expect(response.status).toBe(401);
-      expect(JSON.stringify(await response.json())).toContain('GITLAB_WEBHOOK_TOKEN');
+      expect(JSON.stringify(response.body)).toContain('GITLAB_WEBHOOK_TOKEN');
     } finally {
-      await new Promise((resolve) => other.close(resolve));
+      await closed.close();
     }
     expect(bus.records).toEqual([]);
   });

@@ -1,38 +1,22 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Bus, BusRecord } from '../src/bus/bus.js';
-import { InProcessBus } from '../src/bus/in-process.js';
-import { defaultNormaliseContext } from '../src/delivery.js';
-import { WebhookReceiver } from '../src/http/webhooks.js';
+import { startReceiver, type ReceiverHarness } from './receiver-harness.js';
 
 /* POST /webhooks/jira: Jira Cloud's signed admin webhooks, Data Center's ?token=, and idempotency. */
 
 const SECRET = 'jira-webhook-secret';
 
-class RecordingBus extends InProcessBus {
-  readonly records: BusRecord[] = [];
-  override async publish(records: BusRecord[]): Promise<void> {
-    this.records.push(...records);
-  }
-}
-
-let server: Server;
-let base: string;
-let bus: RecordingBus;
+let harness: ReceiverHarness;
+let bus: ReceiverHarness['bus'];
 let counter = 0;
 
 beforeAll(async () => {
-  bus = new RecordingBus();
-  const receiver = new WebhookReceiver({ bus: bus as Bus, secrets: { JIRA_WEBHOOK_SECRET: SECRET }, context: defaultNormaliseContext });
-  server = createServer((req, res) => void receiver.handle(req, res).then((handled) => { if (!handled) { res.writeHead(404); res.end(); } }));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  harness = await startReceiver({ secrets: { JIRA_WEBHOOK_SECRET: SECRET } });
+  bus = harness.bus;
 });
-afterAll(async () => { await new Promise((resolve) => server.close(resolve)); });
+afterAll(() => harness.close());
 afterEach(() => { bus.records.length = 0; });
 
 /** Atlassian's documented example, made a Jira Service Management incident OPS-7. */
@@ -46,9 +30,7 @@ function incidentBody(): string {
 const sign = (body: string, secret = SECRET) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 
 async function jira(body: string, headers: Record<string, string | undefined>, query = '') {
-  const all: Record<string, string | undefined> = { 'content-type': 'application/json', 'x-atlassian-webhook-identifier': `jira-${++counter}`, ...headers };
-  const response = await fetch(`${base}/webhooks/jira${query}`, { method: 'POST', headers: Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) as Record<string, string>, body });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  return harness.post(`/webhooks/jira${query}`, body, { 'content-type': 'application/json', 'x-atlassian-webhook-identifier': `jira-${++counter}`, ...headers });
 }
 
 describe('POST /webhooks/jira', () => {

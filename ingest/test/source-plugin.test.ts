@@ -3,18 +3,14 @@
  * the test exactly as the walk-through writes it, receives a webhook through the same receiver as
  * the built-in sources, with the core's authentication, idempotency and archive.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Bus, BusRecord } from '../src/bus/bus.js';
-import { InProcessBus } from '../src/bus/in-process.js';
 import { defaultNormaliseContext } from '../src/delivery.js';
-import { WebhookReceiver } from '../src/http/webhooks.js';
 import { safeEqual } from '../src/http/auth.js';
 import { normalise } from '../src/normalise.js';
 import { actor, canonicalEvent, dlq, instant, validated } from '../src/payload.js';
 import { defineSource, requireSecret, sources, WebhookRefusal } from '../src/sources/index.js';
+import { RecordingBus, startReceiver, type ReceiverHarness } from './receiver-harness.js';
 
 // ---- the walk-through's example source: ShipIt, a deploy tool that posts one JSON body per finished deployment ----
 
@@ -65,31 +61,20 @@ const shipitSource = defineSource({
 
 // ---- the test ----
 
-class RecordingBus extends InProcessBus {
-  readonly records: BusRecord[] = [];
-  override async publish(records: BusRecord[]): Promise<void> {
-    this.records.push(...records);
-  }
-}
-
 const TOKEN = 'shipit-token';
 const deployment = {
   id: 'd-42', service: 'payments', repo: 'acme/payments', environment: 'production', sha: 'a'.repeat(40), result: 'failed',
   started_at: '2026-03-02T10:00:00Z', finished_at: '2026-03-02T10:04:00Z', by: 'ada',
 };
-let server: Server;
-let base: string;
 const bus = new RecordingBus();
+let harness: ReceiverHarness;
 
 beforeAll(async () => {
-  const receiver = new WebhookReceiver({ bus: bus as Bus, secrets: { SHIPIT_WEBHOOK_TOKEN: TOKEN }, context: defaultNormaliseContext, sources: sources.with(shipitSource) });
-  server = createServer((req, res) => void receiver.handle(req, res).then((handled) => { if (!handled) res.writeHead(404).end(); }));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  harness = await startReceiver({ bus, secrets: { SHIPIT_WEBHOOK_TOKEN: TOKEN }, sources: sources.with(shipitSource) });
 });
-afterAll(async () => { await new Promise((resolve) => server.close(resolve)); });
+afterAll(() => harness.close());
 
-const post = (body: unknown, headers: Record<string, string>) => fetch(`${base}/webhooks/shipit`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+const post = (body: unknown, headers: Record<string, string>) => fetch(`${harness.base}/webhooks/shipit`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 
 describe('a source registered with one line', () => {
   it('receives its webhook: authenticated by its own header, archived raw, normalised to a canonical deployment', async () => {
