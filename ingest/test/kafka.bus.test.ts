@@ -6,7 +6,8 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { BusUnavailableError, type BatchHandler, type Bus, type BusMessage, type BusRecord, type ConsumeOptions, type Subscription } from '../src/bus/bus.js';
 import { InProcessBus } from '../src/bus/in-process.js';
-import { KafkaBus, kafkaBrokersFromEnv } from '../src/bus/kafka.js';
+import { KafkaBus, kafkaBrokersFromEnv, type KafkaBusOptions } from '../src/bus/kafka.js';
+import { PlatformaticKafkaBus } from '../src/bus/platformatic.js';
 
 const brokers = kafkaBrokersFromEnv(process.env.KAFKA_BROKERS) ?? [`127.0.0.1:${process.env.KAFKA_PORT ?? '9092'}`];
 
@@ -27,9 +28,16 @@ afterAll(async () => {
   }
 });
 
-function kafkaBus(topicPrefix = `test-${randomUUID()}`): KafkaBus {
+/** The two Kafka clients behind the Bus interface: kafkajs (in use) and @platformatic/kafka (measured beside it). */
+const CLIENTS = [
+  { client: 'kafkajs', Impl: KafkaBus },
+  { client: '@platformatic/kafka', Impl: PlatformaticKafkaBus },
+] as const satisfies readonly { client: string; Impl: new (options: KafkaBusOptions) => Bus }[];
+type Impl = (typeof CLIENTS)[number]['Impl'];
+
+function kafkaBus(topicPrefix = `test-${randomUUID()}`, Impl: Impl = KafkaBus): Bus {
   prefixes.add(topicPrefix);
-  const bus = new KafkaBus({ brokers, topicPrefix, partitions: 3, clientId: 'paved-test', logLevel: logLevel.NOTHING });
+  const bus = new Impl({ brokers, topicPrefix, partitions: 3, clientId: 'paved-test', logLevel: logLevel.NOTHING });
   open.push(bus);
   return bus;
 }
@@ -80,9 +88,9 @@ describe('kafkaBrokersFromEnv', () => {
   });
 });
 
-describe('KafkaBus against a real broker', () => {
+describe.each(CLIENTS)('Kafka bus on $client against a real broker', ({ Impl }) => {
   it('delivers every record in order per key and commits, so the group does not see them again', async () => {
-    const bus = kafkaBus();
+    const bus = kafkaBus(undefined, Impl);
     const published = events(60, ['pr:1', 'pr:2', 'deploy:7', 'incident:3']);
     await bus.publish(published);
     const first = await collect(bus, options('sink', { maxBatchSize: 7 }));
@@ -105,7 +113,7 @@ describe('KafkaBus against a real broker', () => {
   });
 
   it('redelivers a batch whose handler threw and loses nothing', async () => {
-    const bus = kafkaBus();
+    const bus = kafkaBus(undefined, Impl);
     await bus.publish(events(30, ['a', 'b', 'c']));
     let calls = 0;
     let failed: string[] = [];
@@ -124,7 +132,7 @@ describe('KafkaBus against a real broker', () => {
   });
 
   it('rejects a publish with BusUnavailableError within 3 s when no broker listens', async () => {
-    const bus = new KafkaBus({ brokers: ['127.0.0.1:1'], topicPrefix: `test-${randomUUID()}`, logLevel: logLevel.NOTHING });
+    const bus = new Impl({ brokers: ['127.0.0.1:1'], topicPrefix: `test-${randomUUID()}`, logLevel: logLevel.NOTHING });
     open.push(bus);
     const started = Date.now();
     await expect(bus.publish(events(1, ['k']))).rejects.toBeInstanceOf(BusUnavailableError);
@@ -135,8 +143,8 @@ describe('KafkaBus against a real broker', () => {
 
   it('creates its topics idempotently when two buses share a prefix', async () => {
     const prefix = `test-${randomUUID()}`;
-    const a = kafkaBus(prefix);
-    const b = kafkaBus(prefix);
+    const a = kafkaBus(prefix, Impl);
+    const b = kafkaBus(prefix, Impl);
     await Promise.all([a.publish([{ topic: 'raw', key: 'x', value: 'from-a', headers: {} }]), b.publish([{ topic: 'raw', key: 'y', value: 'from-b', headers: {} }])]);
     const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
@@ -153,7 +161,7 @@ describe('KafkaBus against a real broker', () => {
   });
 
   it('fetches nothing while paused and catches up after resume', async () => {
-    const bus = kafkaBus();
+    const bus = kafkaBus(undefined, Impl);
     const run = await collect(bus, options('sink'));
     run.subscription.pause();
     await bus.publish(events(10, ['k']));
@@ -165,7 +173,7 @@ describe('KafkaBus against a real broker', () => {
   });
 
   it('reports the sink group lag in health()', async () => {
-    const bus = kafkaBus();
+    const bus = kafkaBus(undefined, Impl);
     await bus.publish(events(5, ['k']));
     const health = await bus.health();
     expect(health).toMatchObject({ ok: true, kind: 'kafka', lag: 5 });
@@ -174,7 +182,8 @@ describe('KafkaBus against a real broker', () => {
 
 describe.each([
   { name: 'InProcessBus', make: (): Bus => inProcessBus() },
-  { name: 'KafkaBus', make: (): Bus => kafkaBus() },
+  { name: 'KafkaBus (kafkajs)', make: (): Bus => kafkaBus() },
+  { name: 'PlatformaticKafkaBus', make: (): Bus => kafkaBus(undefined, PlatformaticKafkaBus) },
 ])('bus contract: $name', ({ make }) => {
   // At-least-once: Kafka may hand a batch out again after a rebalance that came before its commit, and a
   // publish retried under load may be written twice; the warehouse deduplicates. None may be lost or altered.

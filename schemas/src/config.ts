@@ -232,6 +232,8 @@ export const PavedEnv = z.object({
   CLICKHOUSE_PASSWORD: z.string().optional(),
   CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and _ only').optional(),
   KAFKA_BROKERS: z.string().optional(),
+  /** Which Kafka client the bus uses: kafkajs (default) or @platformatic/kafka (docs/operations.md, "Kafka client"). */
+  PAVED_KAFKA_CLIENT: z.enum(['kafkajs', 'platformatic'], { error: 'PAVED_KAFKA_CLIENT must be kafkajs or platformatic' }).optional(),
   GITHUB_TOKEN: z.string().optional(),
   GITHUB_APP_ID: z.string().optional(),
   GITHUB_APP_PRIVATE_KEY: z.string().optional(),

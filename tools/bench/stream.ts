@@ -19,7 +19,7 @@ import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { type BusRecord, encodeEvent } from '@paved/ingest';
-import { KafkaBus, kafkaBrokersFromEnv } from '@paved/ingest/kafka';
+import { KafkaBus, kafkaBrokersFromEnv, PlatformaticKafkaBus } from '@paved/ingest/kafka';
 import { CanonicalEvent, SCHEMA_VERSION } from '@paved/schemas';
 import { migrate, Sink, Warehouse } from '@paved/transform';
 import { z } from 'zod';
@@ -28,6 +28,8 @@ import { percentile } from './percentile.js';
 import { type Answer, type LoadMessage, type LoadSettings, shaOf } from './webhook-load.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
+// PAVED_KAFKA_CLIENT=platformatic measures the bus on @platformatic/kafka (the child `paved ingest` reads the same variable).
+const KafkaClient = process.env.PAVED_KAFKA_CLIENT === 'platformatic' ? PlatformaticKafkaBus : KafkaBus;
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 500_000);
 const RATES = (process.env.BENCH_RATES ?? process.env.BENCH_RATE ?? '5000').split(',').map(Number).filter((rate) => rate > 0);
 const COMMITS_PER_PUSH = Number(process.env.BENCH_COMMITS_PER_PUSH ?? 4);
@@ -104,7 +106,7 @@ async function deleteBenchTopics(): Promise<void> {
 async function throughput(warehouse: Warehouse): Promise<Record<string, unknown>> {
   const prefix = `bench-${run}-tp`;
   const repo = `bench/throughput-${run}`;
-  const bus = new KafkaBus({ brokers, topicPrefix: prefix, partitions: PARTITIONS, clientId: 'paved-bench', publishTimeoutMs: 60_000, lagGroupId: `${prefix}-sink` });
+  const bus = new KafkaClient({ brokers, topicPrefix: prefix, partitions: PARTITIONS, clientId: 'paved-bench', publishTimeoutMs: 60_000, lagGroupId: `${prefix}-sink` });
   CanonicalEvent.parse(commitEvent(repo, 0)); // the bench's events are valid canonical events
   const loadStarted = performance.now();
   for (let start = 0; start < EVENTS; start += 20_000) {
@@ -169,7 +171,7 @@ async function latency(warehouse: Warehouse, dir: string, rate: number): Promise
   const deliveryRate = Math.max(1, Math.round(rate / (COMMITS_PER_PUSH + 1)));
   const config = join(dir, `paved-${rate}.config.yaml`);
   writeFileSync(config, `bus:\n  topicPrefix: ${prefix}\n  partitions: ${PARTITIONS}\n`);
-  const bus = new KafkaBus({ brokers, topicPrefix: prefix, partitions: PARTITIONS, clientId: 'paved-bench', lagGroupId: `${prefix}-sink` });
+  const bus = new KafkaClient({ brokers, topicPrefix: prefix, partitions: PARTITIONS, clientId: 'paved-bench', lagGroupId: `${prefix}-sink` });
   const sink = new Sink(warehouse, bus, { groupId: `${prefix}-sink`, maxBatchSize: BATCH, concurrentPartitions: CONCURRENT, log: () => {} });
   await sink.start();
 
@@ -286,7 +288,7 @@ async function latency(warehouse: Warehouse, dir: string, rate: number): Promise
 }
 
 async function main(): Promise<void> {
-  const probe = new KafkaBus({ brokers, topicPrefix: `bench-${run}-probe`, clientId: 'paved-bench' });
+  const probe = new KafkaClient({ brokers, topicPrefix: `bench-${run}-probe`, clientId: 'paved-bench' });
   const health = await probe.health();
   await probe.close();
   if (!health.ok) {

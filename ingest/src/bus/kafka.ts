@@ -16,6 +16,9 @@ export interface KafkaBusOptions {
   lagGroupId?: string;
 }
 
+// The same Bus on @platformatic/kafka, selected with PAVED_KAFKA_CLIENT=platformatic (loaded with this module only when Kafka is used).
+export { PlatformaticKafkaBus } from './platformatic.js';
+
 /** Parses `KAFKA_BROKERS` ("host:port,host:port"); null when unset or empty (use the in-process bus). */
 export function kafkaBrokersFromEnv(value: string | undefined): string[] | null {
   if (value === undefined) return null;

@@ -30,10 +30,11 @@ export async function openWarehouse(env: PavedEnv, config: PavedConfig, command:
 export async function createBus(env: PavedEnv, config: PavedConfig): Promise<Bus> {
   // Embedded mode journals every acknowledged record under the data directory (see InProcessBus).
   if (!env.KAFKA_BROKERS) return new InProcessBus({ journalDir: join(dataDirOf(env), 'bus') });
-  const { KafkaBus, kafkaBrokersFromEnv } = await import('@paved/ingest/kafka');
+  const { KafkaBus, PlatformaticKafkaBus, kafkaBrokersFromEnv } = await import('@paved/ingest/kafka');
   const brokers = kafkaBrokersFromEnv(env.KAFKA_BROKERS);
   if (!brokers?.length) throw new Error(`KAFKA_BROKERS="${env.KAFKA_BROKERS}" lists no broker: use host:port[,host:port]`);
-  return new KafkaBus({ brokers, topicPrefix: config.bus.topicPrefix, partitions: config.bus.partitions, lagGroupId: sinkGroupOf(config) });
+  const Client = env.PAVED_KAFKA_CLIENT === 'platformatic' ? PlatformaticKafkaBus : KafkaBus;
+  return new Client({ brokers, topicPrefix: config.bus.topicPrefix, partitions: config.bus.partitions, lagGroupId: sinkGroupOf(config) });
 }
 
 /** The sink's consumer group: one per topic prefix, so pipelines sharing a cluster never share members ("paved-sink" by default). */
