@@ -96,21 +96,19 @@ function Bodies({ content }: { content?: Content }) {
 
 function Parameters({ parameters }: { parameters: Parameter[] }) {
   return (
-    <div className="table-wrap">
-      <table>
-        <caption className="visually-hidden">Parameters</caption>
-        <thead><tr><th scope="col">Parameter</th><th scope="col">Type</th><th scope="col">Description</th></tr></thead>
-        <tbody>
-          {parameters.map((p) => (
-            <tr key={`${p.in}-${p.name}`}>
-              <td className="nowrap"><code>{p.name}</code><div className="muted">{p.in}{p.required ? ', required' : ''}</div></td>
-              <td><TypeLabel schema={p.schema} /></td>
-              <td className="wrap"><Text>{p.description}</Text>{p.schema.examples?.length ? <div className="muted">Example: <code>{String(p.schema.examples[0])}</code></div> : null}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <ul className={styles.params}>
+      {parameters.map((p) => (
+        <li key={`${p.in}-${p.name}`}>
+          <div>
+            <code className={styles.prop}>{p.name}</code>{' '}
+            <span className={styles.type}><TypeLabel schema={p.schema} /></span>{' '}
+            <span className={styles.optional}>{p.in}{p.required ? ', required' : ', optional'}</span>
+          </div>
+          {p.description ? <div className={styles.desc}><Text>{p.description}</Text></div> : null}
+          {p.schema.examples?.length ? <div className={styles.optional}>Example: <code>{String(p.schema.examples[0])}</code></div> : null}
+        </li>
+      ))}
+    </ul>
   );
 }
 
@@ -184,14 +182,14 @@ export function ApiReference({ document }: { document: OpenApiDocument }) {
         if (!ops.length) return null;
         const id = `tag-${tag.name.replace(/\W+/g, '-')}`;
         return (
-          <section key={tag.name} aria-labelledby={id} className={styles.tag}>
+          <section key={tag.name} aria-labelledby={id} className={styles.group}>
             <h2 id={id} className="section-title">{tag.name}</h2>
             <p className="muted">{tag.description}</p>
             {ops.map((o) => <OperationView key={o.op.operationId} method={o.method} path={o.path} op={o.op} responses={document.components.responses} />)}
           </section>
         );
       })}
-      <section aria-labelledby="schemas" className={styles.tag}>
+      <section aria-labelledby="schemas" className={styles.group}>
         <h2 id="schemas" className="section-title">Schemas</h2>
         {Object.entries(document.components.schemas).map(([name, schema]) => (
           <section key={name} className={`card ${styles.operation}`} id={schemaAnchor(name)} aria-labelledby={`${schemaAnchor(name)}-title`}>
