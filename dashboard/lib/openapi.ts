@@ -1,6 +1,7 @@
 import { API_DOCUMENT_INFO, API_OPERATIONS, type ApiOperation, openApiDocument } from '@paved/schemas';
 import { CampaignInput } from '@paved/surveys';
 import { DigestAnswer, DigestRequest, FailureLinkOverrideInput, RoiAssumptionsInput } from '@paved/transform';
+import { GithubConnectRequest } from '@paved/transform/connect/request';
 import { z } from 'zod';
 
 /*
@@ -58,6 +59,21 @@ export const ADMIN_OPERATIONS: ApiOperation[] = [
     description: 'Needs the bus of `paved start`; the separate dashboard service answers 501 with the command that works (`paved dlq replay`).',
     answers: { 200: { description: 'How many were replayed, skipped or still failing.', json: answer('DeadLetterReplay', 'Counts of dead letters replayed, skipped and still failing.') } },
     errors: ['501'],
+  },
+  {
+    method: 'get', path: '/api/admin/connect/github', operationId: 'getGithubConnection', tag: 'Admin', access: 'admin',
+    summary: 'The current (or last) GitHub connection: step, permissions, webhooks, backfill progress',
+    description: 'No secret is in it. The separate dashboard service answers 501.',
+    answers: { 200: { description: '`{ running, state }`.', json: answer('GithubConnection', 'Whether a connection runs, and its state: phase, message, permissions (with the missing ones, why and how to grant them), webhooks created or updated, backfill progress and counts, notes.') } },
+    errors: ['501'],
+  },
+  {
+    method: 'post', path: '/api/admin/connect/github', operationId: 'connectGithub', tag: 'Admin', access: 'admin',
+    summary: 'Connect GitHub: check permissions, create or update the webhook, backfill (as `paved connect github`)',
+    description: 'Runs in the server; follow it with GET. The token or private key is used for this connection only, never stored or logged. 409 while one runs; the separate dashboard service answers 501.',
+    body: { description: 'Where the webhook goes, Paved\'s public URL and the credentials.', json: GithubConnectRequest, form: true },
+    answers: { 202: { description: 'Started: its first state.', json: answer('GithubConnectionStarted', 'The connection\'s state as it starts.') } },
+    errors: ['409', '501'],
   },
   {
     method: 'post', path: '/api/admin/surveys', operationId: 'createSurveyCampaign', tag: 'Admin', access: 'admin',
