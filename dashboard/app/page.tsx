@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
-import { adoptionMetrics } from '@paved/transform/metrics/adoption';
-import { doraMetrics, type DoraResult } from '@paved/transform/metrics/dora';
-import { dataHealth, deployments, doraSeries, ranking, scopeOptions } from '@paved/transform/metrics/explore';
+import { adoptionMetrics } from '@paved/transform';
+import { doraMetrics, type DoraResult } from '@paved/transform';
+import { deployments, doraSeries, ranking, scopeOptions } from '@paved/transform';
 import { Filters } from '@/components/Filters';
 import { ConnectSources, Card, Delta, Failure, LevelBadge, Meter, PageHeader, Sparkline, type Better, type Level } from '@/components/ui';
 import { icons } from '@/components/icons';
@@ -9,12 +9,14 @@ import { deployDaysText, LEVELS_EXPLAINED, METRIC_MEANINGS } from '@paved/schema
 import { ago, count, dateTime, decimal, frequencyBasis, hours, label, longDate, percent, plural } from '@/lib/format';
 import { deploymentHref, explainHref, fillWeeks, METRIC_NAMES, type Metric, type WeekPoint } from '@/lib/keys';
 import { attempt } from '@/lib/load';
-import { addDays, describeWindow, href, previousOf, viewOf, viewParams, type SearchParams } from '@/lib/period';
+import { addDays, describeWindow, first, href, previousOf, viewOf, viewParams, type SearchParams } from '@/lib/period';
 import { warehouseCounts } from '@/lib/queries';
 import { originOf } from '@/lib/request';
 import { runtime } from '@/lib/runtime';
 import { sourceLabel } from '@/lib/sources';
 import { teamHref } from '@/lib/teams';
+import { z } from 'zod';
+import type { Warehouse } from '@paved/transform';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Overview' };
@@ -48,9 +50,9 @@ function KeyCard({ metric, href: link, value, level, profile, detail, delta, spa
         {noBenchmark ? <span className="badge neutral" title="DORA publishes no benchmark levels for rework rate">no benchmark</span> : <LevelBadge level={level} profile={profile} what={METRIC_NAMES[metric]} />}
       </div>
       <div className="key-value">{value}</div>
+      <p className="key-explain" title={METRIC_MEANINGS[metric].measures}>{METRIC_MEANINGS[metric].summary}</p>
       <div className="key-detail">{detail}</div>
       <Sparkline values={spark} label={sparkLabel} />
-      <p className="key-explain" title={METRIC_MEANINGS[metric].measures}>{METRIC_MEANINGS[metric].summary}</p>
       <div className="key-foot">
         {delta}
         <span className="key-more">Explain {icons.arrowRight}</span>
@@ -155,8 +157,61 @@ function keyCards(now: DoraResult, before: DoraResult, weeks: WeekPoint[], view:
   ];
 }
 
+/**
+ * What the Data freshness card shows: the last delivery per source, the last transform and the
+ * dead letters waiting. (Data health's full report also scans the raw archive for payload
+ * assumptions and resolves incident references: too much for every Overview view, and it is
+ * read again after each batch the sink lands.)
+ */
+async function freshness(warehouse: Warehouse) {
+  const [sources, runs, [waiting]] = await Promise.all([
+    warehouse.query(`
+      SELECT source, toString(max(received_at)) AS last_received, count() AS deliveries
+      FROM {{db}}.raw_deliveries FINAL GROUP BY source ORDER BY source`, {}, z.object({ source: z.string(), last_received: z.string(), deliveries: z.coerce.number() })),
+    warehouse.query(`SELECT toString(started_at) AS started_at, status FROM {{db}}.job_runs FINAL ORDER BY started_at DESC LIMIT 1`, {}, z.object({ started_at: z.string(), status: z.string() })),
+    warehouse.query(`SELECT count() AS n FROM {{db}}.dead_letters FINAL WHERE replayed_at IS NULL`, {}, z.object({ n: z.coerce.number() })),
+  ]);
+  return { sources, runs, deadLetterTotal: waiting?.n ?? 0 };
+}
+
+/** The day of the newest deployment the metrics know (null before the first transform). */
+async function newestDeploymentDay(warehouse: Warehouse): Promise<string | null> {
+  const [row] = await warehouse.query(
+    `SELECT if(count() = 0, NULL, toString(toDate(max(deployed_at)))) AS day FROM {{db}}.t_deployment_facts`, {}, z.object({ day: z.string().nullable() }));
+  return row?.day ?? null;
+}
+
+/**
+ * While the demo organisation loads (its history goes in oldest first, and the metrics are
+ * recomputed every 30 s), the default window is the 90 days up to the newest deployment computed
+ * so far, so the Overview shows the numbers so far instead of an empty last quarter.
+ */
+async function viewWhileLoading(params: SearchParams) {
+  const rt = runtime();
+  if (!rt.demo?.loading || first(params.from) || first(params.range)) return { view: viewOf(params), soFar: null };
+  const day = await newestDeploymentDay(rt.warehouse).catch(() => null);
+  if (!day) return { view: viewOf(params), soFar: null };
+  return { view: { ...viewOf(params, new Date(`${day}T12:00:00Z`)), range: 'custom' as const }, soFar: day };
+}
+
+function DemoSoFar({ soFar, counts }: { soFar: string | null; counts: { deliveries: number; deployments: number; prs: number; incidents: number } }) {
+  const demo = runtime().demo;
+  if (!demo?.loading) return null;
+  return (
+    <div className="banner info demo-loading" role="status">
+      {icons.info}
+      <span className="grow">
+        <strong>Numbers so far.</strong>{' '}
+        The demo organisation is loading, oldest history first: {count(demo.deliveries ?? 0)} of about {count(demo.expectedDeliveries ?? 0)} deliveries sent
+        {demo.historyUntil ? <> (up to {longDate(demo.historyUntil.slice(0, 10))})</> : null}; {count(counts.deliveries)} stored, with {plural(counts.deployments, 'deployment')}, {plural(counts.prs, 'pull request')} and {plural(counts.incidents, 'incident')} computed.
+        {soFar ? <> The keys below cover the 90 days up to {longDate(soFar)}, the newest deployment computed so far.</> : null} The metrics are recomputed every 30 seconds while it loads, and this page refreshes when they are.
+      </span>
+    </div>
+  );
+}
+
 export default async function Overview({ searchParams }: { searchParams: Promise<SearchParams> }) {
-  const view = viewOf(await searchParams);
+  const { view, soFar } = await viewWhileLoading(await searchParams);
   const previous = previousOf(view);
   const origin = await originOf();
   const loaded = await attempt('overview', async () => {
@@ -168,7 +223,7 @@ export default async function Overview({ searchParams }: { searchParams: Promise
       doraMetrics(warehouse, { ...scope, from: previous.from, to: previous.to }, profile),
       doraSeries(warehouse, scope),
       adoptionMetrics(warehouse, scope, profile),
-      dataHealth(warehouse),
+      freshness(warehouse),
       warehouseCounts(warehouse),
       deployments(warehouse, scope, { failedOnly: true, limit: 6 }),
       scopeOptions(warehouse),
@@ -193,6 +248,7 @@ export default async function Overview({ searchParams }: { searchParams: Promise
     <>
       {header}
       <Filters view={view} teams={options.teams} services={options.services} fields={['team']} defaultProfile={profile} />
+      {demoLoading ? <DemoSoFar soFar={soFar} counts={counts} /> : null}
       {counts.deployments === 0 ? (
         <ConnectSources origin={origin} deliveries={counts.deliveries} demoLoading={demoLoading} />
       ) : now.deploymentFrequency.deployments === 0 ? (
@@ -271,7 +327,7 @@ export default async function Overview({ searchParams }: { searchParams: Promise
 
         <Card title="Data freshness" actions={<a href="/health">Data health {icons.arrowRight}</a>}>
           {dataHealthReport.sources.length === 0 ? (
-            <p className="muted">No events received yet.</p>
+            <p className="muted">{demoLoading ? 'The demo organisation’s first deliveries are on their way.' : 'No events received yet.'}</p>
           ) : (
             <table>
               <caption className="visually-hidden">Last event per source</caption>

@@ -87,7 +87,7 @@ export function ConnectSources({ origin, what = 'deployments', deliveries = 0, d
   if (demoLoading) {
     return (
       <Empty title="Loading the demo organisation">
-        <p>Its numbers appear here as soon as it is in and the metrics are computed (well under a minute for the small organisation). The page refreshes by itself.</p>
+        <p>Its history goes in oldest first, and the metrics are computed on the part loaded so far every 30 seconds: the first numbers appear here within about a minute and grow as it loads. The page refreshes by itself.</p>
       </Empty>
     );
   }
