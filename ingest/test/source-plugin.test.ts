@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BusUnavailableError } from '../src/bus/bus.js';
 import { defaultNormaliseContext } from '../src/delivery.js';
 import { safeEqual } from '../src/http/auth.js';
 import { normalise } from '../src/normalise.js';
@@ -119,5 +120,24 @@ describe('a source registered with one line', () => {
     expect(sources.sources.map((s) => s.id)).toEqual(['github', 'gitlab', 'jira', 'pagerduty', 'opsgenie', 'generic']);
     expect(sources.routes.map((r) => r.route.path).sort()).toEqual(['/webhooks/deployments', '/webhooks/github', '/webhooks/gitlab', '/webhooks/incidents', '/webhooks/jira', '/webhooks/opsgenie', '/webhooks/pagerduty']);
     expect(sources.with(shipitSource).healthRows()).toContainEqual({ source: 'shipit', path: '/webhooks/shipit', secret: 'SHIPIT_WEBHOOK_TOKEN' });
+  });
+});
+
+describe('what the receiver logs', () => {
+  it('a refusal the sender can act on or retry is a warning, with the route, status and reason', async () => {
+    const logged: Record<string, unknown>[] = [];
+    const busy = new RecordingBus();
+    busy.publish = async () => { throw new BusUnavailableError('broker down (test)'); };
+    const receiver = await startReceiver({ bus: busy, secrets: { SHIPIT_WEBHOOK_TOKEN: TOKEN }, sources: sources.with(shipitSource), log: (entry) => logged.push(entry) });
+    try {
+      expect((await receiver.post('/webhooks/shipit', '{}', { 'x-shipit-token': 'wrong' })).status).toBe(401);
+      expect((await receiver.post('/webhooks/shipit', JSON.stringify(deployment), { 'x-shipit-token': TOKEN, 'content-type': 'application/json' })).status).toBe(503);
+    } finally {
+      await receiver.close();
+    }
+    expect(logged).toEqual([
+      { level: 'warn', msg: 'webhook rejected', route: 'shipit', status: 401, reason: 'bad_token' },
+      { level: 'warn', msg: 'webhook rejected', route: 'shipit', status: 503, reason: 'bus_unavailable' },
+    ]);
   });
 });

@@ -156,7 +156,8 @@ export class WebhookReceiver {
 
   private reject(c: Context<NodeEnv>, status: number, reason: string, message: string, route: WebhookRoute, close = false): Response {
     this.stats.rejected[reason] = (this.stats.rejected[reason] ?? 0) + 1;
-    this.options.log?.({ level: status >= 500 ? 'error' : 'warn', msg: 'webhook rejected', route: routeName(route), status, reason });
+    // A refusal the sender can act on or retry (401, 413, 503 busy or bus unavailable) is a warning; only our own failure (500) is an error.
+    this.options.log?.({ level: status === 500 ? 'error' : 'warn', msg: 'webhook rejected', route: routeName(route), status, reason });
     const headers: Record<string, string> = status === 503 ? { 'retry-after': '10' } : {};
     // A body left unread is not drained: the connection ends with the answer.
     if (close) {
