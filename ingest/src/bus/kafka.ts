@@ -97,7 +97,8 @@ function recordBytes(record: BusRecord): number {
   return bytes;
 }
 
-function inPieces(records: BusRecord[]): BusRecord[][] {
+/** Records in consecutive pieces of at most MAX_SEND_BYTES (one piece for a record larger than that). */
+export function inPieces(records: BusRecord[]): BusRecord[][] {
   const pieces: BusRecord[][] = [];
   let piece: BusRecord[] = [];
   let bytes = 0;

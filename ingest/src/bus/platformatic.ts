@@ -1,6 +1,6 @@
 import { Admin, Consumer, Producer, stringDeserializers, stringSerializers, type Message, type MessagesStream } from '@platformatic/kafka';
 import { BusUnavailableError, TOPICS, type BatchHandler, type Bus, type BusHealth, type BusMessage, type BusRecord, type ConsumeOptions, type Subscription, type Topic } from './bus.js';
-import type { KafkaBusOptions } from './kafka.js';
+import { inPieces, type KafkaBusOptions } from './kafka.js';
 
 /**
  * The Bus on @platformatic/kafka instead of kafkajs (which has had no release since February 2023):
@@ -124,11 +124,14 @@ export class PlatformaticKafkaBus implements Bus {
   async publish(records: BusRecord[]): Promise<void> {
     if (this.closed) throw new BusUnavailableError('the Kafka bus is closed');
     if (records.length === 0) return;
-    const messages = records.map((record) => ({ topic: this.topicNames[record.topic], key: record.key ?? undefined, value: record.value, headers: record.headers }));
     // The deadline runs from the call: a caller queued behind a hung send still gets its 503 in time.
     const send = this.sending.catch(() => {}).then(async () => {
       await this.ensureTopics();
-      await this.producerClient().send({ messages });
+      // Kafka's per-partition batch limit is 1 MiB by default: send in pieces well below it, as KafkaBus does.
+      for (const piece of inPieces(records)) {
+        const messages = piece.map((record) => ({ topic: this.topicNames[record.topic], key: record.key ?? undefined, value: record.value, headers: record.headers }));
+        await this.producerClient().send({ messages });
+      }
     });
     this.sending = send;
     try {
