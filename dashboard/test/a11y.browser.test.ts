@@ -15,8 +15,8 @@ import { CHROMIUM, CHROMIUM_ARGS, startDemoPaved, type DemoPaved } from './harne
 
 const AXE = createRequire(import.meta.url).resolve('axe-core');
 
-/** Every page in the navigation, plus a team page and the drill-down (the team resolved once Paved runs). */
-const PAGES = ['/', '/dora', '/flow', '/adoption', '/incidents', '/surveys', '/digests', '/roadmap', '/roi', '/health', 'team', '/dora/explain?metric=leadTime'];
+/** Every page in the navigation, plus a team page, the drill-down, the ROI summary, survey admin, Settings and the API reference. */
+const PAGES = ['/', '/dora', '/flow', '/adoption', '/incidents', '/surveys', '/digests', '/roadmap', '/roi', '/health', 'team', '/dora/explain?metric=leadTime', '/roi/summary', '/surveys/admin', '/settings', '/docs/api'];
 
 const WIDTHS = [
   { name: 'desktop width', viewport: { width: 1366, height: 900 }, isMobile: false, colorScheme: 'light' },

@@ -17,7 +17,7 @@ import { CHROMIUM, CHROMIUM_ARGS, ROOT, startDemoPaved, type DemoPaved } from '.
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'browser');
 const PHONE = { width: 390, height: 844 };
 
-/** Every page in the navigation, plus a team page and the drill-down (paths resolved once Paved runs). */
+/** Every page in the navigation, plus a team page, the drill-down, the one-page ROI summary, survey admin, Settings and the API reference. */
 const PAGES: { name: string; path: () => string }[] = [
   { name: 'overview', path: () => '/' },
   { name: 'dora', path: () => '/dora' },
@@ -31,6 +31,10 @@ const PAGES: { name: string; path: () => string }[] = [
   { name: 'health', path: () => '/health' },
   { name: 'team', path: () => teamPath },
   { name: 'explain-lead-time', path: () => '/dora/explain?metric=leadTime' },
+  { name: 'roi-summary', path: () => '/roi/summary' },
+  { name: 'surveys-admin', path: () => '/surveys/admin' },
+  { name: 'settings', path: () => '/settings' },
+  { name: 'api-reference', path: () => '/docs/api' },
 ];
 let teamPath = '';
 

@@ -34,6 +34,7 @@ export default async function RoiSummaryPage({ searchParams }: { searchParams: P
         {s.previousCampaign ? ` (compared with ${s.previousCampaign.title})` : ''}. Assumptions: {money(a.costPerEngineeringHour, a.currency)} an engineering hour, {a.workingWeeksPerYear} working weeks a year, {a.peopleInvolvedPerFailure} people per failed deployment; {s.developers.count.toLocaleString('en')} developers{s.developers.basis === 'respondents' ? ' (survey respondents)' : ''}.
       </p>
       <p className="roi-period">{s.period.statement}</p>
+      <div className="table-wrap">
       <table className="roi-summary-table">
         <thead><tr><th scope="col">Figure (per year)</th><th scope="col" className="num">Range</th><th scope="col" className="num">Middle</th><th scope="col">Change it rests on</th></tr></thead>
         <tbody>
@@ -42,6 +43,7 @@ export default async function RoiSummaryPage({ searchParams }: { searchParams: P
           ))}
         </tbody>
       </table>
+      </div>
       <h2>How each figure is computed</h2>
       <dl className="roi-summary-formulas">
         {s.figures.map((f) => (
