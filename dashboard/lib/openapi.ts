@@ -1,6 +1,6 @@
-import { API_DOCUMENT_INFO, API_OPERATIONS, type ApiOperation, openApiDocument } from '@paved/schemas';
+import { API_DOCUMENT_INFO, API_OPERATIONS, type ApiOperation, openApiDocument, RoiResult } from '@paved/schemas';
 import { CampaignInput } from '@paved/surveys';
-import { DigestAnswer, DigestRequest, FailureLinkOverrideInput, RoiAssumptionsInput } from '@paved/transform';
+import { DigestAnswer, DigestRequest, FailureLinkOverrideInput, type listFailureLinkOverrides, type readRoiOverrides, type replayDeadLetters, RoiAssumptionsInput } from '@paved/transform';
 import { GithubConnectRequest } from '@paved/transform/connect/request';
 import { z } from 'zod';
 
@@ -12,6 +12,26 @@ import { z } from 'zod';
 
 /** An admin answer described in words (its fields are listed in docs/api.md or the linked page). */
 const answer = (id: string, description: string) => z.looseObject({}).meta({ id, description });
+const OverrideRecord = z.object({
+  deployment_id: z.string(), incident_id: z.string().meta({ description: 'An incident id, `method:rollback`, `method:revert`, or `*` (every link of the deployment).' }),
+  verdict: z.string().meta({ description: '`confirm` or `reject`.' }), note: z.string(), set_by: z.string(), set_at: z.string(),
+}).meta({ id: 'FailureLinkOverrideRecord', description: 'A person\'s verdict on a failure link, with who set it and when.' });
+const RoiAssumptionsState = z.object({
+  overrides: z.array(z.object({ key: z.string().meta({ examples: ['roi.currency', 'team.payments.developers'] }), value: z.string(), set_by: z.string(), set_at: z.string() }))
+    .meta({ description: 'The overrides set in Paved (latest per key).' }),
+  effective: RoiResult.shape.assumptions.meta({ description: 'The assumptions in effect: paved.config.yaml, then the overrides; `source` says which, per key.' }),
+}).meta({ id: 'RoiAssumptionsState', description: 'ROI assumption overrides and the assumptions in effect.' });
+const DeadLetterReplay = z.object({
+  done: z.number().int(), total: z.number().int(), replayed: z.number().int(), published: z.number().int(), skipped: z.number().int(), stillFailing: z.number().int(),
+  problems: z.array(z.object({ id: z.string(), step: z.string(), reason: z.string() })).meta({ description: 'Why letters were skipped or still fail (the first 20).' }),
+}).meta({ id: 'DeadLetterReplay', description: 'Dead letters looked at, replayed (and messages published), skipped and still failing.' });
+
+// The handlers' own types must fit these schemas (checked by the compiler; the real answers by the API test).
+const _overrides: z.infer<typeof OverrideRecord>[] = [] as Awaited<ReturnType<typeof listFailureLinkOverrides>>;
+const _roi: z.infer<typeof RoiAssumptionsState>['overrides'] = [] as Awaited<ReturnType<typeof readRoiOverrides>>;
+const _replay: z.infer<typeof DeadLetterReplay> | null = null as Awaited<ReturnType<typeof replayDeadLetters>> | null;
+void [_overrides, _roi, _replay];
+
 const campaignParam = { campaign: z.string().min(1).meta({ description: 'The campaign id.', examples: ['dx-2026-q3'] }) };
 const Recompute = answer('TransformRun', 'The transform run: its steps and how long each took.');
 
@@ -25,7 +45,7 @@ export const ADMIN_OPERATIONS: ApiOperation[] = [
     method: 'get', path: '/api/admin/overrides', operationId: 'listFailureLinkOverrides', tag: 'Admin', access: 'admin',
     summary: 'Failure-link overrides people set, newest first',
     query: z.object({ deployment: z.string().min(1).optional().meta({ description: 'Only this deployment\'s overrides.' }) }),
-    answers: { 200: { description: 'The overrides.', json: z.array(answer('FailureLinkOverrideRecord', 'An override with who set it and when.')) } },
+    answers: { 200: { description: 'The overrides (at most 500).', json: z.array(OverrideRecord) } },
   },
   {
     method: 'post', path: '/api/admin/overrides', operationId: 'setFailureLinkOverride', tag: 'Admin', access: 'admin',
@@ -37,7 +57,7 @@ export const ADMIN_OPERATIONS: ApiOperation[] = [
   {
     method: 'get', path: '/api/admin/roi', operationId: 'getRoiAssumptions', tag: 'Admin', access: 'admin',
     summary: 'ROI assumption overrides and the effective assumptions',
-    answers: { 200: { description: '`{ overrides, effective }`.', json: answer('RoiAssumptions', 'The overrides set in Paved and the assumptions in effect (config, then overrides).') } },
+    answers: { 200: { description: 'The overrides and the assumptions in effect.', json: RoiAssumptionsState } },
   },
   {
     method: 'post', path: '/api/admin/roi', operationId: 'setRoiAssumptions', tag: 'Admin', access: 'admin',
@@ -57,7 +77,7 @@ export const ADMIN_OPERATIONS: ApiOperation[] = [
     method: 'post', path: '/api/admin/dlq/replay', operationId: 'replayDeadLetters', tag: 'Admin', access: 'admin',
     summary: 'Re-drive dead letters onto the bus, then recompute',
     description: 'Needs the bus of `paved start`; the separate dashboard service answers 501 with the command that works (`paved dlq replay`).',
-    answers: { 200: { description: 'How many were replayed, skipped or still failing.', json: answer('DeadLetterReplay', 'Counts of dead letters replayed, skipped and still failing.') } },
+    answers: { 200: { description: 'How many were replayed, skipped or still failing.', json: DeadLetterReplay } },
     errors: ['501'],
   },
   {
