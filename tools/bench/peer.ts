@@ -289,6 +289,10 @@ interface Result {
 const results: Result[] = [];
 const stable = (value: unknown) => JSON.stringify(value);
 
+// Next.js installs a handler that keeps the process alive after an uncaught error: end it here instead.
+process.on('uncaughtException', (error) => { console.error(error); process.exit(1); });
+process.on('unhandledRejection', (error) => { console.error(error); process.exit(1); });
+
 for (const [multiple, copy] of copies) {
   const direct = warehouse.withDatabase(copy.database);
   const served = warehouse.withDatabase(copy.database);
