@@ -49,7 +49,8 @@ export async function copyDerivedRows(warehouse: Warehouse, multiple: number, lo
     // One statement per table: each source row once per copy k (ARRAY JOIN), its ids suffixed `~k`.
     const replace = ids.length ? ` REPLACE (${ids.map((c) => `concat(${c}, '~', toString(k)) AS ${c}`).join(', ')})` : '';
     const copies = ids.length ? ' ARRAY JOIN range(toUInt64({multiple:UInt32})) AS k' : '';
-    await copy.command(`INSERT INTO {{db}}.${table} SELECT *${replace} FROM ${warehouse.database}.${table}${copies}`, { multiple });
+    // Small source blocks: ARRAY JOIN makes each `multiple` times larger.
+    await copy.command(`INSERT INTO {{db}}.${table} SELECT *${replace} FROM ${warehouse.database}.${table}${copies} SETTINGS max_block_size = 1024`, { multiple });
     await copy.command(`OPTIMIZE TABLE {{db}}.${table} FINAL`);
   }
   log(`${database}: ${multiple}× the rows in ${Math.round((performance.now() - started) / 1000)} s (${Object.entries(expected).map(([t, n]) => `${n} ${t}`).join(', ')})`);
