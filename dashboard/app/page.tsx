@@ -355,7 +355,7 @@ export default async function Overview({ searchParams }: { searchParams: Promise
               ) : 'not run yet'}
             </dd>
             <dt>Next run</dt>
-            <dd>{status.schedule.nextRun ? dateTime(status.schedule.nextRun) + ' UTC' : 'not scheduled'}</dd>
+            <dd>{status.schedule.nextRun ? `${dateTime(status.schedule.nextRun)} UTC` : 'not scheduled'}</dd>
             {dataHealthReport.deadLetterTotal > 0 ? (
               <>
                 <dt>Dead letters</dt>
@@ -368,7 +368,7 @@ export default async function Overview({ searchParams }: { searchParams: Promise
 
       {teams.length > 1 ? (
         <div style={{ marginTop: 16 }}>
-          <Card id="teams" title="Teams" hint="Fewest deployments per week first. Open a team to see why: its keys against the median team, where its pull requests wait, its services, survey and incidents." actions={<a href={href('/dora', { ...keep, team: undefined, by: 'team', sort: 'per_week', dir: 'asc' }) + '#ranking'}>Teams ranked {icons.arrowRight}</a>}>
+          <Card id="teams" title="Teams" hint="Fewest deployments per week first. Open a team to see why: its keys against the median team, where its pull requests wait, its services, survey and incidents." actions={<a href={`${href('/dora', { ...keep, team: undefined, by: 'team', sort: 'per_week', dir: 'asc' })}#ranking`}>Teams ranked {icons.arrowRight}</a>}>
             <div className="table-wrap">
               <table>
                 <caption className="visually-hidden">Teams by deployments per week, fewest first</caption>

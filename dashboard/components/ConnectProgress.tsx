@@ -62,7 +62,7 @@ export function ConnectProgress({ initial, running: initiallyRunning }: { initia
           <span className="muted">{state.backfill.done} of {state.backfill.total} steps · {state.backfill.label}</span>
         </div>
       ) : null}
-      {state.access && state.access.missing.length ? (
+      {state.access?.missing.length ? (
         <div className="table-wrap" role="region" aria-label="Missing permissions" tabIndex={0}>
           <table>
             <caption className="visually-hidden">Permissions the {state.access.credential} lacks</caption>

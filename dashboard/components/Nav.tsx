@@ -41,6 +41,7 @@ export function Nav({ admin = false }: { admin?: boolean }) {
   const pages = admin ? [...PAGES, { href: '/settings', label: 'Settings', icon: icons.settings }] : PAGES;
   const list = useRef<HTMLUListElement>(null);
   // On a phone the list is a strip that scrolls sideways: bring the current page's link into it.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs again on each navigation (pathname), reading the DOM it changed.
   useEffect(() => {
     const strip = list.current;
     const current = strip?.querySelector<HTMLElement>('[aria-current="page"]');

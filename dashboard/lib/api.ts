@@ -1,6 +1,6 @@
 import 'server-only';
 import { describeWarehouseError } from '@paved/transform';
-import { z } from 'zod';
+import type { z } from 'zod';
 
 /** A 400 naming each bad parameter and how to fix it. */
 export function badRequest(error: z.ZodError): Response {

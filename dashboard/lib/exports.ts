@@ -110,6 +110,6 @@ export async function exportCsv(name: ExportTable, query: ExportQuery): Promise<
   const { rows, columns } = await table(name, query);
   const window = exportWindow(query);
   const scope = [query.team, query.service, query.deployment ? 'deployment' : undefined].filter(Boolean).map((s) => String(s).replace(/[^\w.-]+/g, '-'));
-  const filename = ['paved', name, ...scope, window.from, window.to].join('_') + '.csv';
+  const filename = `${['paved', name, ...scope, window.from, window.to].join('_')}.csv`;
   return { csv: toCsv(rows, columns), filename };
 }

@@ -18,7 +18,7 @@
  * as an id first and as a sha prefix only when no deployment has that id.
  */
 
-const REPO = String.raw`[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+`;
+const REPO = '[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+';
 const QUALIFIED = new RegExp(`^(${REPO})[:#@](\\w+)$`);
 const API_PATH = /^(?:\/api\/v3)?\/repos\/([^/]+\/[^/]+)\/deployments\/(\d+)(?:\/statuses(?:\/\d+)?)?\/?$/;
 const RUN_PATH = /^\/([^/]+\/[^/]+)\/actions\/runs\/(\d+)(?:\/.*)?$/;

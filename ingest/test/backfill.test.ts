@@ -45,7 +45,11 @@ async function backfill(options: RunOptions = {}): Promise<{ result: BackfillRes
   return { result, bus };
 }
 
-const countBy = (values: string[]) => values.reduce<Record<string, number>>((acc, v) => ({ ...acc, [v]: (acc[v] ?? 0) + 1 }), {});
+const countBy = (values: string[]) => {
+  const counts: Record<string, number> = {};
+  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
+  return counts;
+};
 
 describe('backfill of the fixture organisation', () => {
   it('lands pull requests with reviews and commits, deployments with statuses, incidents, default-branch history and catalog entities', async () => {

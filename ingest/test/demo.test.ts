@@ -441,7 +441,7 @@ describe('demo organisation: canonical events without a webhook source', () => {
     }
     for (const r of responses) {
       expect(r.source).toBe('survey');
-      expect(r.data.answers['enps'] === null || (r.data.answers['enps']! >= 0 && r.data.answers['enps']! <= 10)).toBe(true);
+      expect(r.data.answers.enps === null || (r.data.answers.enps! >= 0 && r.data.answers.enps! <= 10)).toBe(true);
     }
   });
 

@@ -332,7 +332,7 @@ export class GithubApiStandin {
         if (!r) return notFound;
         const from = query.get('sha') ?? r.defaultBranch;
         const headIndex = from === r.defaultBranch ? r.commits.length - 1 : r.commits.findIndex((c) => c.sha.startsWith(from));
-        if (headIndex < 0) return { status: 404, body: { message: 'No commit found for SHA: ' + from, documentation_url: DOCS, status: '404' } };
+        if (headIndex < 0) return { status: 404, body: { message: `No commit found for SHA: ${from}`, documentation_url: DOCS, status: '404' } };
         const reachable = r.commits.slice(0, headIndex + 1).reverse();
         return this.page(reachable.map((c) => this.commit(r, c)), query, `/repos/${r.owner}/${r.name}/commits`);
       }),

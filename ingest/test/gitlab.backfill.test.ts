@@ -48,7 +48,11 @@ async function backfill(options: Run = {}): Promise<{ result: GitlabBackfillResu
   return { result, bus, api };
 }
 
-const countBy = (values: string[]) => values.reduce<Record<string, number>>((acc, v) => ({ ...acc, [v]: (acc[v] ?? 0) + 1 }), {});
+const countBy = (values: string[]) => {
+  const counts: Record<string, number> = {};
+  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
+  return counts;
+};
 const payments = (i: number) => fxSha(`acme/payments:main:${i}`);
 
 describe('paved backfill gitlab against the GitLab API stand-in', () => {

@@ -100,7 +100,7 @@ export function checkSheet(definition: SurveyDefinition, input: SheetInput, team
   const free_text: Record<string, string> = {};
   for (const [id, raw] of Object.entries(input.free_text ?? {})) {
     const item = items.get(id);
-    if (!item || item.kind !== 'free_text') {
+    if (item?.kind !== 'free_text') {
       errors[id] = `"${id}" is not a free-text question in this survey.`;
       continue;
     }

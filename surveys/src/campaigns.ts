@@ -125,7 +125,7 @@ const EMAIL = /^[^\s@,;<>"]+@[^\s@,;<>"]+\.[^\s@,;<>"]+$/;
 
 /** Reads `email,team` CSV (header required; other columns ignored). */
 export function parseInvitees(csv: string): { invitees: (Invitee & { line: number })[]; rejected: InviteOutcome['rejected'] } {
-  let records;
+  let records: ReturnType<typeof parseCsv>;
   try {
     records = parseCsv(csv);
   } catch (error) {

@@ -27,7 +27,7 @@ const BANDS = ['team', 'tenure', 'role'];
 
 /** Checks a CSV against the campaign's survey; pure except for reading nothing: returns rows to insert and the report. */
 export function checkImport(definition: Parameters<typeof checkSheet>[0], campaign: { id: string; audience: string[] }, csv: string, now: Date): { responses: SurveyResponse[]; report: ImportReport } {
-  let records;
+  let records: ReturnType<typeof parseCsv>;
   try {
     records = parseCsv(csv);
   } catch (error) {

@@ -66,7 +66,13 @@ export type TeamMeasures = Partial<Record<Measure, MeasuredValue>>;
 export async function measuresByTeam(warehouse: Warehouse, window: { from: string; to: string }, profile: BenchmarkProfile): Promise<Map<string, TeamMeasures>> {
   const [teams, flow] = await Promise.all([ranking(warehouse, window, 'team'), flowMetrics(warehouse, window)]);
   const out = new Map<string, TeamMeasures>();
-  const entry = (team: string) => out.get(team) ?? (out.set(team, {}), out.get(team)!);
+  const entry = (team: string): TeamMeasures => {
+    const found = out.get(team);
+    if (found) return found;
+    const created: TeamMeasures = {};
+    out.set(team, created);
+    return created;
+  };
   for (const row of teams) {
     const m = entry(row.key);
     // A team's frequency is its median service's (DORA measures frequency per service); none shipped: no data.

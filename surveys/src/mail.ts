@@ -43,11 +43,11 @@ export interface MailingReport {
   rejected: InviteOutcome['rejected'];
 }
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const lastDayOf = (closesAt: string) => new Date(Date.parse(closesAt) - 1).toISOString().slice(0, 10);
 
 function paragraphsToHtml(paragraphs: string[]): string {
-  return `<!doctype html><html><body style="font-family:system-ui,sans-serif;max-width:560px">${paragraphs.map((p) => `<p>${escape(p)}</p>`).join('')}</body></html>`;
+  return `<!doctype html><html><body style="font-family:system-ui,sans-serif;max-width:560px">${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('')}</body></html>`;
 }
 
 export function invitationMessage(campaign: { title: string; closesAt: string }, team: string, url: string, k: number): { subject: string; text: string; html: string } {
@@ -57,7 +57,7 @@ export function invitationMessage(campaign: { title: string; closesAt: string },
     'This link is personal: it lets you come back and change your answers until the survey closes. Paved has not kept it, nor your address, so please do not forward it.',
   ];
   const text = `${paragraphs.join('\n\n')}\n\n${url}\n`;
-  const html = paragraphsToHtml(paragraphs).replace('</body>', `<p><a href="${escape(url)}">Open the survey</a></p><p style="color:#666;font-size:12px">${escape(url)}</p></body>`);
+  const html = paragraphsToHtml(paragraphs).replace('</body>', `<p><a href="${escapeHtml(url)}">Open the survey</a></p><p style="color:#666;font-size:12px">${escapeHtml(url)}</p></body>`);
   return { subject: `${campaign.title}: how does building software feel?`, text, html };
 }
 

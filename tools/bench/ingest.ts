@@ -77,7 +77,7 @@ function pushBody(): string {
   });
   const commits = [commit(1), commit(2), commit(3)];
   return JSON.stringify({
-    ref: 'refs/heads/main', before: '0'.repeat(39) + '1', after: commits[2]!.id, created: false, deleted: false, forced: false, base_ref: null,
+    ref: 'refs/heads/main', before: `${'0'.repeat(39)}1`, after: commits[2]!.id, created: false, deleted: false, forced: false, base_ref: null,
     compare: 'https://github.com/acme/payments-api/compare/1...3', commits, head_commit: commits[2],
     repository: { id: 500, name: 'payments-api', full_name: 'acme/payments-api', private: true, owner: { login: 'acme', id: 9000, type: 'Organization' }, default_branch: 'main', pushed_at: 1772439300 },
     pusher: { name: 'ana', email: 'ana@acme.test' }, sender: { login: 'ana', id: 1001, type: 'User' },
@@ -205,7 +205,7 @@ async function main(): Promise<void> {
     webhooks,
     backfill,
   };
-  process.stdout.write([
+  process.stdout.write(`${[
     `webhooks: ${webhooks.requests} signed GitHub push deliveries, ${webhooks.concurrency} in flight, keep-alive: ${webhooks.deliveriesPerSecond} deliveries/s`,
     `  ack (client): p50 ${webhooks.ackMs.p50} ms, p99 ${webhooks.ackMs.p99} ms, max ${webhooks.ackMs.max} ms; inside the receiver p50 ${webhooks.receiverMs.p50} ms, p99 ${webhooks.receiverMs.p99} ms`,
     `  answers: ${JSON.stringify(webhooks.statuses)}, bus records: ${webhooks.busRecordsPublished}`,
@@ -213,7 +213,7 @@ async function main(): Promise<void> {
     `backfill: ${backfill.pullRequests} pull requests: ${backfill.requestsPer1000PullRequests.graphqlPageOf50} requests per 1,000 (GraphQL pages of 50), ${backfill.requestsPer1000PullRequests.graphqlPageOf100} (pages of 100)`,
     `  full backfill of the repository: ${backfill.fullBackfill.requests} requests ${JSON.stringify(backfill.fullBackfill.requestsByKind)}, ${backfill.fullBackfill.events} events in ${backfill.fullBackfill.seconds} s`,
     `machine: ${report.machine.cpus} cores, load average ${report.machine.loadAverage1m} (shared machines make these numbers noisy)`,
-  ].join('\n') + '\n');
+  ].join('\n')}\n`);
   const dir = resolve(process.cwd(), 'test-artifacts');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'bench-ingest.json'), `${JSON.stringify(report, null, 2)}\n`);

@@ -91,7 +91,10 @@ describe('weekly digest content (two teams over two weeks)', () => {
 
   it('asks the surveys function about the survey as of the end of the week, not of a later campaign', async () => {
     const asked: (Date | undefined)[] = [];
-    const hook: SurveySummaryHook = async (_w, _c, _scope, asOf) => (asked.push(asOf), null);
+    const hook: SurveySummaryHook = async (_w, _c, _scope, asOf) => {
+      asked.push(asOf);
+      return null;
+    };
     // W11 ends on Monday 16 March 00:00; built a month later, the digest still speaks as of that Monday.
     await buildDigest(env.warehouse, config, { week: W11, surveySummary: hook, now: new Date('2026-04-16T09:00:00Z') });
     // Built during its own week, it speaks as of now (a campaign closing later that week is not released yet).

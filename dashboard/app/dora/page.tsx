@@ -104,9 +104,9 @@ export default async function DoraExplorer({ searchParams }: { searchParams: Pro
   const histogramTotal = histogram.reduce((s, b) => s + b.changes, 0);
 
   const sorted = sortRows(rows, sort, dir);
-  const sortHref = (column: string, nextDir: 'asc' | 'desc') => href('/dora', { ...viewParams(view), sort: column, dir: nextDir, by: by === 'team' ? 'team' : undefined }) + '#ranking';
+  const sortHref = (column: string, nextDir: 'asc' | 'desc') => `${href('/dora', { ...viewParams(view), sort: column, dir: nextDir, by: by === 'team' ? 'team' : undefined })}#ranking`;
   const rowMetric = SORT_METRIC[sort];
-  const byHref = (next: 'service' | 'team') => href('/dora', { ...viewParams(view), ...keep, by: next === 'team' ? 'team' : undefined, sort: sort === 'team' && next === 'team' ? undefined : keep.sort }) + '#ranking';
+  const byHref = (next: 'service' | 'team') => `${href('/dora', { ...viewParams(view), ...keep, by: next === 'team' ? 'team' : undefined, sort: sort === 'team' && next === 'team' ? undefined : keep.sort })}#ranking`;
 
   const stat = (metric: Metric, value: string, unit: string, note: ReactNode, level: Parameters<typeof LevelBadge>[0]['level'] | undefined) => (
     <a className="stat" href={explainHref(metric, whole)} style={{ color: 'inherit', textDecoration: 'none' }}>

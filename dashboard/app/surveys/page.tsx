@@ -336,7 +336,7 @@ export default async function SurveysPage({ searchParams }: { searchParams: Prom
           <DistributionChart rows={org.drivers.map((d) => ({ label: d.label, counts: d.counts, favourable: d.favourable }))} labels={AGREEMENT_LABELS} />
         </ChartFrame>
         <Card id="enps" title="Platform eNPS" hint={org.enps?.text}>
-          {org.enps && org.enps.answered ? (
+          {org.enps?.answered ? (
             <>
               <div className="sv-dist" style={{ height: 22 }} role="img" aria-label={`${org.enps.detractors} detractors, ${org.enps.passives} passives, ${org.enps.promoters} promoters`}>
                 <span style={{ width: `${(org.enps.detractors / org.enps.answered) * 100}%`, background: SCORE_COLORS[0] }} />

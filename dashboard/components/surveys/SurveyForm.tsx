@@ -63,6 +63,7 @@ export function SurveyForm({ token, definition, initial, closesOn, flash, invali
     return JSON.stringify({ team: s.team, tenure: s.tenure || null, role: s.role || null, answers: numeric, free_text: s.texts, submit });
   };
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: body() reads the answers from a ref, so the callback only changes with the token.
   const post = useCallback(async (submit: boolean): Promise<{ ok: boolean; errors: Record<string, string>; submitted?: boolean; message?: string }> => {
     const response = await fetch(`/api/surveys/${encodeURIComponent(token)}`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: body(submit) });
     const json = (await response.json().catch(() => ({}))) as { errors?: Record<string, string>; submitted?: boolean; message?: string; title?: string };

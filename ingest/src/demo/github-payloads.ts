@@ -203,8 +203,8 @@ export function pullRequestPayload(action: 'opened' | 'synchronize' | 'closed', 
     sender: userObject(sender),
   };
   if (action === 'synchronize') {
-    payload['before'] = before;
-    payload['after'] = snap.headSha;
+    payload.before = before;
+    payload.after = snap.headSha;
   }
   return payload;
 }
@@ -243,10 +243,10 @@ function deploymentPayloadField(deployment: DeploymentRecord): Record<string, un
   const service = deployment.service;
   const payload: Record<string, unknown> = {};
   if (service.path) {
-    payload['service'] = service.name;
-    payload['path'] = service.path;
+    payload.service = service.name;
+    payload.path = service.path;
   }
-  if (deployment.rollback) payload['rollback'] = true;
+  if (deployment.rollback) payload.rollback = true;
   return payload;
 }
 

@@ -263,7 +263,7 @@ export interface OrgModel {
 
 export function resolveUntil(options: DemoOptions): number {
   // The only clock read in the demo: without an explicit `until`, the history ends today (UTC).
-  return options.until ? options.until.getTime() : startOfUtcDay(new Date().getTime());
+  return options.until ? options.until.getTime() : startOfUtcDay(Date.now());
 }
 
 function bot(login: string, id: number): Person {

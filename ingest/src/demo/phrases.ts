@@ -86,7 +86,7 @@ export interface DependencyBump {
 }
 
 export function dependencyBump(rng: Random, language: string, directory: string | null, renovate: boolean): DependencyBump {
-  const deps = DEPENDENCIES[language] ?? DEPENDENCIES['TypeScript'];
+  const deps = DEPENDENCIES[language] ?? DEPENDENCIES.TypeScript;
   const pkg = rng.pick(deps?.packages ?? ['lodash']);
   const major = rng.int(1, 9);
   const minor = rng.int(0, 30);

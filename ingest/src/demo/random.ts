@@ -142,7 +142,7 @@ export class Random {
     const d = this.next32();
     const version = (b & 0x0fff) | 0x4000;
     const variant = ((c >>> 16) & 0x3fff) | 0x8000;
-    return hex16(a >>> 16) + hex16(a & 0xffff) + '-' + hex16(b >>> 16) + '-' + hex16(version) + '-' + hex16(variant) + '-' + hex16(c & 0xffff) + hex16(d >>> 16) + hex16(d & 0xffff);
+    return `${hex16(a >>> 16) + hex16(a & 0xffff)}-${hex16(b >>> 16)}-${hex16(version)}-${hex16(variant)}-${hex16(c & 0xffff)}${hex16(d >>> 16)}${hex16(d & 0xffff)}`;
   }
 
   private word(): string {

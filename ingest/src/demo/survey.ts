@@ -170,14 +170,14 @@ export function* surveyResponses(model: OrgModel, definition: SurveyDefinition, 
             answers[item.id] = reversed.has(item.id) ? 6 - agreement : agreement;
           }
         }
-        const platform = c.means['platform_satisfaction'] ?? 3;
-        answers['enps'] = rng.chance(0.03) ? null : clamp(Math.round(2.2 * platform - 1 + bias * 1.5 + rng.normal() * 1.5), 0, 10);
+        const platform = c.means.platform_satisfaction ?? 3;
+        answers.enps = rng.chance(0.03) ? null : clamp(Math.round(2.2 * platform - 1 + bias * 1.5 + rng.normal() * 1.5), 0, 10);
         const friction = driverScores.reduce((sum, d) => sum + d.score, 0) / driverScores.length;
-        answers['hours_lost'] = rng.chance(0.04) ? null : clamp(Math.round(rng.logNormal(Math.max(0.5, 1 + 3 * (4.3 - friction)), 0.6)), 0, 40);
+        answers.hours_lost = rng.chance(0.04) ? null : clamp(Math.round(rng.logNormal(Math.max(0.5, 1 + 3 * (4.3 - friction)), 0.6)), 0, 40);
         const free_text: Record<string, string> = {};
         if (rng.chance(0.4)) {
           const worst = driverScores.reduce((a, b) => (b.score < a.score ? b : a));
-          free_text['biggest_friction'] = worst.score > 3.9 ? rng.pick(PRAISE) : rng.pick(FRICTION[worst.id] ?? PRAISE);
+          free_text.biggest_friction = worst.score > 3.9 ? rng.pick(PRAISE) : rng.pick(FRICTION[worst.id] ?? PRAISE);
         }
         // Most answers come in the first days, during someone's working hours.
         const day = startOfUtcDay(campaign.opensAt + Math.min(13, Math.floor(rng.logNormal(1.5, 1))) * DAY);

@@ -13,7 +13,7 @@ import {
   commitDelivery, compareDelivery, deploymentDelivery, deploymentStatusDelivery, issueDelivery, pullRequestDelivery, releaseDelivery, workflowRunDelivery, type Fetched,
 } from './backfill-deliveries.js';
 import {
-  COMMITS_PER_PR, GqlPullRequestPage, PULL_REQUESTS_QUERY, RestCommit, RestCompare, RestContentFile, RestDeployment, RestDeploymentStatus, RestIssue, RestRelease,
+  COMMITS_PER_PR, GqlPullRequestPage, PULL_REQUESTS_QUERY, RestCommit, type RestCompare, RestContentFile, RestDeployment, RestDeploymentStatus, RestIssue, RestRelease,
   RestRepository, RestReview, RestWorkflow, RestWorkflowRun, gqlCommitOf, gqlReviewOf, type GqlPullRequest,
 } from './backfill-objects.js';
 

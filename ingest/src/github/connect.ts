@@ -239,7 +239,7 @@ function requirement(need: Need, level: 'read' | 'write', credential: Credential
  * X-OAuth-Scopes; App installations: their `permissions`; fine-grained tokens, which report
  * neither: one probe request per permission on a sample repository.
  */
-export async function checkGithubAccess(rest: GithubRest, credentials: GithubCredentials, target: GithubTarget, installation: { permissions: Record<string, string> } | null): Promise<AccessReport> {
+export async function checkGithubAccess(rest: GithubRest, _credentials: GithubCredentials, target: GithubTarget, installation: { permissions: Record<string, string> } | null): Promise<AccessReport> {
   if (!target.org && !target.repos.length) throw new ConnectError('name the organisation (--org acme, or sources.github.org) or the repositories (--repo owner/name)');
   // The first request tells a classic token (X-OAuth-Scopes) from a fine-grained one and finds a repository to probe.
   let sampleRepo = target.repos[0] ?? null;

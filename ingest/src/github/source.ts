@@ -17,7 +17,7 @@ export const githubSource = defineSource({
     secrets: ['GITHUB_WEBHOOK_SECRET'],
     authenticate(request, secrets) {
       const secret = requireSecret(secrets, 'GITHUB_WEBHOOK_SECRET');
-      let claimed;
+      let claimed: ReturnType<typeof githubSignatureOf>;
       try {
         claimed = githubSignatureOf(request.header('x-hub-signature-256'), request.header('x-hub-signature'));
       } catch (error) {

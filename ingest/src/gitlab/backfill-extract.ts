@@ -329,7 +329,7 @@ function mergeRequest(delivery: Delivery, context: Parameters<typeof normaliseGi
   const hooked = eventsOf(normaliseGitlab({ ...delivery, event: 'Merge Request Hook', payload: mergeRequestHook(project, mr) }, context), 'merge request');
   if (typeof hooked === 'string') return dlq(hooked);
   const pr = hooked.find((event) => event.type === 'pull_request');
-  if (!pr || pr.type !== 'pull_request') return dlq(`merge request ${repo}!${mr.iid} gave no pull_request event`);
+  if (pr?.type !== 'pull_request') return dlq(`merge request ${repo}!${mr.iid} gave no pull_request event`);
 
   const reviews: CanonicalEvent[] = [];
   for (const note of notes.filter((n) => !n.system)) {

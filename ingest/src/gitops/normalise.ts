@@ -2,7 +2,7 @@ import type { DeploymentStatus } from '@paved/schemas';
 import type { Delivery, NormaliseContext, NormaliseOutcome } from '../delivery.js';
 import {
   actor, canonicalEvent, dlq, fields, ignored, instant, neverThrowing, sha, text, validated,
-  type DataOf, type Fields,
+  type DataOf, 
 } from '../payload.js';
 
 /*
@@ -159,5 +159,5 @@ export function repositoryPath(url: string | undefined): string | undefined {
     }
   })();
   const cleaned = path?.replace(/^\/+|\/+$/g, '').replace(/\.git$/, '');
-  return cleaned && cleaned.includes('/') ? cleaned : undefined;
+  return cleaned?.includes('/') ? cleaned : undefined;
 }

@@ -16,7 +16,7 @@ export const pagerdutySource = defineSource({
     secrets: ['PAGERDUTY_WEBHOOK_SECRET'],
     authenticate(request, secrets) {
       const secret = requireSecret(secrets, 'PAGERDUTY_WEBHOOK_SECRET');
-      let claimed;
+      let claimed: ReturnType<typeof pagerdutySignaturesOf>;
       try {
         claimed = pagerdutySignaturesOf(request.header('x-pagerduty-signature'));
       } catch (error) {

@@ -12,7 +12,10 @@ const root = join(import.meta.dirname, '..', '..', '..');
 const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, { image?: string; command?: string[]; healthcheck?: unknown; profiles?: string[] }>; volumes: Record<string, unknown> };
 
 function stripLegacyIds(node: unknown): void {
-  if (Array.isArray(node)) return node.forEach(stripLegacyIds);
+  if (Array.isArray(node)) {
+    node.forEach(stripLegacyIds);
+    return;
+  }
   if (node === null || typeof node !== 'object') return;
   const record = node as Record<string, unknown>;
   if (typeof record.id === 'string') delete record.id;

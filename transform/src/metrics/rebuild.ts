@@ -137,7 +137,7 @@ export function runTransform(warehouse: Warehouse, settings: MetricSettings, onS
   return running;
 }
 
-async function finishRun(warehouse: Warehouse, runId: string, holder: string, status: string, detail: string): Promise<void> {
+async function finishRun(warehouse: Warehouse, runId: string, _holder: string, status: string, detail: string): Promise<void> {
   await warehouse.command(
     `INSERT INTO {{db}}.job_runs (job, run_id, holder, started_at, finished_at, status, detail)
      SELECT job, run_id, holder, started_at, now64(3), {status:String}, {detail:String} FROM {{db}}.job_runs FINAL WHERE job = 'transform' AND run_id = {runId:String}`,

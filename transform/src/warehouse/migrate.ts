@@ -79,7 +79,7 @@ export function renderStatements(statement: string, cluster: string | undefined)
     .replace(CREATE_TABLE, `CREATE TABLE IF NOT EXISTS {{db}}.${table}_local`)
     .replace(MERGE_TREE, (_match, kind: string | undefined, _args, inner: string | undefined) => {
       const engineArgs = ["'/clickhouse/tables/{shard}/{database}/{table}'", "'{replica}'"];
-      if (inner && inner.trim()) engineArgs.push(inner.trim());
+      if (inner?.trim()) engineArgs.push(inner.trim());
       return `ENGINE = Replicated${kind ?? ''}MergeTree(${engineArgs.join(', ')})`;
     });
   const orderBy = /ORDER BY\s+(\([^)]*\)|[A-Za-z_][A-Za-z0-9_]*)/.exec(onCluster)?.[1] ?? 'rand()';

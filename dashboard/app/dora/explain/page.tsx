@@ -100,7 +100,7 @@ function Lede({ metric, r, settings }: { metric: Metric; r: DoraResult; settings
 /** Which tool reported the deployment, linked to its page there (the job, the Actions run, the Argo CD application). */
 function DeploymentSource({ d }: { d: DeploymentRow }) {
   const name = sourceLabel(deploymentSource(d.id));
-  return d.url ? <ExternalLink href={d.url}>{name}</ExternalLink> : <>{name}</>;
+  return d.url ? <ExternalLink href={d.url}>{name}</ExternalLink> : name;
 }
 
 function DeploymentsTable({ rows, metric, total }: { rows: DeploymentRow[]; metric: Metric; total: number }) {
@@ -399,6 +399,7 @@ export default async function Explain({ searchParams }: { searchParams: Promise<
                 <input type="hidden" name="deploymentId" value={d.id} />
                 <input type="hidden" name="verdict" value="confirm" />
                 <input type="hidden" name="returnTo" value={returnTo} />
+                {/* biome-ignore lint/a11y/noLabelWithoutControl: the control is inside, a select or a text input depending on the candidates. */}
                 <label className="field">
                   <span>Incident</span>
                   {candidates.length ? (

@@ -339,7 +339,7 @@ export default async function TeamPage({ params, searchParams }: { params: Promi
       throw error;
     }
   });
-  const crumb = <><a href={href('/dora', { ...viewParams(view), by: 'team' }) + '#ranking'}>Teams ranked</a> <span aria-hidden="true">›</span> {team}</>;
+  const crumb = <><a href={`${href('/dora', { ...viewParams(view), by: 'team' })}#ranking`}>Teams ranked</a> <span aria-hidden="true">›</span> {team}</>;
   const header = <PageHeader breadcrumb={crumb} title={<>Team {team}</>} subtitle={<>Why {team} ships the way it does, against the rest of the organisation, {describeWindow(view.from, view.to)}.</>} />;
   if (!loaded.ok) return <>{header}<Failure what="the team page" message={loaded.message} /></>;
   const data = loaded.data;

@@ -38,7 +38,7 @@ export function isPublicPath(path: string): boolean {
 
 /** Only a path on this site may be returned to after sign-in (no `//evil.example`, no absolute URL). */
 export function safeReturnPath(value: string | null | undefined): string {
-  if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\') || value.startsWith('/auth/')) return '/';
+  if (!value?.startsWith('/') || value.startsWith('//') || value.startsWith('/\\') || value.startsWith('/auth/')) return '/';
   return value;
 }
 

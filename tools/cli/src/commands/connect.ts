@@ -175,7 +175,7 @@ class ConnectView {
     this.bar?.stop();
     this.transformBar?.stop();
     const out = process.stderr;
-    if (state.access && state.access.missing.length) {
+    if (state.access?.missing.length) {
       out.write(`\n${state.message}:\n${describeMissing(state.access).map((line) => `  - ${line}`).join('\n')}\n`);
     } else {
       out.write(`${state.message}\n`);
