@@ -15,9 +15,9 @@ import { assertSafeBind, createAdminToken, createAuthGate, createBus, dataDirOf,
  * messages for the sink (the generator waits for the sink beyond that), which bounds the memory the
  * load takes (200,000 deliveries with their payloads held about 2 GB) and keeps progress honest.
  */
-const DEMO_BUS_HIGH_WATER = 10_000;
+const DEMO_BUS_HIGH_WATER = 25_000;
 /** Messages per sink batch during the demo load: each batch is parsed and validated without a pause. */
-const DEMO_SINK_BATCH = 2_000;
+const DEMO_SINK_BATCH = 5_000;
 /** While the demo loads, the transform runs again this long after the previous run finished. */
 const DEMO_TRANSFORM_EVERY_MS = 30_000;
 
