@@ -17,7 +17,7 @@ function genericCredentials(request: WebhookRequest, secrets: WebhookSecrets): C
     try {
       return {
         kind: 'signature', check: new StreamingSignatureCheck([hmacSecret], [pavedSignatureOf(signature)]),
-        failure: new WebhookRefusal(401, 'bad_token', `invalid X-Paved-Signature: the body's HMAC does not match; ${HOW}`),
+        failure: () => new WebhookRefusal(401, 'bad_token', `invalid X-Paved-Signature: the body's HMAC does not match; ${HOW}`),
       };
     } catch (error) {
       if (error instanceof SignatureHeaderError) throw new WebhookRefusal(401, 'bad_token', `${error.message}; ${HOW}`, true);

@@ -27,7 +27,7 @@ export const githubSource = defineSource({
       const name = claimed.algorithm === 'sha256' ? 'X-Hub-Signature-256' : 'X-Hub-Signature';
       return {
         kind: 'signature', check: new StreamingSignatureCheck([secret], [claimed]),
-        failure: new WebhookRefusal(401, 'bad_signature', `invalid ${name}: the body's HMAC does not match. ${HINT}`),
+        failure: () => new WebhookRefusal(401, 'bad_signature', `invalid ${name}: the body's HMAC does not match. ${HINT}`),
       };
     },
     delivery(request, body) {

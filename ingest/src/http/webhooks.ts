@@ -184,7 +184,7 @@ export class WebhookReceiver {
     });
     if (signed && !signed.check.matches()) {
       chunks.discard();
-      throw signed.failure;
+      throw signed.failure();
     }
     return chunks.toBuffer();
   }

@@ -24,7 +24,7 @@ export const jiraSource = defineSource({
       if (typeof claimed === 'string') throw new WebhookRefusal(401, 'bad_signature', claimed, true);
       return {
         kind: 'signature', check: new StreamingSignatureCheck([secret], [claimed]),
-        failure: new WebhookRefusal(401, 'bad_signature', 'invalid X-Hub-Signature: the body\'s HMAC does not match. Check the Jira webhook\'s secret equals JIRA_WEBHOOK_SECRET.'),
+        failure: () => new WebhookRefusal(401, 'bad_signature', 'invalid X-Hub-Signature: the body\'s HMAC does not match. Check the Jira webhook\'s secret equals JIRA_WEBHOOK_SECRET.'),
       };
     },
     delivery(request, body) {

@@ -26,7 +26,7 @@ export const pagerdutySource = defineSource({
       const rotation = secret.split(',').map((s) => s.trim()).filter(Boolean);
       return {
         kind: 'signature', check: new StreamingSignatureCheck(rotation, claimed),
-        failure: new WebhookRefusal(401, 'bad_signature', `invalid X-PagerDuty-Signature: the body's HMAC does not match. ${HINT}`),
+        failure: () => new WebhookRefusal(401, 'bad_signature', `invalid X-PagerDuty-Signature: the body's HMAC does not match. ${HINT}`),
       };
     },
     delivery(_request, body) {

@@ -39,9 +39,10 @@ export function secretOf(secrets: WebhookSecrets, name: string): string | undefi
 
 /**
  * What the headers alone say about the sender: authenticated already (a token), or a claimed
- * signature to check over the body's bytes as they arrive (`failure` when it does not match).
+ * signature to check over the body's bytes as they arrive (`failure()` is answered when it does not
+ * match; built only then, as an error's stack trace costs a few per cent of a delivery).
  */
-export type Credentials = { kind: 'token' } | { kind: 'signature'; check: StreamingSignatureCheck; failure: WebhookRefusal };
+export type Credentials = { kind: 'token' } | { kind: 'signature'; check: StreamingSignatureCheck; failure: () => WebhookRefusal };
 
 /** One authenticated body, decoded: its bytes (for hashing), its UTF-8 text, and a JSON parser that refuses with 400. */
 export interface WebhookBody {
