@@ -192,8 +192,8 @@ const Count = z.object({ n: z.coerce.number() });
 const ServiceRepo = z.object({ service: z.string(), repo: z.string() });
 const CatalogRow = z.object({ service: z.string(), repo: z.string(), path: z.string() });
 
-async function addKeys(warehouse: Warehouse, kind: string, keys: Iterable<string>): Promise<void> {
-  const rows = [...new Set(keys)].map((key) => ({ kind, key }));
+async function addKeys(warehouse: Warehouse, sets: [kind: string, keys: Iterable<string>][]): Promise<void> {
+  const rows = sets.flatMap(([kind, keys]) => [...new Set(keys)].map((key) => ({ kind, key })));
   for (let i = 0; i < rows.length; i += 100_000) await warehouse.insert('transform_increment_keys', rows.slice(i, i + 100_000));
 }
 
@@ -313,16 +313,14 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
   const insertKeys = (sql: string) => warehouse.command(`INSERT INTO {{db}}.transform_increment_keys ${sql}`);
 
   await warehouse.command('TRUNCATE TABLE {{db}}.transform_increment_keys');
-  await addKeys(warehouse, 'deployment', changes.deployments);
-  await addKeys(warehouse, 'incident', changes.incidents);
-  await addKeys(warehouse, 'push_sha', changes.pushShas);
-  await addKeys(warehouse, 'push_event', changes.pushEvents);
-  await addKeys(warehouse, 'compare_head', changes.compareHeads);
-  await addKeys(warehouse, 'file_commit', changes.fileCommits);
-  await addKeys(warehouse, 'commit', changes.commits);
-  await addKeys(warehouse, 'pr', changes.pullRequests);
-  await addKeys(warehouse, 'override_deployment', changes.failureLinkOverrides);
+  await addKeys(warehouse, [
+    ['deployment', changes.deployments], ['incident', changes.incidents], ['push_sha', changes.pushShas], ['push_event', changes.pushEvents],
+    ['compare_head', changes.compareHeads], ['file_commit', changes.fileCommits], ['commit', changes.commits], ['pr', changes.pullRequests],
+    ['override_deployment', changes.failureLinkOverrides],
+  ]);
   step('keys');
+  // Each statement costs a few milliseconds however little it reads: ask only what the batch can change.
+  const mayWalk = changes.deployments.size + changes.pushShas.size + changes.compareHeads.size + changes.fileCommits.size + changes.pullRequests.size > 0;
 
   // Deployments: the old and new service of each touched one, and the keys incidents may name it by.
   const touchedDeployments = `SELECT service FROM {{db}}.t_deployments WHERE id IN ${KEYS('deployment')}`;
@@ -344,14 +342,14 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
   step('incidents', changes.incidents.size);
 
   // Change sets: whole services, closed over path-scoped repositories (uncounted commits are kept per repository, first service wins).
-  const pairs = await warehouse.query(
+  const pairs = mayWalk ? await warehouse.query(
     `SELECT DISTINCT service, repo FROM {{db}}.t_deployments WHERE is_production AND status = 'success'`, {}, ServiceRepo,
-  );
-  const catalog = await warehouse.query(
+  ) : [];
+  const catalog = mayWalk ? await warehouse.query(
     `SELECT service, ifNull(repo, '') AS repo, ifNull(path, '') AS path FROM {{db}}.catalog_entities FINAL WHERE repo IS NOT NULL AND repo != ''`, {}, CatalogRow,
-  );
+  ) : [];
   const pathScoped = new Set(new ServicePaths(catalog, settings.sharedPaths).pathScopedRepos);
-  const services = new Set((await warehouse.query(`SELECT DISTINCT key AS service FROM {{db}}.transform_increment_keys WHERE kind = 'deployment_service'`, {}, z.object({ service: z.string() }))).map((r) => r.service));
+  const services = new Set(changes.deployments.size ? (await warehouse.query(`SELECT DISTINCT key AS service FROM {{db}}.transform_increment_keys WHERE kind = 'deployment_service'`, {}, z.object({ service: z.string() }))).map((r) => r.service) : []);
   const repos = new Set<string>();
   const closeOver = (repo: string) => {
     if (repos.has(repo)) return;
@@ -362,21 +360,20 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
     services.add(service);
     for (const p of pairs) if (p.service === service && pathScoped.has(p.repo)) closeOver(p.repo);
   };
-  const oldRepos = await warehouse.query(`SELECT DISTINCT key AS repo FROM {{db}}.transform_increment_keys WHERE kind = 'deployment_repo'`, {}, z.object({ repo: z.string() }));
+  const oldRepos = changes.deployments.size ? await warehouse.query(`SELECT DISTINCT key AS repo FROM {{db}}.transform_increment_keys WHERE kind = 'deployment_repo'`, {}, z.object({ repo: z.string() })) : [];
   for (const { repo } of oldRepos) if (pathScoped.has(repo)) closeOver(repo);
-  for (const repo of await reposWhosePastWalksChange(warehouse)) for (const p of pairs) if (p.repo === repo) addService(p.service);
-  for (const repo of await reposWhoseWalkedFilesChange(warehouse)) if (pathScoped.has(repo)) for (const p of pairs) if (p.repo === repo) addService(p.service);
-  for (const service of await servicesWhoseWalksChange(warehouse)) addService(service);
+  if (changes.pushShas.size) for (const repo of await reposWhosePastWalksChange(warehouse)) for (const p of pairs) if (p.repo === repo) addService(p.service);
+  if (changes.fileCommits.size) for (const repo of await reposWhoseWalkedFilesChange(warehouse)) if (pathScoped.has(repo)) for (const p of pairs) if (p.repo === repo) addService(p.service);
+  if (changes.pullRequests.size + changes.compareHeads.size) for (const service of await servicesWhoseWalksChange(warehouse)) addService(service);
   for (const service of [...services]) addService(service);
   for (const p of pairs) if (services.has(p.service)) repos.add(p.repo);
   // A service's first deployments cost little to walk: only services with history count against the share.
-  const withHistory = new Set((await warehouse.query(`SELECT DISTINCT service FROM {{db}}.t_change_sets`, {}, z.object({ service: z.string() }))).map((r) => r.service));
+  const withHistory = new Set(services.size ? (await warehouse.query(`SELECT DISTINCT service FROM {{db}}.t_change_sets`, {}, z.object({ service: z.string() }))).map((r) => r.service) : []);
   const rewalked = [...services].filter((service) => withHistory.has(service)).length;
   if (withHistory.size >= 4 && rewalked / withHistory.size > (options.maxServiceShare ?? 0.5)) {
     return { kind: 'full_needed', reason: `the increment touches ${rewalked} of ${withHistory.size} services with history: a full rebuild costs about the same` };
   }
-  await addKeys(warehouse, 'cs_service', services);
-  await addKeys(warehouse, 'cs_repo', repos);
+  await addKeys(warehouse, [['cs_service', services], ['cs_repo', repos]]);
   step('scope', services.size);
   if (services.size) {
     const computed = await computeStoredChangeSets(warehouse, settings.sharedPaths, true);
@@ -427,12 +424,14 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
         await swap(warehouse, table);
       }
     }
-    step(stale === 0 ? 'change sets: append' : 'change sets: replace', await countKeys(warehouse, 'changed_deployment'));
+    step(stale === 0 ? 'change sets: append' : 'change sets: replace', services.size);
   }
 
   // t_changes: touched deployments, changed change-set pairs, touched commits, and the commits of touched pull requests.
-  await insertKeys(`SELECT 'changes_deployment', key FROM {{db}}.transform_increment_keys WHERE kind = 'deployment'`);
-  await insertKeys(`SELECT 'pair', key FROM {{db}}.transform_increment_keys WHERE kind = 'commit'`);
+  const rowsMayChange = changes.deployments.size + changes.commits.size + changes.pullRequests.size + services.size > 0;
+  if (changes.deployments.size + changes.commits.size) {
+    await insertKeys(`SELECT if(kind = 'deployment', 'changes_deployment', 'pair'), key FROM {{db}}.transform_increment_keys WHERE kind IN ('deployment', 'commit')`);
+  }
   if (changes.pullRequests.size) {
     await insertKeys(`
       SELECT 'pair', concat(repo, ':', s) FROM (
@@ -444,13 +443,17 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
       SELECT 'pair', concat(repo, ':', sha) FROM {{db}}.t_changes WHERE pr_number IS NOT NULL AND concat(repo, '#', toString(assumeNotNull(pr_number))) IN ${KEYS('pr')}`);
   }
   // Reverts are links: a touched commit's deployments' services relink.
-  await insertKeys(`SELECT 'links_service', service FROM {{db}}.t_change_set_commits WHERE concat(repo, ':', sha) IN ${KEYS('commit')}`);
-  await insertKeys(`SELECT 'facts_service', service FROM {{db}}.t_changes WHERE ${CHANGES_SCOPE}`);
-  await replaceRows(warehouse, 't_changes', CHANGES_SCOPE, SCOPED_CHANGES, sqlParams(settings));
-  await insertKeys(`SELECT 'facts_service', service FROM {{db}}.t_changes WHERE ${CHANGES_SCOPE}`);
-  step('changes', await countKeys(warehouse, 'pair'));
+  if (changes.commits.size) await insertKeys(`SELECT 'links_service', service FROM {{db}}.t_change_set_commits WHERE concat(repo, ':', sha) IN ${KEYS('commit')}`);
+  if (rowsMayChange) {
+    await insertKeys(`SELECT 'facts_service', service FROM {{db}}.t_changes WHERE ${CHANGES_SCOPE}`);
+    await replaceRows(warehouse, 't_changes', CHANGES_SCOPE, SCOPED_CHANGES, sqlParams(settings));
+    await insertKeys(`SELECT 'facts_service', service FROM {{db}}.t_changes WHERE ${CHANGES_SCOPE}`);
+  }
+  step('changes');
 
   // Failure links: incidents whose links may change, and every service they touch or touched.
+  if (changes.incidents.size + changes.failureLinkOverrides.size > 0 || rowsMayChange) await linkScope();
+  async function linkScope(): Promise<void> {
   await insertKeys(`SELECT 'incident_link', key FROM {{db}}.transform_increment_keys WHERE kind = 'incident'`);
   // An incident names a touched deployment (by a key or its sha), or a commit whose change-set rows or time changed.
   await insertKeys(`
@@ -465,6 +468,7 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
   await warehouse.command(SERVICES_NAMED_BY_INCIDENTS, sqlParams(settings));
   await insertKeys(`SELECT 'links_service', key FROM {{db}}.transform_increment_keys WHERE kind IN ('deployment_service', 'changed_service')`);
   await insertKeys(`SELECT 'links_service', service FROM {{db}}.t_deployments WHERE id IN ${KEYS('override_deployment')}`);
+  }
   const linkServices = await countKeys(warehouse, 'links_service');
   if (linkServices) {
     await replaceRows(warehouse, 't_failure_links', `service IN ${LINKS_SERVICES}`, SCOPED_FAILURE_LINKS, sqlParams(settings));
@@ -480,6 +484,13 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
   step('deployment facts', factServices);
 
   // PR flow: touched PRs, and PRs holding a commit whose time changed or that shipped differently.
+  const prs = rowsMayChange ? await prFlowScope() : 0;
+  if (prs) await replaceRows(warehouse, 't_pr_flow', PR_SCOPE, SCOPED_PR_FLOW, sqlParams(settings));
+  step('PR flow', prs);
+
+  return { kind: 'increment', ms: Math.round(performance.now() - started), rows: changes.rows, steps, services: services.size, totalServices: withHistory.size };
+
+  async function prFlowScope(): Promise<number> {
   await insertKeys(`
     SELECT 'pr_pair', key FROM {{db}}.transform_increment_keys WHERE kind IN ('pair', 'commit')
     UNION ALL
@@ -489,11 +500,8 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
     UNION ALL
     SELECT 'pr', concat(repo, '#', toString(number)) FROM {{db}}.pull_requests FINAL
     WHERE concat(repo, ':', ifNull(merge_commit_sha, '')) IN ${KEYS('pr_pair')} OR concat(repo, ':', ifNull(head_sha, '')) IN ${KEYS('pr_pair')}`);
-  const prs = await countKeys(warehouse, 'pr');
-  if (prs) await replaceRows(warehouse, 't_pr_flow', PR_SCOPE, SCOPED_PR_FLOW, sqlParams(settings));
-  step('PR flow', prs);
-
-  return { kind: 'increment', ms: Math.round(performance.now() - started), rows: changes.rows, steps, services: services.size, totalServices: withHistory.size };
+  return countKeys(warehouse, 'pr');
+  }
 }
 
 /** The parameters every rebuild statement may use (as the full rebuild binds them). */
