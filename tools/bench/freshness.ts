@@ -99,7 +99,8 @@ if (holder) throw new Error(`${dataDir} is in use by ${holder.command} (pid ${ho
 
 const Count = z.object({ n: z.coerce.number() });
 const report: Record<string, unknown> = { scale, dataDir, rate, probes, embeddedMemoryMb: process.env.PAVED_EMBEDDED_MEMORY_MB ?? 'default', loadAtStart: loads(), busiestAtStart: busiestProcesses(), at: new Date().toISOString() };
-let warehouse = await Warehouse.open({ dataDir, command: 'pnpm bench:freshness' });
+const memoryMb = process.env.PAVED_EMBEDDED_MEMORY_MB ? Number(process.env.PAVED_EMBEDDED_MEMORY_MB) : undefined;
+const warehouse = await Warehouse.open({ dataDir, command: 'pnpm bench:freshness', memoryMb });
 await migrate(warehouse);
 const [statuses] = await warehouse.query('SELECT count() AS n FROM {{db}}.deployment_statuses', {}, Count);
 if ((statuses?.n ?? 0) === 0) {
@@ -369,7 +370,7 @@ async function startPaved(): Promise<Target> {
  * call: everything but Next.js's routing.
  */
 async function inProcess(): Promise<Target> {
-  const wh = await Warehouse.open({ dataDir, command: 'pnpm bench:freshness' });
+  const wh = await Warehouse.open({ dataDir, command: 'pnpm bench:freshness', memoryMb });
   wh.enableReadCache({ maxAgeMs: 300_000, maxEntries: 300, maxRows: 5_000 });
   const bus = new InProcessBus({ journalDir: mkdtempSync(join(tmpdir(), 'paved-bench-freshness-bus-')) });
   const increments: { ms: number; rows: number; services: number }[] = [];
