@@ -30,7 +30,9 @@ export function ConnectProgress({ initial, running: initiallyRunning }: { initia
         setState(answer.state);
         if (!answer.running) {
           setRunning(false);
+          // Done with webhooks: Data health. Otherwise show the page again (its form is usable again).
           if (answer.state?.phase === 'done' && answer.state.hooks.length > 0) router.push('/health?connected=github');
+          else router.refresh();
         }
       } catch {
         // The next tick tries again.
