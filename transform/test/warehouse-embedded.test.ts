@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Warehouse } from '../src/warehouse/client.js';
-import { embeddedEngineArgs } from '../src/warehouse/embedded.js';
+import { defaultEmbeddedMemoryMb, embeddedEngineArgs } from '../src/warehouse/embedded.js';
 
 const MiB = 1024 * 1024;
 let dir: string;
@@ -52,9 +52,16 @@ describe('the embedded engine bounds its memory', () => {
     expect(await warehouse.query('SELECT 1 AS n', {}, z.object({ n: z.number() }))).toEqual([{ n: 1 }]);
   });
 
-  it('defaults to 1 GiB with caches an eighth and less of it', () => {
-    expect(embeddedEngineArgs()).toContain(`--max_server_memory_usage=${1024 * MiB}`);
-    expect(embeddedEngineArgs()).toContain(`--mark_cache_size=${128 * MiB}`);
+  it('defaults to a quarter of the machine, between 1 and 8 GiB, with caches sized as for 1 GiB', () => {
+    const GiB = 1024 * MiB;
+    expect(defaultEmbeddedMemoryMb(2 * GiB)).toBe(1024);
+    expect(defaultEmbeddedMemoryMb(24 * GiB)).toBe(6144);
+    expect(defaultEmbeddedMemoryMb(64 * GiB)).toBe(8192);
+    expect(embeddedEngineArgs(1024)).toContain(`--max_server_memory_usage=${1024 * MiB}`);
+    expect(embeddedEngineArgs(1024)).toContain(`--mark_cache_size=${128 * MiB}`);
+    expect(embeddedEngineArgs(6144)).toContain(`--max_server_memory_usage=${6144 * MiB}`);
+    expect(embeddedEngineArgs(6144)).toContain(`--mark_cache_size=${128 * MiB}`);
+    expect(embeddedEngineArgs(512)).toContain(`--mark_cache_size=${64 * MiB}`);
   });
 });
 

@@ -1,3 +1,4 @@
+import { totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { acquireWarehouseLock, releaseWarehouseLock } from './lock.js';
 
@@ -11,8 +12,18 @@ export interface EngineResult {
 
 type ChdbConnection = ReturnType<(typeof import('chdb/connection'))['createChdbConnection']>;
 
-/** The engine's memory ceiling when PAVED_EMBEDDED_MEMORY_MB is not set. */
-export const DEFAULT_EMBEDDED_MEMORY_MB = 1024;
+/**
+ * The engine's memory ceiling when PAVED_EMBEDDED_MEMORY_MB is not set: a quarter of the machine's
+ * memory, at least 1 GiB and at most 8 GiB. A fixed 1 GiB made the full rebuild of a large history
+ * fail with MEMORY_LIMIT_EXCEEDED; the ceiling is room for large statements, while the caches (what
+ * the process holds between statements) stay sized as for 1 GiB whatever the ceiling.
+ */
+export function defaultEmbeddedMemoryMb(machineBytes = totalmem()): number {
+  return Math.min(8192, Math.max(1024, Math.floor(machineBytes / 4 / 1024 / 1024)));
+}
+export const DEFAULT_EMBEDDED_MEMORY_MB = defaultEmbeddedMemoryMb();
+/** The ceiling the caches are sized from (an eighth of it for marks, and less for the rest). */
+const CACHE_BASE_MB = 1024;
 
 /**
  * Server settings that bound the embedded engine's memory, given when it starts (they are not
@@ -25,16 +36,17 @@ export const DEFAULT_EMBEDDED_MEMORY_MB = 1024;
  */
 export function embeddedEngineArgs(memoryMb: number = DEFAULT_EMBEDDED_MEMORY_MB): string[] {
   const mb = (n: number) => String(Math.round(n) * 1024 * 1024);
+  const cacheBase = Math.min(memoryMb, CACHE_BASE_MB);
   return [
     `--max_server_memory_usage=${mb(memoryMb)}`,
-    // Marks of the columns read (the largest cache at scale): an eighth of the ceiling, at most 256 MiB.
-    `--mark_cache_size=${mb(Math.min(256, memoryMb / 8))}`,
-    `--index_mark_cache_size=${mb(Math.min(64, memoryMb / 16))}`,
-    `--primary_index_cache_size=${mb(Math.min(64, memoryMb / 16))}`,
+    // Marks of the columns read (the largest cache at scale): an eighth of the ceiling (up to 1 GiB of it), so 128 MiB at most.
+    `--mark_cache_size=${mb(Math.min(256, cacheBase / 8))}`,
+    `--index_mark_cache_size=${mb(Math.min(64, cacheBase / 16))}`,
+    `--primary_index_cache_size=${mb(Math.min(64, cacheBase / 16))}`,
     '--uncompressed_cache_size=0',
     '--index_uncompressed_cache_size=0',
-    `--query_condition_cache_size=${mb(Math.min(32, memoryMb / 32))}`,
-    `--compiled_expression_cache_size=${mb(Math.min(32, memoryMb / 32))}`,
+    `--query_condition_cache_size=${mb(Math.min(32, cacheBase / 32))}`,
+    `--compiled_expression_cache_size=${mb(Math.min(32, cacheBase / 32))}`,
   ];
 }
 
