@@ -1,7 +1,6 @@
 import { API_DOCUMENT_INFO, API_OPERATIONS, type ApiOperation, openApiDocument, RoiResult } from '@paved/schemas';
 import { CampaignInput } from '@paved/surveys';
-import { DigestAnswer, DigestRequest, FailureLinkOverrideInput, type listFailureLinkOverrides, type readRoiOverrides, type replayDeadLetters, RoiAssumptionsInput } from '@paved/transform';
-import { GithubConnectRequest } from '@paved/transform/connect/request';
+import { DigestAnswer, DigestRequest, FailureLinkOverrideInput, GithubConnectRequest, type listFailureLinkOverrides, RoiAssumptionsInput, type readRoiOverrides, type replayDeadLetters } from '@paved/transform';
 import { z } from 'zod';
 
 /*

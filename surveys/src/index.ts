@@ -3,29 +3,29 @@
  * mailings and the survey HTTP endpoints. Browser code imports `@paved/surveys/browser`.
  */
 export * from './browser.js';
-export type { InviteOutcome } from './campaigns.js';
 export { CampaignInput, closeCampaign, createCampaign, dueReminders, inviteToCampaign, parseInvitees, remindCampaign, SurveyInputError } from './campaigns.js';
+export type { InviteOutcome } from './campaigns.js';
 export { keysOf } from './context.js';
 export { toCsv } from './csv.js';
 export { DefinitionError } from './definition.js';
 export { surveySummaryForDigest } from './digest.js';
 export { effectiveMinGroupSize } from './disclosure.js';
-export type { SurveyHttpContext } from './http.js';
 export { failure, getCampaigns, getResults, postCampaign, postClose, postImport, postInvites, postRemind, postResponse } from './http.js';
-export type { ImportReport } from './import.js';
+export type { SurveyHttpContext } from './http.js';
 export { importResponses } from './import.js';
+export type { ImportReport } from './import.js';
 export { AGREEMENT_LABELS } from './items.js';
-export type { JoinedTeam, Measure } from './joined.js';
 export { MEASURE_LABELS, MEASURE_UNITS, metricMappingOf, PICKUP_HOURS_BANDS, REWORK_RATE_BANDS } from './joined.js';
-export type { MailingReport } from './mail.js';
+export type { JoinedTeam, Measure } from './joined.js';
 export { mailInvitations, mailReminder, mailSettingsOf, readMailingCounts } from './mail.js';
-export type { LinkState } from './respond.js';
+export type { MailingReport } from './mail.js';
 export { LINK_MESSAGES, openLink } from './respond.js';
-export type { Dimension, Respondent, SurveyResults } from './results.js';
+export type { LinkState } from './respond.js';
 export { campaignResults, campaignStatus, computeResults, defaultCampaignId, releasedCampaignId, resultsCsv } from './results.js';
+export type { Dimension, Respondent, SurveyResults } from './results.js';
 export type { DriverScore, GroupScore } from './score.js';
-export type { Campaign } from './store.js';
 export { knownTeams, readCampaign, readCampaigns, readInviteCounts } from './store.js';
+export type { Campaign } from './store.js';
 export { loadTemplate } from './template.js';
 export type { SurveyKeys } from './tokens.js';
 export { surveysView } from './view.js';

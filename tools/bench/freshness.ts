@@ -407,7 +407,7 @@ async function inProcess(): Promise<Target> {
 
 const mode = process.env.BENCH_MODE ?? (dashboardBuilt() ? 'http' : 'in-process');
 report.mode = mode;
-log(mode === 'http' ? 'freshness through paved start and /api/v1' : 'freshness in process (no dashboard build in dashboard/' + dist + '; BENCH_MODE=http builds one)');
+log(mode === 'http' ? 'freshness through paved start and /api/v1' : `freshness in process (no dashboard build in dashboard/${dist}; BENCH_MODE=http builds one)`);
 const startedAt = performance.now();
 const target = mode === 'http' ? await startPaved() : await inProcess();
 const base = target.base;

@@ -1,6 +1,6 @@
+import { sources } from '@paved/ingest';
 import { changeSetAttributionHealth, dataHealth, sourceHealth } from '@paved/transform';
 import { z } from 'zod';
-import { sources } from '@paved/ingest/sources/index';
 import { icons } from '@/components/icons';
 import { Card, ConnectSources, Failure, Meter, PageHeader } from '@/components/ui';
 import { ago, count, dateTime, parseUtc, percent, plural } from '@/lib/format';
