@@ -20,9 +20,9 @@ export const LEAD_BUCKETS = [
   { label: '12–24 h', upTo: 24 },
   { label: '1–2 d', upTo: 48 },
   { label: '2–7 d', upTo: 168 },
-  { label: '1–2 wk', upTo: 336 },
-  { label: '2–4 wk', upTo: 672 },
-  { label: '≥ 4 wk', upTo: Number.POSITIVE_INFINITY },
+  { label: '7–14 d', upTo: 336 },
+  { label: '14–28 d', upTo: 672 },
+  { label: '≥ 28 d', upTo: Number.POSITIVE_INFINITY },
 ] as const;
 
 const HistogramRow = z.object({ bucket: num, changes: num });

@@ -47,6 +47,11 @@ describe.skipIf(!existsSync(CHROMIUM))('charts and words in a browser (small dem
     expect(response?.status(), `${path} answers`).toBe(200);
   }
 
+  /** A chart's figure, named by its heading (ChartFrame's aria-labelledby). */
+  function chartFigure(id: string): Locator {
+    return page.locator(`figure[aria-labelledby="${id}-title"]`);
+  }
+
   async function shot(name: string, target: Locator | Page = page): Promise<void> {
     await target.screenshot({ path: join(ARTIFACTS, `words-${name}.png`) });
   }
@@ -56,7 +61,7 @@ describe.skipIf(!existsSync(CHROMIUM))('charts and words in a browser (small dem
     await chart.locator('.recharts-surface').first().waitFor({ timeout: 15_000 });
     return chart.evaluate((figure) => {
       const surface = figure.querySelector('svg.recharts-surface')!.getBoundingClientRect();
-      const ticks = [...figure.querySelectorAll('.recharts-yAxis .recharts-cartesian-axis-tick-value')].map((t) => {
+      const ticks = [...figure.querySelectorAll('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value')].map((t) => {
         const box = (t as SVGGraphicsElement).getBoundingClientRect();
         return { text: (t.textContent ?? '').trim(), y: box.top + box.height / 2, left: box.left, right: box.right };
       });
@@ -101,7 +106,7 @@ describe.skipIf(!existsSync(CHROMIUM))('charts and words in a browser (small dem
 
   it('the lead-time distribution writes its counts whole ("15,000", not "5,000"), and every value axis fits its labels', async () => {
     await open('/dora');
-    const histogram = page.locator('#chart-histogram');
+    const histogram = chartFigure('chart-histogram');
     await histogram.scrollIntoViewIfNeeded();
     const { surfaceLeft, ticks } = await yAxis(histogram);
     expect(ticks.length).toBeGreaterThanOrEqual(2);
@@ -114,9 +119,9 @@ describe.skipIf(!existsSync(CHROMIUM))('charts and words in a browser (small dem
     for (const figure of await page.locator('figure.chart').all()) {
       if (!(await figure.locator('.recharts-yAxis').count())) continue;
       const axis = await yAxis(figure);
-      for (const t of axis.ticks) expect(t.left, `"${t.text}" in ${await figure.getAttribute('id')}`).toBeGreaterThanOrEqual(axis.surfaceLeft - 0.5);
+      for (const t of axis.ticks) expect(t.left, `"${t.text}" in ${await figure.getAttribute('aria-labelledby')}`).toBeGreaterThanOrEqual(axis.surfaceLeft - 0.5);
     }
-  });
+  }, 60_000);
 
   it('recovery and lead-time charts of the organisation and of every team: round ticks, benchmark lines at their value', async () => {
     const teams = (await (await page.request.get(`${base}/api/v1/export/teams`)).text()).trim().split('\n').slice(1).map((line) => line.split(',')[0]!.replace(/"/g, '')).filter(Boolean);
@@ -125,26 +130,26 @@ describe.skipIf(!existsSync(CHROMIUM))('charts and words in a browser (small dem
     for (const scope of ['', ...teams.map((t) => `?team=${encodeURIComponent(t)}`)]) {
       await open(`/dora${scope}`);
       for (const id of ['chart-recovery', 'chart-lead']) {
-        const chart = page.locator(`#${id}`);
+        const chart = chartFigure(id);
         if (!(await chart.locator('.recharts-line').count())) continue;
         await chart.scrollIntoViewIfNeeded();
         lines += await checkDurationChart(chart, `${id} ${scope || 'organisation'}`);
       }
-      if (scope === `?team=${encodeURIComponent(teams[0]!)}`) await shot('team-recovery', page.locator('#chart-recovery'));
+      if (scope === `?team=${encodeURIComponent(teams[0]!)}`) await shot('team-recovery', chartFigure('chart-recovery'));
     }
     // The check saw benchmark lines, not just axes.
     expect(lines).toBeGreaterThan(0);
-  });
+  }, 180_000);
 
   it('every page writes durations by one rule: hours under 48 h, days from 48 h, never weeks or months', async () => {
     for (const path of PAGES) {
       await open(path);
       const text = await page.locator('main').innerText();
-      const hoursOver = [...text.matchAll(/(\d+(?:[.,]\d+)?)\s?h\b(?! ago)/g)].filter((m) => Number(m[1]!.replace(',', '')) >= 48 && !/window|lost|a week/.test(text.slice(m.index!, m.index! + 40)));
+      const hoursOver = [...text.matchAll(/(?<![\w.,])(\d+(?:[.,]\d+)?)\s?h\b(?! ago)/g)].filter((m) => Number(m[1]!.replace(',', '')) >= 48 && !/window|lost|a week/.test(text.slice(m.index!, m.index! + 40)));
       expect(hoursOver.map((m) => m[0]), `${path}: durations of 48 h or more written in hours`).toEqual([]);
       expect(text, `${path}: no weeks, months or years as units`).not.toMatch(/\d\s?(wk|mo|yr)\b/);
     }
-  });
+  }, 120_000);
 
   it('each key says what it measures and which way is good; levels say low = worse; deploy days in words', async () => {
     await open('/');
@@ -206,7 +211,8 @@ describe.skipIf(!existsSync(CHROMIUM))('charts and words in a browser (small dem
     const teams = (await (await page.request.get(`${base}/api/v1/export/teams`)).text()).trim().split('\n').slice(1).map((line) => line.split(',')[0]!.replace(/"/g, ''));
     const today = new Date().toISOString().slice(0, 10);
     const later = new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10);
-    const created = await page.request.post(`${base}/api/admin/surveys`, { data: { id: 'words-invites', audience: [teams[0]], opens: today, closes: later } });
+    // A state-changing admin call from a Paved page carries its Origin (loopback, no sign-in configured).
+    const created = await page.request.post(`${base}/api/admin/surveys`, { headers: { origin: base }, data: { id: 'words-invites', audience: [teams[0]], opens: today, closes: later } });
     expect(created.status(), await created.text()).toBe(201);
     await open('/surveys/admin/words-invites');
     const invites = page.locator('#invites');
