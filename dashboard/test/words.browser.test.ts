@@ -65,10 +65,11 @@ describe.skipIf(!existsSync(CHROMIUM))('charts and words in a browser (small dem
         const box = (t as SVGGraphicsElement).getBoundingClientRect();
         return { text: (t.textContent ?? '').trim(), y: box.top + box.height / 2, left: box.left, right: box.right };
       });
-      const references = [...figure.querySelectorAll('.recharts-reference-line')].map((r) => {
-        const line = r.querySelector('line')!;
-        return { label: (r.textContent ?? '').trim(), y: line.getBoundingClientRect().top + line.getBoundingClientRect().height / 2 };
-      });
+      // Recharts 3 draws reference-line labels in a layer of their own: pair the horizontal lines with
+      // the benchmark labels ("elite < 1 h") in drawing order (vertical markers have other labels).
+      const lines = [...figure.querySelectorAll('.recharts-reference-line line')].filter((l) => l.getBoundingClientRect().height < 1);
+      const labels = [...figure.querySelectorAll('text.recharts-label')].map((t) => (t.textContent ?? '').trim()).filter((t) => /<\s*[\d.]+\s*[hd]\b/.test(t));
+      const references = lines.map((line, i) => ({ label: labels[i] ?? '', y: line.getBoundingClientRect().top + line.getBoundingClientRect().height / 2 }));
       return { surfaceLeft: surface.left, ticks, references };
     });
   }
