@@ -4,7 +4,8 @@
 // - Workspace packages (@paved/*) and pure-JavaScript libraries are bundled in.
 // - This package's own npm dependencies stay external and are loaded from node_modules at run time:
 //   chdb (a native engine), next (the dashboard server), pino (worker-thread transports) and
-//   @clickhouse/client (shared with chdb's connection), and @paved/services (shared with the dashboard). Anything else a source imports is bundled, so a
+//   @clickhouse/client (shared with chdb's connection), @platformatic/kafka (reads its wasm file beside itself)
+//   and @paved/services (shared with the dashboard). Anything else a source imports is bundled, so a
 //   production install needs only this package's dependencies.
 // - Source files that locate their assets with `import.meta.url` (migrations, survey templates, the
 //   dashboard folder, package.json) get that URL rewritten relative to the bundle, so the repository's
