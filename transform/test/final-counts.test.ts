@@ -51,6 +51,7 @@ const DEDUPLICATED_OTHERWISE: Record<string, string> = {
   'transform/src/metrics/sql-links.ts pull_request_commits': 'a set of (repo, number, sha) read through min/argMin and GROUP BY',
   'transform/src/metrics/sql-links.ts commits': 'min(authored_at) GROUP BY the pull request',
   'transform/src/metrics/change-sets.ts pull_request_commits': 'groupUniqArray((position, sha)): a copy adds no commit',
+  'transform/src/metrics/increment.ts pull_request_commits': 'which pull requests and shas a batch touches, used as a set of keys (IN, DISTINCT); the narrowed copy of sql-links\' statement keeps its min/argMin GROUP BY',
 };
 
 describe('every user-facing read of a ReplacingMergeTree table deduplicates', () => {
