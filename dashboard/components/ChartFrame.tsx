@@ -21,7 +21,7 @@ export function ChartFrame({ id, title, description, summary, legend, table, act
   children: ReactNode;
 }) {
   return (
-    <figure className="card chart" id={id} aria-labelledby={`${id}-title`}>
+    <figure className="card chart" aria-labelledby={`${id}-title`}>
       <figcaption>
         <div>
           <h3 id={`${id}-title`}>{title}</h3>
