@@ -12,8 +12,11 @@ COPY schemas/package.json schemas/
 COPY ingest/package.json ingest/
 COPY transform/package.json transform/
 COPY transform/services/package.json transform/services/
+COPY mail/package.json mail/
 COPY surveys/package.json surveys/
+COPY insights/package.json insights/
 COPY dashboard/package.json dashboard/
+COPY tools/runtime/package.json tools/runtime/
 COPY tools/cli/package.json tools/cli/
 COPY tools/bench/package.json tools/bench/
 RUN pnpm install --frozen-lockfile
@@ -30,8 +33,11 @@ COPY --from=build /app/schemas/package.json schemas/
 COPY --from=build /app/ingest/package.json ingest/
 COPY --from=build /app/transform/package.json transform/
 COPY --from=build /app/transform/services transform/services
+COPY --from=build /app/mail/package.json mail/
 COPY --from=build /app/surveys/package.json surveys/
+COPY --from=build /app/insights/package.json insights/
 COPY --from=build /app/dashboard/package.json dashboard/
+COPY --from=build /app/tools/runtime/package.json tools/runtime/
 COPY --from=build /app/tools/cli/package.json tools/cli/
 COPY --from=build /app/tools/bench/package.json tools/bench/
 RUN pnpm install --frozen-lockfile --prod && rm -rf /root/.local/share/pnpm /root/.cache

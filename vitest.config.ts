@@ -10,7 +10,7 @@ const shared = {
   hookTimeout: 120_000,
 };
 
-const PACKAGES = ['schemas', 'ingest', 'transform', 'surveys', 'dashboard', 'tools'];
+const PACKAGES = ['schemas', 'ingest', 'transform', 'mail', 'surveys', 'insights', 'dashboard', 'tools'];
 const KAFKA = /\.kafka\.test\.ts$|kafka\.bus\.test\.ts$/;
 /**
  * What makes a test file an integration test: it names a warehouse, a server or stand-in, a browser, a

@@ -1,4 +1,4 @@
-import { currentRuntime } from '@paved/transform';
+import { currentRuntime } from '@paved/runtime';
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
 import { Suspense } from 'react';

@@ -1,4 +1,4 @@
-import type { Effect, Figure } from '@paved/transform';
+import type { Effect, Figure } from '@paved/insights';
 
 /** An amount in its currency, whole units, negative with a true minus sign ("−$91,080"). */
 export function money(value: number | null, currency: string): string {

@@ -1,6 +1,7 @@
 import 'server-only';
 import { timingSafeEqual } from 'node:crypto';
-import { currentRuntime, hostAllowed, originAllowed, publicOriginsOf } from '@paved/transform';
+import { currentRuntime } from '@paved/runtime';
+import { hostAllowed, originAllowed, publicOriginsOf } from '@paved/transform';
 import { runtime } from './runtime';
 
 export type Role = 'viewer' | 'admin';

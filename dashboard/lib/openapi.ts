@@ -1,6 +1,7 @@
 import { API_DOCUMENT_INFO, API_OPERATIONS, type ApiOperation, openApiDocument, RoiResult } from '@paved/schemas';
 import { CampaignInput } from '@paved/surveys';
-import { DigestAnswer, DigestRequest, FailureLinkOverrideInput, GithubConnectRequest, type listFailureLinkOverrides, RoiAssumptionsInput, type readRoiOverrides, type replayDeadLetters } from '@paved/transform';
+import { DigestAnswer, DigestRequest } from '@paved/insights';
+import { FailureLinkOverrideInput, GithubConnectRequest, type listFailureLinkOverrides, RoiAssumptionsInput, type readRoiOverrides, type replayDeadLetters } from '@paved/transform';
 import { z } from 'zod';
 
 /*

@@ -1,5 +1,5 @@
 import 'server-only';
-import { currentRuntime, type PavedRuntime } from '@paved/transform';
+import { currentRuntime, type PavedRuntime } from '@paved/runtime';
 
 /**
  * The warehouse and settings of the Paved process serving this dashboard. `paved start` registers

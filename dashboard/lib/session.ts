@@ -1,5 +1,6 @@
 import 'server-only';
-import { currentRuntime, readCookie, SESSION_COOKIE, Session, sessionFromCookieHeader, unseal } from '@paved/transform';
+import { currentRuntime } from '@paved/runtime';
+import { readCookie, SESSION_COOKIE, Session, sessionFromCookieHeader, unseal } from '@paved/transform';
 import { cookies } from 'next/headers';
 import type { Role } from './auth';
 

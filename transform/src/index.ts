@@ -1,6 +1,7 @@
 /**
  * The public API of @paved/transform: the warehouse (client, migrations, embedded engine), the sink and
- * dead letters, metric SQL, digests and roadmap/ROI. Other packages import from here only (`pnpm lint`).
+ * dead letters, metric SQL and the ROI assumptions (developer counts). Roadmap, ROI and digests are
+ * @paved/insights. Other packages import from here only (`pnpm lint`).
  */
 export { WarehouseCursorStore } from './backfill-cursors.js';
 export { CompareEnrichment } from './compare-enrichment.js';
@@ -8,22 +9,15 @@ export { connectGithub, ConnectJobs } from './connect/github.js';
 export type { ConnectState } from './connect/github.js';
 export { GithubConnectRequest } from './connect/request.js';
 export type { GithubConnectInput } from './connect/request.js';
-export { sendEmail } from './digest/channels.js';
-export type { Channel, EmailMessage, SendOutcome } from './digest/channels.js';
-export { surveySectionOf } from './digest/content.js';
-export type { SurveySummaryHook } from './digest/content.js';
-export { digestHealth, listDigests, readDigest } from './digest/ledger.js';
-export type { ArchiveEntry } from './digest/ledger.js';
-export { renderDigest } from './digest/render.js';
-export { DigestAnswer, DigestRequest, runDigest } from './digest/request.js';
-export { DigestScheduler } from './digest/scheduler.js';
 export { replayDeadLetters } from './dlq.js';
 export { adoptionMetrics } from './metrics/adoption.js';
+export { effectiveAssumptions, loadAssumptions, readRoiOverrides, RoiAssumptionsInput, setRoiAssumptions } from './metrics/assumptions.js';
+export type { Assumptions } from './metrics/assumptions.js';
 export { changeSetAttributionHealth } from './metrics/attribution.js';
-export { ALL_HISTORY, estimatedDevelopers, SERVICE_CATALOG_CTE, serviceCatalog, teamDevelopers } from './metrics/catalog.js';
-export type { DeveloperSource } from './metrics/catalog.js';
+export { ALL_HISTORY, campaignWindowOf, estimatedDevelopers, SERVICE_CATALOG_CTE, serviceCatalog, teamDevelopers } from './metrics/catalog.js';
+export type { DeveloperSource, TeamDevelopers } from './metrics/catalog.js';
 export { dayStart, doraMetrics, DoraQuery, doraResultOf, doraWindow, lastNinetyDays, scopeParams, scopeWhere, WINDOW } from './metrics/dora.js';
-export type { DoraResult, DoraRow, PerServiceRow } from './metrics/dora.js';
+export type { DoraResult, DoraRow, PerServiceRow, Scope } from './metrics/dora.js';
 export { dataHealth, deployments, doraSeries, explain, ranking, scopeOptions } from './metrics/explore.js';
 export type { DeploymentRow, Explanation, RankingRow, SeriesPoint, Window } from './metrics/explore.js';
 export { flowMetrics } from './metrics/flow.js';
@@ -41,25 +35,14 @@ export { sourceHealth } from './metrics/source-health.js';
 export { STAGES, teamProfile, UnknownTeamError } from './metrics/team.js';
 export type { KeyComparison, Stage, TeamKey, TeamProfile } from './metrics/team.js';
 export { replayRawDeliveries } from './replay.js';
-export { loadAssumptions, readRoiOverrides, RoiAssumptionsInput, setRoiAssumptions } from './roadmap/assumptions.js';
-export { developersOf, frictionRoadmap } from './roadmap/friction.js';
-export type { MetricEvidence } from './roadmap/friction.js';
-export { initiativeEffects } from './roadmap/initiatives.js';
-export type { InitiativeEffect, KeyEffect } from './roadmap/initiatives.js';
-export { roiSummary } from './roadmap/roi.js';
-export type { Effect, Figure } from './roadmap/roi.js';
-export { WEIGHTS } from './roadmap/scoring.js';
-export { readSurvey, SurveyView } from './roadmap/survey-source.js';
-export type { SurveySource } from './roadmap/survey-source.js';
 export { ConfigError, hasConfiguredSources, loadConfig, normaliseContextOf } from './runtime/config.js';
-export { currentRuntime, registerRuntime } from './runtime/context.js';
-export type { HealthReport, PavedRuntime } from './runtime/context.js';
 export { hostAllowed, originAllowed, publicOriginsOf } from './runtime/origin.js';
 export { readCookie, roleOfClaims, seal, Session, SESSION_COOKIE, sessionFromCookieHeader, sessionKeyOf, SIGN_IN_COOKIE, SignInTransaction, unseal } from './runtime/session.js';
 export type { OidcSettings } from './runtime/session.js';
 export { ensureWebhookSecret, storeWebhookSecret, webhookSecretPath } from './runtime/webhook-secrets.js';
 export type { StoredSecretName } from './runtime/webhook-secrets.js';
 export { TransformSchedule } from './schedule.js';
+export type { ScheduleStatus } from './schedule.js';
 export type { TableRows } from './sink/rows.js';
 export { Sink } from './sink/sink.js';
 export { ClickHouseError, describeWarehouseError, isTransientWarehouseError, Warehouse } from './warehouse/client.js';

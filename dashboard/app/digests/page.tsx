@@ -1,4 +1,4 @@
-import { type ArchiveEntry, digestHealth, listDigests, readDigest, renderDigest } from '@paved/transform';
+import { type ArchiveEntry, digestHealth, listDigests, readDigest, renderDigest } from '@paved/insights';
 import { icons } from '@/components/icons';
 import { Card, Empty, Failure, PageHeader } from '@/components/ui';
 import { ago } from '@/lib/format';

@@ -1,4 +1,5 @@
-import { doraSeries, frictionRoadmap, type InitiativeEffect, initiativeEffects, type KeyEffect, type MetricEvidence, WEIGHTS } from '@paved/transform';
+import { doraSeries } from '@paved/transform';
+import { frictionRoadmap, type InitiativeEffect, initiativeEffects, type KeyEffect, type MetricEvidence, WEIGHTS } from '@paved/insights';
 import { ChartFrame } from '@/components/ChartFrame';
 import { LinesChart, type Point } from '@/components/charts';
 import { Filters } from '@/components/Filters';

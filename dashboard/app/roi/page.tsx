@@ -1,4 +1,4 @@
-import { roiSummary } from '@paved/transform';
+import { roiSummary } from '@paved/insights';
 import { Filters } from '@/components/Filters';
 import { RoiFigure } from '@/components/RoiFigure';
 import { Card, Failure, PageHeader } from '@/components/ui';

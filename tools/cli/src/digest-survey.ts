@@ -1,5 +1,5 @@
 import { surveySummaryForDigest } from '@paved/surveys';
-import type { SurveySummaryHook } from '@paved/transform';
+import type { SurveySummaryHook } from '@paved/insights';
 
 /**
  * The survey section of the weekly digests, for every process that sends them: the newest campaign

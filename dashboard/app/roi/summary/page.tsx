@@ -1,4 +1,4 @@
-import { roiSummary } from '@paved/transform';
+import { roiSummary } from '@paved/insights';
 import { PrintButton } from '@/components/PrintButton';
 import { effectText, money, rangeText } from '@/components/RoiFigure';
 import { Failure } from '@/components/ui';

@@ -1,5 +1,6 @@
 import { createLogger } from '@paved/ingest';
-import { type HealthReport, loadConfig, metricSettingsOf, publicOriginsOf, registerRuntime, runTransform } from '@paved/transform';
+import { type HealthReport, registerRuntime } from '@paved/runtime';
+import { loadConfig, metricSettingsOf, publicOriginsOf, runTransform } from '@paved/transform';
 import { buildDashboard, dashboardBuilt, dashboardHandler } from '../dashboard-app.js';
 import { frontDoorApp, localUrlOf } from '../front-door.js';
 import { createMetrics, opsRoutes, serveApp, warehouseCheck } from '../ops.js';

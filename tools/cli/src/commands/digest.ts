@@ -1,6 +1,6 @@
 import { createLogger } from '@paved/ingest';
-import type { Channel } from '@paved/transform';
-import { DigestAnswer, DigestRequest, DigestScheduler, loadConfig, migrate, runDigest } from '@paved/transform';
+import { type Channel, DigestAnswer, DigestRequest, DigestScheduler, runDigest } from '@paved/insights';
+import { loadConfig, migrate } from '@paved/transform';
 import { digestSurveySummary } from '../digest-survey.js';
 import { callServer } from '../remote.js';
 import { openWarehouse, runningServer } from '../setup.js';

@@ -1,7 +1,9 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { catalogEventsFromConfig, catalogEventsFromFolders, createLogger, encodeEvent, InProcessBus, levelOf, loadDemo, WebhookReceiver } from '@paved/ingest';
 import type { TableRows } from '@paved/transform';
-import { ConnectJobs, DigestScheduler, type HealthReport, hasConfiguredSources, loadConfig, metricSettingsOf, migrate, type PavedRuntime, publicOriginsOf, registerRuntime, Sink, TransformSchedule, updateWarehouseLock } from '@paved/transform';
+import { ConnectJobs, hasConfiguredSources, loadConfig, metricSettingsOf, migrate, publicOriginsOf, Sink, TransformSchedule, updateWarehouseLock } from '@paved/transform';
+import { DigestScheduler } from '@paved/insights';
+import { type HealthReport, type PavedRuntime, registerRuntime } from '@paved/runtime';
 import { z } from 'zod';
 import { compareEnrichmentOf } from '../compare-enrichment.js';
 import { buildDashboard, dashboardBuilt, dashboardHandler } from '../dashboard-app.js';

@@ -1,6 +1,7 @@
 import { createLogger, electLeader, type Leadership } from '@paved/ingest';
 import { kafkaBrokersFromEnv } from '@paved/ingest/kafka';
-import { DigestScheduler, describeWarehouseError, loadConfig, metricSettingsOf, migrate, TransformSchedule } from '@paved/transform';
+import { DigestScheduler } from '@paved/insights';
+import { describeWarehouseError, loadConfig, metricSettingsOf, migrate, TransformSchedule } from '@paved/transform';
 import { compareEnrichmentOf, githubCredentialsConfigured } from '../compare-enrichment.js';
 import { digestSurveySummary } from '../digest-survey.js';
 import { type Check, createMetrics, notFound, opsRoutes, serveApp, warehouseCheck } from '../ops.js';

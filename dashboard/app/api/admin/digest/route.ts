@@ -1,4 +1,5 @@
-import { currentRuntime, DigestRequest, runDigest } from '@paved/transform';
+import { currentRuntime } from '@paved/runtime';
+import { DigestRequest, runDigest } from '@paved/insights';
 import { badRequest, failed } from '@/lib/api';
 import { forbidden, requireAdmin } from '@/lib/auth';
 

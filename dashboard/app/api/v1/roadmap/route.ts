@@ -1,5 +1,5 @@
 import { RoadmapQuery, type RoadmapResult } from '@paved/schemas';
-import { frictionRoadmap, initiativeEffects } from '@paved/transform';
+import { frictionRoadmap, initiativeEffects } from '@paved/insights';
 import { badRequest, failed, queryObject } from '@/lib/api';
 import { surveySource } from '@/lib/roadmap';
 import { runtime } from '@/lib/runtime';

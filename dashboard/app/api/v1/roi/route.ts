@@ -1,5 +1,5 @@
 import { RoiQuery, type RoiResult } from '@paved/schemas';
-import { roiSummary } from '@paved/transform';
+import { roiSummary } from '@paved/insights';
 import { badRequest, failed, queryObject } from '@/lib/api';
 import { surveySource } from '@/lib/roadmap';
 import { runtime } from '@/lib/runtime';

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { PavedConfig } from '@paved/schemas';
-import type { Warehouse } from '../warehouse/client.js';
-import { dayStart } from '../metrics/dora.js';
+import { dayStart, type Warehouse } from '@paved/transform';
 import { addDays } from './friction.js';
 import { round } from './scoring.js';
 

@@ -1,8 +1,6 @@
 import type { PavedConfig } from '@paved/schemas';
 import { formatDuration } from '@paved/schemas/duration';
-import type { Warehouse } from '../warehouse/client.js';
-import { campaignWindowOf, teamDevelopers } from '../metrics/catalog.js';
-import { loadAssumptions, type Assumptions } from './assumptions.js';
+import { type Assumptions, campaignWindowOf, loadAssumptions, teamDevelopers, type Warehouse } from '@paved/transform';
 import { isMeasure, MEASURE_INFO, measureGap, measureWindow, type Measure, type MeasuredWindow } from './measures.js';
 import { round, scoreDrivers, weightedMean, WEIGHTS, TREND_FULL_POINTS, type DriverInput, type Level, type TeamDriverInput } from './scoring.js';
 import { readSurvey, type SurveyGroup, type SurveySource, type SurveyView } from './survey-source.js';

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { classifySmtpError, teamSlackVariable } from '../src/digest/channels.js';
+import { teamSlackVariable } from '../src/digest/channels.js';
 import { biggestMovers, DigestContent, type FailedDeployment } from '../src/digest/content.js';
 import { versionOf } from '../src/digest/ledger.js';
 import { changeOf, renderDigest, SLACK_LIMITS, truncate } from '../src/digest/render.js';
 import { messageIdOf } from '../src/digest/scheduler.js';
 import { isoWeekOf, lastCompleteWeek, parseIsoWeek, shiftWeek } from '../src/digest/week.js';
-import type { RankingRow } from '../src/metrics/explore.js';
+import type { RankingRow } from '@paved/transform';
 import { blockKitProblems } from './digest.standins.js';
 
 function content(overrides: Partial<DigestContent> = {}): DigestContent {
@@ -156,15 +156,6 @@ describe('delivery plumbing', () => {
     expect(versionOf(1, 'uncertain')).toBeLessThan(versionOf(1, 'sent'));
     expect(versionOf(1, 'pending', 1_000)).toBeGreaterThan(versionOf(1, 'pending', 2_000));
     expect(Number.isSafeInteger(versionOf(255, 'sent'))).toBe(true);
-  });
-
-  it('an SMTP reply code means not delivered (4xx retry, 5xx give up); a dropped connection mid-way is uncertain', () => {
-    expect(classifySmtpError({ code: 'EMESSAGE', responseCode: 451, message: 'try later' })).toMatchObject({ status: 'failed', retryable: true });
-    expect(classifySmtpError({ code: 'EENVELOPE', responseCode: 550, message: 'no such user' })).toMatchObject({ status: 'failed', retryable: false });
-    expect(classifySmtpError({ code: 'ESOCKET', originalCode: 'ECONNREFUSED', message: 'connect ECONNREFUSED' })).toMatchObject({ status: 'failed', retryable: true });
-    expect(classifySmtpError({ code: 'ETIMEDOUT', timeoutType: 'GREETING_TIMEOUT', message: 'Greeting never received' })).toMatchObject({ status: 'failed', retryable: true });
-    expect(classifySmtpError({ code: 'ETIMEDOUT', timeoutType: 'SOCKET_TIMEOUT', message: 'Timeout' })).toMatchObject({ status: 'uncertain' });
-    expect(classifySmtpError({ code: 'ECONNECTION', message: 'Connection closed unexpectedly' })).toMatchObject({ status: 'uncertain' });
   });
 
   it('names per-team Slack variables and Message-IDs predictably', () => {

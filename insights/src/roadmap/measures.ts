@@ -1,8 +1,4 @@
-import type { Warehouse } from '../warehouse/client.js';
-import { doraMetrics } from '../metrics/dora.js';
-import { ranking } from '../metrics/explore.js';
-import { flowMetrics } from '../metrics/flow.js';
-import { PROFILES, type BenchmarkProfile } from '../metrics/levels.js';
+import { type BenchmarkProfile, doraMetrics, flowMetrics, PROFILES, ranking, type Warehouse } from '@paved/transform';
 import type { SurveySource } from './survey-source.js';
 import { gapToNextLevel, type Gap } from './scoring.js';
 

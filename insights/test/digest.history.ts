@@ -1,4 +1,4 @@
-import { HistoryBuilder } from './history.js';
+import { HistoryBuilder } from '../../transform/test/history.js';
 
 /**
  * Two teams over two ISO weeks, small enough to work out on paper.

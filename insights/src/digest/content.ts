@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import type { PavedConfig } from '@paved/schemas';
-import { dayStart, doraMetrics, type DoraResult } from '../metrics/dora.js';
-import { dataHealth, explain, ranking, scopeOptions, type RankingRow } from '../metrics/explore.js';
-import type { Warehouse } from '../warehouse/client.js';
+import { dataHealth, dayStart, doraMetrics, type DoraResult, explain, ranking, type RankingRow, scopeOptions, type Warehouse } from '@paved/transform';
 import { addDays, type IsoWeek } from './week.js';
 
 /**

@@ -7,10 +7,9 @@ import { claimDelivery, digestHealth, listDigests, readDelivery, readDigest, rea
 import { DigestRequest, runDigest } from '../src/digest/request.js';
 import { DigestScheduler, messageIdOf, type DigestSchedulerOptions } from '../src/digest/scheduler.js';
 import { parseIsoWeek, type IsoWeek } from '../src/digest/week.js';
-import { runTransform } from '../src/metrics/rebuild.js';
-import { defaultMetricSettings } from '../src/metrics/settings.js';
+import { defaultMetricSettings, runTransform } from '@paved/transform';
 import { digestHistory, W11 } from './digest.history.js';
-import { openTestWarehouse } from './harness.js';
+import { openTestWarehouse } from '../../transform/test/harness.js';
 import { slackStandIn, smtpStandIn } from './digest.standins.js';
 
 let env: Awaited<ReturnType<typeof openTestWarehouse>>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PavedConfig } from '@paved/schemas';
-import { effectiveAssumptions, RoiAssumptionsInput } from '../src/roadmap/assumptions.js';
+import { effectiveAssumptions, RoiAssumptionsInput } from '@paved/transform';
 import { bootstrapInterval, drawCounts, inclusiveQuantile, seededRandom, weightedSortedQuantile } from '../src/roadmap/bootstrap.js';
 import {
   adoptionDividendHours, adoptionFigure, annualisationFactor, developerCount, failureFigures, frictionCost, frictionFigures, hoursLostRange,

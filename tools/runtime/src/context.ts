@@ -1,9 +1,8 @@
 import type { Bus } from '@paved/ingest';
 import type { PavedConfig, PavedEnv } from '@paved/schemas';
 import { providedServices, provideServices } from '@paved/services';
-import type { ConnectJobs } from '../connect/github.js';
-import type { DigestScheduler } from '../digest/scheduler.js';
-import type { Warehouse } from '../warehouse/client.js';
+import type { ConnectJobs, Warehouse } from '@paved/transform';
+import type { DigestScheduler } from '@paved/insights';
 
 /** What a running Paved process shares with the dashboard it serves (same process, other module graph). */
 export interface PavedRuntime {

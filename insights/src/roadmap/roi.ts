@@ -1,9 +1,6 @@
 import { z } from 'zod';
 import type { PavedConfig, RoiEffect, RoiFigure, RoiFigureInput, RoiResult } from '@paved/schemas';
-import type { Warehouse } from '../warehouse/client.js';
-import { campaignWindowOf, teamDevelopers, type DeveloperSource, type TeamDevelopers } from '../metrics/catalog.js';
-import { dayStart, scopeParams, scopeWhere, WINDOW, type Scope } from '../metrics/dora.js';
-import { loadAssumptions, type Assumptions } from './assumptions.js';
+import { type Assumptions, campaignWindowOf, dayStart, type DeveloperSource, loadAssumptions, type Scope, scopeParams, scopeWhere, teamDevelopers, type TeamDevelopers, type Warehouse, WINDOW } from '@paved/transform';
 import { BOOTSTRAP, bootstrapInterval, inclusiveQuantile, memoised, weightedSortedQuantile, type Interval, type SampleSize } from './bootstrap.js';
 import { previousWindow } from './friction.js';
 import { round } from './scoring.js';

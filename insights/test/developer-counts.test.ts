@@ -1,10 +1,11 @@
 import { PavedConfig } from '@paved/schemas';
-import { defaultMetricSettings, developersOf, loadAssumptions, runTransform, SurveyView, setRoiAssumptions, teamDevelopers } from '@paved/transform';
+import { defaultMetricSettings, loadAssumptions, runTransform, setRoiAssumptions, teamDevelopers } from '@paved/transform';
+import { developersOf } from '../src/roadmap/friction.js';
+import { SurveyView } from '../src/roadmap/survey-source.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { event, openTestWarehouse } from '../../transform/test/harness.js';
 import { HistoryBuilder } from '../../transform/test/history.js';
-import { createCampaign } from '../src/campaigns.js';
-import { loadResultsInput } from '../src/results.js';
+import { createCampaign, loadResultsInput } from '@paved/surveys';
 
 // One source of developer counts (issue 14): Surveys' participation denominators and the Roadmap's
 // (and ROI's) developers per team are the same numbers: an admin's override, else catalog.teams[].developers,

@@ -2,10 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PavedConfig } from '@paved/schemas';
 import { buildDigest, digestTeams, type DigestContent, type SurveySummaryHook } from '../src/digest/content.js';
 import { renderDigest } from '../src/digest/render.js';
-import { runTransform } from '../src/metrics/rebuild.js';
-import { defaultMetricSettings } from '../src/metrics/settings.js';
+import { defaultMetricSettings, runTransform } from '@paved/transform';
 import { digestHistory, W11 } from './digest.history.js';
-import { openTestWarehouse } from './harness.js';
+import { openTestWarehouse } from '../../transform/test/harness.js';
 
 let env: Awaited<ReturnType<typeof openTestWarehouse>>;
 const config = PavedConfig.parse({ catalog: { teams: [{ name: 'platform' }] } });

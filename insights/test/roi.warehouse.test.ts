@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PavedConfig, RoiResult } from '@paved/schemas';
-import { doraMetrics } from '../src/metrics/dora.js';
+import { doraMetrics } from '@paved/transform';
 import { roiSummary } from '../src/roadmap/roi.js';
 import type { SurveySource } from '../src/roadmap/survey-source.js';
-import { openTestWarehouse } from './harness.js';
+import { openTestWarehouse } from '../../transform/test/harness.js';
 
 /*
  * ROI from hand-built rows of t_changes and t_deployment_facts (the tables the lead-time and

@@ -1,22 +1,14 @@
 import { defaultNormaliseContext, demoOrg, loadDemo } from '@paved/ingest';
 import { PavedConfig } from '@paved/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// biome-ignore lint/style/noRestrictedImports: as above.
-import { metricMappingOf, PICKUP_HOURS_BANDS, REWORK_RATE_BANDS } from '../../surveys/src/joined.js';
-// The surveys package depends on this one, so its functions are wired in here as the dashboard does. The one
-// import across packages by path left (test only) goes when roadmap/ROI move into a package above surveys.
-// biome-ignore lint/style/noRestrictedImports: surveys depends on transform; no package path leads back.
-import { campaignResults, defaultCampaignId } from '../../surveys/src/results.js';
-import { runTransform } from '../src/metrics/rebuild.js';
-import { defaultMetricSettings } from '../src/metrics/settings.js';
-import { setRoiAssumptions } from '../src/roadmap/assumptions.js';
+import { campaignResults, defaultCampaignId, metricMappingOf, PICKUP_HOURS_BANDS, REWORK_RATE_BANDS } from '@paved/surveys';
+import { defaultMetricSettings, runTransform, setRoiAssumptions, type Warehouse } from '@paved/transform';
 import { frictionRoadmap, previousWindow } from '../src/roadmap/friction.js';
 import { cellOf, differenceInDifferences, initiativeEffects } from '../src/roadmap/initiatives.js';
 import { roiSummary } from '../src/roadmap/roi.js';
 import { type DriverInput, gapToNextLevel, scoreDrivers, trendComponent, unfavourableReach } from '../src/roadmap/scoring.js';
 import type { SurveySource } from '../src/roadmap/survey-source.js';
-import type { Warehouse } from '../src/warehouse/client.js';
-import { openTestWarehouse } from './harness.js';
+import { openTestWarehouse } from '../../transform/test/harness.js';
 
 describe('gap to the next DORA level', () => {
   it('lead time p50 of 48 h is high; the elite threshold is 24 h, so the gap is (48 − 24) / 48 = 0.5', () => {

@@ -1,19 +1,9 @@
 import type { PavedConfig, PavedEnv } from '@paved/schemas';
+import { NOT_REACHED, type SendOutcome } from '@paved/mail';
 import type { RenderedDigest } from './render.js';
 
 export const CHANNELS = ['slack', 'email', 'archive'] as const;
 export type Channel = (typeof CHANNELS)[number];
-
-/**
- * How a send ended. `failed` means the other side said no (or was never reached): the message did
- * not go out, so a retry cannot double it. `uncertain` means the request left and no answer came
- * back (timeout, connection dropped mid-way): it may have been delivered, so it is never resent
- * automatically.
- */
-export type SendOutcome =
-  | { status: 'sent'; detail: string }
-  | { status: 'failed'; retryable: boolean; error: string; retryAfterMs?: number }
-  | { status: 'uncertain'; error: string };
 
 /** Where each digest goes; `null`/empty means that channel has no destination for that digest. */
 export interface Destinations {
@@ -73,8 +63,6 @@ function clean(message: string, secret: string): string {
   return message.split(secret).join('[webhook]').replace(/\s+/g, ' ').slice(0, 300);
 }
 
-const NOT_REACHED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
-
 function errorCode(error: unknown): string | undefined {
   const cause = (error as { cause?: { code?: string } } | undefined)?.cause;
   return cause?.code ?? (error as NodeJS.ErrnoException | undefined)?.code;
@@ -100,51 +88,4 @@ export async function postToSlack(url: string, message: RenderedDigest['slack'],
   }
   // 400 invalid_blocks, 403 action_prohibited, 404 no_service, 410 channel_is_archived: a person has to act.
   return { status: 'failed', retryable: false, error: `Slack answered ${response.status} ${body}`.trim() };
-}
-
-interface SmtpError {
-  code?: string;
-  originalCode?: string;
-  responseCode?: number;
-  permanent?: boolean;
-  timeoutType?: string;
-  message?: string;
-}
-
-/** Classifies a nodemailer error by whether the message can have been accepted. */
-export function classifySmtpError(error: unknown): SendOutcome {
-  const e = (error ?? {}) as SmtpError;
-  const text = (e.message ?? String(error)).replace(/\s+/g, ' ').replace(/smtps?:\/\/[^\s@]*@/gi, 'smtp://[credentials]@').slice(0, 300);
-  // The server replied with a failure code: SMTP guarantees the message was not accepted.
-  if (e.responseCode) return { status: 'failed', retryable: e.responseCode < 500, error: `SMTP server answered ${e.responseCode}: ${text}` };
-  if (e.code === 'EAUTH' || e.code === 'ECONFIG' || e.code === 'EREQUIRETLS' || e.code === 'EENVELOPE') return { status: 'failed', retryable: false, error: `SMTP: ${text}` };
-  if (e.code === 'EDNS' || NOT_REACHED.has(e.originalCode ?? '') || ['CONNECT_TIMEOUT', 'GREETING_TIMEOUT', 'UPGRADE_TIMEOUT'].includes(e.timeoutType ?? '')) {
-    return { status: 'failed', retryable: true, error: `SMTP server not reached: ${text}` };
-  }
-  return { status: 'uncertain', error: `SMTP connection ended without an answer: ${text}` };
-}
-
-export interface EmailMessage {
-  from: string;
-  to: string[];
-  subject: string;
-  text: string;
-  html: string;
-  /** The same for every attempt of one week and team, so a mail system can spot a duplicate. */
-  messageId: string;
-}
-
-/** Sends one message over SMTP_URL (HTML and text parts). */
-export async function sendEmail(smtpUrl: string, message: EmailMessage, timeoutMs: number): Promise<SendOutcome> {
-  const { createTransport } = await import('nodemailer');
-  const transport = createTransport({ url: smtpUrl, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs });
-  try {
-    const info = await transport.sendMail({ from: message.from, to: message.to, subject: message.subject, text: message.text, html: message.html, messageId: message.messageId });
-    const rejected = (info.rejected ?? []).map(String);
-    return { status: 'sent', detail: `SMTP accepted for ${info.accepted.length} recipient(s)${rejected.length ? `; rejected ${rejected.join(', ')}` : ''}` };
-  } catch (error) {
-    return classifySmtpError(error);
-  } finally {
-    transport.close();
-  }
 }
