@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Warehouse } from '../warehouse/client.js';
+import { sqlFiles } from './sql-files.js';
 
 /*
  * Data health for path-aware change sets (docs/metrics.md, "Change set"): commits that count for no
@@ -25,17 +26,14 @@ export interface ChangeSetAttributionHealth {
 
 const Totals = z.object({ uncounted: z.coerce.number(), assumed: z.coerce.number(), force_push: z.coerce.number() });
 
+/** queries/attribution/*.sql. */
+const SQL = sqlFiles('queries/attribution', ['totals', 'uncounted_examples', 'assumed_examples']);
+
 export async function changeSetAttributionHealth(warehouse: Warehouse, examples = 5): Promise<ChangeSetAttributionHealth> {
   const [totals, uncountedExamples, assumedExamples] = await Promise.all([
-    warehouse.query(`
-      SELECT (SELECT count() FROM {{db}}.t_uncounted_commits) AS uncounted,
-             (SELECT uniqExact(repo, sha) FROM {{db}}.t_change_set_commits WHERE attribution = 'assumed') AS assumed,
-             (SELECT count() FROM {{db}}.t_change_sets WHERE stopped_at = 'force_push') AS force_push`, {}, Totals),
-    warehouse.query(`SELECT repo, sha, arraySlice(files, 1, 5) AS files, deployment_id FROM {{db}}.t_uncounted_commits ORDER BY repo, sha LIMIT {examples:UInt32}`, { examples }, UncountedCommit),
-    warehouse.query(`
-      SELECT repo, sha, groupArray(service) AS services, min(deployment_id) AS deployment_id
-      FROM {{db}}.t_change_set_commits WHERE attribution = 'assumed'
-      GROUP BY repo, sha ORDER BY repo, sha LIMIT {examples:UInt32}`, { examples }, AssumedCommit),
+    warehouse.query(SQL.totals.for(warehouse), {}, Totals),
+    warehouse.query(SQL.uncounted_examples.for(warehouse), { examples }, UncountedCommit),
+    warehouse.query(SQL.assumed_examples.for(warehouse), { examples }, AssumedCommit),
   ]);
   const total = totals[0]!;
   return { uncounted: total.uncounted, uncountedExamples, assumed: total.assumed, assumedExamples, stoppedAtForcePush: total.force_push };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Warehouse } from '../warehouse/client.js';
+import { sqlFiles, sqlFragment } from './sql-files.js';
 
 /*
  * The one catalog of services and teams that every page and API counts from (docs/metrics.md,
@@ -12,26 +13,12 @@ import type { Warehouse } from '../warehouse/client.js';
 
 /**
  * CTE `service_catalog (service, team, golden_path, in_catalog)` as of the window
- * `[{from:DateTime64(3, 'UTC')}, {to:DateTime64(3, 'UTC')})`. Filter it with SCOPE from dora.ts.
+ * `[{from:DateTime64(3, 'UTC')}, {to:DateTime64(3, 'UTC')})` (sql/fragments/service_catalog.sql; SQL files
+ * splice it in with `{{> service_catalog}}`). Filter it with SCOPE from dora.ts.
  */
-export const SERVICE_CATALOG_CTE = `
-service_catalog AS (
-    SELECT service, argMax(team, from_catalog) AS team, argMax(golden_path, from_catalog) AS golden_path, max(from_catalog) = 1 AS in_catalog
-    FROM (
-        SELECT service, ifNull(team, 'unassigned') AS team,
-               (source_template IS NOT NULL OR mapContains(annotations, 'backstage.io/source-template')) AS golden_path, 1 AS from_catalog
-        FROM {{db}}.catalog_entities FINAL
-        WHERE ifNull(lifecycle, '') != 'deprecated'
-        UNION ALL
-        SELECT service, any(team), max(golden_path), 0
-        FROM {{db}}.t_deployments
-        WHERE is_production AND status = 'success' AND service != 'unknown'
-          AND deployed_at >= least({from:DateTime64(3, 'UTC')}, subtractMonths({to:DateTime64(3, 'UTC')}, 12))
-          AND deployed_at < {to:DateTime64(3, 'UTC')}
-        GROUP BY service
-    )
-    GROUP BY service
-)`;
+export const SERVICE_CATALOG_CTE = sqlFragment('service_catalog');
+
+const SQL = sqlFiles('queries/catalog', ['services', 'estimated_developers']);
 
 const CatalogRow = z.object({ service: z.string(), team: z.string(), golden_path: z.coerce.boolean(), in_catalog: z.coerce.boolean() });
 export interface CatalogService {
@@ -47,10 +34,7 @@ export const ALL_HISTORY = { from: '1970-01-01', to: '2100-01-01' } as const;
 
 /** The services of the catalog (see SERVICE_CATALOG_CTE) as of the window, by team then name. */
 export async function serviceCatalog(warehouse: Warehouse, window: { from: string; to: string }): Promise<CatalogService[]> {
-  const rows = await warehouse.query(`
-    WITH ${SERVICE_CATALOG_CTE}
-    SELECT service, team, golden_path, in_catalog FROM service_catalog ORDER BY team, service`,
-  { from: `${window.from} 00:00:00.000`, to: `${window.to} 00:00:00.000` }, CatalogRow);
+  const rows = await warehouse.query(SQL.services.for(warehouse), { from: `${window.from} 00:00:00.000`, to: `${window.to} 00:00:00.000` }, CatalogRow);
   return rows.map((r) => ({ service: r.service, team: r.team, goldenPath: r.golden_path, inCatalog: r.in_catalog }));
 }
 
@@ -85,14 +69,7 @@ const DeveloperRow = z.object({ team: z.string(), developers: z.coerce.number() 
  * once, for the team they merged most PRs in.
  */
 export async function estimatedDevelopers(warehouse: Warehouse, from: string, to: string): Promise<Map<string, number>> {
-  const rows = await warehouse.query(`
-    SELECT team, count() AS developers FROM (
-        SELECT author, argMax(team, prs) AS team FROM (
-            SELECT assumeNotNull(author_login) AS author, team, count() AS prs FROM {{db}}.t_pr_flow
-            WHERE NOT author_bot AND author_login IS NOT NULL AND merged_at >= {from:DateTime64(3, 'UTC')} AND merged_at < {to:DateTime64(3, 'UTC')}
-            GROUP BY author, team
-        ) GROUP BY author
-    ) GROUP BY team`, { from: `${from} 00:00:00.000`, to: `${to} 00:00:00.000` }, DeveloperRow);
+  const rows = await warehouse.query(SQL.estimated_developers.for(warehouse), { from: `${from} 00:00:00.000`, to: `${to} 00:00:00.000` }, DeveloperRow);
   return new Map(rows.map((r) => [r.team, r.developers]));
 }
 

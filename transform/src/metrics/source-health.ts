@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Warehouse } from '../warehouse/client.js';
+import { sqlFiles } from './sql-files.js';
 
 /*
  * Data health per source as people name their tools: the archive's `generic` deliveries are split
@@ -37,31 +38,14 @@ export interface SourceHealth {
 export const GITLAB_TRUNCATED_PREFIX = 'GitLab push listed fewer commits than total_commits_count';
 export const GITLAB_COMPLETED_PREFIX = 'GitLab push completed through the compare API';
 
+/** queries/source_health/*.sql. */
+const SQL = sqlFiles('queries/source_health', ['by_source', 'by_sender', 'gitlab_pushes']);
+
 export async function sourceHealth(warehouse: Warehouse): Promise<SourceHealth> {
   const [bySource, generic, pushes] = await Promise.all([
-    warehouse.query(`
-      SELECT source AS origin, toString(max(received_at)) AS last_received, count() AS deliveries,
-             countIf(outcome = 'ignored') AS ignored, countIf(outcome = 'dlq') AS dead_lettered
-      FROM {{db}}.raw_deliveries FINAL WHERE source != 'generic' GROUP BY source ORDER BY source`, {}, SourceRow),
-    // Only generic bodies are read (the sort key starts with source, so the rest is skipped).
-    warehouse.query(`
-      SELECT multiIf(
-               JSONExtractString(payload, 'source_system') = 'argocd' OR position(payload, '"argoproj.io/') > 0, 'argocd',
-               JSONExtractString(payload, 'source_system') = 'flux' OR (JSONHas(payload, 'involvedObject') AND JSONHas(payload, 'reportingController')), 'flux',
-               'generic') AS origin,
-             toString(max(received_at)) AS last_received, count() AS deliveries,
-             countIf(outcome = 'ignored') AS ignored, countIf(outcome = 'dlq') AS dead_lettered
-      FROM {{db}}.raw_deliveries FINAL WHERE source = 'generic' GROUP BY origin ORDER BY origin`, {}, SourceRow),
-    warehouse.query(`
-      SELECT countIf(is_truncated) AS truncated, countIf(is_completed) AS completed, greatest(truncated - completed, 0) AS not_fetched,
-             if(truncated = 0, NULL, toString(maxIf(received_at, is_truncated))) AS last_truncated,
-             if(truncated = 0, NULL, argMaxIf(delivery_id, received_at, is_truncated)) AS example_delivery
-      FROM (
-        SELECT delivery_id, received_at,
-               arrayExists((line) -> startsWith(line, {truncatedPrefix:String}), splitByChar('\\n', reason)) AS is_truncated,
-               arrayExists((line) -> startsWith(line, {completedPrefix:String}), splitByChar('\\n', reason)) AS is_completed
-        FROM {{db}}.raw_deliveries FINAL WHERE source = 'gitlab' AND outcome = 'ok' AND reason != '')`,
-    { truncatedPrefix: GITLAB_TRUNCATED_PREFIX, completedPrefix: GITLAB_COMPLETED_PREFIX }, GitlabTruncation),
+    warehouse.query(SQL.by_source.for(warehouse), {}, SourceRow),
+    warehouse.query(SQL.by_sender.for(warehouse), {}, SourceRow),
+    warehouse.query(SQL.gitlab_pushes.for(warehouse), { truncatedPrefix: GITLAB_TRUNCATED_PREFIX, completedPrefix: GITLAB_COMPLETED_PREFIX }, GitlabTruncation),
   ]);
   const sources = [...bySource, ...generic].sort((a, b) => a.origin.localeCompare(b.origin));
   return { sources, gitlabPushes: pushes[0] ?? { truncated: 0, completed: 0, not_fetched: 0, last_truncated: null, example_delivery: null } };
