@@ -5,7 +5,7 @@
 export * from './browser.js';
 export { CampaignInput, closeCampaign, createCampaign, dueReminders, inviteToCampaign, parseInvitees, remindCampaign, SurveyInputError } from './campaigns.js';
 export type { InviteOutcome } from './campaigns.js';
-export { keysOf } from './context.js';
+export { keysOf, requestOrigin, surveyHttpContext } from './context.js';
 export { toCsv } from './csv.js';
 export { DefinitionError } from './definition.js';
 export { orgSummary, surveySummaryForDigest, teamSummary } from './digest.js';

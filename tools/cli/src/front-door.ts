@@ -3,6 +3,7 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { closeAfterAnswer, type NodeEnv, nodeListener } from '@paved/ingest';
 import { hostAllowed } from '@paved/transform';
 import { Hono, type MiddlewareHandler } from 'hono';
+import { type SurveyContextOf, surveyRoutes } from './survey-routes.js';
 
 export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 
@@ -13,6 +14,8 @@ export interface FrontDoorParts {
   gate: { routes(): Hono<NodeEnv> } | null;
   /** Origins of the configured public URLs (publicOriginsOf). */
   publicOrigins: string[];
+  /** The survey endpoint answered here rather than by Next.js (survey-routes.ts), with this process's warehouse and settings; unset (tests), the dashboard handler gets it. */
+  surveys?: SurveyContextOf;
   /** Where people are told to open Paved when their Host is refused. */
   localUrl: string;
   dashboard: RequestHandler;
@@ -71,6 +74,7 @@ export function frontDoorApp(parts: FrontDoorParts, app = new Hono<NodeEnv>()): 
   if (parts.gate) app.route('/', parts.gate.routes());
   else app.use('*', hostAllowList(parts));
   app.use('*', boundedSurveyBodies);
+  if (parts.surveys) app.route('/', surveyRoutes(parts.surveys));
   app.all('*', async (c) => {
     await parts.dashboard(c.env.incoming, c.env.outgoing);
     return RESPONSE_ALREADY_SENT;

@@ -1,6 +1,7 @@
 import { createLogger } from '@paved/ingest';
 import { type HealthReport, registerRuntime } from '@paved/runtime';
 import { loadConfig, metricSettingsOf, publicOriginsOf, runTransform } from '@paved/transform';
+import { surveyHttpContext } from '@paved/surveys';
 import { buildDashboard, dashboardBuilt, dashboardHandler } from '../dashboard-app.js';
 import { frontDoorApp, localUrlOf } from '../front-door.js';
 import { createMetrics, opsRoutes, serveApp, warehouseCheck } from '../ops.js';
@@ -40,7 +41,10 @@ export async function dashboardService(options: { port?: number; host?: string }
   });
   const ops = opsRoutes([check], createMetrics({}));
   const handleDashboard = await dashboardHandler({ hostname: host, port });
-  const app = frontDoorApp({ gate: auth?.gate ?? null, publicOrigins: publicOriginsOf(config), localUrl: localUrlOf(host, port), dashboard: handleDashboard }, ops);
+  const app = frontDoorApp({
+    gate: auth?.gate ?? null, publicOrigins: publicOriginsOf(config), localUrl: localUrlOf(host, port), dashboard: handleDashboard,
+    surveys: (request) => surveyHttpContext({ warehouse, config, env }, request),
+  }, ops);
   const server = await serveApp(app, host, port, log);
   log('info', `paved dashboard at http://${host}:${port}`, { warehouse: warehouse.mode });
   const stop = async () => {

@@ -4,6 +4,7 @@ import type { TableRows } from '@paved/transform';
 import { ConnectJobs, hasConfiguredSources, loadConfig, metricSettingsOf, migrate, publicOriginsOf, Sink, TransformSchedule, updateWarehouseLock } from '@paved/transform';
 import { DigestScheduler } from '@paved/insights';
 import { type HealthReport, type PavedRuntime, registerRuntime } from '@paved/runtime';
+import { surveyHttpContext } from '@paved/surveys';
 import { z } from 'zod';
 import { compareEnrichmentOf } from '../compare-enrichment.js';
 import { buildDashboard, dashboardBuilt, dashboardHandler } from '../dashboard-app.js';
@@ -132,7 +133,10 @@ export async function start(options: StartOptions): Promise<void> {
   registerRuntime(runtime);
 
   const handleDashboard = await dashboardHandler({ hostname: host, port });
-  const app = frontDoorApp({ webhooks: receiver, gate: auth?.gate ?? null, publicOrigins: publicOriginsOf(config), localUrl: localUrlOf(host, port), dashboard: handleDashboard });
+  const app = frontDoorApp({
+    webhooks: receiver, gate: auth?.gate ?? null, publicOrigins: publicOriginsOf(config), localUrl: localUrlOf(host, port), dashboard: handleDashboard,
+    surveys: (request) => surveyHttpContext({ warehouse, config, env }, request),
+  });
   const server = await serveApp(app, host, port, log);
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   if (!env.CLICKHOUSE_URL) updateWarehouseLock(dataDirOf(env), url);
