@@ -4,6 +4,8 @@
  */
 export { BackfillCursor, emptyCursor, MemoryCursorStore } from './backfill-cursor.js';
 export type { CursorKey, CursorStore } from './backfill-cursor.js';
+export { BackfillExtract } from './backfill-extract.js';
+export type { ExtractCounts, RawRecordSink } from './backfill-extract.js';
 export { DeadLetter, DELIVERY_HEADER, encodeDeadLetter, encodeEvent, encodeRaw, RawDeliveryRecord, RECEIVED_AT_HEADER } from './bus/bus.js';
 export type { Bus, BusHealth, BusMessage, BusRecord, Subscription } from './bus/bus.js';
 export { InProcessBus } from './bus/in-process.js';

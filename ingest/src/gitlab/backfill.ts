@@ -1,12 +1,12 @@
 import type { Instant } from '@paved/schemas';
 import { BackfillLoop } from '../backfill-loop.js';
 import { z } from 'zod';
-import { encodeEvent, type Bus } from '../bus/bus.js';
+import type { Bus } from '../bus/bus.js';
 import type { BackfillCursor, CursorKey, CursorStore } from '../backfill-cursor.js';
+import { BackfillExtract } from '../backfill-extract.js';
 import { catalogEventsFromYaml, type CatalogProblem } from '../catalog/backstage.js';
 import type { Delivery, NormaliseContext } from '../delivery.js';
 import type { Logger } from '../log.js';
-import { receiveDelivery } from '../receive.js';
 import { GitlabApi, GitlabHttpError } from './api.js';
 import {
   GlApprovals, GlCommit, GlCompare, GlDeployment, GlEnvironment, GlIssue, GlMergeRequest, GlNote, GlProject, GlRelease,
@@ -138,10 +138,8 @@ class GitlabBackfill {
   private readonly catalogProblems: CatalogProblem[] = [];
   private readonly loop = new BackfillLoop(() => this.api.stats.requests);
   private readonly missingProjects: string[] = [];
-  private deliveries = 0;
-  private deadLettered = 0;
-  private ignored = 0;
-  private events = 0;
+  /** The extract step: raw records through the webhook path into canonical events (../backfill-extract.ts). */
+  private readonly extract: BackfillExtract;
   private skipped = 0;
   private approvalsRefused = false;
   private readonly log: Logger;
@@ -149,6 +147,7 @@ class GitlabBackfill {
   constructor(private readonly options: GitlabBackfillOptions) {
     this.log = options.log ?? (() => {});
     this.statsAtStart = { ...options.api.stats };
+    this.extract = new BackfillExtract({ bus: options.bus, context: options.context, log: this.log });
   }
 
   private get api(): GitlabApi {
@@ -175,10 +174,10 @@ class GitlabBackfill {
       rateLimitRemaining: stats.rateLimitRemaining,
       requestsPer1000MergeRequests: this.counts.mergeRequests ? Math.round((mrRequests / this.counts.mergeRequests) * 1000 * 10) / 10 : null,
       fetched: this.counts,
-      deliveries: this.deliveries,
-      deadLettered: this.deadLettered,
-      ignored: this.ignored,
-      events: this.events,
+      deliveries: this.extract.counts.deliveries,
+      deadLettered: this.extract.counts.deadLettered,
+      ignored: this.extract.counts.ignored,
+      events: this.extract.counts.events,
       skipped: this.skipped,
       catalogProblems: this.catalogProblems,
       ms: Math.round(performance.now() - this.started),
@@ -312,18 +311,11 @@ class GitlabBackfill {
     await save({ watermark: top ?? cursor.watermark, walk: null }, { atWatermark: spec.by === 'time' ? topIds : [], walkTopIds: [], doneOnPage: [] });
   }
 
-  private async send(deliveries: Delivery[]): Promise<void> {
-    for (const delivery of deliveries) {
-      const result = await receiveDelivery(delivery, JSON.stringify(delivery.payload), this.options.bus, this.options.context);
-      this.deliveries += 1;
-      this.events += result.events;
-      if (result.outcome === 'dlq') {
-        this.deadLettered += 1;
-        this.log('warn', 'backfill delivery dead-lettered', { delivery_id: delivery.deliveryId, reason: result.reason });
-      }
-      if (result.outcome === 'ignored') this.ignored += 1;
-    }
+  /** Hands raw records to the extract step; resolves once the bus has them. */
+  private send(deliveries: Delivery[]): Promise<void> {
+    return this.extract.records(deliveries);
   }
+
 
   // -------------------------------------------------------------------------------------------
   // kinds
@@ -489,8 +481,7 @@ class GitlabBackfill {
       const text = Buffer.from(file.data.content, 'base64').toString('utf8');
       const read = catalogEventsFromYaml(text, { file: `${project.path_with_namespace}/${file.data.file_path}`, repo: project.path_with_namespace }, this.options.now?.() ?? new Date());
       this.catalogProblems.push(...read.problems);
-      if (read.events.length) await this.options.bus.publish(read.events.map(encodeEvent));
-      this.events += read.events.length;
+      await this.extract.entities(read.events);
     }
     await this.options.cursors.save(key, { ...cursor, state: { blob } });
   }

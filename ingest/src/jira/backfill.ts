@@ -4,7 +4,7 @@ import type { Bus } from '../bus/bus.js';
 import type { CursorKey, CursorStore } from '../backfill-cursor.js';
 import type { Delivery, NormaliseContext } from '../delivery.js';
 import type { Logger } from '../log.js';
-import { receiveDelivery } from '../receive.js';
+import { BackfillExtract } from '../backfill-extract.js';
 import { JIRA_DEFAULTS, type JiraSettings } from './settings.js';
 
 /*
@@ -178,6 +178,8 @@ export async function backfillJira(options: JiraBackfillOptions): Promise<JiraBa
   const from = watermark ?? options.since ?? null;
   const jql = incidentJql(settings, from === null ? null : Date.parse(from), now().getTime());
   const statsAtStart = { ...options.api.stats };
+  // Extract: each raw record (the webhooks Jira would have sent) through the webhook path (../backfill-extract.ts).
+  const extract = new BackfillExtract({ bus: options.bus, context: options.context, log });
   const result: JiraBackfillResult = { jql, requests: 0, rateLimited: 0, serverErrors: 0, issues: 0, deliveries: 0, events: 0, ignored: 0, deadLettered: 0, skipped: 0, ms: 0 };
 
   // Status id → category, read once a run and only when an issue changed status.
@@ -207,16 +209,7 @@ export async function backfillJira(options: JiraBackfillOptions): Promise<JiraBa
     }
     for (const issue of fresh) {
       if (categories === null && statusChangesOf(issue).length) categories = await statusCategories();
-      for (const delivery of issueDeliveries(issue, categories ?? new Map())) {
-        const received = await receiveDelivery(delivery, JSON.stringify(delivery.payload), options.bus, options.context);
-        result.deliveries += 1;
-        result.events += received.events;
-        if (received.outcome === 'ignored') result.ignored += 1;
-        if (received.outcome === 'dlq') {
-          result.deadLettered += 1;
-          log('warn', 'backfill delivery dead-lettered', { delivery_id: delivery.deliveryId, reason: received.reason });
-        }
-      }
+      await extract.records(issueDeliveries(issue, categories ?? new Map()));
       result.issues += 1;
       const updated = isoOf(issue.fields.updated);
       if (watermark === null || updated > watermark) {
@@ -231,6 +224,7 @@ export async function backfillJira(options: JiraBackfillOptions): Promise<JiraBa
     nextPageToken = page.isLast === true ? undefined : page.nextPageToken ?? undefined;
   } while (nextPageToken);
 
+  Object.assign(result, { deliveries: extract.counts.deliveries, events: extract.counts.events, ignored: extract.counts.ignored, deadLettered: extract.counts.deadLettered });
   result.requests = options.api.stats.requests - statsAtStart.requests;
   result.rateLimited = options.api.stats.rateLimited - statsAtStart.rateLimited;
   result.serverErrors = options.api.stats.serverErrors - statsAtStart.serverErrors;
