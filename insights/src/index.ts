@@ -18,5 +18,5 @@ export type { InitiativeEffect, KeyEffect } from './roadmap/initiatives.js';
 export { roiSummary } from './roadmap/roi.js';
 export type { Effect, Figure } from './roadmap/roi.js';
 export { WEIGHTS } from './roadmap/scoring.js';
-export { readSurvey, SurveyView } from './roadmap/survey-source.js';
-export type { SurveySource } from './roadmap/survey-source.js';
+export { readSurvey, surveySource } from './roadmap/survey-source.js';
+export type { SurveyGroup, SurveySource, SurveyView } from './roadmap/survey-source.js';

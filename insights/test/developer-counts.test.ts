@@ -1,7 +1,7 @@
 import { PavedConfig } from '@paved/schemas';
 import { defaultMetricSettings, loadAssumptions, runTransform, setRoiAssumptions, teamDevelopers } from '@paved/transform';
 import { developersOf } from '../src/roadmap/friction.js';
-import { SurveyView } from '../src/roadmap/survey-source.js';
+import type { SurveyView } from '../src/roadmap/survey-source.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { event, openTestWarehouse } from '../../transform/test/harness.js';
 import { HistoryBuilder } from '../../transform/test/history.js';
@@ -48,12 +48,12 @@ describe('developers per team: one source for Surveys, Roadmap and ROI', () => {
 
   it('the Surveys page and the Roadmap show the same developers for every team of a campaign', async () => {
     const surveys = (await loadResultsInput(env.warehouse, config, 'q1', NOW))!.denominators;
-    const view = SurveyView.parse({
+    const view: SurveyView = {
       campaign: { id: 'q1', title: 'q1', opensAt: '2026-03-01T00:00:00.000Z', closesAt: '2026-03-11T00:00:00.000Z', closedAt: null },
-      minGroupSize: 3, by: 'team', respondents: 3, org: null, previous: null, hiddenGroups: [],
+      minGroupSize: 3, by: 'team', released: true, respondents: 3, org: null, previous: null, hiddenGroups: [],
       // alpha shows 3 respondents: the Roadmap used to take them as the team size ("3 of 3" there, "3 of 4" on Surveys).
-      groups: [{ group: 'alpha', respondents: 3, drivers: [], hoursLost: null }],
-    });
+      groups: [{ group: 'alpha', respondents: 3, drivers: [], hoursLost: null, freeText: [] }],
+    };
     const roadmap = await developersOf(env.warehouse, await loadAssumptions(env.warehouse, config), view, { from: '2026-02-01', to: '2026-03-01' }, NOW);
     expect(Object.fromEntries([...surveys].map(([team, d]) => [team, d.count]))).toEqual({ alpha: 4, beta: 8, gamma: 5 });
     expect(Object.fromEntries(roadmap)).toEqual(Object.fromEntries([...surveys].map(([team, d]) => [team, d.count])));

@@ -80,7 +80,7 @@ describe('weekly digest content (two teams over two weeks)', () => {
     const seen: unknown[] = [];
     const hook: SurveySummaryHook = async (_w, _c, scope) => {
       seen.push(scope);
-      return { campaign: { title: 'DX 2026 Q1' }, respondents: 14, participationRate: 0.7, lines: ['14 responses, 70 % participation.'] };
+      return { title: 'DX 2026 Q1', campaign: { id: 'dx-2026-q1', title: 'DX 2026 Q1', status: 'closed' }, respondents: 14, participationRate: 0.7, lines: ['14 responses, 70 % participation.'] };
     };
     const withSurvey = await buildDigest(env.warehouse, config, { week: W11, team: 'payments', surveySummary: hook, now });
     expect(seen).toEqual([{ team: 'payments' }]);

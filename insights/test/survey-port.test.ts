@@ -27,11 +27,11 @@ const REPORTED: Respondent[] = [
 describe('every consumer reads the same publication', () => {
   it('the roadmap and ROI port keeps what the results show and nothing of an unreleased campaign', async () => {
     const [closed] = views(REPORTED, 5);
-    const survey = await readSurvey({ results: async () => closed, metricMapping: {}, bands: { pickupTime: [1, 2, 3], reworkRate: [1, 2, 3] } }, undefined, 5);
+    const survey = await readSurvey({ results: async () => closed ?? null, metricMapping: {}, bands: { pickupTime: [1, 2, 3], reworkRate: [1, 2, 3] } }, undefined, 5);
     expect(survey?.groups.map((g) => g.group)).toEqual(closed!.groups.map((g) => g.group));
     expect(survey?.groups.flatMap((g) => g.freeText)).toEqual([]);
     const [open] = views(REPORTED, 5, 'open');
-    expect(await readSurvey({ results: async () => open, metricMapping: {}, bands: { pickupTime: [1, 2, 3], reworkRate: [1, 2, 3] } }, undefined, 5)).toBeNull();
+    expect(await readSurvey({ results: async () => open ?? null, metricMapping: {}, bands: { pickupTime: [1, 2, 3], reworkRate: [1, 2, 3] } }, undefined, 5)).toBeNull();
   });
 
   it('the digest takes the organisation summary surveys build, naming no hidden team', () => {

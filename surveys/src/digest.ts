@@ -1,6 +1,6 @@
 /**
- * The survey section of the weekly digests (transform/src/digest injects this as its
- * `SurveySummaryHook`; the surveys package depends on transform, so it cannot be imported there).
+ * The survey section of the weekly digests (@paved/insights' `SurveySummaryHook`: the processes that
+ * send digests pass this function in).
  * Everything comes from anonymity-checked results: a team digest only speaks about its own team
  * when that team may be shown.
  */

@@ -23,7 +23,7 @@ export type { MailingReport } from './mail.js';
 export { LINK_MESSAGES, openLink } from './respond.js';
 export type { LinkState } from './respond.js';
 export { campaignResults, campaignStatus, computeResults, defaultCampaignId, releasedCampaignId, resultsCsv } from './results.js';
-export type { Dimension, Respondent, SurveyResults } from './results.js';
+export type { CampaignSummary, Dimension, ParticipationRow, Respondent, SurveyResults } from './results.js';
 export type { DriverScore, GroupScore } from './score.js';
 export { knownTeams, readCampaign, readCampaigns, readInviteCounts } from './store.js';
 export type { Campaign } from './store.js';

@@ -1,5 +1,5 @@
 import { doraSeries } from '@paved/transform';
-import { frictionRoadmap, type InitiativeEffect, initiativeEffects, type KeyEffect, type MetricEvidence, WEIGHTS } from '@paved/insights';
+import { frictionRoadmap, type InitiativeEffect, initiativeEffects, type KeyEffect, type MetricEvidence, surveySource, WEIGHTS } from '@paved/insights';
 import { ChartFrame } from '@/components/ChartFrame';
 import { LinesChart, type Point } from '@/components/charts';
 import { Filters } from '@/components/Filters';
@@ -7,7 +7,6 @@ import { Card, Empty, Failure, LevelBadge, PageHeader } from '@/components/ui';
 import { decimal, hours, percent, shortDate } from '@/lib/format';
 import { attempt } from '@/lib/load';
 import { first, href, type SearchParams, viewOf } from '@/lib/period';
-import { surveySource } from '@/lib/roadmap';
 import { runtime } from '@/lib/runtime';
 import { teamHref } from '@/lib/teams';
 

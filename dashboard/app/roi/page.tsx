@@ -1,11 +1,10 @@
-import { roiSummary } from '@paved/insights';
+import { roiSummary, surveySource } from '@paved/insights';
 import { Filters } from '@/components/Filters';
 import { RoiFigure } from '@/components/RoiFigure';
 import { Card, Failure, PageHeader } from '@/components/ui';
 import { attempt } from '@/lib/load';
 import { first, href, type SearchParams, viewOf } from '@/lib/period';
 import { viewerIsAdmin } from '@/lib/request';
-import { surveySource } from '@/lib/roadmap';
 import { runtime } from '@/lib/runtime';
 
 export const dynamic = 'force-dynamic';

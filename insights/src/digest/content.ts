@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { PavedConfig } from '@paved/schemas';
+import type { DigestSurveySummary } from '@paved/surveys';
 import { dataHealth, dayStart, doraMetrics, type DoraResult, explain, ranking, type RankingRow, scopeOptions, type Warehouse } from '@paved/transform';
 import { addDays, type IsoWeek } from './week.js';
 
@@ -132,30 +133,19 @@ export const DigestContent = z.object({
 export type DigestContent = z.infer<typeof DigestContent>;
 
 /**
- * The survey hook: `surveySummaryForDigest` from @paved/surveys when wired in by the process (the
- * surveys package depends on this one, so the call is injected rather than imported). It answers
- * null when there is nothing to say, and must apply the anonymity rule itself.
+ * The survey hook: `surveySummaryForDigest` from @paved/surveys in every process that sends digests
+ * (tests pass their own). It answers null when there is nothing to say, and applies the anonymity
+ * rule itself.
  */
-export type SurveySummaryHook = (warehouse: Warehouse, config: PavedConfig, scope: { team?: string }, asOf?: Date) => Promise<unknown>;
+export type SurveySummaryHook = (warehouse: Warehouse, config: PavedConfig, scope: { team?: string }, asOf?: Date) => Promise<DigestSurveySummary | null>;
 
 /** The hook used when no surveys function is wired in: the digest says "no survey results". */
 export const noSurveySummary: SurveySummaryHook = async () => null;
 
-/** Accepts what the surveys package returns (its own shape may carry more) and keeps the digest's part. */
-const SurveyHookResult = z.object({
-  title: z.string().optional(),
-  campaign: z.object({ title: z.string() }).partial().optional(),
-  respondents: z.number().nullable().optional(),
-  participationRate: z.number().nullable().optional(),
-  lines: z.array(z.string()),
-});
-
-export function surveySectionOf(value: unknown): DigestSurvey | null {
-  if (value === null || value === undefined) return null;
-  const parsed = SurveyHookResult.safeParse(value);
-  if (!parsed.success) throw new Error(`the survey summary for the digest has an unexpected shape: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  const s = parsed.data;
-  return { title: s.title ?? s.campaign?.title ?? 'Developer survey', respondents: s.respondents ?? null, participationRate: s.participationRate ?? null, lines: s.lines };
+/** The digest's part of what the surveys package returns. */
+export function surveySectionOf(value: DigestSurveySummary | null): DigestSurvey | null {
+  if (value === null) return null;
+  return { title: value.title, respondents: value.respondents, participationRate: value.participationRate, lines: value.lines };
 }
 
 export interface BuildOptions {

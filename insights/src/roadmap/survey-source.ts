@@ -1,59 +1,62 @@
-import { z } from 'zod';
+import type { PavedConfig } from '@paved/schemas';
+import {
+  type CampaignSummary, campaignResults, type DriverScore, type GroupScore, metricMappingOf, type ParticipationRow, PICKUP_HOURS_BANDS,
+  REWORK_RATE_BANDS, releasedCampaignId, type SurveyResults,
+} from '@paved/surveys';
+import type { Warehouse } from '@paved/transform';
 
 /**
- * Survey results reach the roadmap and ROI through this port: the surveys package depends on this
- * one, so its functions are injected by the process (the dashboard wires `campaignResults` from
- * `@paved/surveys/results`), as the digest does. Results arrive with the anonymity rule already
- * applied; the roadmap checks again and never looks at raw responses.
+ * Survey results reach the roadmap and ROI through this port, typed by the surveys package's own
+ * `SurveyResults` (this package sits above @paved/surveys). Results arrive with the anonymity rule
+ * already applied; the roadmap checks again and never looks at raw responses. Tests pass a port of
+ * their own; the dashboard uses `surveySource`.
  */
 export interface SurveySource {
   /** Results broken down by team (surveys' `campaignResults(..., { by: 'team' })`); unset id: the newest closed campaign with responses (answers are released at close). */
-  results(campaignId?: string): Promise<unknown>;
+  results(campaignId?: string): Promise<SurveyView | null>;
   /** Driver id → the measured metrics it speaks to (surveys' `metricMappingOf(config)`). */
   metricMapping: Readonly<Record<string, readonly string[]>>;
   /** Level bands for measures DORA has none for (surveys' PICKUP_HOURS_BANDS and REWORK_RATE_BANDS). */
   bands: { pickupTime: readonly [number, number, number]; reworkRate: readonly [number, number, number] };
 }
 
-const nullableNum = z.number().nullable();
-const Driver = z.object({ id: z.string(), label: z.string(), favourable: nullableNum, answered: z.number(), change: nullableNum.optional().default(null) });
-const Theme = z.object({ id: z.string(), label: z.string(), answers: z.array(z.string()) });
-const Group = z.object({
-  group: z.string(),
-  respondents: z.number(),
-  drivers: z.array(Driver),
-  hoursLost: z.object({ answered: z.number(), mean: nullableNum, median: nullableNum }).nullable(),
-  freeText: z.array(z.object({ id: z.string(), themes: z.array(Theme) })).default([]),
-});
-export type SurveyGroup = z.infer<typeof Group>;
+/** One team's (or the organisation's) figures, as far as the roadmap reads them: a part of surveys' `GroupScore`. */
+export type SurveyGroup = Pick<GroupScore, 'group' | 'respondents'> & {
+  drivers: Pick<DriverScore, 'id' | 'label' | 'favourable' | 'answered' | 'change'>[];
+  hoursLost: Pick<NonNullable<GroupScore['hoursLost']>, 'answered' | 'mean' | 'median'> | null;
+  /** Organisation-wide only (surveys never lists free text under a group). */
+  freeText: { id: string; themes: Pick<GroupScore['freeText'][number]['themes'][number], 'id' | 'label' | 'answers'>[] }[];
+};
 
-/** The part of surveys' `SurveyResults` the roadmap reads (unknown keys are dropped). */
-export const SurveyView = z.object({
-  campaign: z.object({ id: z.string(), title: z.string(), opensAt: z.string(), closesAt: z.string(), closedAt: z.string().nullable().default(null) }),
-  minGroupSize: z.number().int().min(3),
-  by: z.literal('team'),
-  /** Answers are released only once a campaign has closed; an unreleased one has no figures. */
-  released: z.boolean().default(true),
-  respondents: nullableNum,
-  org: Group.nullable(),
-  groups: z.array(Group),
-  hiddenGroups: z.array(z.string()),
-  previous: z.object({ id: z.string(), title: z.string() }).nullable(),
+/** The part of surveys' `SurveyResults` the roadmap reads: every `SurveyResults` is one. */
+export type SurveyView = Pick<SurveyResults, 'minGroupSize' | 'by' | 'released' | 'respondents' | 'hiddenGroups' | 'previous'> & {
+  campaign: Pick<CampaignSummary, 'id' | 'title' | 'opensAt' | 'closesAt' | 'closedAt'>;
+  org: SurveyGroup | null;
+  groups: SurveyGroup[];
   /** The teams the campaign counts people of (its audience and every team that answered): ROI's developers are theirs. */
-  participation: z.object({ teams: z.array(z.object({ team: z.string() })) }).optional(),
-});
-export type SurveyView = z.infer<typeof SurveyView>;
+  participation?: { teams: Pick<ParticipationRow, 'team'>[] };
+};
+
+/** The surveys package's results (anonymity applied there), as the roadmap and ROI read them. */
+export function surveySource(warehouse: Warehouse, config: PavedConfig): SurveySource {
+  return {
+    results: async (campaignId) => {
+      const id = campaignId ?? (await releasedCampaignId(warehouse));
+      return id ? campaignResults(warehouse, config, id, { by: 'team' }) : null;
+    },
+    metricMapping: metricMappingOf(config),
+    bands: { pickupTime: PICKUP_HOURS_BANDS, reworkRate: REWORK_RATE_BANDS },
+  };
+}
 
 /**
  * Reads one campaign through the port, keeping only groups at or above the threshold and not
  * listed as hidden (the surveys package already does this; a second check costs nothing).
  */
 export async function readSurvey(source: SurveySource, campaignId: string | undefined, minGroupSize: number): Promise<SurveyView | null> {
-  const value = await source.results(campaignId);
-  if (value === null || value === undefined) return null;
-  const parsed = SurveyView.safeParse(value);
-  if (!parsed.success) throw new Error(`survey results have an unexpected shape: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  const view = parsed.data;
+  const view = await source.results(campaignId);
+  if (!view) return null;
+  if (view.by !== 'team') throw new Error(`survey results are broken down by ${view.by}; the roadmap reads them by team`);
   if (!view.released) return null;
   const k = Math.max(view.minGroupSize, minGroupSize, 3);
   return {

@@ -1,10 +1,9 @@
-import { roiSummary } from '@paved/insights';
+import { roiSummary, surveySource } from '@paved/insights';
 import { PrintButton } from '@/components/PrintButton';
 import { effectText, money, rangeText } from '@/components/RoiFigure';
 import { Failure } from '@/components/ui';
 import { attempt } from '@/lib/load';
 import { first, href, type SearchParams, viewOf } from '@/lib/period';
-import { surveySource } from '@/lib/roadmap';
 import { runtime } from '@/lib/runtime';
 
 export const dynamic = 'force-dynamic';

@@ -1,7 +1,6 @@
 import { RoadmapQuery, type RoadmapResult } from '@paved/schemas';
-import { frictionRoadmap, initiativeEffects } from '@paved/insights';
+import { frictionRoadmap, initiativeEffects, surveySource } from '@paved/insights';
 import { badRequest, failed, queryObject } from '@/lib/api';
-import { surveySource } from '@/lib/roadmap';
 import { runtime } from '@/lib/runtime';
 
 export const dynamic = 'force-dynamic';

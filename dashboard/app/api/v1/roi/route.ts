@@ -1,7 +1,6 @@
 import { RoiQuery, type RoiResult } from '@paved/schemas';
-import { roiSummary } from '@paved/insights';
+import { roiSummary, surveySource } from '@paved/insights';
 import { badRequest, failed, queryObject } from '@/lib/api';
-import { surveySource } from '@/lib/roadmap';
 import { runtime } from '@/lib/runtime';
 
 export const dynamic = 'force-dynamic';
