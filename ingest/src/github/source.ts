@@ -1,6 +1,7 @@
 import { PavedConfig } from '@paved/schemas';
 import { githubSignatureOf, SignatureHeaderError, StreamingSignatureCheck } from '../http/auth.js';
 import { bodyHash, defineSource, requireSecret, WebhookRefusal } from '../sources/contract.js';
+import { githubBackfillCommand } from './backfill-command.js';
 import { isBackfillEvent, normaliseGithubBackfill } from './backfill-normalise.js';
 import { normaliseGithub } from './normalise.js';
 
@@ -38,5 +39,5 @@ export const githubSource = defineSource({
   }],
   normalise: normaliseGithub,
   // Backfill archives what no webhook carries (a PR's full commit list, commit parents) under its own event names.
-  backfill: { isBackfillEvent, extract: normaliseGithubBackfill, command: 'paved backfill github' },
+  backfill: { isBackfillEvent, extract: normaliseGithubBackfill, command: 'paved backfill github', cli: githubBackfillCommand },
 });

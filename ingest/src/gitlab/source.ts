@@ -1,5 +1,6 @@
 import { PavedConfig } from '@paved/schemas';
 import { defineSource, requireSecret, WebhookRefusal } from '../sources/contract.js';
+import { gitlabBackfillCommand } from './backfill-command.js';
 import { isGitlabBackfillEvent, normaliseGitlabBackfill } from './backfill-extract.js';
 import { normaliseGitlab } from './normalise.js';
 import { gitlabDeliveryId, verifyGitlabToken } from './webhook.js';
@@ -32,5 +33,5 @@ export const gitlabSource = defineSource({
     },
   }],
   normalise: normaliseGitlab,
-  backfill: { isBackfillEvent: isGitlabBackfillEvent, extract: normaliseGitlabBackfill, command: 'paved backfill gitlab' },
+  backfill: { isBackfillEvent: isGitlabBackfillEvent, extract: normaliseGitlabBackfill, command: 'paved backfill gitlab', cli: gitlabBackfillCommand },
 });

@@ -1,6 +1,7 @@
 import { PavedConfig } from '@paved/schemas';
 import { StreamingSignatureCheck } from '../http/auth.js';
 import { defineSource, requireSecret, WebhookRefusal } from '../sources/contract.js';
+import { jiraBackfillCommand } from './backfill-command.js';
 import { normaliseJira } from './normalise.js';
 import { jiraDeliveryId, jiraEventOf, jiraSignatureOf, verifyJiraUrlToken } from './webhook.js';
 
@@ -34,5 +35,5 @@ export const jiraSource = defineSource({
   }],
   normalise: normaliseJira,
   // The JQL backfill replays each issue's changelog as the webhooks of those changes, so it has no event names of its own.
-  backfill: { isBackfillEvent: () => false, extract: normaliseJira, command: 'paved backfill jira' },
+  backfill: { isBackfillEvent: () => false, extract: normaliseJira, command: 'paved backfill jira', cli: jiraBackfillCommand },
 });

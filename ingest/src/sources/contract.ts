@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
+import type { PavedConfig, PavedEnv } from '@paved/schemas';
 import type { z } from 'zod';
+import type { CursorStore } from '../backfill-cursor.js';
+import type { Bus } from '../bus/bus.js';
 import type { Delivery, NormaliseContext, NormaliseOutcome } from '../delivery.js';
 import type { StreamingSignatureCheck } from '../http/auth.js';
+import type { Logger } from '../log.js';
 
 /*
  * The source-plugin contract (docs/sources/adding-a-source.md). A source registers one object that
@@ -75,6 +79,59 @@ export interface SourceBackfill {
   extract(delivery: Delivery, context: NormaliseContext): NormaliseOutcome;
   /** The CLI command that runs collect (`paved backfill <id>`), documented on the source's page. */
   command: string;
+  /** `paved backfill <id>` itself: the CLI builds the subcommand from this (tools/cli/src/main.ts adds nothing per source). */
+  cli?: BackfillCommand;
+}
+
+/** One option of `paved backfill <id>`, declared as data: the CLI turns it into a commander option. */
+export interface BackfillCommandOption {
+  /** As commander writes them: `--since <date>`, `--full`. */
+  flags: string;
+  description: string;
+  /** A value that may be given more than once: each must match `pattern` (else the CLI refuses it with `expected`); collected into an array, empty by default. */
+  repeatable?: { pattern: RegExp; expected: string };
+}
+
+/** A progress bar on stderr (on a pipe, a line every few seconds). */
+export interface BackfillProgressBar {
+  update(done: number, detail?: string): void;
+  setTotal(total: number): void;
+  /** Ends the bar, then writes `finalMessage` on its own line. */
+  stop(finalMessage?: string): void;
+}
+
+/**
+ * What `paved backfill <id>` hands a source's collect step. The CLI owns the rest: the warehouse
+ * (where cursors live), the sink, Ctrl-C (`signal`), and the transform once collect finished.
+ */
+export interface BackfillCommandRun {
+  bus: Bus;
+  cursors: CursorStore;
+  /** Aborted on Ctrl-C: collect stops between two requests, and the next run goes on from its cursors. */
+  signal: AbortSignal;
+  log: Logger;
+  /** The normaliser settings of paved.config.yaml (normaliseContextOf). */
+  context: NormaliseContext;
+  progress(label: string, total: number): BackfillProgressBar;
+  /** The result for scripts (`--json`). */
+  stdout(text: string): void;
+  /** Summaries and what was skipped, for people. */
+  stderr(text: string): void;
+}
+
+/** The collect step of one `paved backfill <id>` run: `{ stoppedAfter: <requests> }` when stopped by Ctrl-C, else null. */
+export type BackfillCollect = (run: BackfillCommandRun) => Promise<{ stoppedAfter: number } | null>;
+
+export interface BackfillCommand {
+  /** The subcommand's help line. */
+  description: string;
+  /** In the order `--help` lists them; `--full` (ignore the cursors) is read by the CLI itself. */
+  options: readonly BackfillCommandOption[];
+  /**
+   * Checks the options, settings and credentials before anything is opened (throwing an Error
+   * that says what to set), and returns the collect step.
+   */
+  prepare(options: Record<string, unknown>, settings: { config: PavedConfig; env: PavedEnv }): BackfillCollect;
 }
 
 /** One row of Data health's "waiting for the first delivery" list: a route whose secret is set but that has received nothing yet. */

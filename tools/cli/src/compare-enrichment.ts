@@ -1,9 +1,8 @@
 import type { Bus, Logger, NormaliseContext } from '@paved/ingest';
-import { GithubApi } from '@paved/ingest';
+import { GithubApi, githubAuthOf } from '@paved/ingest';
 import type { PavedConfig, PavedEnv } from '@paved/schemas';
 import type { Warehouse } from '@paved/transform';
 import { CompareEnrichment } from '@paved/transform';
-import { githubAuthOf } from './commands/backfill.js';
 
 /**
  * The compare enrichment job of `paved start` and `paved transform` (docs/metrics.md, "Change set"):

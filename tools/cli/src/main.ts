@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { sources } from '@paved/ingest';
+import { type SourceRegistry, sources } from '@paved/ingest';
 import type { EventSource } from '@paved/schemas';
 import { ConfigError, WarehouseLockedError } from '@paved/transform';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { backfillGithubCommand } from './commands/backfill.js';
-import { backfillGitlabCommand, backfillJiraCommand } from './commands/backfill-sources.js';
+import { backfillCommand } from './commands/backfill.js';
 import { type ConnectGithubOptions, connectGithubCommand } from './commands/connect.js';
 import { type ConnectOpsgenieOptions, type ConnectPagerdutyOptions, connectOpsgenieCommand, connectPagerdutyCommand } from './commands/connect-pagerduty.js';
 import { dashboardService } from './commands/dashboard-service.js';
@@ -32,7 +31,8 @@ const integer = (name: string) => (value: string) => {
   return parsed;
 };
 
-export function program(): Command {
+/** The `paved` program; `registry`: the sources whose `paved backfill` subcommands and `replay --source` choices it offers (tests add one). */
+export function program(registry: SourceRegistry = sources): Command {
   const cli = new Command('paved')
     .description('Paved: DORA metrics, platform adoption and developer surveys for platform teams')
     .version(pavedVersion(), '-V, --version', 'print the version of paved')
@@ -121,32 +121,23 @@ export function program(): Command {
 
   const backfill = cli.command('backfill')
     .description('history the webhooks never delivered, through the source API');
-  backfill.command('github')
-    .description('pull requests (reviews, commits), default-branch commits, deployments, workflow runs, incident issues, releases and catalog-info.yaml of the configured org or repos; a second run fetches only what changed')
-    .option('--since <date>', 'on a first run, only what changed after this date (YYYY-MM-DD or ISO 8601)')
-    .option('--repo <owner/name>', 'this repository (repeatable; default: sources.github.repos, else every repository of sources.github.org)', (value: string, previous: string[]) => {
-      if (!/^[^/\s]+\/[^/\s]+$/.test(value)) throw new InvalidArgumentError('expected owner/name');
-      return [...previous, value];
-    }, [] as string[])
-    .option('--full', 'ignore where earlier runs stopped and fetch everything again (nothing is duplicated)')
-    .option('--json', 'print the result (counts, requests) as JSON')
-    .action((options: { since?: string; repo: string[]; full?: boolean; json?: boolean }) => backfillGithubCommand(options));
-  backfill.command('gitlab')
-    .description('merge requests (commits, approvals, notes), default-branch commits, deployments per environment, incidents, releases and catalog-info.yaml of sources.gitlab projects or groups, and compares between production deployments; resumable, a second run fetches only what changed')
-    .option('--since <date>', 'on a first run, only what changed after this date (YYYY-MM-DD or ISO 8601)')
-    .option('--project <group/project>', 'this project (repeatable; default: sources.gitlab.projects and the projects of sources.gitlab.groups)', (value: string, previous: string[]) => {
-      if (!/^[^/\s]+(\/[^/\s]+)+$/.test(value)) throw new InvalidArgumentError('expected group/project');
-      return [...previous, value];
-    }, [] as string[])
-    .option('--full', 'ignore where earlier runs stopped and fetch everything again (nothing is duplicated)')
-    .option('--json', 'print the result (counts, requests) as JSON')
-    .action((options: { since?: string; project: string[]; full?: boolean; json?: boolean }) => backfillGitlabCommand(options));
-  backfill.command('jira')
-    .description('incidents of sources.jira projects and issue types through JQL (with changelog), as the webhooks would have reported them; resumable, a second run fetches only what changed')
-    .option('--since <date>', 'on a first run, only issues updated after this date (YYYY-MM-DD or ISO 8601)')
-    .option('--full', 'ignore where earlier runs stopped and fetch everything again (nothing is duplicated)')
-    .option('--json', 'print the result as JSON')
-    .action((options: { since?: string; full?: boolean; json?: boolean }) => backfillJiraCommand(options));
+  // One subcommand per source plugin that declares a backfill command (ingest/src/sources/index.ts): adding a source adds nothing here.
+  for (const source of registry.sources) {
+    const declared = source.backfill?.cli;
+    if (!declared) continue;
+    const command = backfill.command(source.id).description(declared.description);
+    for (const option of declared.options) {
+      const repeatable = option.repeatable;
+      if (!repeatable) command.option(option.flags, option.description);
+      else {
+        command.option(option.flags, option.description, (value: string, previous: string[]) => {
+          if (!repeatable.pattern.test(value)) throw new InvalidArgumentError(repeatable.expected);
+          return [...previous, value];
+        }, [] as string[]);
+      }
+    }
+    command.action((options: Record<string, unknown>) => backfillCommand(source.id, declared, options));
+  }
 
   const connect = cli.command('connect')
     .description('connect a source in one step: check permissions, create its webhook, backfill, then see Data health');
@@ -187,7 +178,7 @@ export function program(): Command {
   cli.command('replay')
     .description('re-normalise the raw archive with the current normalisers and settings, then recompute the metrics (no duplicates)')
     .option('--from <date>', 'only deliveries received from this date (YYYY-MM-DD or ISO 8601)')
-    .addOption(new Option('--source <source>', 'only deliveries of this source').choices(sources.sources.map((source) => source.id)))
+    .addOption(new Option('--source <source>', 'only deliveries of this source').choices(registry.sources.map((source) => source.id)))
     .action((options: { from?: string; source?: EventSource }) => replayCommand(options));
 
   cli.command('digest')
