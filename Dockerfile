@@ -11,6 +11,8 @@ COPY pnpm-lock.yaml pnpm-workspace.yaml package.json .npmrc ./
 COPY schemas/package.json schemas/
 COPY ingest/package.json ingest/
 COPY transform/package.json transform/
+COPY transform/warehouse/package.json transform/warehouse/
+COPY transform/pipeline/package.json transform/pipeline/
 COPY transform/services/package.json transform/services/
 COPY mail/package.json mail/
 COPY surveys/package.json surveys/
@@ -32,6 +34,8 @@ COPY --from=build /app/pnpm-lock.yaml /app/pnpm-workspace.yaml /app/package.json
 COPY --from=build /app/schemas/package.json schemas/
 COPY --from=build /app/ingest/package.json ingest/
 COPY --from=build /app/transform/package.json transform/
+COPY --from=build /app/transform/warehouse/package.json transform/warehouse/
+COPY --from=build /app/transform/pipeline/package.json transform/pipeline/
 COPY --from=build /app/transform/services transform/services
 COPY --from=build /app/mail/package.json mail/
 COPY --from=build /app/surveys/package.json surveys/
@@ -49,7 +53,7 @@ WORKDIR /app
 RUN groupadd --system paved && useradd --system --gid paved --home /app paved && mkdir -p /data && chown paved:paved /data
 COPY --from=production-dependencies --chown=paved:paved /app /app
 COPY --from=build --chown=paved:paved /app/tools/cli/dist tools/cli/dist
-COPY --from=build --chown=paved:paved /app/transform/migrations transform/migrations
+COPY --from=build --chown=paved:paved /app/transform/warehouse/migrations transform/warehouse/migrations
 COPY --from=build --chown=paved:paved /app/surveys/templates surveys/templates
 COPY --from=build --chown=paved:paved /app/dashboard/.next dashboard/.next
 COPY --from=build --chown=paved:paved /app/dashboard/next.config.mjs dashboard/next.config.mjs

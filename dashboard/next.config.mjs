@@ -9,7 +9,7 @@ const config = {
   // chdb is a native addon; the ClickHouse client and kafkajs stay plain Node modules. @paved/services must
   // not be compiled in: it is the one module the dashboard shares with the paved process serving it.
   serverExternalPackages: ['chdb', '@clickhouse/client', '@clickhouse/client-common', 'kafkajs', '@paved/services'],
-  transpilePackages: ['@paved/schemas', '@paved/ingest', '@paved/transform', '@paved/mail', '@paved/surveys', '@paved/insights', '@paved/runtime'],
+  transpilePackages: ['@paved/schemas', '@paved/ingest', '@paved/warehouse', '@paved/pipeline', '@paved/transform', '@paved/mail', '@paved/surveys', '@paved/insights', '@paved/runtime'],
   outputFileTracingRoot: root,
   // A separate build directory (PAVED_DASHBOARD_DIST=.next-x) lets one build run while another is served.
   distDir: process.env.PAVED_DASHBOARD_DIST || '.next',

@@ -1,7 +1,5 @@
 import type { ReactNode } from 'react';
-import { adoptionMetrics } from '@paved/transform';
-import { doraMetrics, type DoraResult } from '@paved/transform';
-import { deployments, doraSeries, ranking, scopeOptions } from '@paved/transform';
+import { adoptionMetrics, deployments, doraMetrics, type DoraResult, doraSeries, ranking, scopeOptions } from '@paved/transform';
 import { Filters } from '@/components/Filters';
 import { ConnectSources, Card, Delta, Failure, LevelBadge, Meter, PageHeader, Sparkline, type Better, type Level } from '@/components/ui';
 import { icons } from '@/components/icons';
@@ -16,7 +14,7 @@ import { runtime } from '@/lib/runtime';
 import { sourceLabel } from '@/lib/sources';
 import { teamHref } from '@/lib/teams';
 import { z } from 'zod';
-import type { Warehouse } from '@paved/transform';
+import type { Warehouse } from '@paved/warehouse';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Overview' };

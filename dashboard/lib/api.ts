@@ -1,5 +1,5 @@
 import 'server-only';
-import { describeWarehouseError } from '@paved/transform';
+import { describeWarehouseError } from '@paved/warehouse';
 import type { z } from 'zod';
 
 /** A 400 naming each bad parameter and how to fix it. */

@@ -1,5 +1,5 @@
 import 'server-only';
-import { describeWarehouseError } from '@paved/transform';
+import { describeWarehouseError } from '@paved/warehouse';
 
 export type Loaded<T> = { ok: true; data: T } | { ok: false; message: string };
 

@@ -1,6 +1,6 @@
 import 'server-only';
-import type { Warehouse, Window } from '@paved/transform';
-import { dayStart, scopeParams, scopeWhere, WINDOW } from '@paved/transform';
+import type { Warehouse } from '@paved/warehouse';
+import { dayStart, scopeParams, scopeWhere, type Window, WINDOW } from '@paved/transform';
 import { z } from 'zod';
 
 /**

@@ -1,4 +1,4 @@
-import type { Warehouse } from '@paved/transform';
+import type { Warehouse } from '@paved/warehouse';
 import { z } from 'zod';
 
 /**

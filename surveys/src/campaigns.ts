@@ -1,6 +1,6 @@
 /** Creating, inviting to, reminding about and closing campaigns. Shared by the CLI and the admin routes. */
 import { isoDay, type PavedConfig, type SurveyDefinition } from '@paved/schemas';
-import type { Warehouse } from '@paved/transform';
+import type { Warehouse } from '@paved/warehouse';
 import { z } from 'zod';
 import { parseCsv } from './csv.js';
 import { parseDefinition, parseSurveyRef } from './definition.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { PavedConfig, PavedEnv } from '@paved/schemas';
-import type { Warehouse } from '@paved/transform';
+import type { Warehouse } from '@paved/warehouse';
 import type { SurveyHttpContext } from './http.js';
 import { mailSettingsOf } from './mail.js';
 import { loadSurveySecret, surveyKeys, type SurveyKeys } from './tokens.js';

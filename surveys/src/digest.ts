@@ -5,7 +5,7 @@
  * when that team may be shown.
  */
 import type { PavedConfig } from '@paved/schemas';
-import type { Warehouse } from '@paved/transform';
+import type { Warehouse } from '@paved/warehouse';
 import { campaignResults, digestOf, releasedCampaignId, type SurveyResults } from './results.js';
 
 export interface DigestSurveySummary {

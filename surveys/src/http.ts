@@ -4,7 +4,7 @@
  * tests call them directly. Failures answer with a message a person can act on, never a stack.
  */
 import { type PavedConfig, type SurveyCampaigns, type SurveyResults, SurveyResultsQuery } from '@paved/schemas';
-import { describeWarehouseError, type Warehouse } from '@paved/transform';
+import { describeWarehouseError, type Warehouse } from '@paved/warehouse';
 import { z } from 'zod';
 import type { SheetInput } from './answers.js';
 import { closeCampaign, createCampaign, type Invitee, type InviteOutcome, inviteToCampaign, parseInvitees, remindCampaign, SurveyInputError } from './campaigns.js';

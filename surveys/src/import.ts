@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { SurveyResponse } from '@paved/schemas';
-import type { Warehouse } from '@paved/transform';
+import type { Warehouse } from '@paved/warehouse';
 import { answeredCount, checkSheet } from './answers.js';
 import { requireCampaign, SurveyInputError } from './campaigns.js';
 import { parseCsv } from './csv.js';

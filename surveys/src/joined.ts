@@ -6,7 +6,7 @@
 import type { PavedConfig } from '@paved/schemas';
 import { formatDuration } from '@paved/schemas/duration';
 import { levelMeaning } from '@paved/schemas/glossary';
-import type { Warehouse } from '@paved/transform';
+import type { Warehouse } from '@paved/warehouse';
 import { type BenchmarkProfile, changeFailureRateLevel, deploymentFrequencyLevel, flowMetrics, type Level, leadTimeLevel, ranking, recoveryLevel } from '@paved/transform';
 import type { SurveyResults } from './results.js';
 

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { PavedConfig, PavedEnv } from '@paved/schemas';
-import type { Warehouse } from '@paved/transform';
+import type { Warehouse } from '@paved/warehouse';
 import { type EmailMessage, type SendOutcome, sendEmail } from '@paved/mail';
 import { type Invitee, type InviteOutcome, inviteToCampaign, remindCampaign, requireCampaign, SurveyInputError } from './campaigns.js';
 import type { SurveyKeys } from './tokens.js';

@@ -1,6 +1,6 @@
 /** The respondent's side: open a link, see its saved answers, save or submit them. */
 import type { SurveyDefinition, SurveyResponse } from '@paved/schemas';
-import type { Warehouse } from '@paved/transform';
+import type { Warehouse } from '@paved/warehouse';
 import { type AnswerSheet, answeredCount, checkSheet, type SheetInput } from './answers.js';
 import { campaignStatus, definitionFor } from './results.js';
 import { type Campaign, readCampaign, readInviteTeam, readOwnResponse, writeResponse } from './store.js';

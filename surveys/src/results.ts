@@ -10,7 +10,7 @@
  */
 
 import { type PavedConfig, RoleBand, type SurveyDefinition, TenureBand } from '@paved/schemas';
-import type { Warehouse } from '@paved/transform';
+import type { Warehouse } from '@paved/warehouse';
 import { type DeveloperSource, loadAssumptions, teamDevelopers } from '@paved/transform';
 import { type Cell, toCsv } from './csv.js';
 import { type CellRef, DIMENSIONS, type Dimension, effectiveMinGroupSize, groupOf, NOT_GIVEN, type PlanOptions, type Publication, planPublication } from './disclosure.js';

@@ -5,7 +5,7 @@
  */
 
 import { type PavedConfig, parseInstant, SurveyDefinition, type SurveyResponse } from '@paved/schemas';
-import type { Warehouse } from '@paved/transform';
+import type { Warehouse } from '@paved/warehouse';
 import { ALL_HISTORY, estimatedDevelopers as estimateDevelopersFromPullRequests, serviceCatalog } from '@paved/transform';
 import { z } from 'zod';
 

@@ -3,7 +3,7 @@
  * campaign list (counts only), the results in the chosen breakdown, and the joined per-team view.
  */
 import type { PavedConfig } from '@paved/schemas';
-import type { Warehouse } from '@paved/transform';
+import type { Warehouse } from '@paved/warehouse';
 import { type JoinedTeam, joinPerception, measuresByTeam, metricMappingOf } from './joined.js';
 import { type CampaignStatus, campaignStatus, computeResults, type Dimension, defaultCampaignOf, loadResultsInput, metricWindowOf, type SurveyResults } from './results.js';
 import { type Campaign, readCampaigns } from './store.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PavedConfig, type SurveyDefinition } from '@paved/schemas';
-import { migrate, Warehouse } from '@paved/transform';
+import { migrate, Warehouse } from '@paved/warehouse';
 import type { SurveyHttpContext } from '../src/http.js';
 import type { Respondent, ResultsInput } from '../src/results.js';
 import { surveyKeys } from '../src/tokens.js';

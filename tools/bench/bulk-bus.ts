@@ -5,7 +5,7 @@
  * large scale the archived payloads are most of the bytes written.
  */
 import type { Bus, BusHealth, BusMessage, BusRecord, Subscription } from '@paved/ingest';
-import type { Sink } from '@paved/transform';
+import type { Sink } from '@paved/pipeline';
 
 export class BulkLoadBus implements Bus {
   readonly kind = 'in-process' as const;

@@ -31,7 +31,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statfsSync, w
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readWarehouseLock } from '@paved/transform';
+import { readWarehouseLock } from '@paved/warehouse';
 import { buildDashboard, dashboardBuilt } from 'paved';
 import { z } from 'zod';
 import { freePort, waitFor } from '../../scripts/loopback.js';

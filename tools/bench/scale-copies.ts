@@ -6,7 +6,7 @@
  * what query cost depends on. Made once; later runs reuse them while their row counts still match.
  */
 
-import type { Warehouse } from '@paved/transform';
+import type { Warehouse } from '@paved/warehouse';
 import { z } from 'zod';
 
 export const DAY_MS = 86_400_000;

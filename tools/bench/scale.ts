@@ -15,7 +15,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { doraMetrics, doraSeries, migrate, ranking, Warehouse } from '@paved/transform';
+import { doraMetrics, doraSeries, ranking } from '@paved/transform';
+import { migrate, Warehouse } from '@paved/warehouse';
 import { z } from 'zod';
 import { percentile } from './percentile.js';
 import { COPIED_TABLES, copyDerivedRows, DAY_MS, isoDay } from './scale-copies.js';

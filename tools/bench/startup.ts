@@ -23,7 +23,7 @@ import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rm
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readWarehouseLock } from '@paved/transform';
+import { readWarehouseLock } from '@paved/warehouse';
 import { buildDashboard, dashboardBuilt } from 'paved';
 import { z } from 'zod';
 import { freePort } from '../../scripts/loopback.js';

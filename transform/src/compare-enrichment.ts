@@ -1,7 +1,6 @@
-import type { Bus, GithubApi, Logger, NormaliseContext } from '@paved/ingest';
-import { compareDelivery, fetchCompare, receiveDelivery } from '@paved/ingest';
+import { type Bus, compareDelivery, fetchCompare, type GithubApi, type Logger, type NormaliseContext, receiveDelivery } from '@paved/ingest';
 import { z } from 'zod';
-import type { Warehouse } from './warehouse/client.js';
+import type { Warehouse } from '@paved/warehouse';
 
 /*
  * Compare enrichment for live deployments (docs/metrics.md, "Change set"): every successful

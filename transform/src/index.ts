@@ -1,15 +1,15 @@
 /**
- * The public API of @paved/transform: the warehouse (client, migrations, embedded engine), the sink and
- * dead letters, metric SQL and the ROI assumptions (developer counts). Roadmap, ROI and digests are
- * @paved/insights. Other packages import from here only (`pnpm lint`).
+ * The public API of @paved/transform: the metrics. Metric SQL and the reads every consumer uses, the
+ * transform runner (incremental and full) and its schedule, and the settings they read (metric settings,
+ * overrides, ROI assumptions and developer counts); plus, for now, the process's configuration, session
+ * and origin rules and the GitHub connect flow. The warehouse is @paved/warehouse, the sink and dead
+ * letters @paved/pipeline, roadmap/ROI/digests @paved/insights. Other packages import from here only (`pnpm lint`).
  */
-export { WarehouseCursorStore } from './backfill-cursors.js';
 export { CompareEnrichment } from './compare-enrichment.js';
 export { connectGithub, ConnectJobs } from './connect/github.js';
 export type { ConnectState } from './connect/github.js';
 export { GithubConnectRequest } from './connect/request.js';
 export type { GithubConnectInput } from './connect/request.js';
-export { replayDeadLetters } from './dlq.js';
 export { adoptionMetrics } from './metrics/adoption.js';
 export { effectiveAssumptions, loadAssumptions, readRoiOverrides, RoiAssumptionsInput, setRoiAssumptions } from './metrics/assumptions.js';
 export type { Assumptions } from './metrics/assumptions.js';
@@ -34,7 +34,6 @@ export type { MetricSettings } from './metrics/settings.js';
 export { sourceHealth } from './metrics/source-health.js';
 export { STAGES, teamProfile, UnknownTeamError } from './metrics/team.js';
 export type { KeyComparison, Stage, TeamKey, TeamProfile } from './metrics/team.js';
-export { replayRawDeliveries } from './replay.js';
 export { ConfigError, hasConfiguredSources, loadConfig, normaliseContextOf } from './runtime/config.js';
 export { hostAllowed, originAllowed, publicOriginsOf } from './runtime/origin.js';
 export { readCookie, roleOfClaims, seal, Session, SESSION_COOKIE, sessionFromCookieHeader, sessionKeyOf, SIGN_IN_COOKIE, SignInTransaction, unseal } from './runtime/session.js';
@@ -43,9 +42,3 @@ export { ensureWebhookSecret, storeWebhookSecret, webhookSecretPath } from './ru
 export type { StoredSecretName } from './runtime/webhook-secrets.js';
 export { TransformSchedule } from './schedule.js';
 export type { ScheduleStatus } from './schedule.js';
-export type { TableRows } from './sink/rows.js';
-export { Sink } from './sink/sink.js';
-export { ClickHouseError, describeWarehouseError, isTransientWarehouseError, Warehouse } from './warehouse/client.js';
-export { EmbeddedEngine } from './warehouse/embedded.js';
-export { readWarehouseLock, updateWarehouseLock, WarehouseLockedError } from './warehouse/lock.js';
-export { migrate } from './warehouse/migrate.js';

@@ -3,8 +3,8 @@ import cron, { type ScheduledTask } from 'node-cron';
 import { type ChangeSummary, changesOfRows, emptyChanges, hasChanges, type IncrementReport, mergeChanges, runIncrement } from './metrics/increment.js';
 import { runTransform, type TransformReport } from './metrics/rebuild.js';
 import type { MetricSettings } from './metrics/settings.js';
-import type { TableRows } from './sink/rows.js';
-import type { Warehouse } from './warehouse/client.js';
+import type { TableRows } from '@paved/pipeline';
+import type { Warehouse } from '@paved/warehouse';
 
 export interface ScheduleStatus {
   ok: boolean;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { GithubApiStandin } from '../../ingest/test/github-api-standin.js';
 import { githubFixture, shaOf } from '../../ingest/test/github-fixture.js';
-import { WarehouseCursorStore } from '../src/backfill-cursors.js';
+import { WarehouseCursorStore } from '@paved/pipeline';
 import { doraMetrics } from '../src/metrics/dora.js';
 import { runTransform } from '../src/metrics/rebuild.js';
 import { defaultMetricSettings } from '../src/metrics/settings.js';

@@ -31,7 +31,7 @@ describe('Data health counts each delivery once', () => {
 /** ReplacingMergeTree tables, from the migrations. */
 function replacingTables(): Set<string> {
   const tables = new Set<string>();
-  const dir = join(ROOT, 'transform', 'migrations');
+  const dir = join(ROOT, 'transform', 'warehouse', 'migrations');
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.sql'))) {
     const sql = readFileSync(join(dir, file), 'utf8');
     for (const match of sql.matchAll(/CREATE TABLE IF NOT EXISTS \{\{db\}\}\.(\w+)[^;]*?ENGINE = ReplacingMergeTree/g)) tables.add(match[1]!);

@@ -2,7 +2,7 @@ import { backfillGitlab, backfillJira, defaultNormaliseContext, GitlabApi, JIRA_
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { fxSha, GitlabApiStandin, gitlabFixture } from '../../ingest/test/gitlab-api-standin.js';
-import { WarehouseCursorStore } from '../src/backfill-cursors.js';
+import { WarehouseCursorStore } from '@paved/pipeline';
 import { doraMetrics } from '../src/metrics/dora.js';
 import { runTransform } from '../src/metrics/rebuild.js';
 import { defaultMetricSettings } from '../src/metrics/settings.js';

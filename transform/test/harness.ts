@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeEvent, InProcessBus } from '@paved/ingest';
 import { CanonicalEvent, type CanonicalEventInput, SCHEMA_VERSION } from '@paved/schemas';
-import { Sink } from '../src/sink/sink.js';
-import { Warehouse } from '../src/warehouse/client.js';
-import { migrate } from '../src/warehouse/migrate.js';
+import { Sink } from '@paved/pipeline';
+import { migrate, Warehouse } from '@paved/warehouse';
 
 /** A fresh embedded warehouse (own directory, migrated) with the real in-process bus and sink. */
 export async function openTestWarehouse(): Promise<{ warehouse: Warehouse; bus: InProcessBus; sink: Sink; ingest: (events: CanonicalEventInput[]) => Promise<void>; close: () => Promise<void> }> {

@@ -9,9 +9,8 @@ import { type ChangeSummary, changesOfRows, emptyChanges, mergeChanges, runIncre
 import { setFailureLinkOverride, setMappingOverride } from '../src/metrics/overrides.js';
 import { definitionsFingerprint, runTransform } from '../src/metrics/rebuild.js';
 import { defaultMetricSettings, type MetricSettings } from '../src/metrics/settings.js';
-import { Sink } from '../src/sink/sink.js';
-import { Warehouse } from '../src/warehouse/client.js';
-import { migrate } from '../src/warehouse/migrate.js';
+import { Sink } from '@paved/pipeline';
+import { migrate, Warehouse } from '@paved/warehouse';
 import { event } from './harness.js';
 import { HistoryBuilder, sha } from './history.js';
 

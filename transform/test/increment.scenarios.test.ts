@@ -8,9 +8,8 @@ import { z } from 'zod';
 import { changesOfRows, emptyChanges, mergeChanges, runIncrement } from '../src/metrics/increment.js';
 import { runTransform } from '../src/metrics/rebuild.js';
 import { defaultMetricSettings } from '../src/metrics/settings.js';
-import { Sink } from '../src/sink/sink.js';
-import { Warehouse } from '../src/warehouse/client.js';
-import { migrate } from '../src/warehouse/migrate.js';
+import { Sink } from '@paved/pipeline';
+import { migrate, Warehouse } from '@paved/warehouse';
 import { HistoryBuilder, sha } from './history.js';
 
 /*

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { runTransform } from '../src/metrics/rebuild.js';
 import { defaultMetricSettings } from '../src/metrics/settings.js';
-import { archivedPayload, replayRawDeliveries } from '../src/replay.js';
+import { archivedPayload, replayRawDeliveries } from '@paved/pipeline';
 import { openTestWarehouse } from './harness.js';
 
 const TABLES = ['raw_deliveries', 'commits', 'pushes', 'pull_requests', 'reviews', 'deployment_statuses', 'incident_updates', 'dead_letters'];

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { PavedConfig } from '@paved/schemas';
 import type { DigestSurveySummary } from '@paved/surveys';
-import { dataHealth, dayStart, doraMetrics, type DoraResult, explain, ranking, type RankingRow, scopeOptions, type Warehouse } from '@paved/transform';
+import { dataHealth, dayStart, doraMetrics, type DoraResult, explain, ranking, type RankingRow, scopeOptions } from '@paved/transform';
+import type { Warehouse } from '@paved/warehouse';
 import { addDays, type IsoWeek } from './week.js';
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { Warehouse } from '@paved/transform';
+import type { Warehouse } from '@paved/warehouse';
 import type { Channel } from './channels.js';
 import { DigestContent, isoOf } from './content.js';
 import type { RenderedDigest } from './render.js';

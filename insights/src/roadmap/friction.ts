@@ -1,6 +1,7 @@
 import type { PavedConfig } from '@paved/schemas';
 import { formatDuration } from '@paved/schemas/duration';
-import { type Assumptions, campaignWindowOf, loadAssumptions, teamDevelopers, type Warehouse } from '@paved/transform';
+import { type Assumptions, campaignWindowOf, loadAssumptions, teamDevelopers } from '@paved/transform';
+import type { Warehouse } from '@paved/warehouse';
 import { isMeasure, MEASURE_INFO, measureGap, measureWindow, type Measure, type MeasuredWindow } from './measures.js';
 import { round, scoreDrivers, weightedMean, WEIGHTS, TREND_FULL_POINTS, type DriverInput, type Level, type TeamDriverInput } from './scoring.js';
 import { readSurvey, type SurveyGroup, type SurveySource, type SurveyView } from './survey-source.js';

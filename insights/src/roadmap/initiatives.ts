@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { PavedConfig } from '@paved/schemas';
-import { dayStart, type Warehouse } from '@paved/transform';
+import { dayStart } from '@paved/transform';
+import type { Warehouse } from '@paved/warehouse';
 import { addDays } from './friction.js';
 import { round } from './scoring.js';
 

@@ -1,4 +1,5 @@
-import { type BenchmarkProfile, doraMetrics, flowMetrics, PROFILES, ranking, type Warehouse } from '@paved/transform';
+import { type BenchmarkProfile, doraMetrics, flowMetrics, PROFILES, ranking } from '@paved/transform';
+import type { Warehouse } from '@paved/warehouse';
 import type { SurveySource } from './survey-source.js';
 import { gapToNextLevel, type Gap } from './scoring.js';
 

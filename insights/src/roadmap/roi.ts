@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { PavedConfig, RoiEffect, RoiFigure, RoiFigureInput, RoiResult } from '@paved/schemas';
-import { type Assumptions, campaignWindowOf, dayStart, type DeveloperSource, loadAssumptions, type Scope, scopeParams, scopeWhere, teamDevelopers, type TeamDevelopers, type Warehouse, WINDOW } from '@paved/transform';
+import { type Assumptions, campaignWindowOf, dayStart, type DeveloperSource, loadAssumptions, type Scope, scopeParams, scopeWhere, teamDevelopers, type TeamDevelopers, WINDOW } from '@paved/transform';
+import type { Warehouse } from '@paved/warehouse';
 import { BOOTSTRAP, bootstrapInterval, inclusiveQuantile, memoised, weightedSortedQuantile, type Interval, type SampleSize } from './bootstrap.js';
 import { previousWindow } from './friction.js';
 import { round } from './scoring.js';

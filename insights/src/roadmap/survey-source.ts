@@ -3,7 +3,7 @@ import {
   type CampaignSummary, campaignResults, type DriverScore, type GroupScore, metricMappingOf, type ParticipationRow, PICKUP_HOURS_BANDS,
   REWORK_RATE_BANDS, releasedCampaignId, type SurveyResults,
 } from '@paved/surveys';
-import type { Warehouse } from '@paved/transform';
+import type { Warehouse } from '@paved/warehouse';
 
 /**
  * Survey results reach the roadmap and ROI through this port, typed by the surveys package's own

@@ -1,7 +1,6 @@
-import type { Bus, Logger, NormaliseContext } from '@paved/ingest';
-import { GithubApi, githubAuthOf } from '@paved/ingest';
+import { type Bus, GithubApi, githubAuthOf, type Logger, type NormaliseContext } from '@paved/ingest';
 import type { PavedConfig, PavedEnv } from '@paved/schemas';
-import type { Warehouse } from '@paved/transform';
+import type { Warehouse } from '@paved/warehouse';
 import { CompareEnrichment } from '@paved/transform';
 
 /**

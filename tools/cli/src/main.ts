@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { type SourceRegistry, sources } from '@paved/ingest';
 import type { EventSource } from '@paved/schemas';
-import { ConfigError, WarehouseLockedError } from '@paved/transform';
+import { ConfigError } from '@paved/transform';
+import { WarehouseLockedError } from '@paved/warehouse';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { backfillCommand } from './commands/backfill.js';
 import { type ConnectGithubOptions, connectGithubCommand } from './commands/connect.js';

@@ -2,7 +2,8 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { Bus, Logger, NodeEnv, WebhookReceiver } from '@paved/ingest';
-import type { Sink, Warehouse } from '@paved/transform';
+import type { Sink } from '@paved/pipeline';
+import type { Warehouse } from '@paved/warehouse';
 import { Hono } from 'hono';
 import client from 'prom-client';
 

@@ -3,10 +3,9 @@ export { normaliseContextOf } from '@paved/transform';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Bus } from '@paved/ingest';
-import { DEMO_SHARED_PATHS, InProcessBus } from '@paved/ingest';
+import { type Bus, DEMO_SHARED_PATHS, InProcessBus } from '@paved/ingest';
 import type { PavedConfig, PavedEnv } from '@paved/schemas';
-import { readWarehouseLock, Warehouse } from '@paved/transform';
+import { readWarehouseLock, Warehouse } from '@paved/warehouse';
 import { AuthGate, type AuthGateOptions, sessionKeyFrom } from './auth/oidc.js';
 
 export function dataDirOf(env: PavedEnv): string {

@@ -6,7 +6,7 @@ import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { ClickHouseError, describeWarehouseError, EmbeddedEngine, isTransientWarehouseError, migrate, Warehouse } from '@paved/transform';
+import { ClickHouseError, describeWarehouseError, EmbeddedEngine, isTransientWarehouseError, migrate, Warehouse } from '@paved/warehouse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { freePort } from '../../../scripts/loopback.js';

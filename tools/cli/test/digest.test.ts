@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Warehouse } from '@paved/transform';
+import { Warehouse } from '@paved/warehouse';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PavedConfig } from '@paved/schemas';
 import { createCampaign, inviteToCampaign, keysOf, LINK_MESSAGES, postResponse, requestOrigin } from '@paved/surveys';
-import { migrate, Warehouse } from '@paved/transform';
+import { migrate, Warehouse } from '@paved/warehouse';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { frontDoor, SURVEY_BODY_LIMIT } from '../src/front-door.js';
 

@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Warehouse } from '@paved/transform';
+import { Warehouse } from '@paved/warehouse';
 import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
 import { z } from 'zod';
 import { freePort, waitFor } from '../../../scripts/loopback.js';

@@ -1,5 +1,5 @@
 import type { WebhookReceiver } from '@paved/ingest';
-import type { Sink } from '@paved/transform';
+import type { Sink } from '@paved/pipeline';
 import { describe, expect, it } from 'vitest';
 import { createMetrics } from '../src/ops.js';
 

@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { type BusMessage, type BusRecord, DeadLetter, encodeEvent } from '@paved/ingest';
 import { KafkaBus, kafkaBrokersFromEnv } from '@paved/ingest/kafka';
 import { CanonicalEvent, SCHEMA_VERSION } from '@paved/schemas';
-import { Warehouse } from '@paved/transform';
+import { Warehouse } from '@paved/warehouse';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { freePort } from '../../../scripts/loopback.js';

@@ -1,7 +1,8 @@
 import type { Bus } from '@paved/ingest';
 import type { PavedConfig, PavedEnv } from '@paved/schemas';
 import { providedServices, provideServices } from '@paved/services';
-import type { ConnectJobs, Warehouse } from '@paved/transform';
+import type { ConnectJobs } from '@paved/transform';
+import type { Warehouse } from '@paved/warehouse';
 import type { DigestScheduler } from '@paved/insights';
 
 /** What a running Paved process shares with the dashboard it serves (same process, other module graph). */

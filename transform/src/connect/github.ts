@@ -1,11 +1,9 @@
-import type { Bus, InProcessBus, Logger } from '@paved/ingest';
-import { type AccessReport, BackfillAbortedError, type BackfillResult, backfillGithub, ConnectError, 
-  checkGithubAccess, ensureWebhooks, GITHUB_WEBHOOK_EVENTS, GithubApi, type GithubAuth, type GithubCredentials, type HookOutcome,restClientOf, webhookUrlOf, } from '@paved/ingest';
+import { type AccessReport, BackfillAbortedError, backfillGithub, type BackfillResult, type Bus, checkGithubAccess, ConnectError, ensureWebhooks, GITHUB_WEBHOOK_EVENTS, GithubApi, type GithubAuth, type GithubCredentials, type HookOutcome, type InProcessBus, type Logger, restClientOf, webhookUrlOf } from '@paved/ingest';
 import { type PavedConfig, type PavedEnv, parseInstant } from '@paved/schemas';
-import { WarehouseCursorStore } from '../backfill-cursors.js';
+import { WarehouseCursorStore } from '@paved/pipeline';
 import { normaliseContextOf } from '../runtime/config.js';
 import { ensureWebhookSecret, type WebhookSecret } from '../runtime/webhook-secrets.js';
-import type { Warehouse } from '../warehouse/client.js';
+import type { Warehouse } from '@paved/warehouse';
 import type { GithubConnectRequest } from './request.js';
 
 /*

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AdoptionQuery, AdoptionResult } from '@paved/schemas';
-import type { Warehouse } from '../warehouse/client.js';
+import type { Warehouse } from '@paved/warehouse';
 import { doraMetrics, dayStart } from './dora.js';
 import type { BenchmarkProfile } from './levels.js';
 import { sqlFiles } from './sql-files.js';

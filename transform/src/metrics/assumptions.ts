@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { PavedConfig } from '@paved/schemas';
-import type { Warehouse } from '../warehouse/client.js';
+import type { Warehouse } from '@paved/warehouse';
 
 /** What an admin may change: any subset of the config's `roi` values and per-team developer counts. */
 export const RoiAssumptionsInput = z.object({

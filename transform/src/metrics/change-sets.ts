@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Warehouse } from '../warehouse/client.js';
+import type { Warehouse } from '@paved/warehouse';
 import type { MetricSettings } from './settings.js';
 
 const ZERO_SHA = /^0+$/;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { DoraQuery, DoraResult } from '@paved/schemas';
-import type { Warehouse } from '../warehouse/client.js';
+import type { Warehouse } from '@paved/warehouse';
 import { SERVICE_CATALOG_CTE } from './catalog.js';
 import { changeFailureRateLevel, deploymentFrequencyLevel, leadTimeLevel, recoveryLevel, type BenchmarkProfile } from './levels.js';
 

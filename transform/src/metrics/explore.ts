@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Warehouse } from '../warehouse/client.js';
+import type { Warehouse } from '@paved/warehouse';
 import { ALL_HISTORY, serviceCatalog } from './catalog.js';
 import { dayStart, scopeParams, scopeWhere, type Scope } from './dora.js';
 import { sqlFiles } from './sql-files.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FlowQuery, FlowResult } from '@paved/schemas';
-import type { Warehouse } from '../warehouse/client.js';
+import type { Warehouse } from '@paved/warehouse';
 import { dayStart } from './dora.js';
 import { sqlFiles } from './sql-files.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { calendarDateProblem, isoDay } from '@paved/schemas';
-import type { Warehouse } from '../warehouse/client.js';
+import type { Warehouse } from '@paved/warehouse';
 import { dayStart, scopeWhere } from './dora.js';
 
 /*

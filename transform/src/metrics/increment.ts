@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { TableRows } from '../sink/rows.js';
-import type { Warehouse } from '../warehouse/client.js';
+import type { TableRows } from '@paved/pipeline';
+import type { Warehouse } from '@paved/warehouse';
 import { computeStoredChangeSets, insertChangeSets, ServicePaths } from './change-sets.js';
 import { definitionsFingerprint, exclusive, prepareNext, swap } from './rebuild.js';
 import type { MetricSettings } from './settings.js';

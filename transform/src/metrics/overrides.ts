@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Warehouse } from '../warehouse/client.js';
+import type { Warehouse } from '@paved/warehouse';
 
 /** A person's verdict on a failure link; it wins over inference at the next transform run. */
 export const FailureLinkOverride = z.object({

@@ -1,4 +1,4 @@
-import type { Warehouse } from '../warehouse/client.js';
+import type { Warehouse } from '@paved/warehouse';
 import { ALL_HISTORY, serviceCatalog } from './catalog.js';
 
 /** A team or service filter that names nothing Paved knows: a typo answers "no data" otherwise. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { renderStatements } from '../warehouse/migrate.js';
+import { renderStatements } from '@paved/warehouse';
 
 /*
  * Metric and model SQL lives in `.sql` files under `metrics/sql/` (docs/architecture.md, "SQL"):

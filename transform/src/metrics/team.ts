@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { calendarDateProblem, isoDay, type DoraResult } from '@paved/schemas';
-import type { Warehouse } from '../warehouse/client.js';
+import type { Warehouse } from '@paved/warehouse';
 import { serviceCatalog } from './catalog.js';
 import { doraMetrics } from './dora.js';
 import { ranking, type RankingRow } from './explore.js';

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { z } from 'zod';
 import type { SqlFile } from '../../src/metrics/sql-files.js';
-import type { QueryParams, Warehouse } from '../../src/warehouse/client.js';
+import type { QueryParams, Warehouse } from '@paved/warehouse';
 
 /*
  * Snapshot tests of the SQL files (transform/src/metrics/sql): each file runs on a small

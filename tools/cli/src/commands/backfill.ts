@@ -1,7 +1,8 @@
-import type { BackfillCollect, BackfillCommand, Bus, CursorStore, InProcessBus, Logger } from '@paved/ingest';
-import { createLogger, emptyCursor } from '@paved/ingest';
+import { type BackfillCollect, type BackfillCommand, type Bus, createLogger, type CursorStore, emptyCursor, type InProcessBus, type Logger } from '@paved/ingest';
 import type { PavedConfig, PavedEnv } from '@paved/schemas';
-import { loadConfig, metricSettingsOf, migrate, runTransform, Sink, type Warehouse, WarehouseCursorStore } from '@paved/transform';
+import { loadConfig, metricSettingsOf, runTransform } from '@paved/transform';
+import { migrate, type Warehouse } from '@paved/warehouse';
+import { Sink, WarehouseCursorStore } from '@paved/pipeline';
 import { progress } from '../progress.js';
 import { createBus, normaliseContextOf, openWarehouse } from '../setup.js';
 

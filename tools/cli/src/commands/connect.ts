@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { createLogger, describeMissing } from '@paved/ingest';
 import type { PavedConfig, PavedEnv } from '@paved/schemas';
-import { type ConnectState, connectGithub, type GithubConnectInput, GithubConnectRequest, loadConfig, metricSettingsOf, migrate, runTransform, Sink } from '@paved/transform';
+import { type ConnectState, connectGithub, type GithubConnectInput, GithubConnectRequest, loadConfig, metricSettingsOf, runTransform } from '@paved/transform';
+import { migrate } from '@paved/warehouse';
+import { Sink } from '@paved/pipeline';
 import { type Progress, progress } from '../progress.js';
 import { createBus, openWarehouse, runningServer } from '../setup.js';
 import { drain } from './backfill.js';

@@ -1,5 +1,7 @@
 import { InProcessBus, loadDemo } from '@paved/ingest';
-import { loadConfig, metricSettingsOf, migrate, runTransform, Sink } from '@paved/transform';
+import { loadConfig, metricSettingsOf, runTransform } from '@paved/transform';
+import { migrate } from '@paved/warehouse';
+import { Sink } from '@paved/pipeline';
 import { progress } from '../progress.js';
 import { normaliseContextOf, openWarehouse, withDemoDefaults } from '../setup.js';
 

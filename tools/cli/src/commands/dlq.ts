@@ -1,5 +1,7 @@
 import { InProcessBus } from '@paved/ingest';
-import { loadConfig, migrate, replayDeadLetters, Sink } from '@paved/transform';
+import { loadConfig } from '@paved/transform';
+import { migrate } from '@paved/warehouse';
+import { replayDeadLetters, Sink } from '@paved/pipeline';
 import { progress } from '../progress.js';
 import { createBus, normaliseContextOf, openWarehouse, runningServer } from '../setup.js';
 

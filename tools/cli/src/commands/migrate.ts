@@ -1,4 +1,5 @@
-import { loadConfig, migrate } from '@paved/transform';
+import { loadConfig } from '@paved/transform';
+import { migrate } from '@paved/warehouse';
 import { openWarehouse } from '../setup.js';
 
 export async function migrateCommand(): Promise<void> {

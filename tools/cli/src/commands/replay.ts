@@ -1,5 +1,7 @@
 import type { EventSource } from '@paved/schemas';
-import { loadConfig, migrate, replayRawDeliveries, Sink } from '@paved/transform';
+import { loadConfig } from '@paved/transform';
+import { migrate } from '@paved/warehouse';
+import { replayRawDeliveries, Sink } from '@paved/pipeline';
 import { progress } from '../progress.js';
 import { createBus, normaliseContextOf, openWarehouse } from '../setup.js';
 import { afterIngest } from './backfill.js';

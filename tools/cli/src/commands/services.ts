@@ -1,5 +1,7 @@
 import { createLogger, levelOf, WebhookReceiver } from '@paved/ingest';
-import { loadConfig, migrate, Sink } from '@paved/transform';
+import { loadConfig } from '@paved/transform';
+import { migrate } from '@paved/warehouse';
+import { Sink } from '@paved/pipeline';
 import { busCheck, createMetrics, notFound, opsRoutes, serveApp, warehouseCheck } from '../ops.js';
 import { createBus, normaliseContextOf, openWarehouse, sinkGroupOf } from '../setup.js';
 

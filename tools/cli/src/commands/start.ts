@@ -1,7 +1,8 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { catalogEventsFromConfig, catalogEventsFromFolders, createLogger, encodeEvent, InProcessBus, levelOf, loadDemo, WebhookReceiver } from '@paved/ingest';
-import type { TableRows } from '@paved/transform';
-import { ConnectJobs, hasConfiguredSources, loadConfig, metricSettingsOf, migrate, publicOriginsOf, Sink, TransformSchedule, updateWarehouseLock } from '@paved/transform';
+import { Sink, type TableRows } from '@paved/pipeline';
+import { ConnectJobs, hasConfiguredSources, loadConfig, metricSettingsOf, publicOriginsOf, TransformSchedule } from '@paved/transform';
+import { migrate, updateWarehouseLock } from '@paved/warehouse';
 import { DigestScheduler } from '@paved/insights';
 import { type HealthReport, type PavedRuntime, registerRuntime } from '@paved/runtime';
 import { surveyHttpContext } from '@paved/surveys';

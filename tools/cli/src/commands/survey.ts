@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import type { PavedConfig, PavedEnv } from '@paved/schemas';
 import { type Campaign, campaignResults, campaignStatus, closeCampaign, createCampaign, DefinitionError, type Dimension, defaultCampaignId, effectiveMinGroupSize, type ImportReport, type InviteOutcome, importResponses, inviteToCampaign, keysOf, knownTeams, type MailingReport, mailInvitations, mailReminder, mailSettingsOf, parseInvitees, readCampaigns, remindCampaign, resultsCsv, SurveyInputError, type SurveyResults, toCsv } from '@paved/surveys';
-import type { Warehouse } from '@paved/transform';
-import { loadConfig, migrate } from '@paved/transform';
+import { migrate, type Warehouse } from '@paved/warehouse';
+import { loadConfig } from '@paved/transform';
 import { callServer } from '../remote.js';
 import { openWarehouse, runningServer } from '../setup.js';
 

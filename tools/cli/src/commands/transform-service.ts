@@ -1,7 +1,8 @@
 import { createLogger, electLeader, type Leadership } from '@paved/ingest';
 import { kafkaBrokersFromEnv } from '@paved/ingest/kafka';
 import { DigestScheduler } from '@paved/insights';
-import { describeWarehouseError, loadConfig, metricSettingsOf, migrate, TransformSchedule } from '@paved/transform';
+import { describeWarehouseError, migrate } from '@paved/warehouse';
+import { loadConfig, metricSettingsOf, TransformSchedule } from '@paved/transform';
 import { compareEnrichmentOf, githubCredentialsConfigured } from '../compare-enrichment.js';
 import { digestSurveySummary } from '../digest-survey.js';
 import { type Check, createMetrics, notFound, opsRoutes, serveApp, warehouseCheck } from '../ops.js';

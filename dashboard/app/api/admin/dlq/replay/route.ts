@@ -1,4 +1,5 @@
-import { normaliseContextOf, replayDeadLetters } from '@paved/transform';
+import { normaliseContextOf } from '@paved/transform';
+import { replayDeadLetters } from '@paved/pipeline';
 import { failed } from '@/lib/api';
 import { forbidden, requireAdmin } from '@/lib/auth';
 import { isForm } from '@/lib/forms';

@@ -1,6 +1,6 @@
 import { BackfillCursor, type CursorKey, type CursorStore, emptyCursor } from '@paved/ingest';
 import { z } from 'zod';
-import type { Warehouse } from './warehouse/client.js';
+import type { Warehouse } from '@paved/warehouse';
 
 const CursorRow = z.object({ state: z.string() });
 

@@ -1,6 +1,6 @@
 import type { BusMessage } from '@paved/ingest';
 import { describe, expect, it } from 'vitest';
-import { BatchCoalescer } from '../src/sink/coalesce.js';
+import { BatchCoalescer } from '../src/coalesce.js';
 
 const batch = (partition: number, n: number): BusMessage[] =>
   Array.from({ length: n }, (_, i) => ({ topic: 'events', partition, offset: String(i), key: null, value: `${partition}:${i}`, headers: {} }));

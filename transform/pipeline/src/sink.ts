@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type Bus, type BusMessage, DELIVERY_HEADER, DeadLetter, encodeDeadLetter, RawDeliveryRecord, RECEIVED_AT_HEADER, type Subscription } from '@paved/ingest';
 import { CanonicalEvent } from '@paved/schemas';
 import { z } from 'zod';
-import { describeWarehouseError, isTransientWarehouseError, type Warehouse } from '../warehouse/client.js';
+import { describeWarehouseError, isTransientWarehouseError, type Warehouse } from '@paved/warehouse';
 import { BatchCoalescer } from './coalesce.js';
 import { type Row, rowOfDeadLetter, rowOfRawDelivery, rowsOfEvent, type TableRows } from './rows.js';
 

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Warehouse } from '../src/warehouse/client.js';
-import { loadMigrations, migrate, renderStatements } from '../src/warehouse/migrate.js';
+import { Warehouse } from '../src/client.js';
+import { loadMigrations, migrate, renderStatements } from '../src/migrate.js';
 
 /** Migration 0011 re-sorts t_incidents and t_failure_links on a warehouse that already holds rows. */
 let warehouse: Warehouse;

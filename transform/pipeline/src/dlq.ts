@@ -1,7 +1,7 @@
 import { type Bus, type BusRecord, DeadLetter, type Delivery, defaultNormaliseContext, encodeEvent, type NormaliseContext, normalise } from '@paved/ingest';
 import { EventSource } from '@paved/schemas';
 import { z } from 'zod';
-import type { Warehouse } from './warehouse/client.js';
+import type { Warehouse } from '@paved/warehouse';
 
 /** A `dead_letters` row as read back. */
 export const DeadLetterRow = DeadLetter.extend({ id: z.string(), replayed_at: z.string().nullable() });

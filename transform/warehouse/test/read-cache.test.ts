@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ReadCache, tablesOf } from '../src/warehouse/read-cache.js';
-import { openTestWarehouse, event } from './harness.js';
+import { ReadCache, tablesOf } from '../src/read-cache.js';
+import { openTestWarehouse, event } from '../../test/harness.js';
 
 describe('the read cache', () => {
   it('knows a statement\'s tables from its {{db}} names, twins included', () => {

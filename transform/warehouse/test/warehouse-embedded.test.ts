@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Warehouse } from '../src/warehouse/client.js';
-import { defaultEmbeddedMemoryMb, embeddedEngineArgs } from '../src/warehouse/embedded.js';
+import { Warehouse } from '../src/client.js';
+import { defaultEmbeddedMemoryMb, embeddedEngineArgs } from '../src/embedded.js';
 
 const MiB = 1024 * 1024;
 let dir: string;

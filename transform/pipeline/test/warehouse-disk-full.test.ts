@@ -5,9 +5,8 @@ import { join } from 'node:path';
 import { encodeRaw, InProcessBus } from '@paved/ingest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Sink } from '../src/sink/sink.js';
-import { Warehouse } from '../src/warehouse/client.js';
-import { migrate } from '../src/warehouse/migrate.js';
+import { Sink } from '../src/sink.js';
+import { migrate, Warehouse } from '@paved/warehouse';
 
 /*
  * The embedded warehouse on a disk that fills up (a tmpfs; root only): ClickHouse answers

@@ -8,10 +8,9 @@ import { DELIVERY_HEADER, defaultNormaliseContext, encodeEvent, encodeRaw, InPro
 import { CanonicalEvent } from '@paved/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Sink } from '../src/sink/sink.js';
-import { Warehouse } from '../src/warehouse/client.js';
-import { migrate } from '../src/warehouse/migrate.js';
-import { event } from './harness.js';
+import { Sink } from '../src/sink.js';
+import { migrate, Warehouse } from '@paved/warehouse';
+import { event } from '../../test/harness.js';
 
 /*
  * Idempotency across restarts (issue 15): a delivery id seen before, in any process life, is

@@ -1,8 +1,7 @@
-import type { Delivery, NormaliseContext } from '@paved/ingest';
-import { type Bus, type BusRecord, encodeDeadLetter, encodeEvent, normalise } from '@paved/ingest';
+import { type Bus, type BusRecord, type Delivery, encodeDeadLetter, encodeEvent, normalise, type NormaliseContext } from '@paved/ingest';
 import { EventSource, parseInstant } from '@paved/schemas';
 import { z } from 'zod';
-import type { Warehouse } from './warehouse/client.js';
+import type { Warehouse } from '@paved/warehouse';
 
 /*
  * `paved replay`: every archived delivery (raw_deliveries) through the current normalisers and

@@ -3,9 +3,9 @@ import { CanonicalEvent } from '@paved/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type ReplayProgress, replayDeadLetters } from '../src/dlq.js';
-import { rowOfDeadLetter } from '../src/sink/rows.js';
-import { deadLetterId } from '../src/sink/sink.js';
-import { event, openTestWarehouse } from './harness.js';
+import { rowOfDeadLetter } from '../src/rows.js';
+import { deadLetterId } from '../src/sink.js';
+import { event, openTestWarehouse } from '../../test/harness.js';
 
 let env: Awaited<ReturnType<typeof openTestWarehouse>>;
 /** Everything replay publishes, seen on its way to the real in-process bus (whose sink inserts it). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ReadCache } from '../src/warehouse/read-cache.js';
+import { ReadCache } from '../src/read-cache.js';
 
 const rows = (n: number, tag: number) => Array.from({ length: n }, (_, i) => ({ i, tag }));
 

@@ -6,9 +6,9 @@ import { type BusMessage, encodeEvent } from '@paved/ingest';
 import { CanonicalEvent } from '@paved/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { acquireWarehouseLock, readWarehouseLock, WarehouseLockedError } from '../src/warehouse/lock.js';
-import { loadMigrations, migrate, renderStatements } from '../src/warehouse/migrate.js';
-import { event, openTestWarehouse } from './harness.js';
+import { acquireWarehouseLock, readWarehouseLock, WarehouseLockedError } from '../src/lock.js';
+import { loadMigrations, migrate, renderStatements } from '../src/migrate.js';
+import { event, openTestWarehouse } from '../../test/harness.js';
 
 let env: Awaited<ReturnType<typeof openTestWarehouse>>;
 beforeAll(async () => { env = await openTestWarehouse(); });
@@ -103,7 +103,7 @@ describe('embedded data directory lock', () => {
     const dir = mkdtempSync(join(tmpdir(), 'paved-lock-'));
     acquireWarehouseLock(dir, 'paved start (test)', 'http://127.0.0.1:3999');
     const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', `
-      import('${join(import.meta.dirname, '..', 'src', 'warehouse', 'client.ts')}').then(async ({ Warehouse }) => {
+      import('${join(import.meta.dirname, '..', 'src', 'client.ts')}').then(async ({ Warehouse }) => {
         try { await Warehouse.open({ dataDir: '${dir}' }); console.log('opened'); } catch (e) { console.log(e.name + ': ' + e.message); }
       });`], { encoding: 'utf8' });
     expect(child.stdout).toContain('WarehouseLockedError');
@@ -121,7 +121,7 @@ describe('data directory permissions', () => {
     chmodSync(dir, 0o755);
     const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', `
       process.umask(0o000);
-      import('${join(import.meta.dirname, '..', 'src', 'warehouse', 'client.ts')}').then(async ({ Warehouse }) => {
+      import('${join(import.meta.dirname, '..', 'src', 'client.ts')}').then(async ({ Warehouse }) => {
         const w = await Warehouse.open({ dataDir: '${dir}' });
         await w.command('CREATE DATABASE IF NOT EXISTS {{db}}');
         await w.command('CREATE TABLE IF NOT EXISTS {{db}}.perm_probe (x UInt8) ENGINE = MergeTree ORDER BY x');
