@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /*
- * The ROI contract: what `GET /api/v1/roi` answers (transform/src/roadmap/roi.ts `roiSummary`).
+ * The ROI contract: what `GET /api/v1/roi` answers (insights/src/roadmap/roi.ts `roiSummary`).
  * Every key is documented in docs/roadmap-and-roi.md ("The ROI JSON"). Amounts are in `currency`,
  * per year; an amount that rests on a change whose 95 % interval includes zero is null.
  */
