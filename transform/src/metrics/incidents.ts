@@ -2,6 +2,10 @@ import { z } from 'zod';
 import { calendarDateProblem, isoDay } from '@paved/schemas';
 import type { Warehouse } from '@paved/warehouse';
 import { dayStart, scopeWhere } from './dora.js';
+import { sqlFiles } from './sql-files.js';
+
+/** queries/incidents/*.sql. */
+const SQL = sqlFiles('queries/incidents', ['listed', 'totals', 'window_failures', 'links', 'candidates', 'filter_options']);
 
 /*
  * Incidents from their side (docs/dashboard.md, "Incidents"): the incidents *opened* in a window
@@ -124,14 +128,17 @@ export interface IncidentsOptions {
   inferIncidentLinks?: boolean;
 }
 
-/** The page's filter as plain predicates (they let the sort key skip), for the parts of `query` that are set. */
+/**
+ * The page's filter as plain predicates (they let the sort key skip) for the parts of `query` that are
+ * set, or `1`: the `filter` slot of queries/incidents/*.sql (which hold the opened_at window themselves).
+ */
 function incidentFilter(query: IncidentsQuery): string {
-  const parts = [`opened_at >= {from:DateTime64(3, 'UTC')} AND opened_at < {to:DateTime64(3, 'UTC')}`];
+  const parts: string[] = [];
   if (query.team) parts.push('team = {team:String}');
   if (query.service) parts.push('service = {service:String}');
   if (query.severity) parts.push('severity = {severity:String}');
   if (query.source) parts.push('source = {source:String}');
-  return parts.join(' AND ');
+  return parts.length ? parts.join(' AND ') : '1';
 }
 
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
@@ -162,43 +169,15 @@ export async function incidentsInWindow(warehouse: Warehouse, query: IncidentsQu
   };
   const filter = incidentFilter(query);
   const [incidents, [totals], [windowFailures]] = await Promise.all([
-    warehouse.query(`
-      SELECT id, source, service, team, severity, title, status, opened_at, resolved_at, url,
-             if(resolved_at IS NULL, NULL, dateDiff('millisecond', opened_at, assumeNotNull(resolved_at)) / 3600000) AS restore_hours,
-             linked_deployment_ids, linked_shas,
-             id IN (SELECT incident_id FROM {{db}}.failure_link_overrides FINAL WHERE verdict = 'reject') AS rejected
-      FROM {{db}}.t_incidents
-      WHERE ${filter}
-      ORDER BY opened_at DESC, id
-      LIMIT {limit:UInt32}`, { ...params, limit }, IncidentRow),
-    warehouse.query(`
-      SELECT count() AS incidents, countIf(id IN (SELECT assumeNotNull(incident_id) FROM {{db}}.t_failure_links WHERE incident_id IS NOT NULL)) AS linked
-      FROM {{db}}.t_incidents WHERE ${filter}`, params, TotalsRow),
+    warehouse.query(SQL.listed.for(warehouse, { filter }), { ...params, limit }, IncidentRow),
+    warehouse.query(SQL.totals.for(warehouse, { filter }), params, TotalsRow),
     // The change failure rate's own rows (by deployment date), in the same team/service scope.
-    warehouse.query(`
-      SELECT countIf(failed) AS failed_n, countIf(failed AND failure_methods = ['inferred']) AS inference_only
-      FROM {{db}}.t_deployment_facts
-      WHERE deployed_at >= {from:DateTime64(3, 'UTC')} AND deployed_at < {to:DateTime64(3, 'UTC')}
-        AND ${scopeWhere(query)}`, params, WindowFailuresRow),
+    warehouse.query(SQL.window_failures.for(warehouse, { scope: scopeWhere(query) }), params, WindowFailuresRow),
   ]);
   const ids = incidents.map((i) => i.id);
   const [links, candidates] = await Promise.all([
-    warehouse.query(`
-      SELECT assumeNotNull(l.incident_id) AS incident_id, l.deployment_id AS deployment_id, l.method AS method, l.evidence AS evidence,
-             f.service AS service, f.team AS team, f.repo AS repo, f.sha AS sha, f.deployed_at AS deployed_at, f.failure_methods AS failure_methods
-      FROM {{db}}.t_failure_links AS l
-      INNER JOIN {{db}}.t_deployment_facts AS f ON f.id = l.deployment_id
-      WHERE l.incident_id IN {ids:Array(String)}
-      ORDER BY f.deployed_at DESC, l.deployment_id, l.method`, { ids }, LinkRow),
-    warehouse.query(`
-      SELECT i.id AS incident_id, d.id AS deployment_id, d.service AS service, d.sha AS sha, d.deployed_at AS deployed_at,
-             round(dateDiff('millisecond', d.deployed_at, i.opened_at) / 3600000, 2) AS hours_before
-      FROM (SELECT id, service, opened_at FROM {{db}}.t_incidents WHERE id IN {ids:Array(String)} AND service != 'unknown') AS i
-      INNER JOIN (SELECT id, service, sha, deployed_at FROM {{db}}.t_deployment_facts
-                  WHERE service IN (SELECT service FROM {{db}}.t_incidents WHERE id IN {ids:Array(String)})) AS d ON d.service = i.service
-      WHERE d.deployed_at <= i.opened_at AND d.deployed_at > i.opened_at - INTERVAL 7 DAY
-      ORDER BY i.id, d.deployed_at DESC, d.id
-      LIMIT 5 BY i.id`, { ids }, CandidateRow),
+    warehouse.query(SQL.links.for(warehouse), { ids }, LinkRow),
+    warehouse.query(SQL.candidates.for(warehouse), { ids }, CandidateRow),
   ]);
 
   const linksBy = new Map<string, IncidentLink[]>();
@@ -259,9 +238,6 @@ export async function incidentsInWindow(warehouse: Warehouse, query: IncidentsQu
 
 /** The values the incidents page can filter by: every team, service, severity and source incidents have. */
 export async function incidentFilterOptions(warehouse: Warehouse): Promise<{ teams: string[]; services: string[]; severities: string[]; sources: string[] }> {
-  const [row] = await warehouse.query(`
-    SELECT arraySort(groupUniqArray(team)) AS teams, arraySort(groupUniqArray(service)) AS services,
-           arraySort(groupUniqArray(toString(severity))) AS severities, arraySort(groupUniqArray(toString(source))) AS sources
-    FROM {{db}}.t_incidents`, {}, OptionsRow);
+  const [row] = await warehouse.query(SQL.filter_options.for(warehouse), {}, OptionsRow);
   return row ?? { teams: [], services: [], severities: [], sources: [] };
 }
