@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { adoptionMetrics, deployments, doraMetrics, type DoraResult, doraSeries, ranking, scopeOptions } from '@paved/transform';
+import { adoptionMetrics, deployments, doraMetrics, type DoraResult, doraSeries, freshness, newestDeploymentDay, ranking, scopeOptions } from '@paved/transform';
 import { Filters } from '@/components/Filters';
 import { ConnectSources, Card, Delta, Failure, LevelBadge, Meter, PageHeader, Sparkline, type Better, type Level } from '@/components/ui';
 import { icons } from '@/components/icons';
@@ -13,8 +13,6 @@ import { originOf } from '@/lib/request';
 import { runtime } from '@/lib/runtime';
 import { sourceLabel } from '@/lib/sources';
 import { teamHref } from '@/lib/teams';
-import { z } from 'zod';
-import type { Warehouse } from '@paved/warehouse';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Overview' };
@@ -153,30 +151,6 @@ function keyCards(now: DoraResult, before: DoraResult, weeks: WeekPoint[], view:
       sparkLabel: `Weekly rework rate: ${weeks.map((w) => (w.reworkRate === null ? 'none' : percent(w.reworkRate))).join(', ')}`,
     },
   ];
-}
-
-/**
- * What the Data freshness card shows: the last delivery per source, the last transform and the
- * dead letters waiting. (Data health's full report also scans the raw archive for payload
- * assumptions and resolves incident references: too much for every Overview view, and it is
- * read again after each batch the sink lands.)
- */
-async function freshness(warehouse: Warehouse) {
-  const [sources, runs, [waiting]] = await Promise.all([
-    warehouse.query(`
-      SELECT source, toString(max(received_at)) AS last_received, count() AS deliveries
-      FROM {{db}}.raw_deliveries FINAL GROUP BY source ORDER BY source`, {}, z.object({ source: z.string(), last_received: z.string(), deliveries: z.coerce.number() })),
-    warehouse.query(`SELECT toString(started_at) AS started_at, status FROM {{db}}.job_runs FINAL ORDER BY started_at DESC LIMIT 1`, {}, z.object({ started_at: z.string(), status: z.string() })),
-    warehouse.query(`SELECT count() AS n FROM {{db}}.dead_letters FINAL WHERE replayed_at IS NULL`, {}, z.object({ n: z.coerce.number() })),
-  ]);
-  return { sources, runs, deadLetterTotal: waiting?.n ?? 0 };
-}
-
-/** The day of the newest deployment the metrics know (null before the first transform). */
-async function newestDeploymentDay(warehouse: Warehouse): Promise<string | null> {
-  const [row] = await warehouse.query(
-    `SELECT if(count() = 0, NULL, toString(toDate(max(deployed_at)))) AS day FROM {{db}}.t_deployment_facts`, {}, z.object({ day: z.string().nullable() }));
-  return row?.day ?? null;
 }
 
 /**

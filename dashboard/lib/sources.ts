@@ -1,5 +1,5 @@
+import { gitlabCatalogRepos } from '@paved/transform';
 import type { Warehouse } from '@paved/warehouse';
-import { z } from 'zod';
 
 /**
  * Sources as people name them, and links into the tool a row came from (GitHub or GitLab for
@@ -89,11 +89,7 @@ export function changeRequestRef(repo: string, number: number, hosts: RepoHosts 
  * of (a two-level GitLab path looks like a GitHub one otherwise).
  */
 export async function repoHosts(warehouse: Warehouse, config: { sources: { gitlab?: { apiUrl: string } | undefined } }, gitlabDeployments: { id: string; repo: string }[] = []): Promise<RepoHosts> {
-  const rows = await warehouse.query(
-    `SELECT DISTINCT ifNull(repo, '') AS repo FROM {{db}}.catalog_entities FINAL WHERE mapContains(annotations, 'gitlab.com/project-slug') AND repo IS NOT NULL`,
-    {}, z.object({ repo: z.string() }),
-  );
-  const repos = new Set(rows.map((row) => row.repo));
+  const repos = new Set(await gitlabCatalogRepos(warehouse));
   for (const d of gitlabDeployments) if (d.id.startsWith('gitlab:')) repos.add(d.repo);
   return { gitlabWeb: gitlabWebOf(config.sources.gitlab?.apiUrl), gitlabRepos: repos };
 }
