@@ -47,3 +47,5 @@ export { ensureWebhookSecret, storeWebhookSecret, webhookSecretPath } from './ru
 export type { StoredSecretName } from './runtime/webhook-secrets.js';
 export { TransformSchedule } from './schedule.js';
 export type { ScheduleStatus } from './schedule.js';
+export { NOT_LEADER, Scheduler } from './scheduler.js';
+export type { JobDefinition, JobStatus, Leadership as SchedulerLeadership, ScheduledJob, SchedulerOptions } from './scheduler.js';

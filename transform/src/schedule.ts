@@ -1,8 +1,9 @@
 import type { Logger } from '@paved/ingest';
-import cron, { type ScheduledTask } from 'node-cron';
+import cron from 'node-cron';
 import { type ChangeSummary, changesOfRows, emptyChanges, hasChanges, type IncrementReport, mergeChanges, runIncrement } from './metrics/increment.js';
 import { runTransform, type TransformReport } from './metrics/rebuild.js';
 import type { MetricSettings } from './metrics/settings.js';
+import { type ScheduledJob, Scheduler } from './scheduler.js';
 import type { TableRows } from '@paved/pipeline';
 import type { Warehouse } from '@paved/warehouse';
 
@@ -28,6 +29,12 @@ export interface FreshnessOptions {
   maxDelayMs?: number;
   /** See IncrementOptions.maxServiceShare. */
   maxServiceShare?: number;
+  /**
+   * The process's scheduler (scheduler.ts), shared with the digests: the cron tick is its job
+   * `transform`, and it decides leadership (only the leader runs the tick or an increment). Unset:
+   * a scheduler of this schedule's own (tests, benchmarks, one process).
+   */
+  scheduler?: Scheduler;
 }
 
 export interface FreshnessStatus {
@@ -44,13 +51,16 @@ export interface FreshnessStatus {
 export type FreshnessRun = { kind: 'nothing_pending' } | { kind: 'skipped'; reason: string } | IncrementReport | ({ kind: 'full' } & TransformReport);
 
 /**
- * Runs the transform on a cron schedule (UTC) and on demand, and (event-driven) an increment shortly
- * after each landed batch; one run at a time.
+ * Runs the transform on a cron schedule (UTC, the scheduler's job `transform`) and on demand, and
+ * (event-driven) an increment shortly after each landed batch; one run at a time.
  */
 export class TransformSchedule {
   readonly status: ScheduleStatus = { ok: true, lastRun: null, lastStatus: null, lastDetail: '', nextRun: null, runs: 0, failures: 0 };
   readonly freshness: FreshnessStatus = { increments: 0, fullRebuilds: 0, pendingRows: 0, lastIncrementAt: null, lastIncrementMs: null, lastFullReason: null };
-  private task: ScheduledTask | null = null;
+  private job: ScheduledJob | null = null;
+  private readonly scheduler: Scheduler;
+  /** The scheduler is this schedule's own (not passed in): start and stop start and stop it. */
+  private readonly ownScheduler: boolean;
   private pending: ChangeSummary = emptyChanges();
   private firstPendingAt: number | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -69,19 +79,23 @@ export class TransformSchedule {
     private readonly options: FreshnessOptions = {},
   ) {
     if (!cron.validate(expression)) throw new Error(`metrics.transformSchedule "${expression}" is not a valid cron expression (e.g. "*/5 * * * *")`);
+    this.ownScheduler = !options.scheduler;
+    this.scheduler = options.scheduler ?? new Scheduler({ log });
   }
 
   start(): void {
-    this.task = cron.schedule(this.expression, () => {
-      const reason = this.skipReason();
-      if (reason) {
-        this.log('debug', 'scheduled transform skipped', { reason });
-        this.refreshNextRun();
-        return;
-      }
+    this.job = this.scheduler.register({
+      name: 'transform',
+      cron: this.expression,
+      timezone: 'UTC',
+      skipReason: this.skipReason,
+      logSkips: 'debug',
+      afterTick: () => this.refreshNextRun(),
       // Event-driven, the data schedules its own increments: the tick only applies what is pending.
-      void (this.options.eventDriven ? this.runScheduledIncrement() : this.runNow()).catch(() => {});
-    }, { timezone: 'UTC', noOverlap: true, name: 'paved-transform' });
+      // A failed run is logged and counted in `status` by runNow and runIncrementNow themselves.
+      run: () => (this.options.eventDriven ? this.runIncrementNow() : this.runNow()).catch(() => {}),
+    });
+    if (this.ownScheduler) this.scheduler.start();
     this.refreshNextRun();
   }
 
@@ -115,7 +129,7 @@ export class TransformSchedule {
 
   /** A timer's or the cron's increment: skipped (changes kept pending) while `skipReason` says so. */
   private async runScheduledIncrement(): Promise<FreshnessRun> {
-    const reason = this.skipReason();
+    const reason = this.scheduler.skipReason() ?? this.skipReason();
     if (reason) return { kind: 'skipped', reason };
     return this.runIncrementNow();
   }
@@ -185,7 +199,7 @@ export class TransformSchedule {
   }
 
   private refreshNextRun(): void {
-    const next = this.task?.getNextRun();
+    const next = this.job?.nextRun();
     this.status.nextRun = next ? next.toISOString() : null;
   }
 
@@ -193,8 +207,8 @@ export class TransformSchedule {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    await this.task?.stop();
-    await this.task?.destroy();
-    this.task = null;
+    if (this.ownScheduler) await this.scheduler.stop();
+    else await this.scheduler.unregister('transform');
+    this.job = null;
   }
 }

@@ -2,8 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from '@paved/ingest';
 import type { PavedConfig, PavedEnv } from '@paved/schemas';
-import cron, { type ScheduledTask } from 'node-cron';
-import type { ScheduleStatus } from '@paved/transform';
+import cron from 'node-cron';
+import { type ScheduledJob, type ScheduleStatus, Scheduler } from '@paved/transform';
 import type { Warehouse } from '@paved/warehouse';
 import { type SendOutcome, sendEmail } from '@paved/mail';
 import { type Channel, type Destinations, destinationProblem, destinationsOf, postToSlack, teamSlackVariable } from './channels.js';
@@ -25,8 +25,14 @@ export interface DigestSchedulerOptions {
   config: PavedConfig;
   env: PavedEnv;
   log: Logger;
-  /** Asked before every scheduled run: non-null (e.g. "another replica is the leader") skips it. */
+  /** Asked before every scheduled run: non-null (e.g. "the demo organisation is loading") skips it. */
   skipReason?: () => string | null;
+  /**
+   * The process's scheduler, shared with the transform schedule: the weekly run is its job `digest`,
+   * the minute sweep its job `digest-retry`, and only the leader runs them. Unset: a scheduler of
+   * the digests' own (tests, `paved digest`).
+   */
+  scheduler?: Scheduler;
   surveySummary?: SurveySummaryHook;
   retry?: Partial<RetryPolicy>;
   /** A `sending` row older than this is `uncertain`, a `pending` claim older than this is abandoned. */
@@ -81,9 +87,14 @@ type Action = { kind: 'send'; attempt: number; reclaimFrom: number | null } | { 
  */
 export class DigestScheduler {
   readonly status: DigestScheduleStatus = { lastRun: null, lastStatus: null, lastDetail: '', nextRun: null, runs: 0, failures: 0 };
-  /** Created stopped: `sweep` asks it whether the schedule has fired this week even before `start`. */
-  private readonly weekly: ScheduledTask;
-  private sweeper: ScheduledTask | null = null;
+  /** Registered at once: `sweep` asks it whether the schedule has fired this week even before `start`. */
+  private readonly weekly: ScheduledJob;
+  private sweeper: ScheduledJob | null = null;
+  private readonly scheduler: Scheduler;
+  /** The scheduler is the digests' own (not passed in): start and stop start and stop it. */
+  private readonly ownScheduler: boolean;
+  /** Between start and stop: the weekly job's ticks are skipped outside it. */
+  private running = false;
   /** Scheduled runs of this process, one after the other (the weekly run and a sweep can fire in the same minute). */
   private chain: Promise<unknown> = Promise.resolve();
   private queued = 0;
@@ -109,7 +120,14 @@ export class DigestScheduler {
     this.instanceId = options.instanceId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.now = options.now ?? (() => new Date());
     this.destinationsCache = options.destinations ?? null;
-    this.weekly = cron.createTask(schedule, () => this.scheduled('weekly', () => this.deliver(lastCompleteWeek(this.now()))), { timezone, noOverlap: true, name: 'paved-digest' });
+    this.ownScheduler = !options.scheduler;
+    this.scheduler = options.scheduler ?? new Scheduler({ log: options.log });
+    this.weekly = this.scheduler.register({
+      name: 'digest', cron: schedule, timezone, logSkips: 'info',
+      skipReason: () => (this.running ? this.options.skipReason?.() ?? null : 'digests are not started'),
+      afterTick: () => this.refreshNextRun(),
+      run: async () => this.enqueue('weekly', () => this.deliver(lastCompleteWeek(this.now()))),
+    });
   }
 
   /** Checked on first use, so a bad webhook URL fails the digest, not the whole process. */
@@ -123,26 +141,27 @@ export class DigestScheduler {
       const problem = this.safeProblem(channel, null);
       if (problem) this.options.log('warn', 'digest channel has no destination for the organisation digest', { channel, problem });
     }
-    void this.weekly.start();
-    this.sweeper = cron.schedule('* * * * *', () => this.scheduled('sweep', () => this.sweep({ catchUp: true })), { timezone: 'UTC', noOverlap: true, name: 'paved-digest-retry' });
+    this.running = true;
+    this.sweeper = this.scheduler.register({
+      name: 'digest-retry', cron: '* * * * *', timezone: 'UTC', logSkips: false,
+      skipReason: () => this.options.skipReason?.() ?? null,
+      run: async () => this.enqueue('sweep', () => this.sweep({ catchUp: true })),
+    });
+    if (this.ownScheduler) this.scheduler.start();
     this.refreshNextRun();
   }
 
   async stop(): Promise<void> {
-    await this.sweeper?.stop();
-    await this.sweeper?.destroy();
+    this.running = false;
+    await this.scheduler.unregister('digest-retry');
     this.sweeper = null;
-    await this.weekly.stop();
+    if (this.ownScheduler) await this.scheduler.stop();
+    else await this.scheduler.unregister('digest');
     await this.chain;
   }
 
-  private scheduled(kind: 'weekly' | 'sweep', run: () => Promise<unknown>): void {
-    const reason = this.options.skipReason?.() ?? null;
-    if (reason) {
-      if (kind === 'weekly') this.options.log('info', 'scheduled digest skipped', { reason });
-      this.refreshNextRun();
-      return;
-    }
+  /** Queues a scheduled run after the ones in hand (the scheduler has checked leadership and the skip reasons). */
+  private enqueue(kind: 'weekly' | 'sweep', run: () => Promise<unknown>): void {
     // A sweep finding a run in progress has nothing to add: the next one comes a minute later.
     if (kind === 'sweep' && this.queued > 0) return;
     this.queued += 1;
@@ -169,7 +188,7 @@ export class DigestScheduler {
   }
 
   private refreshNextRun(): void {
-    const next = this.sweeper ? this.weekly.getNextRun() : null;
+    const next = this.sweeper ? this.weekly.nextRun() : null;
     this.status.nextRun = next ? next.toISOString() : null;
   }
 
@@ -207,7 +226,7 @@ export class DigestScheduler {
     if (this.firedWeek === week) return true;
     const start = Date.parse(`${isoWeekOf(now).from}T00:00:00Z`);
     for (let t = start; t <= now.getTime(); t += 60_000) {
-      if (this.weekly.match(new Date(t))) {
+      if (this.weekly.matches(new Date(t))) {
         this.firedWeek = week;
         return true;
       }

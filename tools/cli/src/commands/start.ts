@@ -1,7 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { catalogEventsFromConfig, catalogEventsFromFolders, createLogger, encodeEvent, InProcessBus, levelOf, loadDemo, WebhookReceiver } from '@paved/ingest';
 import { Sink, type TableRows } from '@paved/pipeline';
-import { ConnectJobs, hasConfiguredSources, loadConfig, metricSettingsOf, publicOriginsOf, TransformSchedule } from '@paved/transform';
+import { ConnectJobs, hasConfiguredSources, loadConfig, metricSettingsOf, publicOriginsOf, Scheduler, TransformSchedule } from '@paved/transform';
 import { migrate, updateWarehouseLock } from '@paved/warehouse';
 import { DigestScheduler } from '@paved/insights';
 import { type HealthReport, type PavedRuntime, registerRuntime } from '@paved/runtime';
@@ -76,7 +76,9 @@ export async function start(options: StartOptions): Promise<void> {
   const receiver = new WebhookReceiver({ bus, context, secrets: env, log: (entry) => log(levelOf(entry), String(entry.msg), entry) });
   const settings = metricSettingsOf(config);
   // While the demo loads, the start-up path below runs the transform as it goes (one at a time).
-  const schedule = new TransformSchedule(warehouse, settings, config.metrics.transformSchedule, log, () => (demoState?.loading ? 'the demo organisation is loading' : null), { eventDriven: true });
+  // One scheduler for the transform schedule and the digests (one process: it is always the leader).
+  const scheduler = new Scheduler({ log });
+  const schedule = new TransformSchedule(warehouse, settings, config.metrics.transformSchedule, log, () => (demoState?.loading ? 'the demo organisation is loading' : null), { eventDriven: true, scheduler });
   onLanded = (rows) => schedule.noteLanded(rows);
   let transformInFlight: Promise<unknown> | null = null;
   /** One transform at a time: a request while one runs waits for it and then runs again. */
@@ -94,7 +96,7 @@ export async function start(options: StartOptions): Promise<void> {
   const compares = await compareEnrichmentOf(config, env, { warehouse, bus, context, log: createLogger('compare-enrichment') });
   // Digests wait for the demo and the first transform, so they never describe half-loaded data.
   const digests = new DigestScheduler({
-    warehouse, config, env, log: createLogger('digest'), surveySummary: digestSurveySummary,
+    warehouse, config, env, log: createLogger('digest'), surveySummary: digestSurveySummary, scheduler,
     skipReason: () => (demoState?.loading ? 'the demo organisation is loading' : schedule.status.lastStatus === 'ok' || schedule.status.runs > 1 ? null : 'waiting for the first transform'),
   });
   const adminToken = createAdminToken(env);
@@ -153,6 +155,7 @@ export async function start(options: StartOptions): Promise<void> {
     await schedule.stop();
     await compares?.stop();
     await digests.stop();
+    await scheduler.stop();
     await sink.stop();
     await bus.close();
     await warehouse.close();
@@ -162,6 +165,7 @@ export async function start(options: StartOptions): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
+  scheduler.start();
   schedule.start();
   compares?.start();
   digests.start();

@@ -2,7 +2,7 @@ import { createLogger, electLeader, type Leadership } from '@paved/ingest';
 import { kafkaBrokersFromEnv } from '@paved/ingest/kafka';
 import { DigestScheduler } from '@paved/insights';
 import { describeWarehouseError, migrate } from '@paved/warehouse';
-import { loadConfig, metricSettingsOf, TransformSchedule } from '@paved/transform';
+import { loadConfig, metricSettingsOf, Scheduler, TransformSchedule } from '@paved/transform';
 import { compareEnrichmentOf, githubCredentialsConfigured } from '../compare-enrichment.js';
 import { digestSurveySummary } from '../digest-survey.js';
 import { type Check, createMetrics, notFound, opsRoutes, serveApp, warehouseCheck } from '../ops.js';
@@ -20,18 +20,13 @@ export async function transformService(options: { port?: number; host?: string }
   let migrated = false;
   let lastWarehouseError = 'not checked yet';
   let leadership: Leadership | null = null;
-  // The schedule fires on every replica; only the leader (or the only process) runs it.
-  const schedule = new TransformSchedule(warehouse, metricSettingsOf(config), config.metrics.transformSchedule, log, () => {
-    if (leadership && !leadership.isLeader()) return 'another replica is the leader';
-    if (!migrated) return `warehouse not ready: ${lastWarehouseError}`;
-    return null;
-  });
+  // One scheduler for every job of this process: its ticks fire on every replica, and only the
+  // leader (setLeadership below; or the only process) runs them, once the warehouse is ready.
+  const scheduler = new Scheduler({ log, skipReason: () => (migrated ? null : `warehouse not ready: ${lastWarehouseError}`) });
+  const schedule = new TransformSchedule(warehouse, metricSettingsOf(config), config.metrics.transformSchedule, log, () => null, { scheduler });
 
   // Digests follow the same leader; the delivery ledger still keeps a second sender from doubling any.
-  const digests = new DigestScheduler({
-    warehouse, config, env, log: createLogger('digest'), surveySummary: digestSurveySummary,
-    skipReason: () => (leadership && !leadership.isLeader() ? 'another replica is the leader' : migrated ? null : `warehouse not ready: ${lastWarehouseError}`),
-  });
+  const digests = new DigestScheduler({ warehouse, config, env, log: createLogger('digest'), surveySummary: digestSurveySummary, scheduler });
 
   const ensureMigrated = async () => {
     if (migrated) return;
@@ -50,6 +45,7 @@ export async function transformService(options: { port?: number; host?: string }
   const brokers = kafkaBrokersFromEnv(env.KAFKA_BROKERS);
   if (brokers) {
     leadership = await electLeader({ brokers, topicPrefix: config.bus.topicPrefix, job: 'transform', onChange: (leader) => log('info', leader ? 'this replica now runs the transform schedule' : 'another replica runs the transform schedule') });
+    scheduler.setLeadership(leadership);
   }
   // With Kafka, the leader also fetches GitHub's compare for new production deployments (the sink stores it).
   const bus = brokers && githubCredentialsConfigured(config, env) ? await createBus(env, config) : null;
@@ -57,6 +53,7 @@ export async function transformService(options: { port?: number; host?: string }
     warehouse, bus, context: normaliseContextOf(config), log: createLogger('compare-enrichment'),
     skipReason: () => (leadership && !leadership.isLeader() ? 'another replica is the leader' : migrated ? null : `warehouse not ready: ${lastWarehouseError}`),
   }) : null;
+  scheduler.start();
   schedule.start();
   digests.start();
   compares?.start();
@@ -75,6 +72,7 @@ export async function transformService(options: { port?: number; host?: string }
     clearInterval(retry);
     await schedule.stop();
     await digests.stop();
+    await scheduler.stop();
     await compares?.stop();
     await bus?.close();
     await leadership?.stop();
