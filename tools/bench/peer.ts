@@ -262,7 +262,9 @@ const registerFor = (view: Warehouse) => registerRuntime({
 if (withHttp) {
   if (!dashboardBuilt()) await buildDashboard(log);
   const dashboard = await dashboardHandler({ hostname: '127.0.0.1', port: 0 });
-  server = createServer((request, response) => void frontDoor({ gate: null, publicOrigins: publicOriginsOf(config), localUrl: 'http://127.0.0.1', dashboard })(request, response));
+  // One front door for the server's life, as `paved start` builds it (not one per request).
+  const door = frontDoor({ gate: null, publicOrigins: publicOriginsOf(config), localUrl: 'http://127.0.0.1', dashboard });
+  server = createServer((request, response) => void door(request, response));
   await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
   const address = server.address();
   base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
