@@ -1,6 +1,7 @@
 import { type Bus, compareDelivery, fetchCompare, type GithubApi, type Logger, type NormaliseContext, receiveDelivery } from '@paved/ingest';
 import { z } from 'zod';
 import type { Warehouse } from '@paved/warehouse';
+import type { Scheduler } from './scheduler.js';
 
 /*
  * Compare enrichment for live deployments (docs/metrics.md, "Change set"): every successful
@@ -30,8 +31,13 @@ export interface CompareEnrichmentOptions {
   /** Below this many remaining requests of the rate limit, the job waits for the next tick (default 100). */
   minRateLimitRemaining?: number;
   now?: () => Date;
-  /** Asked before every tick: a reason (e.g. "another replica is the leader") skips it. */
+  /** Asked before every tick: a reason (e.g. "warehouse not ready") skips it. */
   skipReason?: () => string | null;
+  /**
+   * The process's scheduler: the tick is its job `compare-enrichment` (every `intervalMs`, which
+   * must divide a minute into whole seconds), run by the leader only. Unset: a timer of its own (tests).
+   */
+  scheduler?: Scheduler;
 }
 
 export interface CompareEnrichmentStatus {
@@ -82,6 +88,8 @@ export class CompareEnrichment {
   /** Pairs this process sent or gave up on: the sink may not have stored a sent one by the next tick. */
   private readonly done = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
+  /** The scheduler its job is registered with, between start and stop. */
+  private registered: Scheduler | null = null;
   private running: Promise<number> | null = null;
   private readonly log: Logger;
 
@@ -90,7 +98,15 @@ export class CompareEnrichment {
   }
 
   start(): void {
-    if (this.timer) return;
+    if (this.timer || this.registered) return;
+    const { scheduler } = this.options;
+    if (scheduler) {
+      const seconds = Math.round((this.options.intervalMs ?? 20_000) / 1000);
+      if (seconds < 1 || 60 % seconds !== 0) throw new Error(`compare enrichment every ${seconds} s: with a scheduler the interval must divide a minute`);
+      scheduler.register({ name: 'compare-enrichment', cron: `*/${seconds} * * * * *`, logSkips: 'debug', run: () => this.tick() });
+      this.registered = scheduler;
+      return;
+    }
     this.timer = setInterval(() => void this.tick().catch(() => {}), this.options.intervalMs ?? 20_000);
     this.timer.unref?.();
   }
@@ -98,6 +114,8 @@ export class CompareEnrichment {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    await this.registered?.unregister('compare-enrichment');
+    this.registered = null;
     await this.running?.catch(() => {});
   }
 

@@ -4,6 +4,7 @@
  * no broker. The transform schedule and the digests on one scheduler: insights/test/shared-scheduler.test.ts.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CompareEnrichment } from '../src/compare-enrichment.js';
 import { NOT_LEADER, Scheduler } from '../src/scheduler.js';
 
 type Entry = { level: string; msg: string; fields?: Record<string, unknown> };
@@ -109,5 +110,28 @@ describe('skips, failures and overlap', () => {
     await minutes(6);
     expect(most).toBe(1);
     expect(runs).toBeLessThan(6);
+  });
+});
+
+describe('compare enrichment on the scheduler', () => {
+  it('ticks every 20 s as the job compare-enrichment, only on the leader', async () => {
+    let leader = false;
+    const s = scheduler();
+    s.setLeadership({ isLeader: () => leader });
+    const failing = { query: async () => { throw new Error('warehouse went away'); } };
+    const enrichment = new CompareEnrichment({
+      warehouse: failing as never, api: { stats: { rateLimitRemaining: null } } as never, bus: {} as never, context: {} as never,
+      productionPattern: '^production$', scheduler: s,
+    });
+    s.start();
+    enrichment.start();
+    await minutes(1);
+    expect(enrichment.status.ticks).toBe(0);
+    expect(s.status()[0]).toMatchObject({ name: 'compare-enrichment', cron: '*/20 * * * * *', runs: 0, skipped: 3, lastSkipReason: NOT_LEADER });
+    leader = true;
+    await minutes(1);
+    expect(enrichment.status.ticks).toBe(3);
+    await enrichment.stop();
+    expect(s.status()).toEqual([]);
   });
 });

@@ -1,14 +1,14 @@
 import { type Bus, GithubApi, githubAuthOf, type Logger, type NormaliseContext } from '@paved/ingest';
 import type { PavedConfig, PavedEnv } from '@paved/schemas';
 import type { Warehouse } from '@paved/warehouse';
-import { CompareEnrichment } from '@paved/transform';
+import { CompareEnrichment, type Scheduler } from '@paved/transform';
 
 /**
  * The compare enrichment job of `paved start` and `paved transform` (docs/metrics.md, "Change set"):
  * only with GitHub credentials (GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY). Null without them.
  */
 export async function compareEnrichmentOf(
-  config: PavedConfig, env: PavedEnv, deps: { warehouse: Warehouse; bus: Bus; context: NormaliseContext; log: Logger; skipReason?: () => string | null },
+  config: PavedConfig, env: PavedEnv, deps: { warehouse: Warehouse; bus: Bus; context: NormaliseContext; log: Logger; scheduler: Scheduler },
 ): Promise<CompareEnrichment | null> {
   const github = config.sources.github;
   const repos = github?.repos ?? [];

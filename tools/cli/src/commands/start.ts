@@ -93,7 +93,7 @@ export async function start(options: StartOptions): Promise<void> {
     }
   };
   // New production deployments get GitHub's compare with the previous one within a minute (with GitHub credentials).
-  const compares = await compareEnrichmentOf(config, env, { warehouse, bus, context, log: createLogger('compare-enrichment') });
+  const compares = await compareEnrichmentOf(config, env, { warehouse, bus, context, log: createLogger('compare-enrichment'), scheduler });
   // Digests wait for the demo and the first transform, so they never describe half-loaded data.
   const digests = new DigestScheduler({
     warehouse, config, env, log: createLogger('digest'), surveySummary: digestSurveySummary, scheduler,

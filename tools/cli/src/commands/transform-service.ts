@@ -50,8 +50,7 @@ export async function transformService(options: { port?: number; host?: string }
   // With Kafka, the leader also fetches GitHub's compare for new production deployments (the sink stores it).
   const bus = brokers && githubCredentialsConfigured(config, env) ? await createBus(env, config) : null;
   const compares = bus ? await compareEnrichmentOf(config, env, {
-    warehouse, bus, context: normaliseContextOf(config), log: createLogger('compare-enrichment'),
-    skipReason: () => (leadership && !leadership.isLeader() ? 'another replica is the leader' : migrated ? null : `warehouse not ready: ${lastWarehouseError}`),
+    warehouse, bus, context: normaliseContextOf(config), log: createLogger('compare-enrichment'), scheduler,
   }) : null;
   scheduler.start();
   schedule.start();
