@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { PavedConfig } from '@paved/schemas';
 import type { DigestSurveySummary } from '@paved/surveys';
-import { dataHealth, dayStart, doraMetrics, type DoraResult, explain, ranking, type RankingRow, scopeOptions } from '@paved/transform';
+import { adoptionChangeCounts, dataHealth, deploymentNames, doraMetrics, type DoraResult, explain, type NamedDeployment, ranking, type RankingRow, scopeOptions } from '@paved/transform';
 import type { Warehouse } from '@paved/warehouse';
 import { addDays, type IsoWeek } from './week.js';
 
@@ -185,7 +185,7 @@ export async function buildDigest(warehouse: Warehouse, config: PavedConfig, opt
     // never of a campaign that closed after that week.
     (options.surveySummary ?? noSurveySummary)(warehouse, config, scope, new Date(Math.min(now.getTime(), Date.parse(`${week.to}T00:00:00Z`)))),
   ]);
-  const named = await deploymentNames(warehouse, [...failed.deployments.map((d) => d.id), ...failed.failureLinks.flatMap((l) => (l.other_deployment_id ? [l.other_deployment_id] : []))]);
+  const named = await deploymentNamesById(warehouse, [...failed.deployments.map((d) => d.id), ...failed.failureLinks.flatMap((l) => (l.other_deployment_id ? [l.other_deployment_id] : []))]);
   return {
     version: 1,
     week: { id: week.id, from: week.from, to: week.to },
@@ -286,19 +286,9 @@ export function biggestMovers(now: RankingRow[], before: RankingRow[]): Mover[] 
   return movers.sort((a, b) => b.score - a.score || a.name.localeCompare(b.name)).slice(0, MOVERS);
 }
 
-const NamedDeployment = z.object({ id: z.string(), repo: z.string(), sha: z.string().nullable(), prs: z.array(z.coerce.number()) });
-type NamedDeployment = z.infer<typeof NamedDeployment>;
-
 /** Repository, sha and pull requests of deployments, so a digest can name them as people do instead of by id. */
-async function deploymentNames(warehouse: Warehouse, ids: string[]): Promise<Map<string, NamedDeployment>> {
-  if (!ids.length) return new Map();
-  const rows = await warehouse.query(`
-    SELECT d.id AS id, any(d.repo) AS repo, any(d.sha) AS sha, arraySort(groupUniqArrayIf(assumeNotNull(c.pr_number), c.pr_number IS NOT NULL)) AS prs
-    FROM (SELECT id, repo, sha FROM {{db}}.t_deployments WHERE id IN {ids:Array(String)}) AS d
-    LEFT JOIN (SELECT deployment_id, pr_number FROM {{db}}.t_changes WHERE deployment_id IN {ids:Array(String)}) AS c ON c.deployment_id = d.id
-    GROUP BY d.id
-    SETTINGS join_use_nulls = 1`, { ids: [...new Set(ids)] }, NamedDeployment);
-  return new Map(rows.map((r) => [r.id, r]));
+async function deploymentNamesById(warehouse: Warehouse, ids: string[]): Promise<Map<string, NamedDeployment>> {
+  return new Map((await deploymentNames(warehouse, ids)).map((r) => [r.id, r]));
 }
 
 /** "acme/billing PR #123", "acme/billing PRs #12, #13 and 2 more", else "acme/billing at a1b2c3d": a deployment as people know it. */
@@ -335,24 +325,12 @@ function failuresOf(explanation: Awaited<ReturnType<typeof explain>>, named: Map
   }));
 }
 
-const AdoptionRow = z.object({ deployments: z.coerce.number(), golden: z.coerce.number(), platform: z.coerce.number(), previous_deployments: z.coerce.number(), previous_golden: z.coerce.number(), previous_platform: z.coerce.number() });
-
 /**
  * Golden-path and platform-pipeline shares of production deployments, this week and the week
  * before: the same flags (`golden_path`, `via_platform`) as adoptionMetrics' headline, in one query.
  */
 async function adoptionChange(warehouse: Warehouse, week: IsoWeek, previous: { from: string; to: string }, team: string | undefined): Promise<z.infer<typeof AdoptionChange>> {
-  const [row] = await warehouse.query(`
-    SELECT countIf(deployed_at >= {from:DateTime64(3, 'UTC')}) AS deployments,
-           countIf(deployed_at >= {from:DateTime64(3, 'UTC')} AND golden_path) AS golden,
-           countIf(deployed_at >= {from:DateTime64(3, 'UTC')} AND via_platform) AS platform,
-           countIf(deployed_at < {from:DateTime64(3, 'UTC')}) AS previous_deployments,
-           countIf(deployed_at < {from:DateTime64(3, 'UTC')} AND golden_path) AS previous_golden,
-           countIf(deployed_at < {from:DateTime64(3, 'UTC')} AND via_platform) AS previous_platform
-    FROM {{db}}.t_deployment_facts
-    WHERE deployed_at >= {previous:DateTime64(3, 'UTC')} AND deployed_at < {to:DateTime64(3, 'UTC')} AND ({team:String} = '' OR team = {team:String})`,
-  { from: dayStart(week.from), to: dayStart(week.to), previous: dayStart(previous.from), team: team ?? '' }, AdoptionRow);
-  const r = row ?? { deployments: 0, golden: 0, platform: 0, previous_deployments: 0, previous_golden: 0, previous_platform: 0 };
+  const r = await adoptionChangeCounts(warehouse, { previous: previous.from, from: week.from, to: week.to, team });
   const share = (part: number, whole: number) => (whole ? Math.round((part / whole) * 10_000) / 10_000 : null);
   return {
     deployments: r.deployments,

@@ -1,6 +1,5 @@
-import { z } from 'zod';
 import type { PavedConfig } from '@paved/schemas';
-import { dayStart } from '@paved/transform';
+import { initiativeRows, type InitiativeRows } from '@paved/transform';
 import type { Warehouse } from '@paved/warehouse';
 import { addDays } from './friction.js';
 import { round } from './scoring.js';
@@ -61,14 +60,6 @@ export interface InitiativeEffect {
   notes: string[];
 }
 
-const num = z.coerce.number();
-const nullableNum = z.union([z.null(), z.coerce.number()]);
-const DeployRow = z.object({ treated: z.coerce.number(), after: z.coerce.number(), deployments: num, failed_n: num, recovered_n: num, recovery_p50: nullableNum });
-const ChangeRow = z.object({ treated: z.coerce.number(), after: z.coerce.number(), changes: num, lead_p50: nullableNum });
-
-const TARGET = `(has({teams:Array(String)}, team) OR has({services:Array(String)}, service))`;
-const PERIODS = `deployed_at >= {before:DateTime64(3, 'UTC')} AND deployed_at < {end:DateTime64(3, 'UTC')}`;
-
 /** Builds one cell (group × period) from the two query rows. Pure. */
 export function cellOf(deploys: { deployments: number; failed_n: number; recovered_n: number; recovery_p50: number | null } | undefined, changes: { changes: number; lead_p50: number | null } | undefined, days: number): Cell {
   const deployments = deploys?.deployments ?? 0;
@@ -101,22 +92,9 @@ export async function initiativeEffects(warehouse: Warehouse, config: PavedConfi
     const status = days === 0 ? 'not_started' : afterEnd === full ? 'complete' : 'measuring';
     const notes: string[] = [];
     if (!initiative.teams.length && !initiative.services.length) notes.push('No teams or services listed: nothing is targeted, so there is nothing to compare.');
-    let rows: { deploys: z.infer<typeof DeployRow>[]; changes: z.infer<typeof ChangeRow>[] } = { deploys: [], changes: [] };
-    if (days > 0) {
-      const params = { teams: initiative.teams, services: initiative.services, before: dayStart(before.from), start: dayStart(initiative.start), end: dayStart(after.to) };
-      const [deploys, changes] = await Promise.all([
-        warehouse.query(`
-          SELECT toUInt8(${TARGET}) AS treated, toUInt8(deployed_at >= {start:DateTime64(3, 'UTC')}) AS after,
-                 count() AS deployments, countIf(failed) AS failed_n, countIf(failed AND recovery_hours IS NOT NULL) AS recovered_n,
-                 quantileExactInclusiveIf(0.5)(assumeNotNull(recovery_hours), failed AND recovery_hours IS NOT NULL) AS recovery_p50
-          FROM {{db}}.t_deployment_facts WHERE ${PERIODS} GROUP BY treated, after`, params, DeployRow),
-        warehouse.query(`
-          SELECT toUInt8(${TARGET}) AS treated, toUInt8(deployed_at >= {start:DateTime64(3, 'UTC')}) AS after,
-                 count() AS changes, quantileExactInclusive(0.5)(lead_hours) AS lead_p50
-          FROM {{db}}.t_changes WHERE ${PERIODS} AND lead_hours > 0 GROUP BY treated, after`, params, ChangeRow),
-      ]);
-      rows = { deploys, changes };
-    }
+    const rows: InitiativeRows = days > 0
+      ? await initiativeRows(warehouse, { teams: initiative.teams, services: initiative.services, before: before.from, start: initiative.start, end: after.to })
+      : { deploys: [], changes: [] };
     const cell = (treated: number, isAfter: number) => cellOf(
       rows.deploys.find((r) => r.treated === treated && r.after === isAfter),
       rows.changes.find((r) => r.treated === treated && r.after === isAfter),

@@ -1,6 +1,5 @@
-import { z } from 'zod';
 import type { PavedConfig, RoiEffect, RoiFigure, RoiFigureInput, RoiResult } from '@paved/schemas';
-import { type Assumptions, campaignWindowOf, dayStart, type DeveloperSource, loadAssumptions, type Scope, scopeParams, scopeWhere, teamDevelopers, type TeamDevelopers, WINDOW } from '@paved/transform';
+import { type Assumptions, campaignWindowOf, type DeveloperSource, failureSampleOf, leadTimesPerDeployment, loadAssumptions, type Scope, teamDevelopers, type TeamDevelopers } from '@paved/transform';
 import type { Warehouse } from '@paved/warehouse';
 import { BOOTSTRAP, bootstrapInterval, inclusiveQuantile, memoised, weightedSortedQuantile, type Interval, type SampleSize } from './bootstrap.js';
 import { previousWindow } from './friction.js';
@@ -127,7 +126,6 @@ export function adoptionDividendHours(golden: GroupOutcome, other: GroupOutcome,
   return { ...ordered(hours(avoidedFailures.low), hours(avoidedFailures.mid), hours(avoidedFailures.high)), avoidedFailures, cfrGolden: pg, cfrOther: po };
 }
 
-const num = z.coerce.number();
 const times = (r: Range, f: number): Range => ({ low: r.low === null ? null : round(r.low * f, 0), mid: r.mid === null ? null : round(r.mid * f, 0), high: r.high === null ? null : round(r.high * f, 0) });
 
 // ---------- samples the effects are resampled from ----------
@@ -555,26 +553,14 @@ export function frictionFigures({ survey, previousSurvey, developers, roi }: Fri
 
 // ---------- reading the warehouse ----------
 
-const LeadRow = z.object({ leads: z.array(z.coerce.number()) });
-
 /** Per deployment in the window, the lead times (hours, > 0) of its changes, as the DORA lead time counts them. */
 export async function leadTimeSample(warehouse: Warehouse, window: { from: string; to: string } & Scope): Promise<LeadTimeSample> {
-  const rows = await warehouse.query(`
-    SELECT deployment_id, arraySort(groupArray(assumeNotNull(lead_hours))) AS leads
-    FROM {{db}}.t_changes WHERE ${WINDOW} AND ${scopeWhere(window)} AND lead_hours > 0
-    GROUP BY deployment_id ORDER BY deployment_id`, { from: dayStart(window.from), to: dayStart(window.to), ...scopeParams(window) }, LeadRow);
-  return leadTimeSampleOf(rows.map((r) => r.leads));
+  return leadTimeSampleOf(await leadTimesPerDeployment(warehouse, window));
 }
-
-const FailureSampleRow = z.object({ deployments: num, unmeasured: num, measured: z.array(num) });
 
 /** The window's production deployments as a `FailureSample`. */
 export async function failureSample(warehouse: Warehouse, window: { from: string; to: string } & Scope): Promise<FailureSample> {
-  const [row] = await warehouse.query(`
-    SELECT count() AS deployments, countIf(failed AND recovery_hours IS NULL) AS unmeasured,
-           arraySort(groupArrayIf(assumeNotNull(recovery_hours), failed AND recovery_hours IS NOT NULL)) AS measured
-    FROM {{db}}.t_deployment_facts WHERE ${WINDOW} AND ${scopeWhere(window)}`, { from: dayStart(window.from), to: dayStart(window.to), ...scopeParams(window) }, FailureSampleRow);
-  return { deployments: row?.deployments ?? 0, unmeasured: row?.unmeasured ?? 0, measured: row?.measured ?? [] };
+  return failureSampleOf(warehouse, window);
 }
 
 /** The ROI figures for a window (and the survey campaign, newest by default), all per year. */
