@@ -54,6 +54,7 @@ RUN groupadd --system paved && useradd --system --gid paved --home /app paved &&
 COPY --from=production-dependencies --chown=paved:paved /app /app
 COPY --from=build --chown=paved:paved /app/tools/cli/dist tools/cli/dist
 COPY --from=build --chown=paved:paved /app/transform/warehouse/migrations transform/warehouse/migrations
+COPY --from=build --chown=paved:paved /app/transform/src/metrics/sql transform/src/metrics/sql
 COPY --from=build --chown=paved:paved /app/surveys/templates surveys/templates
 COPY --from=build --chown=paved:paved /app/dashboard/.next dashboard/.next
 COPY --from=build --chown=paved:paved /app/dashboard/next.config.mjs dashboard/next.config.mjs
