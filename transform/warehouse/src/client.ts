@@ -140,6 +140,16 @@ export class Warehouse {
     return this.cache;
   }
 
+  /**
+   * A value computed from reads of `tables` (`key` names the computation and its inputs), kept by
+   * the result cache like their rows until one of them is written (ReadCache.derived): what is done
+   * with rows happens once per data version. Without a result cache it is computed every time.
+   * Every caller may get the same value: treat it as read-only.
+   */
+  derived<T>(key: string, tables: readonly string[], bytes: (value: T) => number, compute: () => Promise<T>): Promise<T> {
+    return this.cache ? this.cache.derived(`${this.database}\u0000${key}`, tables, bytes, compute) : compute();
+  }
+
   /** Runs a write to `tables`; cached reads of them are dropped whether it succeeded or not. */
   private async write<T>(tables: readonly string[], run: () => Promise<T>): Promise<T> {
     try {

@@ -11,6 +11,9 @@
  * map lookup. In embedded mode every write goes through the one process, so invalidation is exact;
  * against a server other processes write too, so entries also expire after `maxAgeMs`.
  * Statements that read the clock (now(), today()) or name no table of Paved's are never cached.
+ *
+ * `derived` keeps values computed from such reads the same way (a sample sorted from their rows, for
+ * instance): the work done on rows then happens once per data version too, not on every page view.
  */
 
 export interface ReadCacheOptions {
@@ -32,10 +35,14 @@ interface Entry {
   at: number;
   /** The version of each table read, when the read started. */
   deps: [string, number][];
-  rows: Promise<unknown[]>;
-  /** Rows once the read finished (0 before). */
+  /** The rows of a read, or a derived value. */
+  value: Promise<unknown>;
+  /** Rows (or, for a derived value, rows' worth of memory) once it finished (0 before). */
   size: number;
 }
+
+/** What a row of a result holds in memory, roughly, as the budget counts it (200,000 rows ≈ 100 MB). */
+const BYTES_PER_ROW = 512;
 
 const CLOCK = /\b(now|now64|today|yesterday|rand|rand64|generateUUIDv4)\s*\(/i;
 const TABLE = /\{\{db\}\}\.([A-Za-z_][A-Za-z0-9_]*)/g;
@@ -92,6 +99,23 @@ export class ReadCache {
     const tables = tablesOf(template);
     if (tables.length === 0 || CLOCK.test(template)) return load();
     const key = `${template}\u0000${JSON.stringify(params, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))}`;
+    return this.remember(key, tables, load, (rows) => (rows.length > this.maxRows ? null : rows.length));
+  }
+
+  /**
+   * A value computed from reads of `tables` (`key` names the computation and its inputs), kept until
+   * one of them is written or `maxAgeMs` passes, like their rows; `bytes(value)` is what it holds, in
+   * the same budget as rows. Concurrent callers share one computation, and every caller gets the
+   * same value: treat it as read-only.
+   */
+  async derived<T>(key: string, tables: readonly string[], bytes: (value: T) => number, compute: () => Promise<T>): Promise<T> {
+    if (tables.length === 0) return compute();
+    const weight = (value: T) => Math.max(1, Math.ceil(bytes(value) / BYTES_PER_ROW));
+    return this.remember(`derived\u0000${key}`, [...new Set(tables)], compute, weight);
+  }
+
+  /** The value under `key`, or `load`'s, kept with the size `sizeOf` gives (null: not kept). */
+  private async remember<T>(key: string, tables: readonly string[], load: () => Promise<T>, sizeOf: (value: T) => number | null): Promise<T> {
     const now = this.clock();
     const entry = this.entries.get(key);
     if (entry && this.fresh(entry, now)) {
@@ -99,19 +123,20 @@ export class ReadCache {
       this.entries.delete(key);
       this.entries.set(key, entry);
       this.hits += 1;
-      return entry.rows;
+      return entry.value as Promise<T>;
     }
     this.misses += 1;
-    const added: Entry = { at: now, deps: tables.map((t) => [t, this.versionOf(t)]), rows: load(), size: 0 };
+    const added: Entry = { at: now, deps: tables.map((t) => [t, this.versionOf(t)]), value: load(), size: 0 };
     this.remove(key);
     this.entries.set(key, added);
     if (this.entries.size > this.maxEntries) this.remove(this.entries.keys().next().value!);
     try {
-      const result = await added.rows;
-      if (result.length > this.maxRows) this.drop(key, added);
+      const result = (await added.value) as T;
+      const size = sizeOf(result);
+      if (size === null || size > this.maxTotalRows) this.drop(key, added);
       else if (this.entries.get(key) === added) {
-        added.size = result.length;
-        this.totalRows += result.length;
+        added.size = size;
+        this.totalRows += size;
         // Oldest first (a Map keeps insertion order; a hit moves its entry to the end).
         for (const oldest of this.entries.keys()) {
           if (this.totalRows <= this.maxTotalRows) break;

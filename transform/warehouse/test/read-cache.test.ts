@@ -49,6 +49,31 @@ describe('the read cache', () => {
     expect(loads).toBe(6);
   });
 
+  it('keeps a derived value until a table it was computed from is written, in the same budget as rows', async () => {
+    let computed = 0;
+    const cache = new ReadCache({ maxAgeMs: 60_000, maxTotalRows: 100 });
+    const compute = async () => {
+      computed += 1;
+      await new Promise((r) => setTimeout(r, 5));
+      return new Float64Array(64).fill(computed);
+    };
+    const bytes = (v: Float64Array) => v.byteLength;
+    const [a, b] = await Promise.all([cache.derived('sample 1', ['t_changes'], bytes, compute), cache.derived('sample 1', ['t_changes'], bytes, compute)]);
+    expect(b).toBe(a);
+    expect(computed).toBe(1);
+    expect(cache.heldRows).toBe(1); // 512 bytes: one row's worth
+    cache.written(['t_incidents']);
+    expect(await cache.derived('sample 1', ['t_changes'], bytes, compute)).toBe(a);
+    cache.written(['t_changes']);
+    expect((await cache.derived('sample 1', ['t_changes'], bytes, compute))[0]).toBe(2);
+    // A value larger than the whole budget is computed every time, never kept.
+    const huge = async () => { computed += 1; return new Float64Array(100 * 64 + 1); };
+    await cache.derived('huge', ['t_changes'], bytes, huge);
+    await cache.derived('huge', ['t_changes'], bytes, huge);
+    expect(computed).toBe(4);
+    expect(cache.heldRows).toBe(1);
+  });
+
   it('a failed read is not kept', async () => {
     const cache = new ReadCache({ maxAgeMs: 60_000 });
     await expect(cache.read('SELECT 1 FROM {{db}}.x', {}, async () => { throw new Error('down'); })).rejects.toThrow('down');
