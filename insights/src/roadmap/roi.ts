@@ -553,9 +553,16 @@ export function frictionFigures({ survey, previousSurvey, developers, roi }: Fri
 
 // ---------- reading the warehouse ----------
 
-/** Per deployment in the window, the lead times (hours, > 0) of its changes, as the DORA lead time counts them. */
+/**
+ * Per deployment in the window, the lead times (hours, > 0) of its changes, as the DORA lead time
+ * counts them. Built once per data version of t_changes (Warehouse.derived): at large scale the
+ * organisation's 90 days are 23,000 deployments, which took 0.4 s to read, validate and sort on every
+ * view of ROI. The sample is shared: read-only.
+ */
 export async function leadTimeSample(warehouse: Warehouse, window: { from: string; to: string } & Scope): Promise<LeadTimeSample> {
-  return leadTimeSampleOf(await leadTimesPerDeployment(warehouse, window));
+  const key = `roi lead-time sample ${JSON.stringify([window.from, window.to, window.team ?? null, window.service ?? null, window.goldenPath ?? null])}`;
+  return warehouse.derived(key, ['t_changes'], (s) => s.sorted.byteLength + s.deploymentOf.byteLength + s.changesOf.byteLength,
+    async () => leadTimeSampleOf(await leadTimesPerDeployment(warehouse, window)));
 }
 
 /** The window's production deployments as a `FailureSample`. */
