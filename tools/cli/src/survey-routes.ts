@@ -11,7 +11,8 @@ export type SurveyContextOf = (request: Request) => SurveyHttpContext;
  * credential, so no sign-in). It sits behind the front door's bounded survey bodies (411/413 before
  * a byte is read) and answers with the same statuses and JSON as before (surveys/src/http.ts:
  * 200 saved, 303 for a browser form, 4xx with `error`/`message`, 415 for another content type).
- * Other methods on the path fall through to Next.js, which answers 405 as it always did.
+ * Other methods get what Next.js answered for its POST-only route file: OPTIONS 204 with
+ * `Allow: OPTIONS, POST`, anything else 405 with no body.
  *
  * The public reads (/api/v1/surveys/*) and the admin actions (/api/admin/surveys/*) stay Next.js
  * route handlers: they are part of the documented API (the OpenAPI test pairs /api/v1 with route
@@ -27,5 +28,7 @@ export function surveyRoutes(contextOf: SurveyContextOf): Hono<NodeEnv> {
       return failure(error);
     }
   });
+  app.options('/api/surveys/:token', () => new Response(null, { status: 204, headers: { allow: 'OPTIONS, POST' } }));
+  app.all('/api/surveys/:token', () => new Response(null, { status: 405 }));
   return app;
 }

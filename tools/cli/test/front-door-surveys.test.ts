@@ -115,9 +115,19 @@ describe('POST /api/surveys/:token on the front door', () => {
     expect(JSON.parse(answer.body)).toMatchObject({ error: 'too_large' });
   });
 
-  it('other methods and the link page itself still go to Next.js', async () => {
-    await send('GET', '/api/surveys/some-token', {});
+  it('other methods get what Next.js answered for the POST-only route: 405, and OPTIONS 204 with Allow', async () => {
+    for (const method of ['GET', 'PUT', 'DELETE', 'PATCH', 'HEAD']) {
+      const answer = await send(method, '/api/surveys/some-token', {});
+      expect([method, answer.status, answer.body]).toEqual([method, 405, '']);
+    }
+    const options = await send('OPTIONS', '/api/surveys/some-token', {});
+    expect([options.status, options.headers.allow]).toEqual([204, 'OPTIONS, POST']);
+    expect(reached).toEqual([]);
+  });
+
+  it('the link page itself and other paths still go to Next.js', async () => {
     await send('GET', '/s/some-token', {});
-    expect(reached).toEqual(['GET /api/surveys/some-token', 'GET /s/some-token']);
+    await send('POST', '/api/surveys/a/b', { 'content-type': 'application/json' }, '{}');
+    expect(reached).toEqual(['GET /s/some-token', 'POST /api/surveys/a/b']);
   });
 });
