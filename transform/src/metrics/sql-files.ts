@@ -34,8 +34,8 @@ function readSql(dir: string, name: string, including: readonly string[] = []): 
   if (!NAME.test(name)) throw new Error(`not an SQL file name: ${name}`);
   if (including.includes(name)) throw new Error(`SQL fragment ${name} includes itself (${[...including, name].join(' → ')})`);
   const text = readFileSync(join(dir, `${name}.sql`), 'utf8');
-  // A fragment's own comment lines document its file; spliced in, they would only break up the statement.
-  return text.replace(FRAGMENT, (_match, fragment: string) => readSql(dir, `fragments/${fragment}`, [...including, name]).replace(/^\s*--[^\n]*\n/gm, '').trim());
+  // A fragment's leading comment lines document its file; spliced in, they would only break up the statement.
+  return text.replace(FRAGMENT, (_match, fragment: string) => withoutHeader(readSql(dir, `fragments/${fragment}`, [...including, name])));
 }
 
 /** Where a statement runs: a single node, or a named cluster (`clickhouse.cluster`). */
@@ -103,9 +103,22 @@ export function sqlFile(name: string, dir = SQL_DIR): SqlFile {
   return file;
 }
 
-/** The text of `fragments/<name>.sql` as it is spliced into files (comment lines left out), for SQL still composed in code. */
+/** A file's text without the comment lines it starts with, trimmed. */
+function withoutHeader(text: string): string {
+  return text.replace(/^(\s*--[^\n]*\n)+/, '').trim();
+}
+
+/** The text of `fragments/<name>.sql` as it is spliced into files (its leading comment lines left out), for SQL still composed in code. */
 export function sqlFragment(name: string, dir = SQL_DIR): string {
-  return sqlFile(`fragments/${name}`, dir).text.replace(/^\s*--[^\n]*\n/gm, '').trim();
+  return withoutHeader(sqlFile(`fragments/${name}`, dir).text);
+}
+
+/**
+ * The statement of `models/<name>.sql` as the `REBUILD_*` constants carry it: without its leading comment
+ * lines, between newlines (the definitions fingerprint hashes this text, so it stays what it was inline).
+ */
+export function sqlModel(name: string, dir = SQL_DIR): string {
+  return `\n${withoutHeader(sqlFile(`models/${name}`, dir).text)}\n`;
 }
 
 /** Reads several files of one folder: `sqlFiles('flow', ['overall', 'teams'])` → `{ overall, teams }`. */
