@@ -1,6 +1,6 @@
 'use client';
 
-import type { ConnectState } from '@paved/transform';
+import type { ConnectState } from '@paved/runtime';
 import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
 

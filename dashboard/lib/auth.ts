@@ -1,7 +1,6 @@
 import 'server-only';
 import { timingSafeEqual } from 'node:crypto';
-import { currentRuntime } from '@paved/runtime';
-import { hostAllowed, originAllowed, publicOriginsOf } from '@paved/transform';
+import { currentRuntime, hostAllowed, originAllowed, publicOriginsOf } from '@paved/runtime';
 import { runtime } from './runtime';
 
 export type Role = 'viewer' | 'admin';
@@ -33,7 +32,7 @@ function factsOf(request: Request) {
   return { method: request.method, host: h.get('host'), origin: h.get('origin'), referer: h.get('referer') };
 }
 
-/** A browser request from a Paved page (other web pages must not drive it with the user's cookies): one rule, transform/src/runtime/origin.ts. */
+/** A browser request from a Paved page (other web pages must not drive it with the user's cookies): one rule, tools/runtime/src/origin.ts. */
 function sameOrigin(request: Request): boolean {
   return originAllowed(factsOf(request), publicOrigins());
 }

@@ -1,7 +1,8 @@
 import { API_DOCUMENT_INFO, API_OPERATIONS, type ApiOperation, openApiDocument, RoiResult } from '@paved/schemas';
 import { CampaignInput } from '@paved/surveys';
 import { DigestAnswer, DigestRequest } from '@paved/insights';
-import { FailureLinkOverrideInput, GithubConnectRequest, type listFailureLinkOverrides, RoiAssumptionsInput, type readRoiOverrides } from '@paved/transform';
+import { FailureLinkOverrideInput, type listFailureLinkOverrides, RoiAssumptionsInput, type readRoiOverrides } from '@paved/transform';
+import { GithubConnectRequest } from '@paved/runtime';
 import type { replayDeadLetters } from '@paved/pipeline';
 import { z } from 'zod';
 

@@ -1,6 +1,5 @@
 import 'server-only';
-import { currentRuntime } from '@paved/runtime';
-import { readCookie, SESSION_COOKIE, Session, sessionFromCookieHeader, unseal } from '@paved/transform';
+import { currentRuntime, readCookie, Session, SESSION_COOKIE, sessionFromCookieHeader, unseal } from '@paved/runtime';
 import { cookies } from 'next/headers';
 import type { Role } from './auth';
 

@@ -96,7 +96,7 @@ export const PavedConfig = z.object({
     pagerduty: z.object({ enabled: z.boolean().default(true) }).strict().optional(),
     opsgenie: z.object({ enabled: z.boolean().default(true) }).strict().optional(),
     // Sections of other source plugins are validated by their own schema when the config is loaded,
-    // and an unknown section is refused there (transform/src/runtime/config.ts, ingest/src/sources).
+    // and an unknown section is refused there (tools/runtime/src/config.ts, ingest/src/sources).
   }).catchall(z.unknown()).default({}),
 
   catalog: z.object({

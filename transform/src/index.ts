@@ -1,15 +1,11 @@
 /**
  * The public API of @paved/transform: the metrics. Metric SQL and the reads every consumer uses, the
  * transform runner (incremental and full) and its schedule, and the settings they read (metric settings,
- * overrides, ROI assumptions and developer counts); plus, for now, the process's configuration, session
- * and origin rules and the GitHub connect flow. The warehouse is @paved/warehouse, the sink and dead
- * letters @paved/pipeline, roadmap/ROI/digests @paved/insights. Other packages import from here only (`pnpm lint`).
+ * overrides, ROI assumptions and developer counts); plus, for now, compare enrichment. The warehouse is
+ * @paved/warehouse, the sink and dead letters @paved/pipeline, roadmap/ROI/digests @paved/insights, the
+ * process's configuration and sessions @paved/runtime. Other packages import from here only (`pnpm lint`).
  */
 export { CompareEnrichment } from './compare-enrichment.js';
-export { connectGithub, ConnectJobs } from './connect/github.js';
-export type { ConnectState } from './connect/github.js';
-export { GithubConnectRequest } from './connect/request.js';
-export type { GithubConnectInput } from './connect/request.js';
 export { adoptionMetrics } from './metrics/adoption.js';
 export { effectiveAssumptions, loadAssumptions, readRoiOverrides, RoiAssumptionsInput, setRoiAssumptions } from './metrics/assumptions.js';
 export type { Assumptions } from './metrics/assumptions.js';
@@ -27,10 +23,7 @@ export { changesOfRows, emptyChanges, mergeChanges, runIncrement } from './metri
 export { changeFailureRateLevel, deploymentFrequencyLevel, leadTimeLevel, PROFILES, recoveryLevel } from './metrics/levels.js';
 export type { BenchmarkProfile, Level } from './metrics/levels.js';
 export { FailureLinkOverrideInput, listFailureLinkOverrides, setFailureLinkOverride } from './metrics/overrides.js';
-export {
-  adoptionChangeCounts, changesInWindow, deploymentNames, deploymentTime, failureSampleOf, freshness, gitlabCatalogRepos, incidentCandidates, initiativeRows,
-  leadTimeHistogram, leadTimesPerDeployment, newestDeploymentDay, prsInWindow, warehouseCounts,
-} from './metrics/reads.js';
+export { adoptionChangeCounts, changesInWindow, deploymentNames, deploymentTime, failureSampleOf, freshness, gitlabCatalogRepos, incidentCandidates, initiativeRows, leadTimeHistogram, leadTimesPerDeployment, newestDeploymentDay, prsInWindow, warehouseCounts } from './metrics/reads.js';
 export type { AdoptionChangeCounts, FailureSampleCounts, InitiativeRows, NamedDeployment, WarehouseCounts } from './metrics/reads.js';
 export { definitionsFingerprint, runTransform } from './metrics/rebuild.js';
 export { checkScope, UnknownScopeError } from './metrics/scope.js';
@@ -39,12 +32,6 @@ export type { MetricSettings } from './metrics/settings.js';
 export { sourceHealth } from './metrics/source-health.js';
 export { STAGES, teamProfile, UnknownTeamError } from './metrics/team.js';
 export type { KeyComparison, Stage, TeamKey, TeamProfile } from './metrics/team.js';
-export { ConfigError, hasConfiguredSources, loadConfig, normaliseContextOf } from './runtime/config.js';
-export { hostAllowed, originAllowed, publicOriginsOf } from './runtime/origin.js';
-export { readCookie, roleOfClaims, seal, Session, SESSION_COOKIE, sessionFromCookieHeader, sessionKeyOf, SIGN_IN_COOKIE, SignInTransaction, unseal } from './runtime/session.js';
-export type { OidcSettings } from './runtime/session.js';
-export { ensureWebhookSecret, storeWebhookSecret, webhookSecretPath } from './runtime/webhook-secrets.js';
-export type { StoredSecretName } from './runtime/webhook-secrets.js';
 export { TransformSchedule } from './schedule.js';
 export type { ScheduleStatus } from './schedule.js';
 export { NOT_LEADER, Scheduler } from './scheduler.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { PavedEnv } from '@paved/schemas';
-import { type StoredSecretName, webhookSecretPath } from '@paved/transform';
+import { type StoredSecretName, webhookSecretPath } from '@paved/runtime';
 import { ConnectProgress } from '@/components/ConnectProgress';
 import { icons } from '@/components/icons';
 import { Card, PageHeader } from '@/components/ui';

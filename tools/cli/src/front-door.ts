@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { closeAfterAnswer, type NodeEnv, nodeListener } from '@paved/ingest';
-import { hostAllowed } from '@paved/transform';
+import { hostAllowed } from '@paved/runtime';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { type SurveyContextOf, surveyRoutes } from './survey-routes.js';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type SourceRegistry, sources } from '@paved/ingest';
 import type { EventSource } from '@paved/schemas';
-import { ConfigError } from '@paved/transform';
+import { ConfigError } from '@paved/runtime';
 import { WarehouseLockedError } from '@paved/warehouse';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { backfillCommand } from './commands/backfill.js';

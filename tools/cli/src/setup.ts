@@ -1,4 +1,4 @@
-export { normaliseContextOf } from '@paved/transform';
+export { normaliseContextOf } from '@paved/runtime';
 
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

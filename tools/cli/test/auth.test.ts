@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PavedConfig } from '@paved/schemas';
-import { type OidcSettings, roleOfClaims, Session, seal, sessionFromCookieHeader, sessionKeyOf, unseal } from '@paved/transform';
+import { type OidcSettings, roleOfClaims, Session, seal, sessionFromCookieHeader, sessionKeyOf, unseal } from '@paved/runtime';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../../scripts/loopback.js';
 import { isPublicPath, safeReturnPath, sessionKeyFrom } from '../src/auth/oidc.js';

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Bus, type BusRecord, defaultNormaliseContext, GITHUB_WEBHOOK_EVENTS, InProcessBus, WebhookReceiver } from '@paved/ingest';
-import { loadConfig } from '@paved/transform';
+import { loadConfig } from '@paved/runtime';
 import { Warehouse } from '@paved/warehouse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';

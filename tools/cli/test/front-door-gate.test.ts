@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { defaultNormaliseContext, InProcessBus, WebhookReceiver } from '@paved/ingest';
 import { PavedConfig } from '@paved/schemas';
-import { seal, SESSION_COOKIE, sessionKeyOf } from '@paved/transform';
+import { seal, SESSION_COOKIE, sessionKeyOf } from '@paved/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../scripts/loopback.js';
 import { AuthGate } from '../src/auth/oidc.js';

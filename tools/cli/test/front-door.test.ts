@@ -8,7 +8,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { defaultNormaliseContext, InProcessBus, WebhookReceiver } from '@paved/ingest';
-import { publicOriginsOf } from '@paved/transform';
+import { publicOriginsOf } from '@paved/runtime';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { frontDoor, SURVEY_BODY_LIMIT } from '../src/front-door.js';
 

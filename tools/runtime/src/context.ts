@@ -1,7 +1,7 @@
 import type { Bus } from '@paved/ingest';
 import type { PavedConfig, PavedEnv } from '@paved/schemas';
 import { providedServices, provideServices } from '@paved/services';
-import type { ConnectJobs } from '@paved/transform';
+import type { ConnectJobs } from './connect/github.js';
 import type { Warehouse } from '@paved/warehouse';
 import type { DigestScheduler } from '@paved/insights';
 

@@ -5,9 +5,7 @@ import { dirname } from 'node:path';
 import type { getRequestListener } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { type NodeEnv, nodeListener, safeEqual } from '@paved/ingest';
-import { 
-  type OidcSettings, originAllowed, readCookie,
-  roleOfClaims, SESSION_COOKIE, type Session,SIGN_IN_COOKIE, SignInTransaction, seal, sessionFromCookieHeader, sessionKeyOf, unseal, } from '@paved/transform';
+import { type OidcSettings, originAllowed, readCookie, roleOfClaims, SESSION_COOKIE, type Session, SIGN_IN_COOKIE, SignInTransaction, seal, sessionFromCookieHeader, sessionKeyOf, unseal } from '@paved/runtime';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import * as client from 'openid-client';
 
@@ -169,7 +167,7 @@ export class AuthGate {
   private listener: ReturnType<typeof getRequestListener> | null = null;
   private readonly passed = new WeakSet<IncomingMessage>();
 
-  /** A state-changing request carrying a session cookie must come from a Paved page (the one rule: transform/src/runtime/origin.ts). */
+  /** A state-changing request carrying a session cookie must come from a Paved page (the one rule: tools/runtime/src/origin.ts). */
   private sameOrigin(request: IncomingMessage): boolean {
     const { method = 'GET', headers } = request;
     return originAllowed({ method, host: headers.host, origin: headers.origin, referer: headers.referer }, [this.publicUrl.origin]);

@@ -1,6 +1,7 @@
 import { type BackfillCollect, type BackfillCommand, type Bus, createLogger, type CursorStore, emptyCursor, type InProcessBus, type Logger } from '@paved/ingest';
 import type { PavedConfig, PavedEnv } from '@paved/schemas';
-import { loadConfig, metricSettingsOf, runTransform } from '@paved/transform';
+import { loadConfig } from '@paved/runtime';
+import { metricSettingsOf, runTransform } from '@paved/transform';
 import { migrate, type Warehouse } from '@paved/warehouse';
 import { Sink, WarehouseCursorStore } from '@paved/pipeline';
 import { progress } from '../progress.js';

@@ -1,5 +1,5 @@
 import { ensureOpsgenieIntegration, ensurePagerdutySubscription, OpsgenieApi, PagerdutyApi, webhookUrlOf } from '@paved/ingest';
-import { ensureWebhookSecret, loadConfig, storeWebhookSecret } from '@paved/transform';
+import { ensureWebhookSecret, loadConfig, storeWebhookSecret } from '@paved/runtime';
 import { runningServer } from '../setup.js';
 
 export interface ConnectPagerdutyOptions {

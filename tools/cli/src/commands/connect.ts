@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createLogger, describeMissing } from '@paved/ingest';
 import type { PavedConfig, PavedEnv } from '@paved/schemas';
-import { type ConnectState, connectGithub, type GithubConnectInput, GithubConnectRequest, loadConfig, metricSettingsOf, runTransform } from '@paved/transform';
+import { type ConnectState, connectGithub, type GithubConnectInput, GithubConnectRequest, loadConfig } from '@paved/runtime';
+import { metricSettingsOf, runTransform } from '@paved/transform';
 import { migrate } from '@paved/warehouse';
 import { Sink } from '@paved/pipeline';
 import { type Progress, progress } from '../progress.js';

@@ -1,6 +1,6 @@
 import { createLogger } from '@paved/ingest';
-import { type HealthReport, registerRuntime } from '@paved/runtime';
-import { loadConfig, metricSettingsOf, publicOriginsOf, runTransform } from '@paved/transform';
+import { type HealthReport, loadConfig, publicOriginsOf, registerRuntime } from '@paved/runtime';
+import { metricSettingsOf, runTransform } from '@paved/transform';
 import { surveyHttpContext } from '@paved/surveys';
 import { buildDashboard, dashboardBuilt, dashboardHandler } from '../dashboard-app.js';
 import { frontDoorApp, localUrlOf } from '../front-door.js';

@@ -1,5 +1,6 @@
 import { InProcessBus, loadDemo } from '@paved/ingest';
-import { loadConfig, metricSettingsOf, runTransform } from '@paved/transform';
+import { loadConfig } from '@paved/runtime';
+import { metricSettingsOf, runTransform } from '@paved/transform';
 import { migrate } from '@paved/warehouse';
 import { Sink } from '@paved/pipeline';
 import { progress } from '../progress.js';

@@ -1,6 +1,6 @@
 import { createLogger } from '@paved/ingest';
 import { type Channel, DigestAnswer, DigestRequest, DigestScheduler, runDigest } from '@paved/insights';
-import { loadConfig } from '@paved/transform';
+import { loadConfig } from '@paved/runtime';
 import { migrate } from '@paved/warehouse';
 import { digestSurveySummary } from '../digest-survey.js';
 import { callServer } from '../remote.js';

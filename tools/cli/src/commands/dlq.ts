@@ -1,5 +1,5 @@
 import { InProcessBus } from '@paved/ingest';
-import { loadConfig } from '@paved/transform';
+import { loadConfig } from '@paved/runtime';
 import { migrate } from '@paved/warehouse';
 import { replayDeadLetters, Sink } from '@paved/pipeline';
 import { progress } from '../progress.js';

@@ -1,7 +1,8 @@
 import { DoraResult } from '@paved/schemas';
 import { formatDuration } from '@paved/schemas/duration';
 import { deployDaysText, levelMeaning } from '@paved/schemas/glossary';
-import { checkScope, DoraQuery, doraMetrics, doraWindow, loadConfig } from '@paved/transform';
+import { checkScope, DoraQuery, doraMetrics, doraWindow } from '@paved/transform';
+import { loadConfig } from '@paved/runtime';
 import { migrate } from '@paved/warehouse';
 import { callServer } from '../remote.js';
 import { openWarehouse, runningServer } from '../setup.js';

@@ -1,4 +1,4 @@
-import { loadConfig } from '@paved/transform';
+import { loadConfig } from '@paved/runtime';
 import { migrate } from '@paved/warehouse';
 import { openWarehouse } from '../setup.js';
 

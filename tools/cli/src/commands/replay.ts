@@ -1,5 +1,5 @@
 import type { EventSource } from '@paved/schemas';
-import { loadConfig } from '@paved/transform';
+import { loadConfig } from '@paved/runtime';
 import { migrate } from '@paved/warehouse';
 import { replayRawDeliveries, Sink } from '@paved/pipeline';
 import { progress } from '../progress.js';

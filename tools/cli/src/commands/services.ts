@@ -1,5 +1,5 @@
 import { createLogger, levelOf, WebhookReceiver } from '@paved/ingest';
-import { loadConfig } from '@paved/transform';
+import { loadConfig } from '@paved/runtime';
 import { migrate } from '@paved/warehouse';
 import { Sink } from '@paved/pipeline';
 import { busCheck, createMetrics, notFound, opsRoutes, serveApp, warehouseCheck } from '../ops.js';

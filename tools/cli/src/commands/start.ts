@@ -1,10 +1,10 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { catalogEventsFromConfig, catalogEventsFromFolders, createLogger, encodeEvent, InProcessBus, levelOf, loadDemo, WebhookReceiver } from '@paved/ingest';
 import { Sink, type TableRows } from '@paved/pipeline';
-import { ConnectJobs, hasConfiguredSources, loadConfig, metricSettingsOf, publicOriginsOf, Scheduler, TransformSchedule } from '@paved/transform';
+import { ConnectJobs, hasConfiguredSources, type HealthReport, loadConfig, type PavedRuntime, publicOriginsOf, registerRuntime } from '@paved/runtime';
+import { metricSettingsOf, Scheduler, TransformSchedule } from '@paved/transform';
 import { migrate, updateWarehouseLock } from '@paved/warehouse';
 import { DigestScheduler } from '@paved/insights';
-import { type HealthReport, type PavedRuntime, registerRuntime } from '@paved/runtime';
 import { surveyHttpContext } from '@paved/surveys';
 import { z } from 'zod';
 import { compareEnrichmentOf } from '../compare-enrichment.js';

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { PavedConfig, PavedEnv } from '@paved/schemas';
 import { type Campaign, campaignResults, campaignStatus, closeCampaign, createCampaign, DefinitionError, type Dimension, defaultCampaignId, effectiveMinGroupSize, type ImportReport, type InviteOutcome, importResponses, inviteToCampaign, keysOf, knownTeams, type MailingReport, mailInvitations, mailReminder, mailSettingsOf, parseInvitees, readCampaigns, remindCampaign, resultsCsv, SurveyInputError, type SurveyResults, toCsv } from '@paved/surveys';
 import { migrate, type Warehouse } from '@paved/warehouse';
-import { loadConfig } from '@paved/transform';
+import { loadConfig } from '@paved/runtime';
 import { callServer } from '../remote.js';
 import { openWarehouse, runningServer } from '../setup.js';
 

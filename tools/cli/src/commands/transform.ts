@@ -1,4 +1,5 @@
-import { loadConfig, metricSettingsOf, runTransform } from '@paved/transform';
+import { loadConfig } from '@paved/runtime';
+import { metricSettingsOf, runTransform } from '@paved/transform';
 import { migrate } from '@paved/warehouse';
 import { progress } from '../progress.js';
 import { callServer } from '../remote.js';

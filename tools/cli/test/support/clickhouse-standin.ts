@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { createLogger, type Logger, safeEqual } from '@paved/ingest';
 import { EmbeddedEngine } from '@paved/warehouse';
-import { loadConfig } from '@paved/transform';
+import { loadConfig } from '@paved/runtime';
 import { onShutdown } from '../../src/commands/services.js';
 import { listen } from '../../src/ops.js';
 import { dataDirOf } from '../../src/setup.js';

@@ -1,4 +1,4 @@
-import { GithubConnectRequest } from '@paved/transform';
+import { GithubConnectRequest } from '@paved/runtime';
 import { badRequest, failed } from '@/lib/api';
 import { forbidden, requireAdmin } from '@/lib/auth';
 import { isForm } from '@/lib/forms';

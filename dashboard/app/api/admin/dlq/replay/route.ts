@@ -1,4 +1,4 @@
-import { normaliseContextOf } from '@paved/transform';
+import { normaliseContextOf } from '@paved/runtime';
 import { replayDeadLetters } from '@paved/pipeline';
 import { failed } from '@/lib/api';
 import { forbidden, requireAdmin } from '@/lib/auth';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hostAllowed, originAllowed, publicOriginsOf } from '../src/runtime/origin.js';
+import { hostAllowed, originAllowed, publicOriginsOf } from '../src/origin.js';
 
 const none: string[] = [];
 const proxied = publicOriginsOf({ server: { publicUrl: 'https://paved.example.com' }, surveys: { publicUrl: 'https://survey.example.com:8443/s' } });

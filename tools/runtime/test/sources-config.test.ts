@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PavedEnv } from '@paved/schemas';
-import { ConfigError, hasConfiguredSources, normaliseContextOf, parseConfigText } from '../src/runtime/config.js';
+import { ConfigError, hasConfiguredSources, normaliseContextOf, parseConfigText } from '../src/config.js';
 
 /* sources.gitlab and sources.jira (docs/sources/gitlab.md, docs/sources/jira.md). */
 

@@ -8,7 +8,7 @@ import { defineSource, dlq, requireSecret, sources } from '@paved/ingest';
 import { PavedConfig } from '@paved/schemas';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { loadEnv, parseConfigText, sourceSectionProblems } from '../src/runtime/config.js';
+import { loadEnv, parseConfigText, sourceSectionProblems } from '../src/config.js';
 
 const shipit = defineSource({
   id: 'shipit', title: 'ShipIt', docs: 'docs/sources/shipit.md',

@@ -1,8 +1,8 @@
 import { type AccessReport, BackfillAbortedError, backfillGithub, type BackfillResult, type Bus, checkGithubAccess, ConnectError, ensureWebhooks, GITHUB_WEBHOOK_EVENTS, GithubApi, type GithubAuth, type GithubCredentials, type HookOutcome, type InProcessBus, type Logger, restClientOf, webhookUrlOf } from '@paved/ingest';
 import { type PavedConfig, type PavedEnv, parseInstant } from '@paved/schemas';
 import { WarehouseCursorStore } from '@paved/pipeline';
-import { normaliseContextOf } from '../runtime/config.js';
-import { ensureWebhookSecret, type WebhookSecret } from '../runtime/webhook-secrets.js';
+import { normaliseContextOf } from '../config.js';
+import { ensureWebhookSecret, type WebhookSecret } from '../webhook-secrets.js';
 import type { Warehouse } from '@paved/warehouse';
 import type { GithubConnectRequest } from './request.js';
 

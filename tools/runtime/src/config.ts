@@ -1,7 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { NormaliseContext } from '@paved/ingest';
-import { sources as registeredSources, type SourceRegistry } from '@paved/ingest';
+import { type NormaliseContext, type SourceRegistry, sources as registeredSources } from '@paved/ingest';
 import { describeIssues, PavedConfig, PavedEnv } from '@paved/schemas';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { withStoredWebhookSecrets } from './webhook-secrets.js';
