@@ -20,7 +20,8 @@
  * BENCH_MODE=http (the default when dashboard/$PAVED_DASHBOARD_DIST, default .next-incremental, is
  * built) measures through `paved start` and /api/v1; BENCH_MODE=in-process wires the same receiver,
  * journal, sink, schedule and read cache in the bench's process and reads through the functions the
- * API routes call. BENCH_PROBES (30), BENCH_RATE (100 events/s), BENCH_INCREMENTS (5).
+ * API routes call. BENCH_PROBES (30), BENCH_RATE (100 events/s), BENCH_INCREMENTS (5); BENCH_ONLY=data
+ * prepares the warehouse (load, scale up, full rebuild) and stops, BENCH_ONLY=increments stops after part 1.
  * Run it under `flock /tmp/paved/bench.lock`; load averages and the busiest other processes are in
  * the report (test-artifacts/bench-freshness-<scale>.json).
  */
@@ -186,6 +187,11 @@ const targets = await warehouse.query(`
   WHERE d.is_production AND d.status = 'success' AND d.repo NOT IN ('', 'unknown') GROUP BY service ORDER BY service`, {}, Target);
 const repos = [...new Set(targets.map((t) => t.repo))];
 log(`${dataDir}: ${canonicalRows} canonical entity rows, ${targets.length} services, ${repos.length} repositories`);
+if (process.env.BENCH_ONLY === 'data') {
+  // Prepare the warehouse (load, scale up, full rebuild) and stop: later runs measure on it.
+  await warehouse.close();
+  process.exit(0);
+}
 
 // ---------------------------------------------------------------------------------------------
 // 1. the transform time of an increment of 1,000 events
@@ -197,10 +203,13 @@ const mixRows = await warehouse.query(`
   UNION ALL SELECT 'incident', count() FROM {{db}}.incident_updates`, {}, Mix);
 const mix = new Map(mixRows.map((r) => [r.t, r.n]));
 let serial = 0;
+/** Ids, pull request numbers and incidents are new in every run (a run on the same warehouse must not update the last run's). */
+const runTag = Date.now().toString(36);
+const prBase = 1_000_000 + (Date.now() % 1_000_000) * 100;
 const envelope = (type: CanonicalEventInput['type'], data: unknown): CanonicalEventInput => {
   serial += 1;
   const now = new Date().toISOString();
-  return { id: `bench-freshness:${type}:${Date.now()}:${serial}`, source: 'generic', type, occurred_at: now, received_at: now, schema_version: SCHEMA_VERSION, raw: { delivery_id: `bf${serial}`, event: type }, data } as CanonicalEventInput;
+  return { id: `bench-freshness:${type}:${runTag}:${serial}`, source: 'generic', type, occurred_at: now, received_at: now, schema_version: SCHEMA_VERSION, raw: { delivery_id: `bf${serial}`, event: type }, data } as CanonicalEventInput;
 };
 const shaOf = () => randomBytes(20).toString('hex');
 const actor = { login: 'bench', name: 'bench', email: 'bench@example.com', bot: false };
@@ -220,19 +229,19 @@ function thousandEvents(count: number): CanonicalEventInput[] {
       events.push(envelope('push', { repo: target.repo, ref: 'refs/heads/main', before: shaOf(), after: shas.at(-1)!, pushed_at: now, pusher: actor, commits: shas, forced: false }));
     } else if (roll < share('push', 1 + COMMITS_PER_PUSH) + share('pr')) {
       events.push(envelope('pull_request', {
-        number: 900_000 + serial, repo: target.repo, title: 'bench', author: actor, labels: [], state: 'merged', base_ref: 'main', head_sha: shaOf(), merge_commit_sha: shaOf(),
+        number: prBase + serial, repo: target.repo, title: 'bench', author: actor, labels: [], state: 'merged', base_ref: 'main', head_sha: shaOf(), merge_commit_sha: shaOf(),
         opened_at: now, first_commit_at: null, first_review_at: null, approved_at: null, merged_at: now, closed_at: now, commit_shas: [], updated_at: now,
       }));
     } else if (roll < share('push', 1 + COMMITS_PER_PUSH) + share('pr') + share('review')) {
-      events.push(envelope('review', { id: `bench-${serial}`, repo: target.repo, pr_number: 900_000 + serial, reviewer: actor, state: 'approved', submitted_at: now }));
+      events.push(envelope('review', { id: `bench-${runTag}-${serial}`, repo: target.repo, pr_number: prBase + serial, reviewer: actor, state: 'approved', submitted_at: now }));
     } else if (roll < 1 - share('incident')) {
-      const id = `bench-deploy-${serial}`;
+      const id = `bench-deploy-${runTag}-${serial}`;
       const base = { id, repo: target.repo, service: target.service, path: null, environment: 'production', sha: shaOf(), ref: 'main', started_at: now, creator: actor, workflow_name: 'deploy', source_system: 'bench', url: null };
       events.push(envelope('deployment', { ...base, status: 'in_progress', finished_at: null, status_at: now }));
       events.push(envelope('deployment', { ...base, status: 'success', finished_at: now, status_at: now }));
     } else {
       events.push(envelope('incident', {
-        id: `bench-incident-${serial}`, source: 'generic', service: target.service, repo: target.repo, severity: 'high', title: 'bench', status: 'open', opened_at: now,
+        id: `bench-incident-${runTag}-${serial}`, source: 'generic', service: target.service, repo: target.repo, severity: 'high', title: 'bench', status: 'open', opened_at: now,
         acknowledged_at: null, resolved_at: null, linked_deployment_ids: [], linked_shas: [], url: null, updated_at: now,
       }));
     }
@@ -253,7 +262,20 @@ const incrementRuns: Record<string, unknown>[] = [];
     landed = emptyChanges();
     const loadBefore = loads();
     const started = performance.now();
-    const result = await runIncrement(warehouse, settings, changes);
+    const statements: { ms: number; sql: string }[] = [];
+    // BENCH_PROFILE=1: the increment's slowest statements (what to make cheaper next).
+    const timed = process.env.BENCH_PROFILE ? new Proxy(warehouse, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver);
+        if (typeof value !== 'function' || !['query', 'command', 'insert', 'insertColumns'].includes(String(key))) return typeof value === 'function' ? value.bind(target) : value;
+        return async (...args: unknown[]) => {
+          const at = performance.now();
+          try { return await value.apply(target, args); } finally { statements.push({ ms: Math.round(performance.now() - at), sql: `${String(key)} ${String(args[0]).replace(/\s+/g, ' ').slice(0, 160)}` }); }
+        };
+      },
+    }) : warehouse;
+    const result = await runIncrement(timed, settings, changes);
+    if (process.env.BENCH_PROFILE) for (const st of statements.sort((a, b) => b.ms - a.ms).slice(0, 12)) log(`    ${st.ms} ms ${st.sql}`);
     const ms = round(performance.now() - started);
     if (result.kind === 'full_needed') {
       log(`increment ${i + 1}: full rebuild needed (${result.reason})`);
@@ -270,6 +292,10 @@ const incrementRuns: Record<string, unknown>[] = [];
 const incrementMs = incrementRuns.map((r) => r.ms).filter((ms): ms is number => typeof ms === 'number');
 report.increments = { of1000Events: summary(incrementMs), runs: incrementRuns, targetMs: 2_000 };
 await warehouse.close();
+if (process.env.BENCH_ONLY === 'increments') {
+  log(`increments of 1,000 events: ${JSON.stringify(summary(incrementMs))}`);
+  process.exit(0);
+}
 
 // ---------------------------------------------------------------------------------------------
 // 2. freshness under steady load

@@ -53,6 +53,9 @@ const DEDUPLICATED_OTHERWISE: Record<string, string> = {
   'transform/src/metrics/sql-links.ts commits': 'min(authored_at) GROUP BY the pull request',
   'transform/src/metrics/change-sets.ts pull_request_commits': 'groupUniqArray((position, sha)): a copy adds no commit',
   'transform/src/metrics/increment.ts pull_request_commits': 'which pull requests and shas a batch touches, used as a set of keys (IN, DISTINCT); the narrowed copy of sql-links\' statement keeps its min/argMin GROUP BY',
+  'transform/src/metrics/increment.ts pushes': 'which repositories a batch\'s pushes can re-walk (SELECT DISTINCT repo): a copy of a push adds no repository',
+  'transform/src/metrics/increment.ts pull_requests': 'which repositories and pull requests a batch touches, as a set of keys (DISTINCT, IN): a copy or an older version only widens what is recomputed',
+  'transform/src/metrics/increment.ts commits': 'the narrowed copy of sql-links\' PR-flow statement: min(authored_at) GROUP BY the pull request',
 };
 
 describe('every user-facing read of a ReplacingMergeTree table deduplicates', () => {

@@ -23,7 +23,11 @@ import { HistoryBuilder, sha } from './history.js';
  * requests with and without their commit lists, rollbacks, redeploys, deployments without a sha,
  * staging and failed deployments, GitHub compares, incidents opened before and after deployments
  * naming deployments or commit prefixes (or nothing), reopened/resolved incident updates, failure
- * link overrides, and (rarely) a mapping override, which must ask for a full rebuild.
+ * link overrides, and (rarely) a mapping override, which must ask for a full rebuild. For the walks
+ * that start in the middle of a service's history (an increment walks a service from its first
+ * touched deployment on): later statuses of earlier deployments (moving them later, failing them,
+ * succeeding after a failure) and incident updates that name another deployment or commit or move
+ * the incident to another service.
  *
  * One warehouse serves every history (tables truncated in between), so 200+ histories stay fast.
  */
@@ -32,7 +36,7 @@ const HISTORIES = Number(process.env.INCREMENT_HISTORIES ?? 220);
 /** Histories replayed side by side in one round (disjoint names), so each statement of an increment serves several. */
 const PER_ROUND = 10;
 const settings: MetricSettings = { ...defaultMetricSettings, sharedPaths: [{ repo: null, path: 'libs' }] };
-const DERIVED = ['t_deployments', 't_incidents', 't_change_sets', 't_change_set_commits', 't_uncounted_commits', 't_changes', 't_failure_links', 't_deployment_facts', 't_pr_flow'];
+const DERIVED = ['t_deployments', 't_incidents', 't_change_sets', 't_change_set_commits', 't_uncounted_commits', 't_change_set_walked', 't_changes', 't_failure_links', 't_deployment_facts', 't_pr_flow'];
 
 function random(seed: number): () => number {
   let a = seed >>> 0;
@@ -77,6 +81,10 @@ function generate(seed: number): GeneratedHistory {
   ];
   const allDeployments: string[] = [];
   const incidents: string[] = [];
+  /** What was sent for each deployment and incident, to send a later status or update of it. */
+  const sentDeployments: { builder: HistoryBuilder; id: string; commit: string | null; options: Parameters<HistoryBuilder['deploy']>[3] }[] = [];
+  type IncidentData = Extract<CanonicalEventInput, { type: 'incident' }>['data'];
+  const sentIncidents: { builder: HistoryBuilder; base: IncidentData }[] = [];
   const items: Item[] = [];
   const take = (builder: HistoryBuilder) => {
     if (builder.events.length) items.push({ kind: 'events', events: builder.events.splice(0) });
@@ -126,7 +134,9 @@ function generate(seed: number): GeneratedHistory {
       const commit = r < 0.05 ? null : r < 0.12 && repo.deployed.length > 1 ? pick(repo.deployed) : r < 0.18 && last ? last : repo.commits[repo.commits.length - 1] ?? null;
       const production = rnd() < 0.85;
       const status = rnd() < 0.88 ? 'success' : 'failure';
-      b.deploy(id, commit, at(), { environment: production ? 'production' : 'staging', status, ...(b === mono ? { path: service === svcA ? 'services/a' : 'services/b' } : {}) });
+      const options = { environment: production ? 'production' : 'staging', status, ...(b === mono ? { path: service === svcA ? 'services/a' : 'services/b' } : {}) } as const;
+      b.deploy(id, commit, at(), options);
+      sentDeployments.push({ builder: b, id, commit, options });
       if (commit) repo.deployed.push(commit);
       repo.deployments.push({ id, sha: commit ? sha(commit) : null, production });
       allDeployments.push(id);
@@ -149,11 +159,33 @@ function generate(seed: number): GeneratedHistory {
         acknowledged_at: null, linked_deployment_ids: deploymentIds, linked_shas: shas, url: null,
       };
       b.events.push(event('incident', { ...base, status: 'open', resolved_at: null, updated_at: `${opened}:00.000Z` }));
+      sentIncidents.push({ builder: b, base: { ...base, status: 'open', resolved_at: null, updated_at: `${opened}:00.000Z` } });
       if (rnd() < 0.6) {
         const resolved = `${at(30 + rnd() * 300)}:00.000Z`;
         b.events.push(event('incident', { ...base, status: 'resolved', resolved_at: resolved, updated_at: resolved }));
       }
-    } else if (roll < 0.97) {
+    } else if (roll < 0.95) {
+      // A later status of an earlier deployment: it moves later in its service (the walk restarts in the
+      // middle of the service's history), fails after all, or succeeds after a failure.
+      if (sentDeployments.length) {
+        const sent = pick(sentDeployments);
+        const status = rnd() < 0.6 ? 'success' : 'failure';
+        sent.builder.deploy(sent.id, sent.commit, at(), { ...sent.options, status });
+        take(sent.builder);
+      }
+    } else if (roll < 0.96) {
+      // An incident update that names another deployment or commit, or moves it to another service.
+      if (sentIncidents.length) {
+        const sent = pick(sentIncidents);
+        const r = rnd();
+        const updated = `${at()}:00.000Z`;
+        const change: Partial<IncidentData> = r < 0.4 && allDeployments.length ? { linked_deployment_ids: [pick(allDeployments)] }
+          : r < 0.7 && repo.commits.length ? { linked_shas: [sha(pick(repo.commits)).slice(0, 8)] }
+          : { service: pick([svcA, svcB, soloService]) };
+        sent.builder.events.push(event('incident', { ...sent.base, ...change, status: 'open', resolved_at: null, updated_at: updated }));
+        take(sent.builder);
+      }
+    } else if (roll < 0.98) {
       if (allDeployments.length) {
         const confirm = rnd() < 0.5 && incidents.length > 0;
         items.push({ kind: 'link_override', deploymentId: pick(allDeployments), incidentId: confirm ? pick(incidents) : pick(['*', 'method:rollback']), verdict: confirm ? 'confirm' : 'reject' });

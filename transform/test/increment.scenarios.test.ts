@@ -92,3 +92,97 @@ describe('an increment relinks services the batch does not name', () => {
     expect(incremental).toEqual(full);
   });
 });
+
+/*
+ * An increment walks a service from its first touched deployment on, starting from what the change
+ * sets before it went over (t_change_set_commits and, for path-scoped services, t_change_set_walked)
+ * and deployed. These cases need that state: the random histories rarely do.
+ */
+const settings = { ...defaultMetricSettings, sharedPaths: [{ repo: null, path: 'libs' }] };
+const CHANGE_SET_TABLES = ['t_change_sets', 't_change_set_commits', 't_change_set_walked', 't_uncounted_commits', 't_changes'];
+async function changeSetRows(): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {};
+  for (const table of CHANGE_SET_TABLES) {
+    out[table] = (await warehouse.query(`SELECT * FROM {{db}}.${table}`, {}, z.record(z.string(), z.unknown()))).map((row) => JSON.stringify(row)).sort();
+  }
+  return out;
+}
+async function tailWalk(first: HistoryBuilder[], second: HistoryBuilder[]) {
+  await ingest(first.flatMap((h) => h.events.splice(0)));
+  await runTransform(warehouse, settings);
+  landed = emptyChanges();
+  await ingest(second.flatMap((h) => h.events.splice(0)));
+  const report = await runIncrement(warehouse, settings, landed, { maxServiceShare: 1 });
+  expect(report.kind).toBe('increment');
+  const incremental = await changeSetRows();
+  await runTransform(warehouse, settings);
+  return { incremental, full: await changeSetRows() };
+}
+const Set_ = z.object({ deployment_id: z.string(), is_rollback: z.coerce.boolean(), stopped_at: z.string(), commits: z.coerce.number() });
+
+describe('an increment walks a service from its first touched deployment on', () => {
+  it('a rollback to a commit an earlier change set went over without counting it (monorepo)', async () => {
+    const mono = new HistoryBuilder('acme/mono-rb');
+    mono.service('rb-a', 'team-a', { path: 'services/a' });
+    mono.service('rb-b', 'team-b', { path: 'services/b' });
+    mono.push('2026-04-01T09:00', [['rb-1', '2026-04-01T07:00', { files: ['services/b/x.ts'] }], ['rb-2', '2026-04-01T08:30', { files: ['services/a/x.ts'] }]]);
+    mono.deploy('rb-d1', 'rb-2', '2026-04-01T10:00', { path: 'services/a' });
+    mono.push('2026-04-01T11:00', [['rb-3', '2026-04-01T10:30', { files: ['services/a/y.ts'] }]]);
+    mono.deploy('rb-d2', 'rb-3', '2026-04-01T12:00', { path: 'services/a' });
+    const later = new HistoryBuilder('acme/mono-rb');
+    // rb-1 touched only services/b: rb-a's first change set went over it without counting it.
+    later.deploy('rb-d3', 'rb-1', '2026-04-01T13:00', { path: 'services/a' });
+    const { incremental, full } = await tailWalk([mono], [later]);
+    const sets = await warehouse.query(`SELECT deployment_id, is_rollback, stopped_at, commits FROM {{db}}.t_change_sets WHERE deployment_id = 'rb-d3'`, {}, Set_);
+    expect(sets).toEqual([{ deployment_id: 'rb-d3', is_rollback: true, stopped_at: 'rollback', commits: 0 }]);
+    expect(incremental).toEqual(full);
+  });
+
+  it('a deployment that lands between stored ones: the walk restarts there and the later change sets shrink', async () => {
+    const solo = new HistoryBuilder('acme/mid');
+    solo.service('mid', 'team-a');
+    solo.push('2026-04-02T08:00', [['mid-1', '2026-04-02T07:00']]);
+    solo.deploy('mid-d1', 'mid-1', '2026-04-02T09:00');
+    solo.push('2026-04-02T10:00', [['mid-2', '2026-04-02T09:30']]);
+    solo.push('2026-04-02T11:00', [['mid-3', '2026-04-02T10:30']]);
+    solo.push('2026-04-02T12:00', [['mid-4', '2026-04-02T11:30']]);
+    solo.deploy('mid-d3', 'mid-4', '2026-04-02T13:00');
+    solo.push('2026-04-02T14:00', [['mid-5', '2026-04-02T13:30']]);
+    solo.deploy('mid-d4', 'mid-5', '2026-04-02T15:00');
+    const late = new HistoryBuilder('acme/mid');
+    late.deploy('mid-d2', 'mid-3', '2026-04-02T11:30');
+    const { incremental, full } = await tailWalk([solo], [late]);
+    const sets = await warehouse.query(`SELECT deployment_id, is_rollback, stopped_at, commits FROM {{db}}.t_change_sets WHERE service = 'mid' ORDER BY deployment_id`, {}, Set_);
+    expect(sets.map((s) => `${s.deployment_id}:${s.commits}`)).toEqual(['mid-d1:1', 'mid-d2:2', 'mid-d3:1', 'mid-d4:1']);
+    expect(incremental).toEqual(full);
+  });
+
+  it('a redeployment of a commit deployed before the tail but never walked (no push carried it)', async () => {
+    const repo = new HistoryBuilder('acme/unpushed');
+    repo.service('unpushed', 'team-a');
+    repo.deploy('up-d1', 'up-hotfix', '2026-04-04T08:00');
+    repo.push('2026-04-04T09:00', [['up-1', '2026-04-04T08:30']]);
+    repo.deploy('up-d2', 'up-1', '2026-04-04T10:00');
+    const later = new HistoryBuilder('acme/unpushed');
+    later.deploy('up-d3', 'up-hotfix', '2026-04-04T11:00');
+    const { incremental, full } = await tailWalk([repo], [later]);
+    const sets = await warehouse.query(`SELECT deployment_id, is_rollback, stopped_at, commits FROM {{db}}.t_change_sets WHERE deployment_id = 'up-d3'`, {}, Set_);
+    expect(sets).toEqual([{ deployment_id: 'up-d3', is_rollback: true, stopped_at: 'rollback', commits: 0 }]);
+    expect(incremental).toEqual(full);
+  });
+
+  it('a deployment of a branch head whose walk meets commits counted before the tail (already counted)', async () => {
+    const repo = new HistoryBuilder('acme/branchy');
+    repo.service('branchy', 'team-a');
+    repo.push('2026-04-03T08:00', [['br-1', '2026-04-03T07:00'], ['br-2', '2026-04-03T07:30']]);
+    repo.deploy('br-d1', 'br-2', '2026-04-03T09:00');
+    repo.push('2026-04-03T10:00', [['br-3', '2026-04-03T09:30']]);
+    repo.deploy('br-d2', 'br-3', '2026-04-03T11:00');
+    const later = new HistoryBuilder('acme/branchy');
+    // The next deployment ships br-1, inside the first push: already shipped, a rollback.
+    later.deploy('br-d3', 'br-1', '2026-04-03T12:00');
+    later.push('2026-04-03T12:30', [['br-4', '2026-04-03T12:10']]);
+    const { incremental, full } = await tailWalk([repo], [later]);
+    expect(incremental).toEqual(full);
+  });
+});

@@ -49,6 +49,46 @@ export interface ChangeSetCommitRow {
   attribution: Attribution;
 }
 
+/**
+ * A commit a change set of a path-scoped service went over without counting it (its files touch
+ * only other services' paths). Stored (t_change_set_walked) so that an increment can walk a service
+ * from its latest deployments on, knowing what the earlier walks went over.
+ */
+export interface WalkedCommitRow {
+  service: string;
+  repo: string;
+  sha: string;
+  deployment_id: string;
+  /** Its files count for no service of the repository (t_uncounted_commits keeps the first such walk). */
+  counts_for_none: boolean;
+}
+
+/**
+ * Where an increment starts a service's walk: the production deployment before the first one it
+ * re-walks, and what the change sets up to there went over and deployed.
+ */
+export interface WalkSeed {
+  previous: ProductionDeployment | null;
+  walked: (sha: string) => boolean;
+  deployed: (sha: string) => boolean;
+}
+
+/**
+ * An increment's partial view of history: lookups of what is not loaded yet are recorded as misses
+ * and answer "unknown"; the increment loads them and walks again until nothing is missing.
+ */
+export interface PartialHistory {
+  /** `repo:sha` whose pushes (by `after` and by commit) are all loaded. */
+  located: Set<string>;
+  /** `repo:sha` whose file list is loaded (or known to be absent). */
+  filed: Set<string>;
+  /** `repo:sha` whose merged pull requests (by merge commit) are loaded. */
+  merged: Set<string>;
+  missingPushes: Set<string>;
+  missingFiles: Set<string>;
+  missingMerges: Set<string>;
+}
+
 /** A commit a change set walked over that counts for no service of its repository (Data health). */
 export interface UncountedCommitRow {
   repo: string;
@@ -120,8 +160,33 @@ export class ServicePaths {
 /** What the walk knows about history: pushes per repository and PRs' original commits by merge commit. */
 export class History {
   private readonly repos = new Map<string, RepoHistory>();
-  /** `repo:merge_commit_sha` → the PR's original commits (for squash merges). */
-  readonly prCommitsByMergeSha = new Map<string, string[]>();
+  /** `repo:merge_commit_sha` → the merged PRs' own commits (as listed) and heads, in the order they were read. */
+  private readonly mergedPrs = new Map<string, { known: string[]; head: string | null }[]>();
+  /** Set for an increment's walk, which loads history as the walk asks for it. */
+  partial: PartialHistory | null = null;
+  /** Repositories whose file lists matter (path-scoped); for the others a commit's files are never read. */
+  filesMatterIn: Set<string> | null = null;
+
+  addMergedPr(repo: string, mergeSha: string, pr: { known: string[]; head: string | null }): void {
+    const key = `${repo}:${mergeSha}`;
+    this.mergedPrs.set(key, [...(this.mergedPrs.get(key) ?? []), pr]);
+  }
+
+  /** A squash-merged PR's original commits, by its merge commit: listed, else from its branch pushes (the last PR read that has some). */
+  prCommits(repo: string, mergeSha: string): string[] | null {
+    const key = `${repo}:${mergeSha}`;
+    if (this.partial && !this.partial.merged.has(key)) {
+      this.partial.missingMerges.add(key);
+      return null;
+    }
+    let found: string[] | null = null;
+    for (const pr of this.mergedPrs.get(key) ?? []) {
+      const known = pr.known.filter((sha) => sha !== '');
+      const originals = known.length ? known : pr.head ? this.branchCommits(repo, pr.head) : [];
+      if (originals.length) found = originals;
+    }
+    return found;
+  }
   /** `repo:base...head` → the commits GitHub's compare API listed (complete answers only). */
   private readonly compares = new Map<string, string[]>();
   /** `repo:sha` → the files the commit touched, where a source told them. */
@@ -133,7 +198,13 @@ export class History {
 
   /** The files a commit touched; null when unknown. */
   filesOf(repo: string, sha: string): string[] | null {
-    return this.files.get(`${repo}:${sha}`) ?? null;
+    const key = `${repo}:${sha}`;
+    if (this.filesMatterIn && !this.filesMatterIn.has(repo)) return null;
+    if (this.partial && !this.partial.filed.has(key)) {
+      this.partial.missingFiles.add(key);
+      return null;
+    }
+    return this.files.get(key) ?? null;
   }
 
   addCompare(repo: string, compare: { base: string; head: string; status: string; commits: string[]; total_commits: number }): void {
@@ -162,6 +233,10 @@ export class History {
 
   /** The push holding `sha` and its position (a push's `after` is its last commit). */
   locate(repo: string, sha: string): { push: PushRecord; index: number } | null {
+    if (this.partial && !this.partial.located.has(`${repo}:${sha}`)) {
+      this.partial.missingPushes.add(`${repo}:${sha}`);
+      return null;
+    }
     const history = this.repos.get(repo);
     if (!history) return null;
     const byAfter = history.byAfter.get(sha);
@@ -201,23 +276,29 @@ export class History {
  * already-deployed code).
  */
 export function computeChangeSets(
-  deploymentsInOrder: ProductionDeployment[], history: History, paths: ServicePaths = new ServicePaths(),
-): { sets: ChangeSetRow[]; commits: ChangeSetCommitRow[]; uncounted: UncountedCommitRow[] } {
+  deploymentsInOrder: ProductionDeployment[], history: History, paths: ServicePaths = new ServicePaths(), seeds: Map<string, WalkSeed> = new Map(),
+): { sets: ChangeSetRow[]; commits: ChangeSetCommitRow[]; uncounted: UncountedCommitRow[]; walked: WalkedCommitRow[] } {
   const sets: ChangeSetRow[] = [];
   const commits: ChangeSetCommitRow[] = [];
+  const walkedRows: WalkedCommitRow[] = [];
   const uncounted = new Map<string, UncountedCommitRow>();
   let service: string | null = null;
   /** Commits this service's change sets went over, whether they counted for it or not. */
   let walked = new Set<string>();
   let deployedShas = new Set<string>();
   let previous: ProductionDeployment | null = null;
+  let seed: WalkSeed | undefined;
+  // An increment's walk starts after the service's earlier deployments: what they went over and deployed is the seed's.
+  const wasWalked = (sha_: string) => walked.has(sha_) || (seed?.walked(sha_) ?? false);
+  const wasDeployed = (sha_: string) => deployedShas.has(sha_) || (seed?.deployed(sha_) ?? false);
 
   for (const deployment of deploymentsInOrder) {
     if (deployment.service !== service) {
       service = deployment.service;
       walked = new Set();
       deployedShas = new Set();
-      previous = null;
+      seed = seeds.get(service);
+      previous = seed?.previous ?? null;
     }
     const base = { deployment_id: deployment.id, service: deployment.service, previous_deployment_id: previous?.id ?? null, previous_sha: previous?.sha ?? null };
     const sha = deployment.sha;
@@ -231,7 +312,7 @@ export function computeChangeSets(
       previous = deployment;
       continue;
     }
-    if (previous && (walked.has(sha) || deployedShas.has(sha))) {
+    if (previous && (wasWalked(sha) || wasDeployed(sha))) {
       // Deploying code already shipped: the previous deployment is rolled back.
       sets.push({ ...base, method: 'none', commits: 0, stopped_at: 'rollback', is_rollback: true, rollback_of_sha: previous.sha });
       deployedShas.add(sha);
@@ -265,7 +346,7 @@ export function computeChangeSets(
         for (let i = location.index; i >= 0; i -= 1) {
           const commit = location.push.commits[i]!;
           if (commit === previous.sha) { stoppedAt = 'previous_deployment'; break walk; }
-          if (walked.has(commit)) { stoppedAt = 'already_counted'; break walk; }
+          if (wasWalked(commit)) { stoppedAt = 'already_counted'; break walk; }
           added.push(commit);
           if (added.length >= MAX_WALK_COMMITS) { stoppedAt = 'limit'; break walk; }
         }
@@ -274,7 +355,7 @@ export function computeChangeSets(
         if (ZERO_SHA.test(before)) { stoppedAt = 'branch_creation'; break; }
         // What `before` held may have been discarded from the branch: it never counts.
         if (location.push.forced) { stoppedAt = 'force_push'; break; }
-        if (walked.has(before)) { stoppedAt = 'already_counted'; break; }
+        if (wasWalked(before)) { stoppedAt = 'already_counted'; break; }
         current = before;
       }
       if (added.length === 0 && stoppedAt === 'end_of_known_history') method = 'unknown';
@@ -287,23 +368,23 @@ export function computeChangeSets(
     };
     // Oldest first, so a merge commit's own PR commits in the same push count as pushed, not as stand-ins.
     for (const commit of added.reverse()) {
-      if (walked.has(commit)) continue;
+      if (wasWalked(commit)) continue;
       walked.add(commit);
       const files = history.filesOf(deployment.repo, commit);
       const attribution = paths.attribution(deployment.service, deployment.repo, files);
       if (attribution === null) {
         const key = `${deployment.repo}:${commit}`;
-        if (files && !uncounted.has(key) && paths.countsForNone(deployment.repo, files)) {
-          uncounted.set(key, { repo: deployment.repo, sha: commit, files, deployment_id: deployment.id });
-        }
+        const none = files !== null && paths.countsForNone(deployment.repo, files);
+        walkedRows.push({ service: deployment.service, repo: deployment.repo, sha: commit, deployment_id: deployment.id, counts_for_none: none });
+        if (files && none && !uncounted.has(key)) uncounted.set(key, { repo: deployment.repo, sha: commit, files, deployment_id: deployment.id });
         continue;
       }
       countCommit(commit, method === 'first_push' ? 'first_push' : method === 'compare' ? 'compare' : 'push_chain', null, attribution);
-      const originals = history.prCommitsByMergeSha.get(`${deployment.repo}:${commit}`);
+      const originals = history.prCommits(deployment.repo, commit);
       if (!originals) continue;
       // The PR's own commits stand in for its merge commit, for the services the merge commit counts for.
       for (const original of originals) {
-        if (original === commit || walked.has(original)) continue;
+        if (original === commit || wasWalked(original)) continue;
         countCommit(original, 'squash_pr', commit, attribution);
       }
     }
@@ -311,7 +392,7 @@ export function computeChangeSets(
     sets.push({ ...base, method, commits: count, stopped_at: stoppedAt, is_rollback: false, rollback_of_sha: null });
     previous = deployment;
   }
-  return { sets, commits, uncounted: [...uncounted.values()] };
+  return { sets, commits, uncounted: [...uncounted.values()], walked: walkedRows };
 }
 
 const DeploymentRow = z.object({ id: z.string(), service: z.string(), repo: z.string(), sha: z.string().nullable() });
@@ -321,75 +402,199 @@ const PrRow = z.object({ repo: z.string(), merge_commit_sha: z.string(), head_sh
 const CatalogRow = z.object({ service: z.string(), repo: z.string(), path: z.string() });
 const FilesRow = z.object({ repo: z.string(), sha: z.string(), files: z.array(z.string()) });
 
-/**
- * Which services an increment recomputes (all of their history) and the repositories their
- * deployments are in. Both are read from `transform_increment_keys` (kinds `cs_service`, `cs_repo`).
- */
-const SCOPED_SERVICES = `service IN (SELECT key FROM {{db}}.transform_increment_keys WHERE kind = 'cs_service')`;
-const SCOPED_REPOS = `repo IN (SELECT key FROM {{db}}.transform_increment_keys WHERE kind = 'cs_repo')`;
+const PushKeyRow = PushRow.extend({ pushed_at: z.string(), ref: z.string() });
+const MergedRow = z.object({ repo: z.string(), merge_commit_sha: z.string(), head_sha: z.string().nullable(), known_commits: z.array(z.string()) });
+const MembershipRow = z.object({ service: z.string(), sha: z.string() });
+const SeedRow = z.object({ service: z.string(), previous: z.tuple([z.string(), z.string(), z.string().nullable()]) });
 
-/**
- * Loads what the walk needs from the warehouse and computes the change sets: of every service, or
- * (`scoped`) only of the services in the increment's keys, from the history of their repositories.
- * A service's change sets depend only on its own deployments and its repositories' history, so a
- * scoped run gives the same rows for those services as a full one.
- */
+/** Merged pull requests by merge commit with their listed commits in order (`{{filter}}` narrows the pull requests). */
+const MERGED_PRS = (filter: string, commitFilter: string) => `
+  SELECT p.repo AS repo, assumeNotNull(p.merge_commit_sha) AS merge_commit_sha, p.head_sha AS head_sha,
+         arrayMap(x -> x.2, arraySort(x -> x.1, groupUniqArray((c.position, c.sha)))) AS known_commits
+  FROM (SELECT repo, number, merge_commit_sha, head_sha FROM {{db}}.pull_requests FINAL WHERE state = 'merged' AND merge_commit_sha IS NOT NULL${filter}) AS p
+  LEFT JOIN ${commitFilter ? `(SELECT repo, number, sha, position FROM {{db}}.pull_request_commits WHERE ${commitFilter})` : '{{db}}.pull_request_commits'} AS c ON c.repo = p.repo AND c.number = p.number
+  GROUP BY repo, merge_commit_sha, head_sha
+  SETTINGS join_use_nulls = 0`;
+
+async function servicePaths(warehouse: Warehouse, sharedPaths: MetricSettings['sharedPaths']): Promise<ServicePaths> {
+  const catalog = await warehouse.query(
+    `SELECT service, ifNull(repo, '') AS repo, ifNull(path, '') AS path FROM {{db}}.catalog_entities FINAL WHERE repo IS NOT NULL AND repo != ''`, {}, CatalogRow,
+  );
+  return new ServicePaths(catalog, sharedPaths);
+}
+
+/** Loads what the walk needs from the warehouse and computes the change sets of every service, from all history. */
 export async function computeStoredChangeSets(
-  warehouse: Warehouse, sharedPaths: MetricSettings['sharedPaths'] = [], scoped = false,
-): Promise<{ deployments: number; sets: ChangeSetRow[]; commits: ChangeSetCommitRow[]; uncounted: UncountedCommitRow[] }> {
-  const and = (filter: string) => (scoped ? ` AND ${filter}` : '');
-  const where = (filter: string) => (scoped ? ` WHERE ${filter}` : '');
+  warehouse: Warehouse, sharedPaths: MetricSettings['sharedPaths'] = [],
+): Promise<{ deployments: number; sets: ChangeSetRow[]; commits: ChangeSetCommitRow[]; uncounted: UncountedCommitRow[]; walked: WalkedCommitRow[] }> {
   const deployments = await warehouse.query(
-    `SELECT id, service, repo, sha FROM {{db}}.t_deployments WHERE is_production AND status = 'success'${and(SCOPED_SERVICES)} ORDER BY service, deployed_at, id`,
-    {}, DeploymentRow,
+    `SELECT id, service, repo, sha FROM {{db}}.t_deployments WHERE is_production AND status = 'success' ORDER BY service, deployed_at, id`, {}, DeploymentRow,
   );
   const history = new History();
   // Ties on pushed_at are ordered by the push's own fields, so that which push "first" carried a
   // commit never depends on how the parts happened to be read.
-  const pushes = await warehouse.query(`SELECT repo, before, after, commits, forced FROM {{db}}.pushes FINAL${where(SCOPED_REPOS)} ORDER BY pushed_at, after, ref, before`, {}, PushRow);
+  const pushes = await warehouse.query(`SELECT repo, before, after, commits, forced FROM {{db}}.pushes FINAL ORDER BY pushed_at, after, ref, before`, {}, PushRow);
   for (const push of pushes) history.addPush(push.repo, push);
-  const compares = await warehouse.query(`SELECT repo, base, head, status, commits, total_commits FROM {{db}}.compares FINAL${where(SCOPED_REPOS)}`, {}, CompareRow);
+  const compares = await warehouse.query(`SELECT repo, base, head, status, commits, total_commits FROM {{db}}.compares FINAL`, {}, CompareRow);
   for (const compare of compares) history.addCompare(compare.repo, compare);
-  const catalog = await warehouse.query(
-    `SELECT service, ifNull(repo, '') AS repo, ifNull(path, '') AS path FROM {{db}}.catalog_entities FINAL WHERE repo IS NOT NULL AND repo != ''`, {}, CatalogRow,
-  );
-  const paths = new ServicePaths(catalog, sharedPaths);
+  const paths = await servicePaths(warehouse, sharedPaths);
   // Files matter only where a service has a path: other repositories' file lists are never read.
   const scopedRepos = paths.pathScopedRepos;
+  history.filesMatterIn = new Set(scopedRepos);
   if (scopedRepos.length) {
-    const files = await warehouse.query(`SELECT repo, sha, files FROM {{db}}.commit_files FINAL WHERE repo IN {repos:Array(String)}${and(SCOPED_REPOS)}`, { repos: scopedRepos }, FilesRow);
+    const files = await warehouse.query(`SELECT repo, sha, files FROM {{db}}.commit_files FINAL WHERE repo IN {repos:Array(String)}`, { repos: scopedRepos }, FilesRow);
     for (const row of files) history.addFiles(row.repo, row.sha, row.files);
   }
-  const prs = await warehouse.query(
-    `SELECT p.repo AS repo, assumeNotNull(p.merge_commit_sha) AS merge_commit_sha, p.head_sha AS head_sha,
-            arrayMap(x -> x.2, arraySort(x -> x.1, groupUniqArray((c.position, c.sha)))) AS known_commits
-     FROM (SELECT repo, number, merge_commit_sha, head_sha FROM {{db}}.pull_requests FINAL WHERE state = 'merged' AND merge_commit_sha IS NOT NULL${and(SCOPED_REPOS)}) AS p
-     LEFT JOIN ${scoped ? `(SELECT repo, number, sha, position FROM {{db}}.pull_request_commits WHERE ${SCOPED_REPOS})` : '{{db}}.pull_request_commits'} AS c ON c.repo = p.repo AND c.number = p.number
-     GROUP BY repo, merge_commit_sha, head_sha
-     SETTINGS join_use_nulls = 0`,
-    {}, PrRow,
-  );
-  for (const pr of prs) {
-    const known = pr.known_commits.filter((sha) => sha !== '');
-    const originals = known.length ? known : pr.head_sha ? history.branchCommits(pr.repo, pr.head_sha) : [];
-    if (originals.length) history.prCommitsByMergeSha.set(`${pr.repo}:${pr.merge_commit_sha}`, originals);
-  }
+  for (const pr of await warehouse.query(MERGED_PRS('', ''), {}, PrRow)) history.addMergedPr(pr.repo, pr.merge_commit_sha, { known: pr.known_commits, head: pr.head_sha });
   return { deployments: deployments.length, ...computeChangeSets(deployments, history, paths) };
 }
 
-/** Writes computed change sets into the `_next` twins of t_change_sets, t_change_set_commits and t_uncounted_commits. */
-export async function insertChangeSets(warehouse: Warehouse, rows: { sets: ChangeSetRow[]; commits: ChangeSetCommitRow[]; uncounted: UncountedCommitRow[] }): Promise<void> {
-  const { sets, commits, uncounted } = rows;
+const TAIL = `INNER JOIN {{db}}.transform_increment_tails AS t ON t.service = d.service`;
+const PROD = `d.is_production AND d.status = 'success'`;
+const MAX_ROUNDS = 1_000;
+
+/**
+ * An increment's change sets: each service in `transform_increment_tails` is walked from its
+ * `(from_at, from_id)` on (deployed_at, id order), starting from what its earlier change sets went
+ * over (t_change_set_commits and t_change_set_walked of the deployments before, except
+ * `deployment_id`s of kind `cs_tail` in the increment's keys) and deployed. History is loaded as the
+ * walk asks for it: the pushes that hold or end at a sha, the files of the commits it goes over,
+ * squash-merged pull requests by merge commit, and the compares ending at the tail's deployed shas;
+ * the walk runs again until it asked for nothing missing. Rows are those of the tails' deployments;
+ * `uncounted` is left to the caller (first walk over all services).
+ */
+export async function computeTailChangeSets(
+  warehouse: Warehouse, sharedPaths: MetricSettings['sharedPaths'] = [],
+): Promise<{ deployments: number; rounds: number; sets: ChangeSetRow[]; commits: ChangeSetCommitRow[]; walked: WalkedCommitRow[] }> {
+  const deployments = await warehouse.query(
+    `SELECT d.id AS id, d.service AS service, d.repo AS repo, d.sha AS sha FROM {{db}}.t_deployments AS d ${TAIL}
+     WHERE ${PROD} AND (d.deployed_at, d.id) >= (t.from_at, t.from_id) ORDER BY d.service, d.deployed_at, d.id`, {}, DeploymentRow,
+  );
+  if (!deployments.length) return { deployments: 0, rounds: 0, sets: [], commits: [], walked: [] };
+  const services = [...new Set(deployments.map((d) => d.service))];
+  const repos = [...new Set(deployments.map((d) => d.repo))];
+  const paths = await servicePaths(warehouse, sharedPaths);
+  const filesMatterIn = new Set(paths.pathScopedRepos);
+  const seedRows = await warehouse.query(
+    `SELECT d.service AS service, argMax((d.id, d.repo, d.sha), (d.deployed_at, d.id)) AS previous FROM {{db}}.t_deployments AS d ${TAIL}
+     WHERE ${PROD} AND d.service IN {services:Array(String)} AND (d.deployed_at, d.id) < (t.from_at, t.from_id) GROUP BY d.service`, { services }, SeedRow,
+  );
+  const previous = new Map(seedRows.map((r) => [r.service, { id: r.previous[0], service: r.service, repo: r.previous[1], sha: r.previous[2] }]));
+  // Membership in what the earlier change sets went over and deployed, asked for as the walk meets shas.
+  const asked = new Set<string>();
+  const walkedBefore = new Set<string>();
+  const deployedBefore = new Set<string>();
+  const missingWalked = new Set<string>();
+  const member = (known: Set<string>, service: string) => (sha: string) => {
+    const key = `${service}\n${sha}`;
+    if (!asked.has(key)) missingWalked.add(key);
+    return known.has(key);
+  };
+  const seeds = new Map<string, WalkSeed>(services.map((service) => [service, { previous: previous.get(service) ?? null, walked: member(walkedBefore, service), deployed: member(deployedBefore, service) }]));
+  const partial: PartialHistory = { located: new Set(), filed: new Set(), merged: new Set(), missingPushes: new Set(), missingFiles: new Set(), missingMerges: new Set() };
+  const pushes = new Map<string, z.infer<typeof PushKeyRow>>();
+  const files = new Map<string, string[]>();
+  const merged: z.infer<typeof MergedRow>[] = [];
+  const shas = deployments.flatMap((d) => (d.sha ? [d.sha] : []));
+  const compares = shas.length ? await warehouse.query(
+    `SELECT repo, base, head, status, commits, total_commits FROM {{db}}.compares FINAL WHERE repo IN {repos:Array(String)} AND head IN {shas:Array(String)}`, { repos, shas }, CompareRow,
+  ) : [];
+  const split = (keys: Set<string>) => {
+    const pairs = [...keys].map((key) => { const at = key.indexOf(':'); return [key.slice(0, at), key.slice(at + 1)] as const; });
+    return { repos: [...new Set(pairs.map((p) => p[0]))], shas: [...new Set(pairs.map((p) => p[1]))], keys: [...keys] };
+  };
+  for (let round = 1; round <= MAX_ROUNDS; round += 1) {
+    // History as loaded so far, in the full walk's order (which push first carried a commit).
+    const history = new History();
+    history.partial = partial;
+    history.filesMatterIn = filesMatterIn;
+    for (const push of [...pushes.values()].sort(pushOrder)) history.addPush(push.repo, push);
+    for (const compare of compares) history.addCompare(compare.repo, compare);
+    for (const [key, list] of files) { const at = key.indexOf(':'); history.addFiles(key.slice(0, at), key.slice(at + 1), list); }
+    for (const pr of merged) history.addMergedPr(pr.repo, pr.merge_commit_sha, { known: pr.known_commits, head: pr.head_sha });
+    for (const set of [partial.missingPushes, partial.missingFiles, partial.missingMerges, missingWalked]) set.clear();
+    const result = computeChangeSets(deployments, history, paths, seeds);
+    if (!partial.missingPushes.size && !partial.missingFiles.size && !partial.missingMerges.size && !missingWalked.size) {
+      return { deployments: deployments.length, rounds: round, sets: result.sets, commits: result.commits, walked: result.walked };
+    }
+    const loads: Promise<void>[] = [];
+    if (partial.missingPushes.size) {
+      const want = split(partial.missingPushes);
+      loads.push(warehouse.query(
+        `SELECT repo, before, after, commits, forced, toString(pushed_at) AS pushed_at, ref FROM {{db}}.pushes FINAL
+         WHERE repo IN {repos:Array(String)} AND (after IN {shas:Array(String)} OR hasAny(commits, {shas:Array(String)}))`, want, PushKeyRow,
+      ).then((rows) => {
+        for (const row of rows) pushes.set(`${row.repo}\n${row.after}\n${row.ref}\n${row.before}`, row);
+        for (const key of want.keys) partial.located.add(key);
+      }));
+    }
+    if (partial.missingFiles.size) {
+      const want = split(partial.missingFiles);
+      loads.push(warehouse.query(`SELECT repo, sha, files FROM {{db}}.commit_files FINAL WHERE repo IN {repos:Array(String)} AND sha IN {shas:Array(String)}`, want, FilesRow).then((rows) => {
+        for (const row of rows) files.set(`${row.repo}:${row.sha}`, row.files);
+        for (const key of want.keys) partial.filed.add(key);
+      }));
+    }
+    if (partial.missingMerges.size) {
+      const want = split(partial.missingMerges);
+      loads.push(warehouse.query(
+        MERGED_PRS(' AND repo IN {repos:Array(String)} AND merge_commit_sha IN {shas:Array(String)}', 'repo IN {repos:Array(String)}'), want, MergedRow,
+      ).then((rows) => {
+        const wanted = new Set(want.keys);
+        for (const row of rows) if (wanted.has(`${row.repo}:${row.merge_commit_sha}`)) merged.push(row);
+        for (const key of want.keys) partial.merged.add(key);
+      }));
+    }
+    if (missingWalked.size) {
+      const keys = [...missingWalked];
+      const params = { services: [...new Set(keys.map((k) => k.slice(0, k.indexOf('\n'))))], shas: [...new Set(keys.map((k) => k.slice(k.indexOf('\n') + 1)))] };
+      const notTail = `deployment_id NOT IN (SELECT key FROM {{db}}.transform_increment_keys WHERE kind = 'cs_tail')`;
+      loads.push(Promise.all([
+        warehouse.query(
+          `SELECT service, sha FROM {{db}}.t_change_set_commits WHERE service IN {services:Array(String)} AND sha IN {shas:Array(String)} AND ${notTail}
+           UNION ALL
+           SELECT service, sha FROM {{db}}.t_change_set_walked WHERE service IN {services:Array(String)} AND sha IN {shas:Array(String)} AND ${notTail}`, params, MembershipRow,
+        ),
+        warehouse.query(
+          `SELECT d.service AS service, assumeNotNull(d.sha) AS sha FROM {{db}}.t_deployments AS d ${TAIL}
+           WHERE ${PROD} AND d.service IN {services:Array(String)} AND d.sha IN {shas:Array(String)} AND (d.deployed_at, d.id) < (t.from_at, t.from_id)`, params, MembershipRow,
+        ),
+      ]).then(([walkedRows, deployedRows]) => {
+        for (const row of walkedRows) walkedBefore.add(`${row.service}\n${row.sha}`);
+        for (const row of deployedRows) deployedBefore.add(`${row.service}\n${row.sha}`);
+        for (const key of keys) asked.add(key);
+      }));
+    }
+    await Promise.all(loads);
+  }
+  throw new Error(`incremental transform: the change-set walk still asked for history after ${MAX_ROUNDS} rounds`);
+}
+
+/** The full walk's push order: pushed_at, then after, ref and before (as ClickHouse orders strings: by bytes). */
+function pushOrder(a: { pushed_at: string; after: string; ref: string; before: string }, b: { pushed_at: string; after: string; ref: string; before: string }): number {
+  for (const key of ['pushed_at', 'after', 'ref', 'before'] as const) {
+    const x = Buffer.from(a[key]);
+    const y = Buffer.from(b[key]);
+    const c = Buffer.compare(x, y);
+    if (c !== 0) return c;
+  }
+  return 0;
+}
+
+/** Writes computed change sets into the `_next` twins of t_change_sets, t_change_set_commits, t_uncounted_commits and t_change_set_walked. */
+export async function insertChangeSets(warehouse: Warehouse, rows: { sets: ChangeSetRow[]; commits: ChangeSetCommitRow[]; uncounted?: UncountedCommitRow[]; walked: WalkedCommitRow[] }): Promise<void> {
+  const { sets, commits, uncounted = [], walked } = rows;
   const setColumns = ['deployment_id', 'service', 'previous_deployment_id', 'previous_sha', 'method', 'commits', 'stopped_at', 'is_rollback', 'rollback_of_sha'] as const;
   const commitColumns = ['deployment_id', 'service', 'repo', 'sha', 'via', 'stands_in_for', 'attribution'] as const;
   for (let i = 0; i < sets.length; i += 100_000) await warehouse.insertColumns('t_change_sets_next', setColumns, sets.slice(i, i + 100_000));
   for (let i = 0; i < commits.length; i += 200_000) await warehouse.insertColumns('t_change_set_commits_next', commitColumns, commits.slice(i, i + 200_000));
   for (let i = 0; i < uncounted.length; i += 100_000) await warehouse.insertColumns('t_uncounted_commits_next', ['repo', 'sha', 'files', 'deployment_id'] as const, uncounted.slice(i, i + 100_000));
+  for (let i = 0; i < walked.length; i += 200_000) await warehouse.insertColumns('t_change_set_walked_next', ['service', 'repo', 'sha', 'deployment_id', 'counts_for_none'] as const, walked.slice(i, i + 200_000));
 }
 
 /**
- * Loads what the walk needs from the warehouse and rebuilds t_change_sets, t_change_set_commits and
- * t_uncounted_commits (into their *_next twins).
+ * Loads what the walk needs from the warehouse and rebuilds t_change_sets, t_change_set_commits,
+ * t_uncounted_commits and t_change_set_walked (into their *_next twins).
  */
 export async function rebuildChangeSets(warehouse: Warehouse, sharedPaths: MetricSettings['sharedPaths'] = []): Promise<{ deployments: number; commits: number; uncounted: number }> {
   const result = await computeStoredChangeSets(warehouse, sharedPaths);

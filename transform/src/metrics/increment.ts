@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { TableRows } from '@paved/pipeline';
 import type { Warehouse } from '@paved/warehouse';
-import { computeStoredChangeSets, insertChangeSets, ServicePaths } from './change-sets.js';
+import { computeTailChangeSets, insertChangeSets, ServicePaths } from './change-sets.js';
 import { definitionsFingerprint, exclusive, prepareNext, swap } from './rebuild.js';
 import type { MetricSettings } from './settings.js';
 import { REBUILD_DEPLOYMENTS, REBUILD_INCIDENTS } from './sql-deployments.js';
@@ -124,6 +124,15 @@ export type IncrementReport =
   | { kind: 'full_needed'; reason: string };
 
 const KEYS = (kind: string) => `(SELECT key FROM {{db}}.transform_increment_keys WHERE kind = '${kind}')`;
+/**
+ * `repo:sha` keys of `kind` as a filter on two columns: the sha alone first (a hash set that skips
+ * nearly every row without building a string), the pair only for the rows left.
+ */
+const PAIRS = (kind: string, repo = 'repo', sha = 'sha') =>
+  `(${sha} IN (SELECT substring(key, position(key, ':') + 1) FROM {{db}}.transform_increment_keys WHERE kind = '${kind}') AND concat(${repo}, ':', ${sha}) IN ${KEYS(kind)})`;
+/** `repo#number` keys of `kind` as (repo, number), which the pull request tables are sorted by. */
+const PRS = (kind: string, number = 'number') =>
+  `((repo, ${number}) IN (SELECT substring(key, 1, position(key, '#') - 1), toUInt32(substring(key, position(key, '#') + 1)) FROM {{db}}.transform_increment_keys WHERE kind = '${kind}'))`;
 
 /** Replaces each `[from, to]` in a full rebuild's statement; `from` must occur exactly once (so a changed statement fails loudly, not silently unscoped). */
 function narrowed(sql: string, replacements: [string, string][]): string {
@@ -142,17 +151,45 @@ const SCOPED_DEPLOYMENTS = narrowed(REBUILD_DEPLOYMENTS, [
 const SCOPED_INCIDENTS = narrowed(REBUILD_INCIDENTS, [
   ['FROM {{db}}.incident_updates FINAL\n    GROUP BY id', `FROM {{db}}.incident_updates FINAL\n    WHERE id IN ${KEYS('incident')}\n    GROUP BY id`],
 ]);
-const CHANGES_SCOPE = `(deployment_id IN ${KEYS('changes_deployment')} OR concat(repo, ':', sha) IN ${KEYS('pair')})`;
+const CHANGES_SCOPE = `(deployment_id IN ${KEYS('changes_deployment')} OR ${PAIRS('pair')})`;
+const CHANGES_ROWS = `(SELECT * FROM {{db}}.t_change_set_commits WHERE ${CHANGES_SCOPE})`;
+// Every part reads only what the rows in scope join to: their deployments, stand-ins, commits and pull requests.
 const SCOPED_CHANGES = narrowed(REBUILD_CHANGES, [
-  ['FROM {{db}}.t_change_set_commits AS cs\n', `FROM (SELECT * FROM {{db}}.t_change_set_commits WHERE ${CHANGES_SCOPE}) AS cs\n`],
-  ['FROM {{db}}.commits FINAL)', `FROM {{db}}.commits FINAL WHERE concat(repo, ':', sha) IN (SELECT concat(repo, ':', sha) FROM {{db}}.t_change_set_commits WHERE ${CHANGES_SCOPE}))`],
+  ['FROM {{db}}.t_change_set_commits AS cs\n', `FROM ${CHANGES_ROWS} AS cs\n`],
+  ['FROM {{db}}.commits FINAL)', `FROM {{db}}.commits FINAL WHERE (repo, sha) IN (SELECT repo, sha FROM ${CHANGES_ROWS}))`],
+  ['FROM {{db}}.t_change_set_commits WHERE stands_in_for IS NOT NULL)', `FROM {{db}}.t_change_set_commits WHERE stands_in_for IS NOT NULL AND deployment_id IN (SELECT deployment_id FROM ${CHANGES_ROWS}))`],
+  ["FROM {{db}}.pull_requests FINAL WHERE state = 'merged')", `FROM {{db}}.pull_requests FINAL WHERE state = 'merged'
+      AND (ifNull(merge_commit_sha, '') IN (SELECT sha FROM ${CHANGES_ROWS}) OR ifNull(head_sha, '') IN (SELECT sha FROM ${CHANGES_ROWS})
+           OR (repo, number) IN (SELECT repo, number FROM {{db}}.pull_request_commits WHERE (repo, sha) IN (SELECT repo, sha FROM ${CHANGES_ROWS}))))`],
+  ['INNER JOIN {{db}}.t_deployments AS d ON d.id = cs.deployment_id', `INNER JOIN (SELECT * FROM {{db}}.t_deployments WHERE id IN (SELECT deployment_id FROM ${CHANGES_ROWS})) AS d ON d.id = cs.deployment_id`],
 ]);
+/**
+ * The incident-reference CTEs read only the deployments a reference can name: by id or URL, by the
+ * trailing digits of a source's own id (GitHub deployment id, Actions run id), or by a sha whose
+ * first 7 characters some reference starts with. Every deployment whose key equals a reference
+ * passes, so the references resolve as in the full rebuild.
+ */
+const REFERENCE_NARROWING: [string, string][] = [
+  ["FROM {{db}}.t_deployments WHERE is_production AND status = 'success'\n    )\n    -- Only keys",
+    `FROM {{db}}.t_deployments WHERE is_production AND status = 'success'
+          AND (lower(id) IN (SELECT ref FROM incident_refs) OR lower(ifNull(url, '')) IN (SELECT ref FROM incident_refs)
+               OR extract(id, '([0-9]+)$') IN (SELECT digits FROM (SELECT extract(ref, '([0-9]+)$') AS digits FROM incident_refs) WHERE digits != ''))
+    )
+    -- Only keys`],
+  ["WHERE is_production AND status = 'success' AND sha IS NOT NULL) AS d",
+    "WHERE is_production AND status = 'success' AND sha IS NOT NULL AND substring(assumeNotNull(sha), 1, 7) IN (SELECT substring(ref_sha, 1, 7) FROM incident_refs WHERE ref_sha != '')) AS d"],
+];
 const LINKS_SERVICES = KEYS('links_service');
 const SCOPED_FAILURE_LINKS = narrowed(REBUILD_FAILURE_LINKS, [
   ["FROM {{db}}.t_deployments\n    WHERE is_production AND status = 'success'\n),", `FROM {{db}}.t_deployments\n    WHERE is_production AND status = 'success' AND service IN ${LINKS_SERVICES}\n),`],
-  // Whether an incident names something anywhere decides whether it is inferred: that check stays global.
-  ['SELECT i.id FROM incident_shas AS i INNER JOIN cs AS c', 'SELECT i.id FROM incident_shas AS i INNER JOIN (SELECT sha FROM {{db}}.t_change_set_commits) AS c'],
+  // Whether an incident names something anywhere decides whether it is inferred: that check looks in
+  // every service's change sets, for the incidents of the services in scope (only those are inferred here).
+  ['SELECT i.id FROM incident_shas AS i INNER JOIN cs AS c', `SELECT i.id FROM (SELECT * FROM incident_shas WHERE id IN (SELECT id FROM {{db}}.t_incidents WHERE service IN ${LINKS_SERVICES})) AS i
+                               INNER JOIN (SELECT sha FROM {{db}}.t_change_set_commits WHERE substring(sha, 1, 7) IN (SELECT substring(s, 1, 7) FROM incident_shas)) AS c`],
+  ...REFERENCE_NARROWING,
   ['cs AS (SELECT deployment_id, service, sha FROM {{db}}.t_change_set_commits)', `cs AS (SELECT deployment_id, service, sha FROM {{db}}.t_change_set_commits WHERE service IN ${LINKS_SERVICES})`],
+  // Only commits the services' change sets hold can revert anything there (sha is in the commits' sort key: filtered before FINAL).
+  ['FROM {{db}}.commits FINAL WHERE reverts_sha IS NOT NULL)', `FROM {{db}}.commits FINAL WHERE reverts_sha IS NOT NULL AND sha IN (SELECT sha FROM {{db}}.t_change_set_commits WHERE service IN ${LINKS_SERVICES}))`],
   ['WHERE s.is_rollback AND s.previous_deployment_id IS NOT NULL', `WHERE s.is_rollback AND s.previous_deployment_id IS NOT NULL AND s.service IN ${LINKS_SERVICES}`],
   ["WHERE service != 'unknown' AND {inferIncidentLinks:Bool}", `WHERE service != 'unknown' AND {inferIncidentLinks:Bool} AND service IN ${LINKS_SERVICES}`],
 ]);
@@ -163,15 +200,18 @@ const SCOPED_DEPLOYMENT_FACTS = narrowed(REBUILD_DEPLOYMENT_FACTS, [
   ['FROM {{db}}.t_failure_links WHERE incident_id IS NOT NULL', `FROM {{db}}.t_failure_links WHERE incident_id IS NOT NULL AND service IN ${FACTS_SERVICES}`],
   ['FROM {{db}}.t_changes GROUP BY deployment_id', `FROM {{db}}.t_changes WHERE service IN ${FACTS_SERVICES} GROUP BY deployment_id`],
 ]);
-const PR_SCOPE = `concat(repo, '#', toString(number)) IN ${KEYS('pr')}`;
+const PR_SCOPE = PRS('pr');
 const SCOPED_PR_FLOW = narrowed(REBUILD_PR_FLOW, [
   ["FROM {{db}}.pull_requests FINAL WHERE state = 'merged' AND merged_at IS NOT NULL", `FROM {{db}}.pull_requests FINAL WHERE state = 'merged' AND merged_at IS NOT NULL AND ${PR_SCOPE}`],
   ['SELECT repo, number, sha FROM {{db}}.pull_request_commits\n', `SELECT repo, number, sha FROM {{db}}.pull_request_commits WHERE ${PR_SCOPE}\n`],
+  ['FROM {{db}}.reviews AS r FINAL', `FROM (SELECT * FROM {{db}}.reviews FINAL WHERE ${PRS('pr', 'pr_number')}) AS r`],
+  ['INNER JOIN {{db}}.commits AS c ON c.repo = s.repo', 'INNER JOIN (SELECT repo, sha, authored_at FROM {{db}}.commits WHERE (repo, sha) IN (SELECT repo, sha FROM pr_commit_shas)) AS c ON c.repo = s.repo'],
+  ['INNER JOIN {{db}}.t_change_set_commits AS cs ON cs.repo = s.repo', 'INNER JOIN (SELECT repo, sha, deployment_id FROM {{db}}.t_change_set_commits WHERE (repo, sha) IN (SELECT repo, sha FROM pr_commit_shas)) AS cs ON cs.repo = s.repo'],
 ]);
 /** The services of production deployments that the increment's incidents name, by id, key, URL or commit. */
 const SERVICES_NAMED_BY_INCIDENTS = `
 INSERT INTO {{db}}.transform_increment_keys
-WITH ${narrowed(INCIDENT_REFERENCE_CTES, [['FROM {{db}}.t_incidents WHERE notEmpty(linked_deployment_ids)', `FROM {{db}}.t_incidents WHERE notEmpty(linked_deployment_ids) AND id IN ${KEYS('incident_link')}`]])}
+WITH ${narrowed(INCIDENT_REFERENCE_CTES, [['FROM {{db}}.t_incidents WHERE notEmpty(linked_deployment_ids)', `FROM {{db}}.t_incidents WHERE notEmpty(linked_deployment_ids) AND id IN ${KEYS('incident_link')}`], ...REFERENCE_NARROWING])}
 SELECT 'links_service', d.service FROM resolved_references AS r INNER JOIN {{db}}.t_deployments AS d ON d.id = r.deployment_id
 UNION ALL
 SELECT 'links_service', c.service
@@ -222,6 +262,29 @@ async function replaceRows(warehouse: Warehouse, table: string, scope: string, s
   return 'replaced';
 }
 
+/**
+ * Writes the `_next` twins of `tables`, which hold the recomputed rows of `scope`: when every stored
+ * row in scope is among them (new deployments at the end of their services), the new rows are
+ * appended with one INSERT per table; otherwise the rows outside the scope are copied into the twins
+ * and the twins swapped in.
+ */
+async function writeScoped(warehouse: Warehouse, tables: string[], scope: string): Promise<'appended' | 'replaced'> {
+  let stale = 0;
+  for (const table of tables) {
+    const [row] = await warehouse.query(`SELECT count() AS n FROM (SELECT * FROM {{db}}.${table} WHERE ${scope} EXCEPT SELECT * FROM {{db}}.${table}_next)`, {}, Count);
+    stale += row?.n ?? 0;
+  }
+  for (const table of tables) {
+    if (stale === 0) {
+      await warehouse.command(`INSERT INTO {{db}}.${table} SELECT * FROM (SELECT * FROM {{db}}.${table}_next EXCEPT SELECT * FROM {{db}}.${table} WHERE ${scope})`);
+    } else {
+      await warehouse.command(`INSERT INTO {{db}}.${table}_next SELECT * FROM {{db}}.${table} WHERE NOT (${scope})`);
+      await swap(warehouse, table);
+    }
+  }
+  return stale === 0 ? 'appended' : 'replaced';
+}
+
 function retarget(sql: string, from: string, to: string): string {
   const insert = `INSERT INTO {{db}}.${from}\n`;
   if (!sql.includes(insert)) throw new Error(`incremental transform: expected the statement to insert into ${from}`);
@@ -239,20 +302,23 @@ const ServiceRow = z.object({ service: z.string() });
  * commits on top of a branch (nearly all of them) change nothing already computed.
  */
 async function reposWhosePastWalksChange(warehouse: Warehouse): Promise<string[]> {
+  // Every stored version of a push or pull request is asked (no FINAL): a version that no longer
+  // holds counts as well, which can only widen what is re-walked; the pushed shas alone narrow
+  // first (a hash set), the concatenated keys only then.
+  const pushed = `(SELECT substring(key, position(key, ':') + 1) FROM {{db}}.transform_increment_keys WHERE kind = 'push_sha')`;
   return (await warehouse.query(`
-    WITH (SELECT groupUniqArray(splitByChar(':', key)[1]) FROM {{db}}.transform_increment_keys WHERE kind = 'push_sha') AS pushed
     SELECT DISTINCT repo FROM (
       SELECT repo FROM {{db}}.t_deployments
-      WHERE has(pushed, repo) AND is_production AND status = 'success' AND sha IS NOT NULL AND id NOT IN ${KEYS('deployment')}
+      WHERE ifNull(sha, '') IN ${pushed} AND is_production AND status = 'success' AND id NOT IN ${KEYS('deployment')}
         AND concat(repo, ':', assumeNotNull(sha)) IN ${KEYS('push_sha')}
       UNION ALL
-      SELECT repo FROM {{db}}.pushes FINAL
-      WHERE has(pushed, repo) AND event_id NOT IN ${KEYS('push_event')} AND concat(repo, ':', before) IN ${KEYS('push_sha')}
+      SELECT repo FROM {{db}}.pushes
+      WHERE before IN ${pushed} AND event_id NOT IN ${KEYS('push_event')} AND concat(repo, ':', before) IN ${KEYS('push_sha')}
       UNION ALL
-      SELECT repo FROM {{db}}.pull_requests FINAL
-      WHERE has(pushed, repo) AND head_sha IS NOT NULL AND concat(repo, ':', assumeNotNull(head_sha)) IN ${KEYS('push_sha')}
+      SELECT repo FROM {{db}}.pull_requests
+      WHERE ifNull(head_sha, '') IN ${pushed} AND concat(repo, ':', assumeNotNull(head_sha)) IN ${KEYS('push_sha')}
         -- A landed pull request is re-walked where its merge commit counted (servicesWhoseWalksChange).
-        AND concat(repo, '#', toString(number)) NOT IN ${KEYS('pr')}
+        AND NOT ${PRS('pr')}
     )`, {}, RepoRow)).map((r) => r.repo);
 }
 
@@ -279,10 +345,10 @@ async function servicesWhoseWalksChange(warehouse: Warehouse): Promise<string[]>
     SELECT DISTINCT service FROM (
       SELECT service FROM {{db}}.t_change_set_commits
       WHERE (repo, sha) IN (SELECT repo, assumeNotNull(merge_commit_sha) FROM {{db}}.pull_requests FINAL
-                            WHERE merge_commit_sha IS NOT NULL AND concat(repo, '#', toString(number)) IN ${KEYS('pr')})
+                            WHERE merge_commit_sha IS NOT NULL AND ${PRS('pr')})
       UNION ALL
       SELECT service FROM {{db}}.t_deployments
-      WHERE is_production AND status = 'success' AND sha IS NOT NULL AND concat(repo, ':', assumeNotNull(sha)) IN ${KEYS('compare_head')}
+      WHERE is_production AND status = 'success' AND ${PAIRS('compare_head', 'repo', "ifNull(sha, '')")}
     )`, {}, ServiceRow)).map((r) => r.service);
 }
 
@@ -323,14 +389,20 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
   const mayWalk = changes.deployments.size + changes.pushShas.size + changes.compareHeads.size + changes.fileCommits.size + changes.pullRequests.size > 0;
 
   // Deployments: the old and new service of each touched one, and the keys incidents may name it by.
+  // Each service's walk starts at the earliest position (deployed_at, id) of a touched production
+  // deployment, before and after the batch.
   const touchedDeployments = `SELECT service FROM {{db}}.t_deployments WHERE id IN ${KEYS('deployment')}`;
+  const tailOfTouched = `INSERT INTO {{db}}.transform_increment_tails
+    SELECT service, deployed_at, id FROM {{db}}.t_deployments WHERE id IN ${KEYS('deployment')} AND is_production AND status = 'success'`;
+  await warehouse.command('TRUNCATE TABLE {{db}}.transform_increment_tails');
   if (changes.deployments.size) {
     await insertKeys(`SELECT 'deployment_service', service FROM (${touchedDeployments})`);
-    await insertKeys(`SELECT 'deployment_repo', repo FROM {{db}}.t_deployments WHERE id IN ${KEYS('deployment')}`);
     await warehouse.command(DEPLOYMENT_KEYS_OF_TOUCHED);
+    await warehouse.command(tailOfTouched);
     await replaceRows(warehouse, 't_deployments', `id IN ${KEYS('deployment')}`, SCOPED_DEPLOYMENTS, sqlParams(settings));
     await insertKeys(`SELECT 'deployment_service', service FROM (${touchedDeployments})`);
     await warehouse.command(DEPLOYMENT_KEYS_OF_TOUCHED);
+    await warehouse.command(tailOfTouched);
   }
   step('deployments', changes.deployments.size);
 
@@ -341,60 +413,61 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
   }
   step('incidents', changes.incidents.size);
 
-  // Change sets: whole services, closed over path-scoped repositories (uncounted commits are kept per repository, first service wins).
-  const pairs = mayWalk ? await warehouse.query(
-    `SELECT DISTINCT service, repo FROM {{db}}.t_deployments WHERE is_production AND status = 'success'`, {}, ServiceRepo,
-  ) : [];
-  const catalog = mayWalk ? await warehouse.query(
-    `SELECT service, ifNull(repo, '') AS repo, ifNull(path, '') AS path FROM {{db}}.catalog_entities FINAL WHERE repo IS NOT NULL AND repo != ''`, {}, CatalogRow,
-  ) : [];
-  const pathScoped = new Set(new ServicePaths(catalog, settings.sharedPaths).pathScopedRepos);
-  const services = new Set(changes.deployments.size ? (await warehouse.query(`SELECT DISTINCT key AS service FROM {{db}}.transform_increment_keys WHERE kind = 'deployment_service'`, {}, z.object({ service: z.string() }))).map((r) => r.service) : []);
-  const repos = new Set<string>();
-  const closeOver = (repo: string) => {
-    if (repos.has(repo)) return;
-    repos.add(repo);
-    for (const p of pairs) if (p.repo === repo && !services.has(p.service)) addService(p.service);
-  };
-  const addService = (service: string) => {
-    services.add(service);
-    for (const p of pairs) if (p.service === service && pathScoped.has(p.repo)) closeOver(p.repo);
-  };
-  const oldRepos = changes.deployments.size ? await warehouse.query(`SELECT DISTINCT key AS repo FROM {{db}}.transform_increment_keys WHERE kind = 'deployment_repo'`, {}, z.object({ repo: z.string() })) : [];
-  for (const { repo } of oldRepos) if (pathScoped.has(repo)) closeOver(repo);
-  if (changes.pushShas.size) for (const repo of await reposWhosePastWalksChange(warehouse)) for (const p of pairs) if (p.repo === repo) addService(p.service);
-  if (changes.fileCommits.size) for (const repo of await reposWhoseWalkedFilesChange(warehouse)) if (pathScoped.has(repo)) for (const p of pairs) if (p.repo === repo) addService(p.service);
-  if (changes.pullRequests.size + changes.compareHeads.size) for (const service of await servicesWhoseWalksChange(warehouse)) addService(service);
-  for (const service of [...services]) addService(service);
-  for (const p of pairs) if (services.has(p.service)) repos.add(p.repo);
-  // A service's first deployments cost little to walk: only services with history count against the share.
-  const withHistory = new Set(services.size ? (await warehouse.query(`SELECT DISTINCT service FROM {{db}}.t_change_sets`, {}, z.object({ service: z.string() }))).map((r) => r.service) : []);
-  const rewalked = [...services].filter((service) => withHistory.has(service)).length;
-  if (withHistory.size >= 4 && rewalked / withHistory.size > (options.maxServiceShare ?? 0.5)) {
-    return { kind: 'full_needed', reason: `the increment touches ${rewalked} of ${withHistory.size} services with history: a full rebuild costs about the same` };
+  // Change sets. A service is walked from its first touched deployment on; where the batch's history
+  // (pushes, files, pull requests, compares) can change walks already made, from its first deployment.
+  const whole = new Set<string>();
+  if (mayWalk) {
+    const pairs = await warehouse.query(`SELECT DISTINCT service, repo FROM {{db}}.t_deployments WHERE is_production AND status = 'success'`, {}, ServiceRepo);
+    const catalog = await warehouse.query(
+      `SELECT service, ifNull(repo, '') AS repo, ifNull(path, '') AS path FROM {{db}}.catalog_entities FINAL WHERE repo IS NOT NULL AND repo != ''`, {}, CatalogRow,
+    );
+    const pathScoped = new Set(new ServicePaths(catalog, settings.sharedPaths).pathScopedRepos);
+    const servicesOf = (repo: string) => pairs.filter((p) => p.repo === repo).map((p) => p.service);
+    if (changes.pushShas.size) for (const repo of await reposWhosePastWalksChange(warehouse)) for (const service of servicesOf(repo)) whole.add(service);
+    if (changes.fileCommits.size) for (const repo of await reposWhoseWalkedFilesChange(warehouse)) if (pathScoped.has(repo)) for (const service of servicesOf(repo)) whole.add(service);
+    if (changes.pullRequests.size + changes.compareHeads.size) for (const service of await servicesWhoseWalksChange(warehouse)) whole.add(service);
+    if (whole.size) await warehouse.insert('transform_increment_tails', [...whole].map((service) => ({ service, from_at: '1970-01-01 00:00:00.000', from_id: '' })));
   }
-  await addKeys(warehouse, [['cs_service', services], ['cs_repo', repos]]);
+  // One start per service: the earliest.
+  const Tail = z.object({ service: z.string(), from_at: z.string(), from_id: z.string() });
+  const tails = await warehouse.query(
+    `SELECT service, toString(m.1) AS from_at, m.2 AS from_id FROM (SELECT service, min((from_at, from_id)) AS m FROM {{db}}.transform_increment_tails GROUP BY service)`, {}, Tail,
+  );
+  await warehouse.command('TRUNCATE TABLE {{db}}.transform_increment_tails');
+  if (tails.length) await warehouse.insert('transform_increment_tails', tails);
+  const services = new Set(tails.map((t) => t.service));
+  // A service re-walked from its first deployment costs what it costs in a full rebuild.
+  const withHistory = new Set(services.size ? (await warehouse.query(`SELECT DISTINCT service FROM {{db}}.t_change_sets`, {}, ServiceRow)).map((r) => r.service) : []);
+  const rewalked = [...whole].filter((service) => withHistory.has(service)).length;
+  if (withHistory.size >= 4 && rewalked / withHistory.size > (options.maxServiceShare ?? 0.5)) {
+    return { kind: 'full_needed', reason: `the increment re-walks ${rewalked} of ${withHistory.size} services with history from their first deployment: a full rebuild costs about the same` };
+  }
+  await addKeys(warehouse, [['cs_service', services]]);
+  if (services.size) {
+    // The deployments whose change-set rows are recomputed: each tail's, and the touched ones (wherever they were).
+    await insertKeys(`
+      SELECT 'cs_tail', d.id FROM {{db}}.t_deployments AS d INNER JOIN {{db}}.transform_increment_tails AS t ON t.service = d.service
+      WHERE d.is_production AND d.status = 'success' AND (d.deployed_at, d.id) >= (t.from_at, t.from_id)
+      UNION ALL
+      SELECT 'cs_tail', key FROM {{db}}.transform_increment_keys WHERE kind = 'deployment'`);
+  }
   step('scope', services.size);
   if (services.size) {
-    const computed = await computeStoredChangeSets(warehouse, settings.sharedPaths, true);
-    step('change sets: walk', computed.sets.length);
-    const tables = [
-      { table: 't_change_sets', scope: `service IN ${KEYS('cs_service')}` },
-      { table: 't_change_set_commits', scope: `service IN ${KEYS('cs_service')}` },
-      { table: 't_uncounted_commits', scope: `repo IN ${KEYS('cs_repo')}` },
-    ];
-    for (const { table } of tables) await prepareNext(warehouse, table);
-    // The twins first hold just the recomputed services' rows, to compare them with the stored ones.
+    const computed = await computeTailChangeSets(warehouse, settings.sharedPaths);
+    step(`change sets: walk (${computed.rounds} rounds)`, computed.sets.length);
+    const inScope = `service IN ${KEYS('cs_service')} AND deployment_id IN ${KEYS('cs_tail')}`;
+    const tables = ['t_change_sets', 't_change_set_commits', 't_change_set_walked'];
+    for (const table of tables) await prepareNext(warehouse, table);
+    // The twins first hold just the recomputed rows, to compare them with the stored ones.
     await insertChangeSets(warehouse, computed);
     // What changed: commit rows (both ways) give (repo, sha) pairs, set rows give deployments.
     const commitRow = `deployment_id, service, repo, sha, via, ifNull(stands_in_for, '') AS stood_in, attribution`;
-    const inScope = `service IN ${KEYS('cs_service')}`;
     await insertKeys(`
       SELECT kind, key FROM (
         SELECT deployment_id, service, repo, sha, stood_in FROM (
-          (SELECT ${commitRow} FROM {{db}}.t_change_set_commits_next WHERE ${inScope} EXCEPT SELECT ${commitRow} FROM {{db}}.t_change_set_commits WHERE ${inScope})
+          (SELECT ${commitRow} FROM {{db}}.t_change_set_commits_next EXCEPT SELECT ${commitRow} FROM {{db}}.t_change_set_commits WHERE ${inScope})
           UNION ALL
-          (SELECT ${commitRow} FROM {{db}}.t_change_set_commits WHERE ${inScope} EXCEPT SELECT ${commitRow} FROM {{db}}.t_change_set_commits_next WHERE ${inScope})
+          (SELECT ${commitRow} FROM {{db}}.t_change_set_commits WHERE ${inScope} EXCEPT SELECT ${commitRow} FROM {{db}}.t_change_set_commits_next)
         )
       ) ARRAY JOIN
         ['pair', 'pair', 'changed_deployment', 'changed_service'] AS kind,
@@ -404,27 +477,34 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
     await insertKeys(`
       SELECT k.1, k.2 FROM (
         SELECT arrayJoin([('changed_deployment', deployment_id), ('changed_service', service)]) AS k FROM (
-          (SELECT ${setRow} FROM {{db}}.t_change_sets_next WHERE ${inScope} EXCEPT SELECT ${setRow} FROM {{db}}.t_change_sets WHERE ${inScope})
+          (SELECT ${setRow} FROM {{db}}.t_change_sets_next EXCEPT SELECT ${setRow} FROM {{db}}.t_change_sets WHERE ${inScope})
           UNION ALL
-          (SELECT ${setRow} FROM {{db}}.t_change_sets WHERE ${inScope} EXCEPT SELECT ${setRow} FROM {{db}}.t_change_sets_next WHERE ${inScope})
+          (SELECT ${setRow} FROM {{db}}.t_change_sets WHERE ${inScope} EXCEPT SELECT ${setRow} FROM {{db}}.t_change_sets_next)
         )
       )`);
+    // Commits no service counts whose first walk may have changed: those the old or new rows went over.
+    await insertKeys(`
+      SELECT 'uncounted_pair', concat(repo, ':', sha) FROM {{db}}.t_change_set_walked WHERE ${inScope} AND counts_for_none
+      UNION ALL
+      SELECT 'uncounted_pair', concat(repo, ':', sha) FROM {{db}}.t_change_set_walked_next WHERE counts_for_none`);
     // Nothing stored changed (new deployments at the end of their services): append the new rows.
-    // Otherwise copy the other services' rows into the twins and swap them in.
-    let stale = 0;
-    for (const { table, scope } of tables) {
-      const [row] = await warehouse.query(`SELECT count() AS n FROM (SELECT * FROM {{db}}.${table} WHERE ${scope} EXCEPT SELECT * FROM {{db}}.${table}_next)`, {}, Count);
-      stale += row?.n ?? 0;
+    // Otherwise copy the other rows into the twins and swap them in.
+    const written = await writeScoped(warehouse, tables, inScope);
+    let uncounted = 0;
+    if (await countKeys(warehouse, 'uncounted_pair')) {
+      uncounted = 1;
+      const pairScope = `(repo, sha) IN (SELECT splitByChar(':', key)[1], substring(key, position(key, ':') + 1) FROM {{db}}.transform_increment_keys WHERE kind = 'uncounted_pair')`;
+      await prepareNext(warehouse, 't_uncounted_commits');
+      await warehouse.command(`
+        INSERT INTO {{db}}.t_uncounted_commits_next (repo, sha, files, deployment_id)
+        SELECT w.repo, w.sha, any(f.files), argMin(w.deployment_id, (w.service, d.deployed_at, w.deployment_id))
+        FROM (SELECT service, repo, sha, deployment_id FROM {{db}}.t_change_set_walked WHERE counts_for_none AND ${pairScope}) AS w
+        INNER JOIN {{db}}.t_deployments AS d ON d.id = w.deployment_id
+        INNER JOIN (SELECT repo, sha, files FROM {{db}}.commit_files FINAL WHERE ${pairScope}) AS f ON f.repo = w.repo AND f.sha = w.sha
+        GROUP BY w.repo, w.sha`);
+      await writeScoped(warehouse, ['t_uncounted_commits'], pairScope);
     }
-    for (const { table, scope } of tables) {
-      if (stale === 0) {
-        await warehouse.command(`INSERT INTO {{db}}.${table} SELECT * FROM (SELECT * FROM {{db}}.${table}_next EXCEPT SELECT * FROM {{db}}.${table} WHERE ${scope})`);
-      } else {
-        await warehouse.command(`INSERT INTO {{db}}.${table}_next SELECT * FROM {{db}}.${table} WHERE NOT (${scope})`);
-        await swap(warehouse, table);
-      }
-    }
-    step(stale === 0 ? 'change sets: append' : 'change sets: replace', services.size);
+    step(`change sets: ${written}${uncounted ? ', uncounted commits' : ''}`, services.size);
   }
 
   // t_changes: touched deployments, changed change-set pairs, touched commits, and the commits of touched pull requests.
@@ -440,10 +520,10 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
         SELECT repo, sha FROM {{db}}.pull_request_commits WHERE ${PR_SCOPE}
       )
       UNION ALL
-      SELECT 'pair', concat(repo, ':', sha) FROM {{db}}.t_changes WHERE pr_number IS NOT NULL AND concat(repo, '#', toString(assumeNotNull(pr_number))) IN ${KEYS('pr')}`);
+      SELECT 'pair', concat(repo, ':', sha) FROM {{db}}.t_changes WHERE pr_number IS NOT NULL AND ${PRS('pr', 'assumeNotNull(pr_number)')}`);
   }
   // Reverts are links: a touched commit's deployments' services relink.
-  if (changes.commits.size) await insertKeys(`SELECT 'links_service', service FROM {{db}}.t_change_set_commits WHERE concat(repo, ':', sha) IN ${KEYS('commit')}`);
+  if (changes.commits.size) await insertKeys(`SELECT 'links_service', service FROM {{db}}.t_change_set_commits WHERE ${PAIRS('commit')}`);
   if (rowsMayChange) {
     await insertKeys(`SELECT 'facts_service', service FROM {{db}}.t_changes WHERE ${CHANGES_SCOPE}`);
     await replaceRows(warehouse, 't_changes', CHANGES_SCOPE, SCOPED_CHANGES, sqlParams(settings));
@@ -496,10 +576,11 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
     UNION ALL
     SELECT 'pr_pair', concat(repo, ':', sha) FROM {{db}}.t_change_set_commits WHERE deployment_id IN ${KEYS('deployment')}`);
   await insertKeys(`
-    SELECT 'pr', concat(repo, '#', toString(number)) FROM {{db}}.pull_request_commits WHERE concat(repo, ':', sha) IN ${KEYS('pr_pair')}
+    SELECT 'pr', concat(repo, '#', toString(number)) FROM {{db}}.pull_request_commits WHERE ${PAIRS('pr_pair')}
     UNION ALL
-    SELECT 'pr', concat(repo, '#', toString(number)) FROM {{db}}.pull_requests FINAL
-    WHERE concat(repo, ':', ifNull(merge_commit_sha, '')) IN ${KEYS('pr_pair')} OR concat(repo, ':', ifNull(head_sha, '')) IN ${KEYS('pr_pair')}`);
+    -- Every stored version of a pull request (no FINAL): an old one can only add a pull request to recompute.
+    SELECT 'pr', concat(repo, '#', toString(number)) FROM {{db}}.pull_requests
+    WHERE ${PAIRS('pr_pair', 'repo', "ifNull(merge_commit_sha, '')")} OR ${PAIRS('pr_pair', 'repo', "ifNull(head_sha, '')")}`);
   return countKeys(warehouse, 'pr');
   }
 }

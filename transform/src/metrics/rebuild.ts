@@ -34,9 +34,11 @@ export const TRANSFORM_STEPS: TransformStep[] = [
     run: async (warehouse, settings) => {
       await prepareNext(warehouse, 't_change_set_commits');
       await prepareNext(warehouse, 't_uncounted_commits');
+      await prepareNext(warehouse, 't_change_set_walked');
       const result = await rebuildChangeSets(warehouse, settings.sharedPaths);
       await swap(warehouse, 't_change_set_commits');
       await swap(warehouse, 't_uncounted_commits');
+      await swap(warehouse, 't_change_set_walked');
       return result;
     },
   },
@@ -88,7 +90,7 @@ export function exclusive<T>(job: () => Promise<T>): Promise<T> {
 }
 
 /** Bumped when a derived table's definition changes in code without its SQL text changing. */
-const DEFINITIONS_VERSION = 1;
+const DEFINITIONS_VERSION = 2;
 
 /**
  * What the derived tables are computed with: the metric settings, the statements and the walk.
