@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { DoraQuery, DoraResult } from '@paved/schemas';
 import type { Warehouse } from '@paved/warehouse';
-import { SERVICE_CATALOG_CTE } from './catalog.js';
 import { changeFailureRateLevel, deploymentFrequencyLevel, leadTimeLevel, recoveryLevel, type BenchmarkProfile } from './levels.js';
+import { sqlFiles } from './sql-files.js';
 
 /** The query and its default window (the last 90 days) are part of the API contract, in @paved/schemas. */
 export { DoraQuery, doraWindow, lastNinetyDays } from '@paved/schemas';
@@ -59,96 +59,8 @@ function windowParams(query: { from: string; to: string }): { from: string; to: 
   return { from: dayStart(query.from), to: dayStart(query.to), first_monday: firstMonday, whole_weeks: wholeWeeks };
 }
 
-const FIRST_MONDAY = '{first_monday:Date}';
-const WHOLE_WEEKS = '{whole_weeks:Int64}';
-
-/**
- * The five keys for one service, each source table read once. Weekly deploy days come from the same
- * scan of `t_deployment_facts` as the counts: the distinct deployment days, as the Mondays of their
- * weeks, counted for each whole week of the window (0 for a week without one); their median.
- * (ClickHouse inlines a CTE at every use, so scalar subqueries over a shared CTE would scan it
- * again per column.)
- */
-function doraSql(scope: Scope): string {
-  const where = scopeWhere(scope);
-  return `
-SELECT d.deployments AS deployments, d.deploy_days_p50 AS deploy_days_p50, l.changes AS changes, l.lead_quantiles AS lead_quantiles,
-       d.failed_deployments AS failed_deployments, r.incidents AS incidents, r.restore_p50 AS restore_p50,
-       d.recovered_failures AS recovered_failures, d.recovery_p50 AS recovery_p50, d.rework_deployments AS rework_deployments
-FROM
-    (SELECT count() AS deployments, countIf(failed) AS failed_deployments, countIf(failed AND recovery_hours IS NOT NULL) AS recovered_failures,
-            if(recovered_failures = 0, NULL, quantileExactInclusiveIf(0.5)(ifNull(recovery_hours, 0), failed AND recovery_hours IS NOT NULL)) AS recovery_p50,
-            countIf(rework) AS rework_deployments,
-            arrayMap(x -> toMonday(x), groupUniqArray(toDate(deployed_at))) AS deploy_day_weeks,
-            if(${WHOLE_WEEKS} = 0, NULL, arrayReduce('quantileExactInclusive(0.5)',
-                arrayMap(i -> toFloat64(countEqual(deploy_day_weeks, ${FIRST_MONDAY} + 7 * i)), range(toUInt64(${WHOLE_WEEKS}))))) AS deploy_days_p50
-     FROM {{db}}.t_deployment_facts WHERE ${WINDOW} AND ${where}) AS d
-CROSS JOIN${changesAndIncidentsSql(where)}
-`;
-}
-
-function changesAndIncidentsSql(where: string): string {
-  return `
-    (SELECT count() AS changes, if(count() = 0, [], quantilesExactInclusive(0.5, 0.75, 0.9)(lead_hours)) AS lead_quantiles
-     FROM {{db}}.t_changes WHERE ${WINDOW} AND ${where} AND lead_hours > 0) AS l
-CROSS JOIN
-    (SELECT count() AS incidents, if(count() = 0, NULL, quantileExactInclusive(0.5)(dateDiff('millisecond', opened_at, assumeNotNull(resolved_at)) / 3600000)) AS restore_p50
-     FROM {{db}}.t_incidents
-     WHERE opened_at >= {from:DateTime64(3, 'UTC')} AND opened_at < {to:DateTime64(3, 'UTC')} AND resolved_at IS NOT NULL AND ${where}) AS r`;
-}
-
-/**
- * The five keys and deployment frequency per service for a team or the organisation, in one
- * statement that reads t_deployment_facts once. The facts are grouped by service and week (counts,
- * the recovery quantile's state, the distinct deployment days), then by service; the services of
- * the catalog in scope (catalog.ts) are joined to them FULL, so that one aggregation gives both the
- * totals (every service with deployments, in the catalog or not) and, over the catalog's services
- * only (0 deployments when none), the medians of deployments and of median deploy days per whole week
- * (weeks without a deployment are the zeros that pad a service's week_days to every whole week).
- * Exact quantiles merged from states are the quantiles of all the values.
- */
-function scopeDoraSql(scope: Scope): string {
-  const where = scopeWhere(scope);
-  return `
-WITH ${SERVICE_CATALOG_CTE}
-SELECT d.deployments AS deployments, d.deploy_days_p50 AS deploy_days_p50, l.changes AS changes, l.lead_quantiles AS lead_quantiles,
-       d.failed_deployments AS failed_deployments, r.incidents AS incidents, r.restore_p50 AS restore_p50,
-       d.recovered_failures AS recovered_failures, d.recovery_p50 AS recovery_p50, d.rework_deployments AS rework_deployments,
-       d.services AS services, d.deployments_p50 AS deployments_p50, d.per_service_deploy_days_p50 AS per_service_deploy_days_p50
-FROM
-    (SELECT sum(s_n) AS deployments, sum(s_failed) AS failed_deployments, sum(s_recovered) AS recovered_failures,
-            if(recovered_failures = 0, NULL, quantileExactInclusiveMerge(0.5)(s_recovery)) AS recovery_p50,
-            sum(s_rework) AS rework_deployments,
-            arrayMap(x -> toMonday(x), groupUniqArrayArray(s_dates)) AS deploy_day_weeks,
-            if(${WHOLE_WEEKS} = 0, NULL, arrayReduce('quantileExactInclusive(0.5)',
-                arrayMap(i -> toFloat64(countEqual(deploy_day_weeks, ${FIRST_MONDAY} + 7 * i)), range(toUInt64(${WHOLE_WEEKS}))))) AS deploy_days_p50,
-            countIf(in_catalog = 1) AS services,
-            if(services = 0, NULL, quantileExactInclusiveIf(0.5)(toFloat64(s_n), in_catalog = 1)) AS deployments_p50,
-            if(services = 0 OR ${WHOLE_WEEKS} = 0, NULL, quantileExactInclusiveIf(0.5)(days_p50, in_catalog = 1)) AS per_service_deploy_days_p50
-     FROM (
-         SELECT c.in_catalog AS in_catalog, f.s_n AS s_n, f.s_failed AS s_failed, f.s_recovered AS s_recovered, f.s_rework AS s_rework,
-                f.s_recovery AS s_recovery, f.s_dates AS s_dates,
-                arrayReduce('quantileExactInclusive(0.5)', arrayConcat(f.week_days, arrayWithConstant(toUInt64(greatest(0, ${WHOLE_WEEKS} - length(f.week_days))), toFloat64(0)))) AS days_p50
-         FROM (SELECT service, toUInt8(1) AS in_catalog FROM service_catalog WHERE ${where}) AS c
-         FULL OUTER JOIN (
-             SELECT service, sum(n) AS s_n, sum(failed_n) AS s_failed, sum(recovered_n) AS s_recovered, sum(rework_n) AS s_rework,
-                    quantileExactInclusiveMergeState(0.5)(recovery) AS s_recovery, groupUniqArrayArray(dates) AS s_dates,
-                    groupArrayIf(toFloat64(length(dates)), whole) AS week_days
-             FROM (
-                 SELECT service, toMonday(toDate(deployed_at)) AS week, count() AS n, countIf(failed) AS failed_n,
-                        countIf(failed AND recovery_hours IS NOT NULL) AS recovered_n, countIf(rework) AS rework_n,
-                        quantileExactInclusiveStateIf(0.5)(ifNull(recovery_hours, 0), failed AND recovery_hours IS NOT NULL) AS recovery,
-                        groupUniqArray(toDate(deployed_at)) AS dates,
-                        week >= ${FIRST_MONDAY} AND week + 7 <= toDate({to:DateTime64(3, 'UTC')}) AS whole
-                 FROM {{db}}.t_deployment_facts WHERE ${WINDOW} AND ${where} GROUP BY service, week
-             )
-             GROUP BY service
-         ) AS f ON f.service = c.service
-         SETTINGS join_use_nulls = 0
-     )) AS d
-CROSS JOIN${changesAndIncidentsSql(where)}
-`;
-}
+/** queries/dora/*.sql: one service (or a scope without the catalog's per-service medians), and a team or the organisation. */
+const SQL = sqlFiles('queries/dora', ['service', 'scope']);
 
 const num = z.coerce.number();
 const nullableNum = z.union([z.null(), z.coerce.number()]);
@@ -180,11 +92,11 @@ export async function doraMetrics(warehouse: Warehouse, query: DoraQuery, defaul
   const params = { ...windowParams(query), ...scopeParams(query) };
   // A single service is its own median: no per-service frequency, and no catalog to read.
   if (query.service) {
-    const [row] = await warehouse.query(doraSql(query), params, DoraRow);
+    const [row] = await warehouse.query(SQL.service.for(warehouse, { scope: scopeWhere(query) }), params, DoraRow);
     if (!row) throw new Error('the DORA query returned no row');
     return doraResultOf(query, row, undefined, profile);
   }
-  const [row] = await warehouse.query(scopeDoraSql(query), params, ScopeDoraRow);
+  const [row] = await warehouse.query(SQL.scope.for(warehouse, { scope: scopeWhere(query) }), params, ScopeDoraRow);
   if (!row) throw new Error('the DORA query returned no row');
   return doraResultOf(query, row, { services: row.services, deployments_p50: row.deployments_p50, deploy_days_p50: row.per_service_deploy_days_p50 }, profile);
 }
