@@ -103,6 +103,14 @@ describe('packages by job', () => {
     expect(problems).toEqual([]);
   });
 
+  it('every package with tests is in a folder vitest.config.ts collects tests from (PACKAGES)', () => {
+    const config = readFileSync(join(ROOT, 'vitest.config.ts'), 'utf8');
+    const roots = JSON.parse((/const PACKAGES = (\[[^\]]*\]);/.exec(config)?.[1] ?? '[]').replaceAll("'", '"')) as string[];
+    expect(roots.length).toBeGreaterThan(0);
+    const missed = PACKAGES.filter((p) => existsSync(join(ROOT, p.dir, 'test')) && !roots.some((root) => p.dir === root || p.dir.startsWith(`${root}/`)));
+    expect(missed.map((p) => p.dir)).toEqual([]);
+  });
+
   it('dependencies between packages point one way: no cycle, devDependencies included', () => {
     const edges = new Map(PACKAGES.map((p) => [p.name, Object.keys({ ...p.dependencies, ...p.devDependencies }).filter((d) => NAMES.has(d))]));
     const cycles: string[] = [];
