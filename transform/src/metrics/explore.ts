@@ -3,7 +3,6 @@ import type { Warehouse } from '@paved/warehouse';
 import { ALL_HISTORY, serviceCatalog } from './catalog.js';
 import { dayStart, scopeParams, scopeWhere, type Scope } from './dora.js';
 import { sqlFiles } from './sql-files.js';
-import { INCIDENT_REFERENCE_CTES } from './sql-links.js';
 
 /** A window and scope, as the dashboard and the API take them. */
 export interface Window extends Scope {
@@ -14,7 +13,7 @@ export interface Window extends Scope {
 /** queries/explore/*.sql. */
 const SQL = sqlFiles('queries/explore', [
   'series', 'ranking', 'deployments', 'changes', 'failure_links', 'incidents',
-  'health_sources', 'health_dead_letters', 'health_coverage', 'health_runs', 'health_assumptions',
+  'health_sources', 'health_dead_letters', 'health_coverage', 'health_runs', 'health_assumptions', 'health_unresolved_references',
 ]);
 
 const num = z.coerce.number();
@@ -148,12 +147,7 @@ export async function dataHealth(warehouse: Warehouse): Promise<DataHealth> {
     warehouse.query(SQL.health_coverage.for(warehouse), {}, CoverageRow),
     warehouse.query(SQL.health_runs.for(warehouse), {}, RunRow),
     warehouse.query(SQL.health_assumptions.for(warehouse), {}, AssumptionRow),
-    // Inline until sql-links.ts's INCIDENT_REFERENCE_CTES is a fragment (it is shared with the model build).
-    warehouse.query(`
-      WITH ${INCIDENT_REFERENCE_CTES}
-      SELECT count() AS unresolved, groupArray(5)(concat(incident_id, ' names ', ref)) AS examples
-      FROM (SELECT DISTINCT incident_id, ref FROM incident_refs)
-      WHERE (incident_id, ref) NOT IN (SELECT incident_id, ref FROM resolved_references)`, {}, UnresolvedRow),
+    warehouse.query(SQL.health_unresolved_references.for(warehouse), {}, UnresolvedRow),
   ]);
   return {
     sources, deadLetters, deadLetterTotal: deadLetters.reduce((sum, row) => sum + row.count, 0), assumptions, unresolvedReferences: unresolved[0] ?? { unresolved: 0, examples: [] },
