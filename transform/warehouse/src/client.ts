@@ -79,7 +79,10 @@ export class Warehouse {
         url: options.url,
         username: options.user ?? 'default',
         password: options.password ?? '',
-        clickhouse_settings: SETTINGS,
+        // On a cluster the derived tables are Distributed: a JOIN or IN naming two of them is refused by
+        // ClickHouse's default distributed_product_mode ('deny') once there is more than one shard.
+        // 'global' sends the right-hand side to every shard, which is what a whole-table join means.
+        clickhouse_settings: options.cluster ? { ...SETTINGS, distributed_product_mode: 'global' } : SETTINGS,
         request_timeout: 60_000,
         // Below the server's keep_alive_timeout (3 s by default), so a reused socket is never one the server closed.
         keep_alive: { enabled: true, idle_socket_ttl: 2_500 },
