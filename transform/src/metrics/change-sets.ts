@@ -78,6 +78,8 @@ export interface WalkSeed {
  * and answer "unknown"; the increment loads them and walks again until nothing is missing.
  */
 export interface PartialHistory {
+  /** Repositories whose pushes, file lists and merged pull requests are all loaded. */
+  whole: Set<string>;
   /** `repo:sha` whose pushes (by `after` and by commit) are all loaded. */
   located: Set<string>;
   /** `repo:sha` whose file list is loaded (or known to be absent). */
@@ -175,7 +177,7 @@ export class History {
   /** A squash-merged PR's original commits, by its merge commit: listed, else from its branch pushes (the last PR read that has some). */
   prCommits(repo: string, mergeSha: string): string[] | null {
     const key = `${repo}:${mergeSha}`;
-    if (this.partial && !this.partial.merged.has(key)) {
+    if (this.partial && !this.partial.whole.has(repo) && !this.partial.merged.has(key)) {
       this.partial.missingMerges.add(key);
       return null;
     }
@@ -200,7 +202,7 @@ export class History {
   filesOf(repo: string, sha: string): string[] | null {
     const key = `${repo}:${sha}`;
     if (this.filesMatterIn && !this.filesMatterIn.has(repo)) return null;
-    if (this.partial && !this.partial.filed.has(key)) {
+    if (this.partial && !this.partial.whole.has(repo) && !this.partial.filed.has(key)) {
       this.partial.missingFiles.add(key);
       return null;
     }
@@ -233,7 +235,7 @@ export class History {
 
   /** The push holding `sha` and its position (a push's `after` is its last commit). */
   locate(repo: string, sha: string): { push: PushRecord; index: number } | null {
-    if (this.partial && !this.partial.located.has(`${repo}:${sha}`)) {
+    if (this.partial && !this.partial.whole.has(repo) && !this.partial.located.has(`${repo}:${sha}`)) {
       this.partial.missingPushes.add(`${repo}:${sha}`);
       return null;
     }
@@ -452,6 +454,12 @@ export async function computeStoredChangeSets(
 const TAIL = `INNER JOIN {{db}}.transform_increment_tails AS t ON t.service = d.service`;
 const PROD = `d.is_production AND d.status = 'success'`;
 const MAX_ROUNDS = 1_000;
+/**
+ * A walk that goes back over many pushes asks for one more push per round: from this round on, a
+ * repository it still asks about is loaded whole (as the full rebuild loads it), so a service walked
+ * from its first deployment, or a deployment after a long run of pushes, costs a few rounds.
+ */
+const WHOLE_AFTER_ROUNDS = 3;
 
 /**
  * An increment's change sets: each service in `transform_increment_tails` is walked from its
@@ -491,7 +499,7 @@ export async function computeTailChangeSets(
     return known.has(key);
   };
   const seeds = new Map<string, WalkSeed>(services.map((service) => [service, { previous: previous.get(service) ?? null, walked: member(walkedBefore, service), deployed: member(deployedBefore, service) }]));
-  const partial: PartialHistory = { located: new Set(), filed: new Set(), merged: new Set(), missingPushes: new Set(), missingFiles: new Set(), missingMerges: new Set() };
+  const partial: PartialHistory = { whole: new Set(), located: new Set(), filed: new Set(), merged: new Set(), missingPushes: new Set(), missingFiles: new Set(), missingMerges: new Set() };
   const pushes = new Map<string, z.infer<typeof PushKeyRow>>();
   const files = new Map<string, string[]>();
   const merged: z.infer<typeof MergedRow>[] = [];
@@ -518,6 +526,28 @@ export async function computeTailChangeSets(
       return { deployments: deployments.length, rounds: round, sets: result.sets, commits: result.commits, walked: result.walked };
     }
     const loads: Promise<void>[] = [];
+    if (round >= WHOLE_AFTER_ROUNDS) {
+      const repoOf = (key: string) => key.slice(0, key.indexOf(':'));
+      const whole = [...new Set([...partial.missingPushes, ...partial.missingFiles, ...partial.missingMerges].map(repoOf))].filter((repo) => !partial.whole.has(repo));
+      if (whole.length) {
+        const params = { repos: whole };
+        const [pushRows, fileRows, mergedRows] = await Promise.all([
+          warehouse.query(`SELECT repo, before, after, commits, forced, toString(pushed_at) AS pushed_at, ref FROM {{db}}.pushes FINAL WHERE repo IN {repos:Array(String)}`, params, PushKeyRow),
+          whole.some((repo) => filesMatterIn.has(repo))
+            ? warehouse.query(`SELECT repo, sha, files FROM {{db}}.commit_files FINAL WHERE repo IN {repos:Array(String)}`, { repos: whole.filter((repo) => filesMatterIn.has(repo)) }, FilesRow)
+            : Promise.resolve([]),
+          warehouse.query(MERGED_PRS(' AND repo IN {repos:Array(String)}', 'repo IN {repos:Array(String)}'), params, MergedRow),
+        ]);
+        for (const row of pushRows) pushes.set(`${row.repo}\n${row.after}\n${row.ref}\n${row.before}`, row);
+        for (const row of fileRows) files.set(`${row.repo}:${row.sha}`, row.files);
+        // Merged pull requests already read for these repositories are among these rows: keep one copy of each.
+        const wholeSet = new Set(whole);
+        for (let i = merged.length - 1; i >= 0; i -= 1) if (wholeSet.has(merged[i]!.repo)) merged.splice(i, 1);
+        merged.push(...mergedRows);
+        for (const repo of whole) partial.whole.add(repo);
+      }
+      for (const set of [partial.missingPushes, partial.missingFiles, partial.missingMerges]) for (const key of [...set]) if (partial.whole.has(repoOf(key))) set.delete(key);
+    }
     if (partial.missingPushes.size) {
       const want = split(partial.missingPushes);
       loads.push(warehouse.query(
