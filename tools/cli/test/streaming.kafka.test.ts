@@ -306,8 +306,11 @@ describe('streaming: Kafka → sink → ClickHouse under faults', () => {
 
     const caughtUpFrom = Date.now();
     await sink.service.until('the sink to catch up', async () => {
+      // Raw deliveries and canonical events travel on different topics, so either can land first:
+      // wait for both (a lost row of either still fails here, after 90 s).
       const commits = await count(warehouse, 'SELECT count() AS n FROM {{db}}.commits FINAL WHERE repo = {repo:String}', { repo });
-      return commits === sent * COMMITS_PER_PUSH;
+      const raw = await count(warehouse, "SELECT count() AS n FROM {{db}}.raw_deliveries FINAL WHERE source = 'github' AND startsWith(delivery_id, {prefix:String})", { prefix });
+      return commits === sent * COMMITS_PER_PUSH && raw === sent;
     }, 90_000, 500);
     progress(`the sink caught up ${((Date.now() - caughtUpFrom) / 1000).toFixed(1)}s after the last delivery`);
     expect(await count(warehouse, "SELECT count() AS n FROM {{db}}.raw_deliveries FINAL WHERE source = 'github' AND startsWith(delivery_id, {prefix:String})", { prefix })).toBe(sent);
