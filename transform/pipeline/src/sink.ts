@@ -6,8 +6,8 @@ import { describeWarehouseError, isTransientWarehouseError, type Warehouse } fro
 import { BatchCoalescer } from './coalesce.js';
 import { type Row, rowOfDeadLetter, rowOfRawDelivery, rowsOfEvent, type TableRows } from './rows.js';
 
-/** Delivery ids asked about per query (each id is up to ~100 bytes of URL). */
-const LOOKUP_SLICE = 100;
+/** Delivery ids asked about per query against a ClickHouse server (each id is up to ~100 bytes of URL). */
+const SERVER_LOOKUP_SLICE = 100;
 
 export interface SinkOptions {
   groupId?: string;
@@ -162,11 +162,14 @@ export class Sink {
     const later = new Set<BusMessage>();
     if (received.size === 0) return later;
     const split = [...earliest.keys()].map((key) => [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)] as const);
-    // Parameters travel in the URL: a batch that piled up during an outage (hundreds of ids) would
-    // exceed what an HTTP server takes in a request line, so ask in slices.
+    // Against a server, parameters travel in the URL: a batch that piled up during an outage
+    // (hundreds of ids) would exceed what an HTTP server or a proxy takes in a request line, so ask
+    // in slices. The embedded engine has no URL: one statement per batch (each costs milliseconds,
+    // and parameterised statements take turns in the whole process).
+    const sliceSize = this.warehouse.mode === 'server' ? SERVER_LOOKUP_SLICE : Math.max(1, split.length);
     const stored: { source: string; delivery_id: string; first_ms: number }[] = [];
-    for (let at = 0; at < split.length; at += LOOKUP_SLICE) {
-      const slice = split.slice(at, at + LOOKUP_SLICE);
+    for (let at = 0; at < split.length; at += sliceSize) {
+      const slice = split.slice(at, at + sliceSize);
       stored.push(...await this.readWithRetry(() => this.warehouse.query(
         `SELECT source, delivery_id, toUnixTimestamp64Milli(min(received_at)) AS first_ms FROM {{db}}.raw_deliveries
          WHERE source IN {sources:Array(String)} AND delivery_id IN {ids:Array(String)} GROUP BY source, delivery_id`,
