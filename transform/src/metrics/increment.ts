@@ -318,30 +318,37 @@ const PUSHED = `(SELECT substring(key, position(key, ':') + 1) FROM {{db}}.trans
 // Every stored version of a push or pull request (no FINAL): a version that no longer holds can only widen the walk.
 const SUPPLIED_PUSHES = `SELECT repo, commits FROM {{db}}.pushes
   WHERE before IN ${PUSHED} AND event_id NOT IN ${KEYS('push_event')} AND concat(repo, ':', before) IN ${KEYS('push_sha')}`;
-/** The (service, deployment_id) of the change sets that recorded one of the (repo, sha) pairs `pairs` selects. */
-const RECORDED = (pairs: string) => `
-  SELECT service, deployment_id FROM {{db}}.t_change_set_commits WHERE sha IN (SELECT sha FROM (${pairs})) AND (repo, sha) IN (${pairs})
+/**
+ * Keys `located` (repo:sha): the first commits of stored pushes whose `before` a landed push
+ * supplies, the merge commits of pull requests whose head it is, and, in those repositories, merge
+ * commits several pull requests share; keys `located_blind` (repo): repositories with such a push
+ * without commits.
+ */
+const LOCATED_KEYS = `
+  SELECT if(empty(commits), 'located_blind', 'located'), if(empty(commits), repo, concat(repo, ':', commits[1])) FROM (${SUPPLIED_PUSHES})
   UNION ALL
-  SELECT service, deployment_id FROM {{db}}.t_change_set_walked WHERE sha IN (SELECT sha FROM (${pairs})) AND (repo, sha) IN (${pairs})`;
+  SELECT 'located', concat(repo, ':', assumeNotNull(merge_commit_sha)) FROM {{db}}.pull_requests
+  WHERE ifNull(head_sha, '') IN ${PUSHED} AND merge_commit_sha IS NOT NULL AND concat(repo, ':', assumeNotNull(head_sha)) IN ${KEYS('push_sha')}
+  UNION ALL
+  SELECT 'located', concat(repo, ':', sha) FROM (
+    SELECT repo, assumeNotNull(merge_commit_sha) AS sha FROM {{db}}.pull_requests
+    WHERE merge_commit_sha IS NOT NULL AND repo IN (SELECT repo FROM (${SUPPLIED_PUSHES}))
+    GROUP BY repo, sha HAVING uniqExact(number) > 1
+  )`;
+/** The (service, deployment_id) of the change sets that recorded (counted or went over) a `repo:sha` key of `kind`. */
+const RECORDED = (kind: string, and = '') => `
+  SELECT service, deployment_id FROM {{db}}.t_change_set_commits WHERE ${PAIRS(kind)}${and}
+  UNION ALL
+  SELECT service, deployment_id FROM {{db}}.t_change_set_walked WHERE ${PAIRS(kind)}${and}`;
 const WALKS_ASKING_FOR_PUSHED = `
   SELECT service, id AS deployment_id FROM {{db}}.t_deployments
   WHERE ifNull(sha, '') IN ${PUSHED} AND is_production AND status = 'success' AND concat(repo, ':', assumeNotNull(sha)) IN ${KEYS('push_sha')}
   UNION ALL
-  ${RECORDED(`
-    SELECT repo, commits[1] AS sha FROM (${SUPPLIED_PUSHES}) WHERE notEmpty(commits)
-    UNION ALL
-    SELECT repo, assumeNotNull(merge_commit_sha) AS sha FROM {{db}}.pull_requests
-    WHERE ifNull(head_sha, '') IN ${PUSHED} AND merge_commit_sha IS NOT NULL AND concat(repo, ':', assumeNotNull(head_sha)) IN ${KEYS('push_sha')}
-    UNION ALL
-    SELECT repo, sha FROM (
-      SELECT repo, assumeNotNull(merge_commit_sha) AS sha, count() AS prs FROM {{db}}.pull_requests FINAL
-      WHERE state = 'merged' AND merge_commit_sha IS NOT NULL AND repo IN (SELECT repo FROM (${SUPPLIED_PUSHES}))
-      GROUP BY repo, sha
-    ) WHERE prs > 1`)}`;
-const WALKS_READING_FILES = RECORDED(`SELECT substring(key, 1, position(key, ':') - 1) AS repo, substring(key, position(key, ':') + 1) AS sha
-  FROM {{db}}.transform_increment_keys WHERE kind = 'file_commit' AND has({pathScoped:Array(String)}, repo)`);
+  ${RECORDED('located')}`;
+const WALKS_READING_FILES = RECORDED('file_commit', ' AND has({pathScoped:Array(String)}, repo)');
+const PR_MERGE_KEYS = `SELECT 'pr_merge', concat(repo, ':', assumeNotNull(merge_commit_sha)) FROM {{db}}.pull_requests WHERE merge_commit_sha IS NOT NULL AND ${PRS('pr')}`;
 const WALKS_READING_PRS_OR_COMPARES = `
-  ${RECORDED(`SELECT repo, assumeNotNull(merge_commit_sha) AS sha FROM {{db}}.pull_requests WHERE merge_commit_sha IS NOT NULL AND ${PRS('pr')}`)}
+  ${RECORDED('pr_merge')}
   UNION ALL
   SELECT service, id AS deployment_id FROM {{db}}.t_deployments
   WHERE is_production AND status = 'success' AND ${PAIRS('compare_head', 'repo', "ifNull(sha, '')")}`;
@@ -360,11 +367,6 @@ const EARLIEST = (walks: string) => `
   INNER JOIN (SELECT service, min((deployed_at, id)) AS first FROM {{db}}.t_deployments WHERE is_production AND status = 'success' GROUP BY service) AS f
   ON f.service = w.service`;
 const HistoryTail = z.object({ service: z.string(), from_at: z.string(), from_id: z.string(), at_first: z.coerce.boolean() });
-
-/** Repositories with a stored push without commits whose `before` a landed push supplies: which walks went through it is not recorded. */
-async function reposOfEmptySuppliedPushes(warehouse: Warehouse): Promise<string[]> {
-  return (await warehouse.query(`SELECT DISTINCT repo FROM (${SUPPLIED_PUSHES}) WHERE empty(commits)`, {}, RepoRow)).map((r) => r.repo);
-}
 
 const DefinitionsRow = z.object({ value: z.string() });
 
@@ -436,8 +438,10 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
     const pairs = await warehouse.query(`SELECT DISTINCT service, repo FROM {{db}}.t_deployments WHERE is_production AND status = 'success'`, {}, ServiceRepo);
     const servicesOf = (repo: string) => pairs.filter((p) => p.repo === repo).map((p) => p.service);
     if (changes.pushShas.size) {
+      await insertKeys(LOCATED_KEYS);
       historyTails.push(...await warehouse.query(EARLIEST(WALKS_ASKING_FOR_PUSHED), {}, HistoryTail));
-      for (const repo of await reposOfEmptySuppliedPushes(warehouse)) for (const service of servicesOf(repo)) whole.add(service);
+      const blind = await warehouse.query(`SELECT DISTINCT key AS repo FROM {{db}}.transform_increment_keys WHERE kind = 'located_blind'`, {}, RepoRow);
+      for (const { repo } of blind) for (const service of servicesOf(repo)) whole.add(service);
     }
     if (changes.fileCommits.size) {
       const catalog = await warehouse.query(
@@ -446,7 +450,10 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
       const pathScoped = new ServicePaths(catalog, settings.sharedPaths).pathScopedRepos;
       if (pathScoped.length) historyTails.push(...await warehouse.query(EARLIEST(WALKS_READING_FILES), { pathScoped }, HistoryTail));
     }
-    if (changes.pullRequests.size + changes.compareHeads.size) historyTails.push(...await warehouse.query(EARLIEST(WALKS_READING_PRS_OR_COMPARES), {}, HistoryTail));
+    if (changes.pullRequests.size + changes.compareHeads.size) {
+      if (changes.pullRequests.size) await insertKeys(PR_MERGE_KEYS);
+      historyTails.push(...await warehouse.query(EARLIEST(WALKS_READING_PRS_OR_COMPARES), {}, HistoryTail));
+    }
     for (const tail of historyTails) if (tail.at_first) fromFirst.add(tail.service);
     for (const service of whole) fromFirst.add(service);
     const rows = [
