@@ -25,10 +25,13 @@ export class HistoryBuilder {
     return sha(name);
   }
 
-  /** Pushes commits (by name, committed at the given times) on top of the current head of `ref`. */
-  push(at: string, commits: [name: string, authoredAt: string, options?: { reverts?: string; files?: string[] }][], ref = this.ref, forced = false): string {
+  /**
+   * Pushes commits (by name, committed at the given times) on top of the current head of `ref`
+   * (another branch: on top of nothing, a new branch, unless `onTopOf` names its head).
+   */
+  push(at: string, commits: [name: string, authoredAt: string, options?: { reverts?: string; files?: string[] }][], ref = this.ref, forced = false, onTopOf?: string): string {
     for (const [name, authoredAt, options] of commits) this.commit(name, authoredAt, options);
-    const before = ref === this.ref ? this.head : ZERO;
+    const before = ref === this.ref ? this.head : onTopOf ? sha(onTopOf) : ZERO;
     const after = sha(commits[commits.length - 1]![0]);
     this.events.push(event('push', { repo: this.repo, ref, before, after, pushed_at: iso(at), pusher: actor('dev'), commits: commits.map(([name]) => sha(name)), forced }));
     if (ref === this.ref) this.head = after;

@@ -20,10 +20,11 @@ import { HistoryBuilder, sha } from './history.js';
  * (out-of-order arrival), and an increment runs after each batch; at the end every derived table
  * is compared with a full rebuild of the same entity rows. Histories mix a monorepo with path-scoped
  * services and a shared path, a plain repository, force pushes, reverts, squash-merged pull
- * requests with and without their commit lists, rollbacks, redeploys, deployments without a sha,
- * staging and failed deployments, GitHub compares, incidents opened before and after deployments
- * naming deployments or commit prefixes (or nothing), reopened/resolved incident updates, failure
- * link overrides, and (rarely) a mapping override, which must ask for a full rebuild. For the walks
+ * requests with and without their commit lists (their branches pushed in one part or two),
+ * rollbacks, redeploys, deployments without a sha, staging and failed deployments, GitHub compares,
+ * incidents opened before and after deployments naming deployments or commit prefixes (or nothing),
+ * reopened/resolved incident updates, failure link overrides, and (rarely) a mapping override,
+ * which must ask for a full rebuild. For the walks
  * that start in the middle of a service's history (an increment walks a service from its first
  * touched deployment on): later statuses of earlier deployments (moving them later, failing them,
  * succeeding after a failure) and incident updates that name another deployment or commit or move
@@ -115,7 +116,14 @@ function generate(seed: number): GeneratedHistory {
       // A pull request: branch pushes, then a merge (or squash) commit pushed to main.
       const branch = `refs/heads/${name('f')}`;
       const own = newCommits(repo, 1 + Math.floor(rnd() * 3));
-      b.push(at(), own, branch);
+      if (own.length > 1 && rnd() < 0.5) {
+        // Two pushes to the branch, the second on top of the first: a squash merge without its
+        // commit list walks back from the head through the first push's `before`.
+        b.push(at(), own.slice(0, 1), branch);
+        b.push(at(), own.slice(1), branch, false, own[0]![0]);
+      } else {
+        b.push(at(), own, branch);
+      }
       const merge = name('m');
       repo.commits.push(merge);
       const number = seed * 1000 + step;

@@ -115,8 +115,19 @@ async function tailWalk(first: HistoryBuilder[], second: HistoryBuilder[]) {
   const report = await runIncrement(warehouse, settings, landed, { maxServiceShare: 1 });
   expect(report.kind).toBe('increment');
   const incremental = await changeSetRows();
+  // Where each service's walk started (kept until the next increment).
+  const tails = await warehouse.query('SELECT service, from_id FROM {{db}}.transform_increment_tails ORDER BY service', {}, Tail);
   await runTransform(warehouse, settings);
-  return { incremental, full: await changeSetRows() };
+  return { incremental, full: await changeSetRows(), report, tails };
+}
+const Tail = z.object({ service: z.string(), from_id: z.string() });
+/** How many change sets the increment's walk computed. */
+const walkedSets = (report: Awaited<ReturnType<typeof runIncrement>>) => (report.kind === 'increment' ? report.steps.find((s) => s.label.startsWith('change sets: walk'))?.keys : undefined);
+/** Takes the push event ending at `commitName` out of `builder` (to land it later: out of order). */
+function takePush(builder: HistoryBuilder, commitName: string): CanonicalEventInput[] {
+  const at = builder.events.findIndex((e) => e.type === 'push' && (e.data as { after: string }).after === sha(commitName));
+  expect(at).toBeGreaterThanOrEqual(0);
+  return builder.events.splice(at, 1);
 }
 const Set_ = z.object({ deployment_id: z.string(), is_rollback: z.coerce.boolean(), stopped_at: z.string(), commits: z.coerce.number() });
 
@@ -183,6 +194,72 @@ describe('an increment walks a service from its first touched deployment on', ()
     later.deploy('br-d3', 'br-1', '2026-04-03T12:00');
     later.push('2026-04-03T12:30', [['br-4', '2026-04-03T12:10']]);
     const { incremental, full } = await tailWalk([repo], [later]);
+    expect(incremental).toEqual(full);
+  });
+});
+
+/*
+ * History that arrives out of order changes only the walks that asked for it: each service is
+ * re-walked from the first deployment whose walk located the sha a late push supplies, not from
+ * its first deployment (docs/operations.md, "Freshness").
+ */
+describe('an out-of-order push re-walks only from the deployments that asked for it', () => {
+  /** Pushes of one commit each, a production deployment after every second one. */
+  function manyDeployments(repoName: string, service: string, prefix: string, count: number, day: string) {
+    const repo = new HistoryBuilder(repoName);
+    repo.service(service, 'team-a');
+    for (let n = 1; n <= count * 2; n += 1) {
+      const hour = String(Math.floor((n - 1) / 2)).padStart(2, '0');
+      const minute = n % 2 ? '10' : '30';
+      repo.push(`${day}T${hour}:${minute}`, [[`${prefix}-${n}`, `${day}T${hour}:0${n % 2}`]]);
+      if (n % 2 === 0) repo.deploy(`${prefix}-d${n / 2}`, `${prefix}-${n}`, `${day}T${hour}:45`);
+    }
+    return repo;
+  }
+
+  it("a push that lands after the next one: the walk restarts at the deployment that went through the next push, not at the service's first", async () => {
+    const repo = manyDeployments('acme/late-push', 'late-push', 'lp', 12, '2026-04-05');
+    // The push of lp-21 (before: lp-20, deployed by lp-d10) arrives after lp-22's push and lp-d11 (deploying lp-22).
+    const late = new HistoryBuilder('acme/late-push');
+    late.events.push(...takePush(repo, 'lp-21'));
+    const { incremental, full, report, tails } = await tailWalk([repo], [late]);
+    const sets = await warehouse.query(`SELECT deployment_id, is_rollback, stopped_at, commits FROM {{db}}.t_change_sets WHERE deployment_id = 'lp-d11'`, {}, Set_);
+    expect(sets).toEqual([{ deployment_id: 'lp-d11', is_rollback: false, stopped_at: 'previous_deployment', commits: 2 }]);
+    expect(tails).toEqual([{ service: 'late-push', from_id: 'lp-d11' }]);
+    // lp-d11 and lp-d12, not the service's 12 deployments.
+    expect(walkedSets(report)).toBe(2);
+    expect(incremental).toEqual(full);
+  });
+
+  it('a deployment that arrived before its push: only that deployment on is re-walked', async () => {
+    const repo = manyDeployments('acme/early-deploy', 'early-deploy', 'ed', 12, '2026-04-06');
+    // ed-d10 deploys ed-20, whose push arrives after the deployment (and after the later ones).
+    const late = new HistoryBuilder('acme/early-deploy');
+    late.events.push(...takePush(repo, 'ed-20'));
+    const { incremental, full, report, tails } = await tailWalk([repo], [late]);
+    const sets = await warehouse.query(`SELECT deployment_id, is_rollback, stopped_at, commits FROM {{db}}.t_change_sets WHERE deployment_id IN ('ed-d10', 'ed-d11') ORDER BY deployment_id`, {}, Set_);
+    expect(sets.map((s) => `${s.deployment_id}:${s.stopped_at}:${s.commits}`)).toEqual(['ed-d10:previous_deployment:2', 'ed-d11:previous_deployment:2']);
+    expect(tails).toEqual([{ service: 'early-deploy', from_id: 'ed-d10' }]);
+    expect(walkedSets(report)).toBe(3);
+    expect(incremental).toEqual(full);
+  });
+
+  it("a late push that a squash-merged pull request's branch walk asked for (its head)", async () => {
+    const repo = manyDeployments('acme/late-branch', 'late-branch', 'lb', 6, '2026-04-07');
+    // A pull request without its commit list: its branch pushes stand in for its merge commit.
+    repo.push('2026-04-07T07:00', [['lb-f1', '2026-04-07T06:50'], ['lb-f2', '2026-04-07T06:55']], 'refs/heads/feature');
+    repo.push('2026-04-07T07:10', [['lb-merge', '2026-04-07T07:09']]);
+    repo.pullRequest(7, { opened: '2026-04-07T06:40', merged: '2026-04-07T07:10', mergeCommit: 'lb-merge', head: 'lb-f2' });
+    repo.deploy('lb-d7', 'lb-merge', '2026-04-07T07:20');
+    repo.push('2026-04-07T08:00', [['lb-after', '2026-04-07T07:50']]);
+    repo.deploy('lb-d8', 'lb-after', '2026-04-07T08:10');
+    const late = new HistoryBuilder('acme/late-branch');
+    late.events.push(...takePush(repo, 'lb-f2'));
+    const { incremental, full, report, tails } = await tailWalk([repo], [late]);
+    const commits = await warehouse.query(`SELECT sha FROM {{db}}.t_change_set_commits WHERE deployment_id = 'lb-d7' AND via = 'squash_pr' ORDER BY sha`, {}, z.object({ sha: z.string() }));
+    expect(commits.map((c) => c.sha)).toEqual([sha('lb-f1'), sha('lb-f2')].sort());
+    expect(tails).toEqual([{ service: 'late-branch', from_id: 'lb-d7' }]);
+    expect(walkedSets(report)).toBe(2);
     expect(incremental).toEqual(full);
   });
 });

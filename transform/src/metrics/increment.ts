@@ -295,62 +295,78 @@ const RepoRow = z.object({ repo: z.string() });
 const ServiceRow = z.object({ service: z.string() });
 
 /**
- * Repositories where landed pushes can change a change set already computed. A walk only looks up
- * (locates) deployed shas, the `before` of pushes it went through and pull requests' heads, so a
- * push changes a past walk only when one of its commits or its head is such a sha: a deployment
- * stored before, the `before` of a push stored before, or the head of a pull request. Pushes of new
- * commits on top of a branch (nearly all of them) change nothing already computed.
+ * Where the batch's history (pushes, file lists, pull requests, compares) changes change sets
+ * already computed, each service's walk restarts at the earliest production deployment whose walk
+ * asked for what changed; later change sets follow from it, earlier ones asked for nothing that
+ * changed. Every list below is a superset of the deployments whose walks asked (change-sets.ts):
+ * - a walk locates (finds the push holding) only its deployed sha, the `before` of each push it went
+ *   all the way through, and, for a squash-merged pull request without its commit list, the PR's
+ *   head and the `before`s of its branch pushes. A landed push changes what locating a sha answers
+ *   only for its own head and commits. So: the deployments of such a sha; the walks that went
+ *   through a stored push whose `before` it is — they reached (and recorded, in t_change_set_commits
+ *   or t_change_set_walked, or an earlier change set of the service did) the push's first commit;
+ *   and the walks that counted the merge commit of a pull request whose head it is. A branch walk
+ *   can be dropped when several merged pull requests share a merge commit (the last one with
+ *   commits wins): where a repository has such merge commits, the walks that counted them too. A
+ *   stored push without commits (a walk went through it without recording anything) falls back to
+ *   every service of its repository, from its first deployment;
+ * - a file list is read for each commit a walk went over (and recorded), in path-scoped repositories;
+ * - a pull request's commits are read by the walks that counted its merge commit (any stored version);
+ * - a compare is read by the deployments of its head.
  */
-async function reposWhosePastWalksChange(warehouse: Warehouse): Promise<string[]> {
-  // Every stored version of a push or pull request is asked (no FINAL): a version that no longer
-  // holds counts as well, which can only widen what is re-walked; the pushed shas alone narrow
-  // first (a hash set), the concatenated keys only then.
-  const pushed = `(SELECT substring(key, position(key, ':') + 1) FROM {{db}}.transform_increment_keys WHERE kind = 'push_sha')`;
-  return (await warehouse.query(`
-    SELECT DISTINCT repo FROM (
-      SELECT repo FROM {{db}}.t_deployments
-      WHERE ifNull(sha, '') IN ${pushed} AND is_production AND status = 'success' AND id NOT IN ${KEYS('deployment')}
-        AND concat(repo, ':', assumeNotNull(sha)) IN ${KEYS('push_sha')}
-      UNION ALL
-      SELECT repo FROM {{db}}.pushes
-      WHERE before IN ${pushed} AND event_id NOT IN ${KEYS('push_event')} AND concat(repo, ':', before) IN ${KEYS('push_sha')}
-      UNION ALL
-      SELECT repo FROM {{db}}.pull_requests
-      WHERE ifNull(head_sha, '') IN ${pushed} AND concat(repo, ':', assumeNotNull(head_sha)) IN ${KEYS('push_sha')}
-        -- A landed pull request is re-walked where its merge commit counted (servicesWhoseWalksChange).
-        AND NOT ${PRS('pr')}
-    )`, {}, RepoRow)).map((r) => r.repo);
-}
-
-/** Repositories where landed file lists belong to commits a stored push or compare carries (a walk may have gone over them). */
-async function reposWhoseWalkedFilesChange(warehouse: Warehouse): Promise<string[]> {
-  return (await warehouse.query(`
-    WITH (SELECT groupArray(key) FROM {{db}}.transform_increment_keys WHERE kind = 'file_commit') AS files,
-         arrayDistinct(arrayMap(k -> splitByChar(':', k)[1], files)) AS repos
-    SELECT DISTINCT repo FROM (
-      SELECT repo FROM {{db}}.pushes FINAL
-      WHERE has(repos, repo) AND event_id NOT IN ${KEYS('push_event')} AND hasAny(arrayMap(c -> concat(repo, ':', c), commits), files)
-      UNION ALL
-      SELECT repo FROM {{db}}.compares FINAL WHERE has(repos, repo) AND hasAny(arrayMap(c -> concat(repo, ':', c), commits), files)
-    )`, {}, RepoRow)).map((r) => r.repo);
-}
-
+const PUSHED = `(SELECT substring(key, position(key, ':') + 1) FROM {{db}}.transform_increment_keys WHERE kind = 'push_sha')`;
+// Every stored version of a push or pull request (no FINAL): a version that no longer holds can only widen the walk.
+const SUPPLIED_PUSHES = `SELECT repo, commits FROM {{db}}.pushes
+  WHERE before IN ${PUSHED} AND event_id NOT IN ${KEYS('push_event')} AND concat(repo, ':', before) IN ${KEYS('push_sha')}`;
 /**
- * Services whose change sets landed pull requests or compares can change: a pull request's own
- * commits stand in for its merge commit only where a walk counted that merge commit; a compare is
- * used by the deployment of its head.
+ * Keys `located` (repo:sha): the first commits of stored pushes whose `before` a landed push
+ * supplies, the merge commits of pull requests whose head it is, and, in those repositories, merge
+ * commits several pull requests share; keys `located_blind` (repo): repositories with such a push
+ * without commits.
  */
-async function servicesWhoseWalksChange(warehouse: Warehouse): Promise<string[]> {
-  return (await warehouse.query(`
-    SELECT DISTINCT service FROM (
-      SELECT service FROM {{db}}.t_change_set_commits
-      WHERE (repo, sha) IN (SELECT repo, assumeNotNull(merge_commit_sha) FROM {{db}}.pull_requests FINAL
-                            WHERE merge_commit_sha IS NOT NULL AND ${PRS('pr')})
-      UNION ALL
-      SELECT service FROM {{db}}.t_deployments
-      WHERE is_production AND status = 'success' AND ${PAIRS('compare_head', 'repo', "ifNull(sha, '')")}
-    )`, {}, ServiceRow)).map((r) => r.service);
-}
+const LOCATED_KEYS = `
+  SELECT if(empty(commits), 'located_blind', 'located'), if(empty(commits), repo, concat(repo, ':', commits[1])) FROM (${SUPPLIED_PUSHES})
+  UNION ALL
+  SELECT 'located', concat(repo, ':', assumeNotNull(merge_commit_sha)) FROM {{db}}.pull_requests
+  WHERE ifNull(head_sha, '') IN ${PUSHED} AND merge_commit_sha IS NOT NULL AND concat(repo, ':', assumeNotNull(head_sha)) IN ${KEYS('push_sha')}
+  UNION ALL
+  SELECT 'located', concat(repo, ':', sha) FROM (
+    SELECT repo, assumeNotNull(merge_commit_sha) AS sha FROM {{db}}.pull_requests
+    WHERE merge_commit_sha IS NOT NULL AND repo IN (SELECT repo FROM (${SUPPLIED_PUSHES}))
+    GROUP BY repo, sha HAVING uniqExact(number) > 1
+  )`;
+/** The (service, deployment_id) of the change sets that recorded (counted or went over) a `repo:sha` key of `kind`. */
+const RECORDED = (kind: string, and = '') => `
+  SELECT service, deployment_id FROM {{db}}.t_change_set_commits WHERE ${PAIRS(kind)}${and}
+  UNION ALL
+  SELECT service, deployment_id FROM {{db}}.t_change_set_walked WHERE ${PAIRS(kind)}${and}`;
+const WALKS_ASKING_FOR_PUSHED = `
+  SELECT service, id AS deployment_id FROM {{db}}.t_deployments
+  WHERE ifNull(sha, '') IN ${PUSHED} AND is_production AND status = 'success' AND concat(repo, ':', assumeNotNull(sha)) IN ${KEYS('push_sha')}
+  UNION ALL
+  ${RECORDED('located')}`;
+const WALKS_READING_FILES = RECORDED('file_commit', ' AND has({pathScoped:Array(String)}, repo)');
+const PR_MERGE_KEYS = `SELECT 'pr_merge', concat(repo, ':', assumeNotNull(merge_commit_sha)) FROM {{db}}.pull_requests WHERE merge_commit_sha IS NOT NULL AND ${PRS('pr')}`;
+const WALKS_READING_PRS_OR_COMPARES = `
+  ${RECORDED('pr_merge')}
+  UNION ALL
+  SELECT service, id AS deployment_id FROM {{db}}.t_deployments
+  WHERE is_production AND status = 'success' AND ${PAIRS('compare_head', 'repo', "ifNull(sha, '')")}`;
+/**
+ * Per service, the earliest production deployment among `walks` (service, deployment_id), and
+ * whether it is the service's first (the walk then costs what it costs in a full rebuild). A
+ * deployment no longer a successful production one was touched by the batch: its own tail covers it.
+ */
+const EARLIEST = (walks: string) => `
+  SELECT w.service AS service, toString(w.m.1) AS from_at, w.m.2 AS from_id, w.m <= f.first AS at_first FROM (
+    SELECT w.service AS service, min((d.deployed_at, d.id)) AS m
+    FROM (${walks}) AS w INNER JOIN {{db}}.t_deployments AS d ON d.id = w.deployment_id
+    WHERE d.is_production AND d.status = 'success'
+    GROUP BY w.service
+  ) AS w
+  INNER JOIN (SELECT service, min((deployed_at, id)) AS first FROM {{db}}.t_deployments WHERE is_production AND status = 'success' GROUP BY service) AS f
+  ON f.service = w.service`;
+const HistoryTail = z.object({ service: z.string(), from_at: z.string(), from_id: z.string(), at_first: z.coerce.boolean() });
 
 const DefinitionsRow = z.object({ value: z.string() });
 
@@ -413,20 +429,38 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
   }
   step('incidents', changes.incidents.size);
 
-  // Change sets. A service is walked from its first touched deployment on; where the batch's history
-  // (pushes, files, pull requests, compares) can change walks already made, from its first deployment.
+  // Change sets. A service is walked from its first touched deployment on, and from the first
+  // deployment whose walk asked for history the batch changed (pushes, files, pull requests, compares).
   const whole = new Set<string>();
+  const fromFirst = new Set<string>();
   if (mayWalk) {
+    const historyTails: z.infer<typeof HistoryTail>[] = [];
     const pairs = await warehouse.query(`SELECT DISTINCT service, repo FROM {{db}}.t_deployments WHERE is_production AND status = 'success'`, {}, ServiceRepo);
-    const catalog = await warehouse.query(
-      `SELECT service, ifNull(repo, '') AS repo, ifNull(path, '') AS path FROM {{db}}.catalog_entities FINAL WHERE repo IS NOT NULL AND repo != ''`, {}, CatalogRow,
-    );
-    const pathScoped = new Set(new ServicePaths(catalog, settings.sharedPaths).pathScopedRepos);
     const servicesOf = (repo: string) => pairs.filter((p) => p.repo === repo).map((p) => p.service);
-    if (changes.pushShas.size) for (const repo of await reposWhosePastWalksChange(warehouse)) for (const service of servicesOf(repo)) whole.add(service);
-    if (changes.fileCommits.size) for (const repo of await reposWhoseWalkedFilesChange(warehouse)) if (pathScoped.has(repo)) for (const service of servicesOf(repo)) whole.add(service);
-    if (changes.pullRequests.size + changes.compareHeads.size) for (const service of await servicesWhoseWalksChange(warehouse)) whole.add(service);
-    if (whole.size) await warehouse.insert('transform_increment_tails', [...whole].map((service) => ({ service, from_at: '1970-01-01 00:00:00.000', from_id: '' })));
+    if (changes.pushShas.size) {
+      await insertKeys(LOCATED_KEYS);
+      historyTails.push(...await warehouse.query(EARLIEST(WALKS_ASKING_FOR_PUSHED), {}, HistoryTail));
+      const blind = await warehouse.query(`SELECT DISTINCT key AS repo FROM {{db}}.transform_increment_keys WHERE kind = 'located_blind'`, {}, RepoRow);
+      for (const { repo } of blind) for (const service of servicesOf(repo)) whole.add(service);
+    }
+    if (changes.fileCommits.size) {
+      const catalog = await warehouse.query(
+        `SELECT service, ifNull(repo, '') AS repo, ifNull(path, '') AS path FROM {{db}}.catalog_entities FINAL WHERE repo IS NOT NULL AND repo != ''`, {}, CatalogRow,
+      );
+      const pathScoped = new ServicePaths(catalog, settings.sharedPaths).pathScopedRepos;
+      if (pathScoped.length) historyTails.push(...await warehouse.query(EARLIEST(WALKS_READING_FILES), { pathScoped }, HistoryTail));
+    }
+    if (changes.pullRequests.size + changes.compareHeads.size) {
+      if (changes.pullRequests.size) await insertKeys(PR_MERGE_KEYS);
+      historyTails.push(...await warehouse.query(EARLIEST(WALKS_READING_PRS_OR_COMPARES), {}, HistoryTail));
+    }
+    for (const tail of historyTails) if (tail.at_first) fromFirst.add(tail.service);
+    for (const service of whole) fromFirst.add(service);
+    const rows = [
+      ...historyTails.map(({ service, from_at, from_id }) => ({ service, from_at, from_id })),
+      ...[...whole].map((service) => ({ service, from_at: '1970-01-01 00:00:00.000', from_id: '' })),
+    ];
+    if (rows.length) await warehouse.insert('transform_increment_tails', rows);
   }
   // One start per service: the earliest.
   const Tail = z.object({ service: z.string(), from_at: z.string(), from_id: z.string() });
@@ -436,9 +470,9 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
   await warehouse.command('TRUNCATE TABLE {{db}}.transform_increment_tails');
   if (tails.length) await warehouse.insert('transform_increment_tails', tails);
   const services = new Set(tails.map((t) => t.service));
-  // A service re-walked from its first deployment costs what it costs in a full rebuild.
+  // A service re-walked from its first deployment because of history costs what it costs in a full rebuild.
   const withHistory = new Set(services.size ? (await warehouse.query(`SELECT DISTINCT service FROM {{db}}.t_change_sets`, {}, ServiceRow)).map((r) => r.service) : []);
-  const rewalked = [...whole].filter((service) => withHistory.has(service)).length;
+  const rewalked = [...fromFirst].filter((service) => withHistory.has(service)).length;
   if (withHistory.size >= 4 && rewalked / withHistory.size > (options.maxServiceShare ?? 0.5)) {
     return { kind: 'full_needed', reason: `the increment re-walks ${rewalked} of ${withHistory.size} services with history from their first deployment: a full rebuild costs about the same` };
   }
