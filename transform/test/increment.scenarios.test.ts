@@ -263,3 +263,139 @@ describe('an out-of-order push re-walks only from the deployments that asked for
     expect(incremental).toEqual(full);
   });
 });
+
+/*
+ * Failure links and deployment facts are recomputed from the deployment before the earliest touched
+ * one in each service on, for the incidents an increment names, and for the deployments whose change
+ * sets changed (increment.ts, SCOPED_FAILURE_LINKS). Each case reaches past that start.
+ */
+const Fact = z.object({ id: z.string(), failed: z.coerce.boolean(), failure_methods: z.array(z.string()), next_deployed_at: z.string().nullable(), recovery_at: z.string().nullable(), linked_incidents: z.coerce.number() });
+const facts = () => warehouse.query('SELECT id, failed, failure_methods, toString(next_deployed_at) AS next_deployed_at, toString(recovery_at) AS recovery_at, linked_incidents FROM {{db}}.t_deployment_facts ORDER BY id', {}, Fact);
+async function linksAndFacts(first: HistoryBuilder[], second: HistoryBuilder[]) {
+  await ingest(first.flatMap((h) => h.events.splice(0)));
+  await runTransform(warehouse, defaultMetricSettings);
+  landed = emptyChanges();
+  await ingest(second.flatMap((h) => h.events.splice(0)));
+  const report = await runIncrement(warehouse, defaultMetricSettings, landed, { maxServiceShare: 1 });
+  expect(report.kind).toBe('increment');
+  const incremental = { links: await links(), facts: await facts() };
+  await runTransform(warehouse, defaultMetricSettings);
+  return { incremental, full: { links: await links(), facts: await facts() } };
+}
+const linksOf = (rows: z.infer<typeof Link>[], prefix: string) => rows.filter((l) => l.deployment_id.startsWith(prefix)).map((l) => `${l.deployment_id}:${l.method}:${l.incident_id ?? ''}`);
+
+describe('failure links and facts are recomputed from the deployment before the earliest touched one', () => {
+  it('an incident opened before the deployment it names by id, inferred until then to an earlier deployment', async () => {
+    const repo = new HistoryBuilder('acme/named-late');
+    repo.service('named-late', 'shop');
+    repo.push('2026-05-01T07:00', [['nl-1', '2026-05-01T06:00']]);
+    repo.deploy('nl-d1', 'nl-1', '2026-05-01T08:00');
+    // Opened before nl-d2 and nl-d3; names nl-d3, which has not arrived: inferred to nl-d1.
+    repo.incident('inc-nl', '2026-05-01T08:30', { service: 'named-late', deploymentIds: ['nl-d3'] });
+    repo.push('2026-05-01T08:45', [['nl-2', '2026-05-01T08:40']]);
+    repo.deploy('nl-d2', 'nl-2', '2026-05-01T09:00');
+    const late = new HistoryBuilder('acme/named-late');
+    late.push('2026-05-01T09:30', [['nl-3', '2026-05-01T09:20']]);
+    late.deploy('nl-d3', 'nl-3', '2026-05-01T10:00');
+    const { incremental, full } = await linksAndFacts([repo], [late]);
+    expect(linksOf(full.links, 'nl-')).toEqual(['nl-d3:explicit:inc-nl']);
+    expect(incremental).toEqual(full);
+  });
+
+  it('an update of an incident inferred to a deployment before the start (resolved later)', async () => {
+    const repo = new HistoryBuilder('acme/resolved-late');
+    repo.service('resolved-late', 'shop');
+    repo.push('2026-05-02T07:00', [['rl-1', '2026-05-02T06:00']]);
+    repo.deploy('rl-d1', 'rl-1', '2026-05-02T08:00');
+    repo.incident('inc-rl', '2026-05-02T09:00', { service: 'resolved-late' });
+    repo.push('2026-05-02T11:00', [['rl-2', '2026-05-02T10:00']]);
+    repo.deploy('rl-d2', 'rl-2', '2026-05-02T12:00');
+    const later = new HistoryBuilder('acme/resolved-late');
+    later.incident('inc-rl', '2026-05-02T09:00', { service: 'resolved-late', resolved: '2026-05-02T13:00' });
+    later.push('2026-05-02T13:30', [['rl-3', '2026-05-02T13:10']]);
+    later.deploy('rl-d3', 'rl-3', '2026-05-02T14:00');
+    const { incremental, full } = await linksAndFacts([repo], [later]);
+    expect(linksOf(full.links, 'rl-')).toEqual(['rl-d1:inferred:inc-rl']);
+    expect(full.facts.find((f) => f.id === 'rl-d1')?.recovery_at).toBe('2026-05-02 13:00:00.000');
+    expect(incremental).toEqual(full);
+  });
+
+  it('a rollback links the deployment it rolls back', async () => {
+    const repo = new HistoryBuilder('acme/rolled');
+    repo.service('rolled', 'shop');
+    repo.push('2026-05-03T07:00', [['ro-1', '2026-05-03T06:00']]);
+    repo.deploy('ro-d1', 'ro-1', '2026-05-03T08:00');
+    repo.push('2026-05-03T09:00', [['ro-2', '2026-05-03T08:30']]);
+    repo.deploy('ro-d2', 'ro-2', '2026-05-03T10:00');
+    const later = new HistoryBuilder('acme/rolled');
+    later.deploy('ro-d3', 'ro-1', '2026-05-03T11:00');
+    const { incremental, full } = await linksAndFacts([repo], [later]);
+    expect(linksOf(full.links, 'ro-')).toEqual(['ro-d2:rollback:']);
+    expect(incremental).toEqual(full);
+  });
+
+  it('a deployment landing before a stored rollback moves its rollback link (the rollback itself is not touched)', async () => {
+    const repo = new HistoryBuilder('acme/rolled-late');
+    repo.service('rolled-late', 'shop');
+    repo.push('2026-05-07T07:00', [['rr-1', '2026-05-07T06:00']]);
+    repo.deploy('rr-d1', 'rr-1', '2026-05-07T08:00');
+    repo.push('2026-05-07T09:00', [['rr-2', '2026-05-07T08:30']]);
+    repo.deploy('rr-d2', 'rr-2', '2026-05-07T10:00');
+    repo.deploy('rr-d4', 'rr-1', '2026-05-07T14:00');
+    const late = new HistoryBuilder('acme/rolled-late');
+    late.push('2026-05-07T11:00', [['rr-3', '2026-05-07T10:30']]);
+    // Lands between rr-d2 and the stored rollback rr-d4: rr-d4 now rolls back rr-d3.
+    late.deploy('rr-d3', 'rr-3', '2026-05-07T12:00');
+    const { incremental, full } = await linksAndFacts([repo], [late]);
+    expect(linksOf(full.links, 'rr-')).toEqual(['rr-d3:rollback:']);
+    expect(incremental).toEqual(full);
+  });
+
+  it('a revert deployed later links a deployment long before the start', async () => {
+    const repo = new HistoryBuilder('acme/reverted');
+    repo.service('reverted', 'shop');
+    repo.push('2026-05-04T07:00', [['rv-1', '2026-05-04T06:00']]);
+    repo.deploy('rv-d1', 'rv-1', '2026-05-04T08:00');
+    repo.push('2026-05-04T09:00', [['rv-2', '2026-05-04T08:30']]);
+    repo.deploy('rv-d2', 'rv-2', '2026-05-04T10:00');
+    repo.push('2026-05-04T11:00', [['rv-3', '2026-05-04T10:30']]);
+    repo.deploy('rv-d3', 'rv-3', '2026-05-04T12:00');
+    const later = new HistoryBuilder('acme/reverted');
+    later.push('2026-05-04T12:30', [['rv-4', '2026-05-04T12:20', { reverts: 'rv-1' }]]);
+    later.deploy('rv-d4', 'rv-4', '2026-05-04T13:00');
+    const { incremental, full } = await linksAndFacts([repo], [later]);
+    expect(linksOf(full.links, 'rv-')).toEqual(['rv-d1:revert:']);
+    expect(incremental).toEqual(full);
+  });
+
+  it('a deployment that lands between a stored one and an incident takes the incident over', async () => {
+    const repo = new HistoryBuilder('acme/between');
+    repo.service('between', 'shop');
+    repo.push('2026-05-06T07:00', [['bw-1', '2026-05-06T06:00']]);
+    repo.deploy('bw-d1', 'bw-1', '2026-05-06T08:00');
+    repo.incident('inc-bw', '2026-05-06T10:00', { service: 'between' });
+    const late = new HistoryBuilder('acme/between');
+    late.push('2026-05-06T08:30', [['bw-2', '2026-05-06T08:20']]);
+    late.deploy('bw-d2', 'bw-2', '2026-05-06T09:00');
+    const { incremental, full } = await linksAndFacts([repo], [late]);
+    expect(linksOf(full.links, 'bw-')).toEqual(['bw-d2:inferred:inc-bw']);
+    expect(incremental).toEqual(full);
+  });
+
+  it('a later status moves a deployment so that an incident falls inside its inference window', async () => {
+    const repo = new HistoryBuilder('acme/window');
+    repo.service('window', 'shop');
+    repo.push('2026-05-05T05:00', [['wi-0', '2026-05-05T04:00']]);
+    repo.deploy('wi-d0', 'wi-0', '2026-05-05T06:00');
+    repo.push('2026-05-05T07:00', [['wi-1', '2026-05-05T06:30']]);
+    repo.deploy('wi-d1', 'wi-1', '2026-05-05T08:00');
+    // 25.5 h after wi-d1's first success: outside the 24-hour window.
+    repo.incident('inc-wi', '2026-05-06T09:30', { service: 'window' });
+    const later = new HistoryBuilder('acme/window');
+    // A later success status of wi-d1 (a re-run): 23.5 h before the incident.
+    later.deploy('wi-d1', 'wi-1', '2026-05-05T10:00');
+    const { incremental, full } = await linksAndFacts([repo], [later]);
+    expect(linksOf(full.links, 'wi-')).toEqual(['wi-d1:inferred:inc-wi']);
+    expect(incremental).toEqual(full);
+  });
+});

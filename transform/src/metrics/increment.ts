@@ -5,7 +5,7 @@ import { computeTailChangeSets, insertChangeSets, ServicePaths } from './change-
 import { definitionsFingerprint, exclusive, prepareNext, swap } from './rebuild.js';
 import type { MetricSettings } from './settings.js';
 import { REBUILD_DEPLOYMENTS, REBUILD_INCIDENTS } from './sql-deployments.js';
-import { INCIDENT_REFERENCE_CTES, REBUILD_CHANGES, REBUILD_DEPLOYMENT_FACTS, REBUILD_FAILURE_LINKS, REBUILD_PR_FLOW } from './sql-links.js';
+import { REBUILD_CHANGES, REBUILD_DEPLOYMENT_FACTS, REBUILD_FAILURE_LINKS, REBUILD_PR_FLOW } from './sql-links.js';
 
 /*
  * Incremental transforms (docs/operations.md, "Freshness"). After the sink lands a batch, only the
@@ -17,13 +17,16 @@ import { INCIDENT_REFERENCE_CTES, REBUILD_CHANGES, REBUILD_DEPLOYMENT_FACTS, REB
  *   service's history, because a change set depends on the service's earlier ones;
  * - t_changes: rows of touched deployments and of (repo, sha) pairs whose change-set row, commit
  *   or pull request changed;
- * - failure links and deployment facts: whole services — those whose deployments or change sets
- *   changed, the old and new services of touched incidents, and the services of deployments those
- *   incidents name (or named), including incidents whose references match a touched deployment or
- *   a changed change-set commit;
+ * - failure links: the links of incidents that landed or name (by key or sha) a touched deployment
+ *   or changed commit, the inferred links of each service from the deployment before its earliest
+ *   touched one on, and the rollback and revert links of deployments whose change sets changed
+ *   (SCOPED_FAILURE_LINKS says why nothing else can change);
+ * - deployment facts: of touched deployments, of those from the deployment before them on (the next
+ *   deployment decides recovery), and of deployments whose change set, t_changes rows or links changed;
  * - t_pr_flow: touched pull requests and those holding a commit whose time or shipping changed.
  * Each table is written into its `_next` twin (the untouched rows copied, the recomputed rows added)
- * and swapped in with EXCHANGE TABLES, so a reader sees each table before or after the increment,
+ * and swapped in with EXCHANGE TABLES, or, when no stored row in scope changed or went away, the new
+ * rows are appended with one INSERT, so a reader sees each table before or after the increment,
  * never half of it. Catalog and mapping changes, changed definitions and increments that would
  * touch most services run the full rebuild instead.
  */
@@ -171,34 +174,108 @@ const SCOPED_CHANGES = narrowed(REBUILD_CHANGES, [
  */
 const REFERENCE_NARROWING: [string, string][] = [
   ["FROM {{db}}.t_deployments WHERE is_production AND status = 'success'\n    )\n    -- Only keys",
-    `FROM {{db}}.t_deployments WHERE is_production AND status = 'success'
+    `FROM {{db}}.t_deployments WHERE is_production AND status = 'success' AND (SELECT count() FROM incident_refs) > 0
           AND (lower(id) IN (SELECT ref FROM incident_refs) OR lower(ifNull(url, '')) IN (SELECT ref FROM incident_refs)
                OR extract(id, '([0-9]+)$') IN (SELECT digits FROM (SELECT extract(ref, '([0-9]+)$') AS digits FROM incident_refs) WHERE digits != ''))
     )
     -- Only keys`],
   ["WHERE is_production AND status = 'success' AND sha IS NOT NULL) AS d",
-    "WHERE is_production AND status = 'success' AND sha IS NOT NULL AND substring(assumeNotNull(sha), 1, 7) IN (SELECT substring(ref_sha, 1, 7) FROM incident_refs WHERE ref_sha != '')) AS d"],
+    "WHERE is_production AND status = 'success' AND sha IS NOT NULL AND (SELECT count() FROM incident_refs WHERE ref_sha != '') > 0\n                  AND substring(assumeNotNull(sha), 1, 7) IN (SELECT substring(ref_sha, 1, 7) FROM incident_refs WHERE ref_sha != '')) AS d"],
 ];
-const LINKS_SERVICES = KEYS('links_service');
+/*
+ * Failure links are recomputed for the rows an increment can change, not for whole services
+ * (README, "Failed deployment"; docs/operations.md, "Freshness"). A link row is in scope when
+ * - its incident is in `link_incident_scope` (I): incidents that landed, and incidents naming (by key,
+ *   URL, own id or sha prefix) a touched deployment or one whose overrides changed or any commit of
+ *   their change sets, or a commit whose change-set rows or row changed: every explicit link, and
+ *   every inferred one, of an incident not in I is unchanged;
+ * - it is inferred and its deployment is in `link_inferred` (D_inf): per service with a touched
+ *   production deployment, every deployment from the last one before the earliest touched position
+ *   (before or after the batch) on; an incident's inferred deployment (the last one at or before it
+ *   opened, within the window, before the next) changes only there;
+ * - its other deployment (the rolling-back or reverting one) is in `link_other` (O): touched
+ *   deployments, deployments whose change set changed, and deployments holding a touched commit; or
+ *   it is a revert link on a deployment in O (its commits changed);
+ * - its deployment is in `link_all`: touched deployments and deployments whose overrides changed
+ *   (the overrides filter every link of a deployment).
+ * The narrowed statement reads what those rows need: production deployments from a per-service
+ * start (`transform_increment_tails`: the start above, or earlier for an incident in I whose inferred
+ * deployment lies before it), the incidents of those services opened from there on and the
+ * incidents in I, and change-set rows by sha prefix or by deployment. Its result is filtered to
+ * the scope, so it holds exactly the full rebuild's rows in scope.
+ */
+const LINK_SCOPE = (p = '') => `(ifNull(${p}incident_id, '') IN ${KEYS('link_incident_scope')}
+  OR (${p}method = 'inferred' AND ${p}deployment_id IN ${KEYS('link_inferred')})
+  OR ifNull(${p}other_deployment_id, '') IN ${KEYS('link_other')}
+  OR (${p}method = 'revert' AND ${p}deployment_id IN ${KEYS('link_other')})
+  OR ${p}deployment_id IN ${KEYS('link_all')})`;
+const LINK_TAILS = '{{db}}.transform_increment_tails';
+/** Incidents whose links (or whether they name anything) the statement computes: I, and those of the tails' services from the start on. */
+const LINK_INCIDENTS = KEYS('link_incident');
 const SCOPED_FAILURE_LINKS = narrowed(REBUILD_FAILURE_LINKS, [
-  ["FROM {{db}}.t_deployments\n    WHERE is_production AND status = 'success'\n),", `FROM {{db}}.t_deployments\n    WHERE is_production AND status = 'success' AND service IN ${LINKS_SERVICES}\n),`],
-  // Whether an incident names something anywhere decides whether it is inferred: that check looks in
-  // every service's change sets, for the incidents of the services in scope (only those are inferred here).
-  ['SELECT i.id FROM incident_shas AS i INNER JOIN cs AS c', `SELECT i.id FROM (SELECT * FROM incident_shas WHERE id IN (SELECT id FROM {{db}}.t_incidents WHERE service IN ${LINKS_SERVICES})) AS i
-                               INNER JOIN (SELECT sha FROM {{db}}.t_change_set_commits WHERE substring(sha, 1, 7) IN (SELECT substring(s, 1, 7) FROM incident_shas)) AS c`],
+  ["FROM {{db}}.t_deployments\n    WHERE is_production AND status = 'success'\n),",
+    `FROM (SELECT d.* FROM {{db}}.t_deployments AS d INNER JOIN ${LINK_TAILS} AS t ON t.service = d.service
+          WHERE d.service IN (SELECT service FROM ${LINK_TAILS}) AND d.deployed_at >= t.from_at)
+    WHERE is_production AND status = 'success'\n),`],
+  ['incident_shas AS (SELECT id, lower(arrayJoin(linked_shas)) AS s FROM {{db}}.t_incidents WHERE notEmpty(linked_shas)),',
+    `incident_shas AS (SELECT id, lower(arrayJoin(linked_shas)) AS s FROM {{db}}.t_incidents WHERE notEmpty(linked_shas) AND id IN ${LINK_INCIDENTS}),
+-- The change-set rows the incidents' shas can name, anywhere.
+-- (A scalar first: with no sha to look for, the change sets are not read at all.)
+cs_named AS (SELECT deployment_id, service, sha FROM {{db}}.t_change_set_commits
+             WHERE (SELECT count() FROM incident_shas) > 0 AND substring(sha, 1, 7) IN (SELECT substring(s, 1, 7) FROM incident_shas)),
+-- Revert commits that can make a link in scope: any commit of a deployment in O, and the revert commits of the services of O and link_all.
+revert_candidates AS (
+    SELECT deployment_id, service, sha FROM {{db}}.t_change_set_commits WHERE service IN ${KEYS('link_revert_service')} AND deployment_id IN ${KEYS('link_other')}
+    UNION ALL
+    SELECT deployment_id, service, sha FROM {{db}}.t_changes
+    WHERE is_revert AND service IN ${KEYS('link_revert_service')} AND deployment_id NOT IN ${KEYS('link_other')}
+),
+-- What those revert commits can revert in scope: the commits of the deployments in O and link_all, as (service, sha prefix).
+reverted_in_scope AS (
+    SELECT concat(service, '/', substring(sha, 1, 7)) AS reverted_key FROM {{db}}.t_change_set_commits
+    WHERE service IN ${KEYS('link_revert_service')} AND (deployment_id IN ${KEYS('link_other')} OR deployment_id IN ${KEYS('link_all')})
+),`],
+  ['SELECT i.id FROM incident_shas AS i INNER JOIN cs AS c', 'SELECT i.id FROM incident_shas AS i INNER JOIN cs_named AS c'],
+  ['FROM incident_shas AS i INNER JOIN cs AS c', 'FROM incident_shas AS i INNER JOIN cs_named AS c'],
+  ['FROM {{db}}.t_incidents WHERE notEmpty(linked_deployment_ids)', `FROM {{db}}.t_incidents WHERE notEmpty(linked_deployment_ids) AND id IN ${LINK_INCIDENTS}`],
   ...REFERENCE_NARROWING,
-  ['cs AS (SELECT deployment_id, service, sha FROM {{db}}.t_change_set_commits)', `cs AS (SELECT deployment_id, service, sha FROM {{db}}.t_change_set_commits WHERE service IN ${LINKS_SERVICES})`],
-  // Only commits the services' change sets hold can revert anything there (sha is in the commits' sort key: filtered before FINAL).
-  ['FROM {{db}}.commits FINAL WHERE reverts_sha IS NOT NULL)', `FROM {{db}}.commits FINAL WHERE reverts_sha IS NOT NULL AND sha IN (SELECT sha FROM {{db}}.t_change_set_commits WHERE service IN ${LINKS_SERVICES}))`],
-  ['WHERE s.is_rollback AND s.previous_deployment_id IS NOT NULL', `WHERE s.is_rollback AND s.previous_deployment_id IS NOT NULL AND s.service IN ${LINKS_SERVICES}`],
-  ["WHERE service != 'unknown' AND {inferIncidentLinks:Bool}", `WHERE service != 'unknown' AND {inferIncidentLinks:Bool} AND service IN ${LINKS_SERVICES}`],
+  ['FROM {{db}}.commits FINAL WHERE reverts_sha IS NOT NULL)', 'FROM {{db}}.commits FINAL WHERE reverts_sha IS NOT NULL AND sha IN (SELECT sha FROM revert_candidates))'],
+  // A revert link is in scope when its reverting deployment is in O, or what it reverts is a commit of a deployment in O or link_all.
+  ['INNER JOIN cs AS rev ON rev.sha = rc.sha', `INNER JOIN revert_candidates AS rev ON rev.sha = rc.sha
+    WHERE rev.deployment_id IN ${KEYS('link_other')} OR concat(rev.service, '/', substring(rc.reverts_sha, 1, 7)) IN (SELECT reverted_key FROM reverted_in_scope)`],
+  ['INNER JOIN cs AS orig ON', `INNER JOIN (SELECT deployment_id, service, sha FROM {{db}}.t_change_set_commits
+                WHERE service IN (SELECT service FROM reverting) AND substring(sha, 1, 7) IN (SELECT substring(reverts_sha, 1, 7) FROM reverting)) AS orig ON`],
+  ['FROM {{db}}.t_change_sets AS s\n    INNER JOIN {{db}}.t_deployments AS d ON d.id = s.deployment_id',
+    `FROM (SELECT * FROM {{db}}.t_change_sets WHERE is_rollback AND (deployment_id IN ${KEYS('link_other')} OR ifNull(previous_deployment_id, '') IN ${KEYS('link_all')})) AS s
+    INNER JOIN (SELECT id, sha FROM {{db}}.t_deployments WHERE (service, id) IN (SELECT service, deployment_id FROM {{db}}.t_change_sets WHERE is_rollback
+                AND (deployment_id IN ${KEYS('link_other')} OR ifNull(previous_deployment_id, '') IN ${KEYS('link_all')}))) AS d ON d.id = s.deployment_id`],
+  ["WHERE service != 'unknown' AND {inferIncidentLinks:Bool}", `WHERE service != 'unknown' AND {inferIncidentLinks:Bool} AND id IN ${LINK_INCIDENTS}`],
+  // Explicit and override links name deployments anywhere: looked up by id.
+  ['FROM resolved_references AS r INNER JOIN prod AS p ON p.id = r.deployment_id',
+    `FROM resolved_references AS r INNER JOIN (SELECT id, service FROM {{db}}.t_deployments WHERE is_production AND status = 'success'
+                                               AND id IN (SELECT deployment_id FROM resolved_references)) AS p ON p.id = r.deployment_id`],
+  ['FROM overrides AS o INNER JOIN prod AS p ON p.id = o.deployment_id',
+    `FROM overrides AS o INNER JOIN (SELECT id, service FROM {{db}}.t_deployments WHERE is_production AND status = 'success'
+                                     AND id IN (SELECT deployment_id FROM overrides)) AS p ON p.id = o.deployment_id`],
+  ['FROM links AS l\nWHERE ', `FROM links AS l\nWHERE ${LINK_SCOPE('l.')}\n  AND `],
 ]);
-const FACTS_SERVICES = KEYS('facts_service');
+/**
+ * Deployment facts of the deployments in `fact`: a fact depends on its deployment, the next one in
+ * its service (recovery), its change set, its links and their incidents, and its t_changes rows.
+ * Production deployments are read from each service's earliest such deployment on (tails).
+ */
+const FACTS = KEYS('fact');
 const SCOPED_DEPLOYMENT_FACTS = narrowed(REBUILD_DEPLOYMENT_FACTS, [
-  ["FROM {{db}}.t_deployments WHERE is_production AND status = 'success'\n)", `FROM {{db}}.t_deployments WHERE is_production AND status = 'success' AND service IN ${FACTS_SERVICES}\n)`],
-  ['FROM {{db}}.t_failure_links GROUP BY deployment_id', `FROM {{db}}.t_failure_links WHERE service IN ${FACTS_SERVICES} GROUP BY deployment_id`],
-  ['FROM {{db}}.t_failure_links WHERE incident_id IS NOT NULL', `FROM {{db}}.t_failure_links WHERE incident_id IS NOT NULL AND service IN ${FACTS_SERVICES}`],
-  ['FROM {{db}}.t_changes GROUP BY deployment_id', `FROM {{db}}.t_changes WHERE service IN ${FACTS_SERVICES} GROUP BY deployment_id`],
+  ["FROM {{db}}.t_deployments WHERE is_production AND status = 'success'\n)",
+    `FROM (SELECT d.* FROM {{db}}.t_deployments AS d INNER JOIN ${LINK_TAILS} AS t ON t.service = d.service
+          WHERE d.service IN (SELECT service FROM ${LINK_TAILS}) AND d.deployed_at >= t.from_at)
+    WHERE is_production AND status = 'success'\n)`],
+  ['FROM {{db}}.t_failure_links GROUP BY deployment_id', `FROM {{db}}.t_failure_links WHERE deployment_id IN ${FACTS} GROUP BY deployment_id`],
+  ['FROM {{db}}.t_failure_links WHERE incident_id IS NOT NULL', `FROM {{db}}.t_failure_links WHERE incident_id IS NOT NULL AND deployment_id IN ${FACTS}`],
+  ['INNER JOIN {{db}}.t_incidents AS i ON i.id = l.incident_id', `INNER JOIN (SELECT id, resolved_at FROM {{db}}.t_incidents WHERE id IN (SELECT incident_id FROM {{db}}.t_failure_links WHERE deployment_id IN ${FACTS})) AS i ON i.id = l.incident_id`],
+  ['FROM {{db}}.t_changes GROUP BY deployment_id', `FROM {{db}}.t_changes WHERE service IN (SELECT service FROM ${LINK_TAILS}) AND deployment_id IN ${FACTS} GROUP BY deployment_id`],
+  ['LEFT JOIN {{db}}.t_change_sets AS cs ON cs.deployment_id = p.id', `LEFT JOIN (SELECT * FROM {{db}}.t_change_sets WHERE deployment_id IN ${FACTS}) AS cs ON cs.deployment_id = p.id`],
+  ['FROM facts\n', `FROM facts\nWHERE id IN ${FACTS}\n`],
 ]);
 const PR_SCOPE = PRS('pr');
 const SCOPED_PR_FLOW = narrowed(REBUILD_PR_FLOW, [
@@ -208,25 +285,20 @@ const SCOPED_PR_FLOW = narrowed(REBUILD_PR_FLOW, [
   ['INNER JOIN {{db}}.commits AS c ON c.repo = s.repo', 'INNER JOIN (SELECT repo, sha, authored_at FROM {{db}}.commits WHERE (repo, sha) IN (SELECT repo, sha FROM pr_commit_shas)) AS c ON c.repo = s.repo'],
   ['INNER JOIN {{db}}.t_change_set_commits AS cs ON cs.repo = s.repo', 'INNER JOIN (SELECT repo, sha, deployment_id FROM {{db}}.t_change_set_commits WHERE (repo, sha) IN (SELECT repo, sha FROM pr_commit_shas)) AS cs ON cs.repo = s.repo'],
 ]);
-/** The services of production deployments that the increment's incidents name, by id, key, URL or commit. */
-const SERVICES_NAMED_BY_INCIDENTS = `
-INSERT INTO {{db}}.transform_increment_keys
-WITH ${narrowed(INCIDENT_REFERENCE_CTES, [['FROM {{db}}.t_incidents WHERE notEmpty(linked_deployment_ids)', `FROM {{db}}.t_incidents WHERE notEmpty(linked_deployment_ids) AND id IN ${KEYS('incident_link')}`], ...REFERENCE_NARROWING])}
-SELECT 'links_service', d.service FROM resolved_references AS r INNER JOIN {{db}}.t_deployments AS d ON d.id = r.deployment_id
-UNION ALL
-SELECT 'links_service', c.service
-FROM (SELECT lower(arrayJoin(linked_shas)) AS s FROM {{db}}.t_incidents WHERE notEmpty(linked_shas) AND id IN ${KEYS('incident_link')}) AS i
-INNER JOIN {{db}}.t_change_set_commits AS c ON substring(c.sha, 1, 7) = substring(i.s, 1, 7)
-WHERE length(i.s) >= 7 AND startsWith(c.sha, i.s)`;
-
 /** Keys a production deployment can be named by in an incident (as INCIDENT_REFERENCE_CTES matches them), and its sha's 7-character prefix. */
-const DEPLOYMENT_KEYS_OF_TOUCHED = `
+const DEPLOYMENT_KEYS_OF = (kind: string) => `
 INSERT INTO {{db}}.transform_increment_keys
 SELECT 'deployment_ref', arrayJoin(arrayFilter(k -> k != '', [lower(id), if(native = '', '', lower(concat(repo, ':', native))), native, lower(ifNull(url, ''))]))
 FROM (SELECT id, repo, url, coalesce(nullIf(extract(id, '^github:[^:]+:([0-9]+)$'), ''), nullIf(extract(id, '^actions:[^:]+:run/([0-9]+)$'), ''), '') AS native
-      FROM {{db}}.t_deployments WHERE id IN ${KEYS('deployment')})
+      FROM {{db}}.t_deployments WHERE id IN ${KEYS(kind)})
 UNION ALL
-SELECT 'sha7', substring(assumeNotNull(sha), 1, 7) FROM {{db}}.t_deployments WHERE id IN ${KEYS('deployment')} AND sha IS NOT NULL`;
+SELECT 'sha7', substring(assumeNotNull(sha), 1, 7) FROM {{db}}.t_deployments WHERE id IN ${KEYS(kind)} AND sha IS NOT NULL`;
+const DEPLOYMENT_KEYS_OF_TOUCHED = DEPLOYMENT_KEYS_OF('deployment');
+/** Positions (service, deployed_at) of the touched production deployments, as `service\tdeployed_at` (called before and after t_deployments changes). */
+const MOVED_OF_TOUCHED = `
+INSERT INTO {{db}}.transform_increment_keys
+SELECT 'moved', concat(service, '\t', toString(deployed_at)) FROM {{db}}.t_deployments
+WHERE id IN ${KEYS('deployment')} AND is_production AND status = 'success'`;
 
 const Count = z.object({ n: z.coerce.number() });
 const ServiceRepo = z.object({ service: z.string(), repo: z.string() });
@@ -284,6 +356,49 @@ async function writeScoped(warehouse: Warehouse, tables: string[], scope: string
   }
   return stale === 0 ? 'appended' : 'replaced';
 }
+
+/**
+ * Recomputes the rows of `table` within `scope` with `sql` (a full rebuild's statement, narrowed to
+ * exactly the rows in scope, writing into `<table>_next`), writing what changed: when no stored row
+ * in scope is gone or different (new deployments, incidents, links), the new rows are appended with
+ * one INSERT; otherwise the rows outside the scope are copied into the twin and the twin is swapped
+ * in. Either way a reader sees the table before or after, never between.
+ */
+async function replaceScoped(warehouse: Warehouse, table: string, scope: string, sql: string, params: Record<string, unknown>): Promise<string> {
+  await prepareNext(warehouse, table);
+  await warehouse.command(sql, params);
+  const [gone] = await warehouse.query(`SELECT count() AS n FROM (SELECT * FROM {{db}}.${table} WHERE ${scope} EXCEPT SELECT * FROM {{db}}.${table}_next)`, {}, Count);
+  if ((gone?.n ?? 0) === 0) {
+    const [added] = await warehouse.query(`SELECT count() AS n FROM (SELECT * FROM {{db}}.${table}_next EXCEPT SELECT * FROM {{db}}.${table} WHERE ${scope})`, {}, Count);
+    if ((added?.n ?? 0) === 0) return 'unchanged';
+    await warehouse.command(`INSERT INTO {{db}}.${table} SELECT * FROM (SELECT * FROM {{db}}.${table}_next EXCEPT SELECT * FROM {{db}}.${table} WHERE ${scope})`);
+    return 'appended';
+  }
+  if (PARTITIONED.has(table)) {
+    // Only the partitions holding a row in scope, before or after: their other rows join the twin,
+    // and each is swapped in whole (REPLACE PARTITION, atomic per partition).
+    const partitions = (await warehouse.query(
+      `SELECT DISTINCT _partition_id AS id FROM (SELECT _partition_id FROM {{db}}.${table} WHERE ${scope} UNION ALL SELECT _partition_id FROM {{db}}.${table}_next) ORDER BY id`, {}, PartitionRow,
+    )).map((p) => p.id);
+    await warehouse.command(`INSERT INTO {{db}}.${table}_next SELECT * FROM {{db}}.${table} WHERE _partition_id IN {partitions:Array(String)} AND NOT (${scope})`, { partitions });
+    // A touched partition left without rows (its only facts moved or went away) is dropped.
+    const kept = new Set((await warehouse.query(`SELECT DISTINCT _partition_id AS id FROM {{db}}.${table}_next`, {}, PartitionRow)).map((p) => p.id));
+    for (const partition of partitions) {
+      // A partition id is the digits of toYYYYMM (checked): ALTER … PARTITION ID takes no query parameter.
+      if (!/^[0-9]{6}$/.test(partition)) throw new Error(`incremental transform: unexpected partition id of ${table}: ${partition}`);
+      if (kept.has(partition)) await warehouse.command(`ALTER TABLE {{db}}.${table} REPLACE PARTITION ID '${partition}' FROM {{db}}.${table}_next`);
+      else await warehouse.command(`ALTER TABLE {{db}}.${table} DROP PARTITION ID '${partition}'`);
+    }
+    return `replaced ${partitions.length} partition${partitions.length === 1 ? '' : 's'}`;
+  }
+  await warehouse.command(`INSERT INTO {{db}}.${table}_next SELECT * FROM {{db}}.${table} WHERE NOT (${scope})`);
+  await swap(warehouse, table);
+  return 'replaced';
+}
+
+/** Derived tables partitioned by month (migration 0014), whose increments swap in only the touched partitions. */
+const PARTITIONED = new Set(['t_deployment_facts']);
+const PartitionRow = z.object({ id: z.string() });
 
 function retarget(sql: string, from: string, to: string): string {
   const insert = `INSERT INTO {{db}}.${from}\n`;
@@ -393,6 +508,11 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
     stepStarted = performance.now();
   };
   const insertKeys = (sql: string) => warehouse.command(`INSERT INTO {{db}}.transform_increment_keys ${sql}`);
+  /** Refills transform_increment_tails with the earliest `at` per `service` of `sql`'s rows (the start the narrowed link and fact statements read from). */
+  const fillTails = async (sql: string) => {
+    await warehouse.command('TRUNCATE TABLE {{db}}.transform_increment_tails');
+    await warehouse.command(`INSERT INTO {{db}}.transform_increment_tails (service, from_at, from_id) SELECT service, min(at), '' FROM (${sql}) GROUP BY service`);
+  };
 
   await warehouse.command('TRUNCATE TABLE {{db}}.transform_increment_keys');
   await addKeys(warehouse, [
@@ -407,24 +527,22 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
   // Deployments: the old and new service of each touched one, and the keys incidents may name it by.
   // Each service's walk starts at the earliest position (deployed_at, id) of a touched production
   // deployment, before and after the batch.
-  const touchedDeployments = `SELECT service FROM {{db}}.t_deployments WHERE id IN ${KEYS('deployment')}`;
   const tailOfTouched = `INSERT INTO {{db}}.transform_increment_tails
     SELECT service, deployed_at, id FROM {{db}}.t_deployments WHERE id IN ${KEYS('deployment')} AND is_production AND status = 'success'`;
   await warehouse.command('TRUNCATE TABLE {{db}}.transform_increment_tails');
   if (changes.deployments.size) {
-    await insertKeys(`SELECT 'deployment_service', service FROM (${touchedDeployments})`);
     await warehouse.command(DEPLOYMENT_KEYS_OF_TOUCHED);
+    await warehouse.command(MOVED_OF_TOUCHED);
     await warehouse.command(tailOfTouched);
     await replaceRows(warehouse, 't_deployments', `id IN ${KEYS('deployment')}`, SCOPED_DEPLOYMENTS, sqlParams(settings));
-    await insertKeys(`SELECT 'deployment_service', service FROM (${touchedDeployments})`);
     await warehouse.command(DEPLOYMENT_KEYS_OF_TOUCHED);
+    await warehouse.command(MOVED_OF_TOUCHED);
     await warehouse.command(tailOfTouched);
   }
   step('deployments', changes.deployments.size);
 
   // Incidents: their old services and the services of what they were linked to, then the new rows.
   if (changes.incidents.size) {
-    await insertKeys(`SELECT 'links_service', service FROM {{db}}.t_incidents WHERE id IN ${KEYS('incident')}`);
     await replaceRows(warehouse, 't_incidents', `id IN ${KEYS('incident')}`, SCOPED_INCIDENTS, sqlParams(settings));
   }
   step('incidents', changes.incidents.size);
@@ -556,46 +674,82 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
       UNION ALL
       SELECT 'pair', concat(repo, ':', sha) FROM {{db}}.t_changes WHERE pr_number IS NOT NULL AND ${PRS('pr', 'assumeNotNull(pr_number)')}`);
   }
-  // Reverts are links: a touched commit's deployments' services relink.
-  if (changes.commits.size) await insertKeys(`SELECT 'links_service', service FROM {{db}}.t_change_set_commits WHERE ${PAIRS('commit')}`);
+  // Reverts are links: the deployments holding a touched commit relink (their revert links).
+  if (changes.commits.size) await insertKeys(`SELECT 'link_other', deployment_id FROM {{db}}.t_change_set_commits WHERE ${PAIRS('commit')}`);
   if (rowsMayChange) {
-    await insertKeys(`SELECT 'facts_service', service FROM {{db}}.t_changes WHERE ${CHANGES_SCOPE}`);
+    await insertKeys(`SELECT 'fact', deployment_id FROM {{db}}.t_changes WHERE ${CHANGES_SCOPE}`);
     await replaceRows(warehouse, 't_changes', CHANGES_SCOPE, SCOPED_CHANGES, sqlParams(settings));
-    await insertKeys(`SELECT 'facts_service', service FROM {{db}}.t_changes WHERE ${CHANGES_SCOPE}`);
+    await insertKeys(`SELECT 'fact', deployment_id FROM {{db}}.t_changes WHERE ${CHANGES_SCOPE}`);
   }
   step('changes');
 
-  // Failure links: incidents whose links may change, and every service they touch or touched.
-  if (changes.incidents.size + changes.failureLinkOverrides.size > 0 || rowsMayChange) await linkScope();
-  async function linkScope(): Promise<void> {
-  await insertKeys(`SELECT 'incident_link', key FROM {{db}}.transform_increment_keys WHERE kind = 'incident'`);
-  // An incident names a touched deployment (by a key or its sha), or a commit whose change-set rows or time changed.
-  await insertKeys(`
-    WITH (SELECT groupArray(key) FROM {{db}}.transform_increment_keys WHERE kind = 'deployment_ref') AS refs,
-         (SELECT groupArray(key) FROM {{db}}.transform_increment_keys WHERE kind = 'sha7') AS deployed7,
-         (SELECT groupArray(substring(splitByChar(':', key)[2], 1, 7)) FROM {{db}}.transform_increment_keys WHERE kind IN ('pair', 'commit')) AS changed7
-    SELECT 'incident_link', id FROM {{db}}.t_incidents
-    WHERE arrayExists(r -> has(refs, lower(r)) OR has(deployed7, substring(extract(lower(r), '^(?:[a-z0-9_.-]+/[a-z0-9_.-]+:)?([0-9a-f]{7,40})$'), 1, 7)), linked_deployment_ids)
-       OR arrayExists(s -> has(changed7, substring(lower(s), 1, 7)), linked_shas)`);
-  await insertKeys(`SELECT 'links_service', service FROM {{db}}.t_incidents WHERE id IN ${KEYS('incident_link')}`);
-  await insertKeys(`SELECT 'links_service', service FROM {{db}}.t_failure_links WHERE incident_id IN ${KEYS('incident_link')}`);
-  await warehouse.command(SERVICES_NAMED_BY_INCIDENTS, sqlParams(settings));
-  await insertKeys(`SELECT 'links_service', key FROM {{db}}.transform_increment_keys WHERE kind IN ('deployment_service', 'changed_service')`);
-  await insertKeys(`SELECT 'links_service', service FROM {{db}}.t_deployments WHERE id IN ${KEYS('override_deployment')}`);
+  // Failure links: the rows in LINK_SCOPE (see SCOPED_FAILURE_LINKS).
+  let linkWrite = '';
+  if (changes.incidents.size + changes.failureLinkOverrides.size > 0 || rowsMayChange) {
+    // Every link of a touched deployment or one whose overrides changed is recomputed: the incidents
+    // naming it (by a key, its sha or any commit of its change set) join I.
+    if (changes.failureLinkOverrides.size) await warehouse.command(DEPLOYMENT_KEYS_OF('override_deployment'));
+    await insertKeys(`SELECT 'link_other', key FROM {{db}}.transform_increment_keys WHERE kind IN ('deployment', 'changed_deployment')`);
+    await insertKeys(`SELECT 'link_all', key FROM {{db}}.transform_increment_keys WHERE kind IN ('deployment', 'override_deployment')`);
+    await insertKeys(`SELECT 'link_revert_service', service FROM {{db}}.t_deployments WHERE id IN (SELECT key FROM {{db}}.transform_increment_keys WHERE kind IN ('link_other', 'link_all'))`);
+    await insertKeys(`SELECT 'link_sha7', substring(sha, 1, 7) FROM {{db}}.t_change_set_commits WHERE service IN ${KEYS('link_revert_service')} AND deployment_id IN ${KEYS('link_all')}`);
+    await insertKeys(`SELECT 'link_incident_scope', key FROM {{db}}.transform_increment_keys WHERE kind = 'incident'`);
+    // An incident names a touched deployment (by a key or its sha), or a commit whose change-set rows or time changed.
+    await insertKeys(`
+      WITH (SELECT groupArray(key) FROM {{db}}.transform_increment_keys WHERE kind = 'deployment_ref') AS refs,
+           (SELECT groupArray(key) FROM {{db}}.transform_increment_keys WHERE kind = 'sha7') AS deployed7,
+           (SELECT groupArray(if(kind = 'link_sha7', key, substring(splitByChar(':', key)[2], 1, 7))) FROM {{db}}.transform_increment_keys WHERE kind IN ('pair', 'commit', 'link_sha7')) AS changed7
+      SELECT 'link_incident_scope', id FROM {{db}}.t_incidents
+      WHERE arrayExists(r -> has(refs, lower(r)) OR has(deployed7, substring(extract(lower(r), '^(?:[a-z0-9_.-]+/[a-z0-9_.-]+:)?([0-9a-f]{7,40})$'), 1, 7)), linked_deployment_ids)
+         OR arrayExists(s -> has(changed7, substring(lower(s), 1, 7)), linked_shas)`);
+    // Per service with a touched production deployment: from the last production deployment before
+    // the earliest touched position (before or after the batch) on, inferred links may change.
+    const movedService = "substring(key, 1, length(key) - 24)";
+    await insertKeys(`
+      SELECT 'link_from', concat(m.service, '\t', toString(maxIf(d.deployed_at, d.deployed_at < m.at)))
+      FROM (SELECT ${movedService} AS service, min(toDateTime64(right(key, 23), 3, 'UTC')) AS at FROM {{db}}.transform_increment_keys WHERE kind = 'moved' GROUP BY service) AS m
+      INNER JOIN (SELECT service, deployed_at FROM {{db}}.t_deployments WHERE is_production AND status = 'success'
+                  AND service IN (SELECT ${movedService} FROM {{db}}.transform_increment_keys WHERE kind = 'moved')) AS d ON d.service = m.service
+      GROUP BY m.service`);
+    await fillTails(`SELECT ${movedService} AS service, toDateTime64(right(key, 23), 3, 'UTC') AS at FROM {{db}}.transform_increment_keys WHERE kind = 'link_from'`);
+    await insertKeys(`
+      SELECT 'link_inferred', d.id FROM {{db}}.t_deployments AS d INNER JOIN {{db}}.transform_increment_tails AS t ON t.service = d.service
+      WHERE d.service IN (SELECT service FROM {{db}}.transform_increment_tails) AND d.deployed_at >= t.from_at AND d.is_production AND d.status = 'success'`);
+    // A deployment whose overrides changed: every link of it, its inferred ones too, from it on.
+    if (changes.failureLinkOverrides.size) {
+      await insertKeys(`SELECT 'link_from', concat(service, '\t', toString(deployed_at)) FROM {{db}}.t_deployments
+                        WHERE id IN ${KEYS('override_deployment')} AND is_production AND status = 'success'`);
+    }
+    // An incident of I is read from the deployment it would be inferred to (the last one at or before it opened) on.
+    await insertKeys(`
+      SELECT 'link_from', concat(i.service, '\t', toString(maxIf(d.deployed_at, d.deployed_at <= i.opened_at)))
+      FROM (SELECT id, service, opened_at FROM {{db}}.t_incidents WHERE id IN ${KEYS('link_incident_scope')} AND service != 'unknown') AS i
+      INNER JOIN (SELECT service, deployed_at FROM {{db}}.t_deployments WHERE is_production AND status = 'success'
+                  AND service IN (SELECT service FROM {{db}}.t_incidents WHERE id IN ${KEYS('link_incident_scope')})) AS d ON d.service = i.service
+      GROUP BY i.id, i.service
+      HAVING countIf(d.deployed_at <= i.opened_at) > 0`);
+    await fillTails(`SELECT ${movedService} AS service, toDateTime64(right(key, 23), 3, 'UTC') AS at FROM {{db}}.transform_increment_keys WHERE kind = 'link_from'`);
+    await insertKeys(`
+      SELECT 'link_incident', i.id FROM {{db}}.t_incidents AS i INNER JOIN {{db}}.transform_increment_tails AS t ON t.service = i.service
+      WHERE i.service IN (SELECT service FROM {{db}}.transform_increment_tails) AND i.opened_at >= t.from_at
+      UNION ALL
+      SELECT 'link_incident', key FROM {{db}}.transform_increment_keys WHERE kind = 'link_incident_scope'`);
+    await insertKeys(`SELECT 'fact', deployment_id FROM {{db}}.t_failure_links WHERE ${LINK_SCOPE()}`);
+    linkWrite = await replaceScoped(warehouse, 't_failure_links', LINK_SCOPE(), SCOPED_FAILURE_LINKS, sqlParams(settings));
+    await insertKeys(`SELECT 'fact', deployment_id FROM {{db}}.t_failure_links WHERE ${LINK_SCOPE()}`);
   }
-  const linkServices = await countKeys(warehouse, 'links_service');
-  if (linkServices) {
-    await replaceRows(warehouse, 't_failure_links', `service IN ${LINKS_SERVICES}`, SCOPED_FAILURE_LINKS, sqlParams(settings));
-  }
-  step('failure links', linkServices);
+  step(`failure links${linkWrite ? `: ${linkWrite}` : ''}`, await countKeys(warehouse, 'link_inferred'));
 
-  // Deployment facts: whole services (the next deployment decides recovery).
-  await insertKeys(`SELECT 'facts_service', key FROM {{db}}.transform_increment_keys WHERE kind IN ('links_service', 'deployment_service', 'changed_service')`);
-  const factServices = await countKeys(warehouse, 'facts_service');
-  if (factServices) {
-    await replaceRows(warehouse, 't_deployment_facts', `service IN ${FACTS_SERVICES}`, SCOPED_DEPLOYMENT_FACTS, sqlParams(settings));
+  // Deployment facts: of touched deployments and those from the one before them on (the next deployment
+  // decides recovery), of changed change sets and t_changes rows, and of deployments whose links changed.
+  await insertKeys(`SELECT 'fact', key FROM {{db}}.transform_increment_keys WHERE kind IN ('deployment', 'changed_deployment', 'link_inferred')`);
+  const facts = await countKeys(warehouse, 'fact');
+  let factWrite = '';
+  if (facts) {
+    await fillTails(`SELECT service, deployed_at AS at FROM {{db}}.t_deployments WHERE id IN ${FACTS} AND is_production AND status = 'success'`);
+    factWrite = await replaceScoped(warehouse, 't_deployment_facts', `id IN ${FACTS}`, SCOPED_DEPLOYMENT_FACTS, sqlParams(settings));
   }
-  step('deployment facts', factServices);
+  step(`deployment facts${factWrite ? `: ${factWrite}` : ''}`, facts);
 
   // PR flow: touched PRs, and PRs holding a commit whose time changed or that shipped differently.
   const prs = rowsMayChange ? await prFlowScope() : 0;

@@ -40,3 +40,5 @@ SELECT
     arrayFilter(x -> x != '', [if(has_revert, 'revert', ''), if(has_fix, 'fix_label', ''), if(is_rollback, 'rollback', '')]) AS rework_reasons,
     is_rollback, creator_login, workflow_name, url
 FROM facts
+-- Partitioned by month (migration 0014): a long history writes more than the default 100 partitions.
+SETTINGS max_partitions_per_insert_block = 0
