@@ -17,7 +17,7 @@ vi.mock('../src/metrics/increment.js', async (importOriginal) => {
     runIncrement: vi.fn(async (_w: unknown, _s: unknown, changes: ChangeSummary) => {
       calls.push({ changes });
       return answer === 'increment'
-        ? { kind: 'increment', ms: 5, rows: changes.rows, steps: [], services: 1, totalServices: 10 }
+        ? { kind: 'increment', ms: 5, rows: changes.rows, steps: [], services: 1, totalServices: 10, walkStarts: [] }
         : { kind: 'full_needed', reason: 'the catalog changed' };
     }),
   };

@@ -115,12 +115,11 @@ async function tailWalk(first: HistoryBuilder[], second: HistoryBuilder[]) {
   const report = await runIncrement(warehouse, settings, landed, { maxServiceShare: 1 });
   expect(report.kind).toBe('increment');
   const incremental = await changeSetRows();
-  // Where each service's walk started (kept until the next increment).
-  const tails = await warehouse.query('SELECT service, from_id FROM {{db}}.transform_increment_tails ORDER BY service', {}, Tail);
+  // Where each service's walk started (the link step reuses transform_increment_tails afterwards).
+  const tails = report.kind === 'increment' ? report.walkStarts : [];
   await runTransform(warehouse, settings);
   return { incremental, full: await changeSetRows(), report, tails };
 }
-const Tail = z.object({ service: z.string(), from_id: z.string() });
 /** How many change sets the increment's walk computed. */
 const walkedSets = (report: Awaited<ReturnType<typeof runIncrement>>) => (report.kind === 'increment' ? report.steps.find((s) => s.label.startsWith('change sets: walk'))?.keys : undefined);
 /** Takes the push event ending at `commitName` out of `builder` (to land it later: out of order). */

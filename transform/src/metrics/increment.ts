@@ -123,7 +123,11 @@ export interface IncrementOptions {
 }
 
 export type IncrementReport =
-  | { kind: 'increment'; ms: number; rows: number; steps: { label: string; ms: number; keys?: number }[]; services: number; totalServices: number }
+  | {
+    kind: 'increment'; ms: number; rows: number; steps: { label: string; ms: number; keys?: number }[]; services: number; totalServices: number;
+    /** Where each re-walked service's change-set walk started: the first deployment walked (`from_id` '' = its first deployment). */
+    walkStarts: { service: string; from_id: string }[];
+  }
   | { kind: 'full_needed'; reason: string };
 
 const KEYS = (kind: string) => `(SELECT key FROM {{db}}.transform_increment_keys WHERE kind = '${kind}')`;
@@ -756,7 +760,8 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
   if (prs) await replaceRows(warehouse, 't_pr_flow', PR_SCOPE, SCOPED_PR_FLOW, sqlParams(settings));
   step('PR flow', prs);
 
-  return { kind: 'increment', ms: Math.round(performance.now() - started), rows: changes.rows, steps, services: services.size, totalServices: withHistory.size };
+  const walkStarts = tails.map((t) => ({ service: t.service, from_id: t.from_id })).sort((a, b) => a.service.localeCompare(b.service));
+  return { kind: 'increment', ms: Math.round(performance.now() - started), rows: changes.rows, steps, services: services.size, totalServices: withHistory.size, walkStarts };
 
   async function prFlowScope(): Promise<number> {
   await insertKeys(`
