@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -83,8 +84,15 @@ describe('paved start', () => {
       const response = await fetch(`${base}/webhooks/github`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': `${event}-1`, 'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` }, body });
       expect(response.status).toBe(202);
     }
-    const cli = spawnSync(process.execPath, [CLI, 'transform', 'run'], { env: { ...process.env, PAVED_DATA_DIR: dataDir }, encoding: 'utf8' });
-    expect(cli.status, cli.stderr + cli.stdout).toBe(0);
+    // Run asynchronously: spawnSync would block this process's event loop for the CLI's seconds, so
+    // fetch would not see the server close its idle keep-alive socket (after 5 s) and would send the
+    // next request on it ("other side closed").
+    const cli = spawn(process.execPath, [CLI, 'transform', 'run'], { env: { ...process.env, PAVED_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let cliOutput = '';
+    cli.stdout!.on('data', (chunk: Buffer) => { cliOutput += chunk.toString(); });
+    cli.stderr!.on('data', (chunk: Buffer) => { cliOutput += chunk.toString(); });
+    const [status] = (await once(cli, 'exit')) as [number | null];
+    expect(status, cliOutput).toBe(0);
     const dora = (await (await fetch(`${base}/api/v1/metrics/dora?from=2026-11-01&to=2026-11-08&service=acme/e2e`)).json()) as { deploymentFrequency: { deployments: number }; leadTime: { p50Hours: number } };
     expect(dora.deploymentFrequency.deployments).toBe(1);
     expect(dora.leadTime.p50Hours).toBe(2);
