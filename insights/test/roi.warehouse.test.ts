@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PavedConfig, RoiResult } from '@paved/schemas';
-import { doraMetrics } from '@paved/transform';
+import { doraMetrics, rebuildDoraDaily } from '@paved/transform';
 import { roiSummary } from '../src/roadmap/roi.js';
 import type { SurveySource } from '../src/roadmap/survey-source.js';
 import { openTestWarehouse } from '../../transform/test/harness.js';
@@ -50,6 +50,7 @@ beforeAll(async () => {
   ];
   await env.warehouse.insert('t_changes', parts.flatMap((p) => p.changes));
   await env.warehouse.insert('t_deployment_facts', parts.flatMap((p) => p.facts));
+  await rebuildDoraDaily(env.warehouse);
 }, 120_000);
 afterAll(async () => env?.close());
 

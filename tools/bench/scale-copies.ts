@@ -3,9 +3,10 @@
  * loaded demo: database `<db>_x<multiple>` beside the warehouse's own, each row copied `multiple`
  * times with its ids shifted (`~0`, `~1`, …), same services, teams and times. Generating a demo that
  * large would take hours; the copies have the rows a bigger history has in the same window, which is
- * what query cost depends on. Made once; later runs reuse them while their row counts still match.
+ * what query cost depends on. t_dora_daily is rebuilt from the copies. Made once; later runs reuse them while their row counts still match.
  */
 
+import { rebuildDoraDaily } from '@paved/transform';
 import type { Warehouse } from '@paved/warehouse';
 import { z } from 'zod';
 
@@ -36,7 +37,7 @@ export async function copyDerivedRows(warehouse: Warehouse, multiple: number, lo
   const expected = Object.fromEntries(COPIED_TABLES.map(({ table, ids }) => [table, ids.length ? base[table]! * multiple : base[table]!]));
   const copy = warehouse.withDatabase(database);
   const [exists] = await warehouse.query('SELECT count() AS n FROM system.tables WHERE database = {db:String}', { db: database }, Count);
-  if (exists!.n === COPIED_TABLES.length && JSON.stringify(await counts(copy)) === JSON.stringify(expected)) {
+  if (exists!.n === COPIED_TABLES.length + 1 && JSON.stringify(await counts(copy)) === JSON.stringify(expected)) {
     log(`${database}: already holds ${multiple}× the rows`);
     return { database, rows: expected };
   }
@@ -53,6 +54,10 @@ export async function copyDerivedRows(warehouse: Warehouse, multiple: number, lo
     await copy.command(`INSERT INTO {{db}}.${table} SELECT *${replace} FROM ${warehouse.database}.${table}${copies} SETTINGS max_block_size = 1024`, { multiple });
     await copy.command(`OPTIMIZE TABLE {{db}}.${table} FINAL`);
   }
+  // The team and organisation DORA statement reads t_dora_daily, built from the copies as the transform builds it.
+  await copy.command(`CREATE TABLE {{db}}.t_dora_daily AS ${warehouse.database}.t_dora_daily`);
+  await rebuildDoraDaily(copy);
+  await copy.command('DROP TABLE IF EXISTS {{db}}.t_dora_daily_next');
   log(`${database}: ${multiple}× the rows in ${Math.round((performance.now() - started) / 1000)} s (${Object.entries(expected).map(([t, n]) => `${n} ${t}`).join(', ')})`);
   return { database, rows: expected };
 }

@@ -32,6 +32,17 @@ export function scopeWhere(scope: Scope): string {
   return parts.length ? parts.join(' AND ') : '1';
 }
 
+/**
+ * The scope filter on the catalog's team and golden path of t_dora_daily's rows (the catalog of
+ * services, fragments/service_catalog.sql), for the medians over services. A single service needs no catalog.
+ */
+export function catalogScopeWhere(scope: Scope): string {
+  const parts: string[] = [];
+  if (scope.team) parts.push('catalog_team = {team:String}');
+  if (scope.goldenPath !== undefined) parts.push('catalog_golden = {golden:Bool}');
+  return parts.length ? parts.join(' AND ') : '1';
+}
+
 /** The parameters `scopeWhere` names. */
 export function scopeParams(scope: Scope): { team: string; service: string; golden: boolean } {
   return { team: scope.team ?? '', service: scope.service ?? '', golden: scope.goldenPath ?? false };
@@ -54,12 +65,12 @@ export function wholeWeeksOf(from: string, to: string): { firstMonday: string; w
 }
 
 /** The parameters of the window: its bounds as DateTime64 and its whole weeks (wholeWeeksOf). */
-function windowParams(query: { from: string; to: string }): { from: string; to: string; first_monday: string; whole_weeks: number } {
+function windowParams(query: { from: string; to: string }): { from: string; to: string; from_day: string; to_day: string; first_monday: string; whole_weeks: number } {
   const { firstMonday, wholeWeeks } = wholeWeeksOf(query.from, query.to);
-  return { from: dayStart(query.from), to: dayStart(query.to), first_monday: firstMonday, whole_weeks: wholeWeeks };
+  return { from: dayStart(query.from), to: dayStart(query.to), from_day: query.from, to_day: query.to, first_monday: firstMonday, whole_weeks: wholeWeeks };
 }
 
-/** queries/dora/*.sql: one service (or a scope without the catalog's per-service medians), and a team or the organisation. */
+/** queries/dora/*.sql: one service (from the entity-level tables), and a team or the organisation (from t_dora_daily). */
 const SQL = sqlFiles('queries/dora', ['service', 'scope']);
 
 const num = z.coerce.number();
@@ -96,7 +107,7 @@ export async function doraMetrics(warehouse: Warehouse, query: DoraQuery, defaul
     if (!row) throw new Error('the DORA query returned no row');
     return doraResultOf(query, row, undefined, profile);
   }
-  const [row] = await warehouse.query(SQL.scope.for(warehouse, { scope: scopeWhere(query) }), params, ScopeDoraRow);
+  const [row] = await warehouse.query(SQL.scope.for(warehouse, { scope: scopeWhere(query), catalog_scope: catalogScopeWhere(query) }), params, ScopeDoraRow);
   if (!row) throw new Error('the DORA query returned no row');
   return doraResultOf(query, row, { services: row.services, deployments_p50: row.deployments_p50, deploy_days_p50: row.per_service_deploy_days_p50 }, profile);
 }

@@ -5,7 +5,7 @@ import { computeTailChangeSets, insertChangeSets, ServicePaths } from './change-
 import { definitionsFingerprint, exclusive, prepareNext, swap } from './rebuild.js';
 import type { MetricSettings } from './settings.js';
 import { REBUILD_DEPLOYMENTS, REBUILD_INCIDENTS } from './sql-deployments.js';
-import { REBUILD_CHANGES, REBUILD_DEPLOYMENT_FACTS, REBUILD_FAILURE_LINKS, REBUILD_PR_FLOW } from './sql-links.js';
+import { REBUILD_CHANGES, REBUILD_DEPLOYMENT_FACTS, REBUILD_DORA_DAILY, REBUILD_FAILURE_LINKS, REBUILD_PR_FLOW } from './sql-links.js';
 
 /*
  * Incremental transforms (docs/operations.md, "Freshness"). After the sink lands a batch, only the
@@ -290,6 +290,27 @@ const SCOPED_PR_FLOW = narrowed(REBUILD_PR_FLOW, [
   ['INNER JOIN {{db}}.t_change_set_commits AS cs ON cs.repo = s.repo', 'INNER JOIN (SELECT repo, sha, deployment_id FROM {{db}}.t_change_set_commits WHERE (repo, sha) IN (SELECT repo, sha FROM pr_commit_shas)) AS cs ON cs.repo = s.repo'],
 ]);
 /** Keys a production deployment can be named by in an incident (as INCIDENT_REFERENCE_CTES matches them), and its sha's 7-character prefix. */
+/**
+ * t_dora_daily's rows are sums per (team, service, golden path, day) of facts, t_changes rows (by
+ * deployment day) and incidents (by opening day): the (service, day) of every such source row in an
+ * increment's scope, before and after, as `service\tYYYY-MM-DD` keys of kind 'daily'. The catalog rows
+ * (day 1970-01-01) change only with the catalog, which makes the next run a full rebuild.
+ */
+const DAILY = `(SELECT substring(key, 1, length(key) - 11), toDate(right(key, 10)) FROM {{db}}.transform_increment_keys WHERE kind = 'daily')`;
+const DAILY_FROM = `(SELECT toDateTime64(min(toDate(right(key, 10))), 3, 'UTC') FROM {{db}}.transform_increment_keys WHERE kind = 'daily')`;
+const DAILY_SCOPE = `(service, day) IN ${DAILY}`;
+/** A source table's rows of the 'daily' keys: the service and time bounds first, which the sort keys and partitions can skip by. */
+const DAILY_BOUNDS = (at: string) =>
+  `service IN (SELECT substring(key, 1, length(key) - 11) FROM {{db}}.transform_increment_keys WHERE kind = 'daily') AND ${at} >= ${DAILY_FROM} AND (service, toDate(${at})) IN ${DAILY}`;
+const dailyKeysOf = (table: string, at: string, scope: string) =>
+  `SELECT 'daily', concat(service, '\t', toString(toDate(${at}))) FROM {{db}}.${table} WHERE ${scope}`;
+const SCOPED_DORA_DAILY = narrowed(REBUILD_DORA_DAILY, [
+  ['FROM {{db}}.t_deployment_facts\n', `FROM {{db}}.t_deployment_facts\n    WHERE ${DAILY_BOUNDS('deployed_at')}\n`],
+  ['FROM {{db}}.t_changes WHERE lead_hours > 0', `FROM {{db}}.t_changes WHERE lead_hours > 0 AND ${DAILY_BOUNDS('deployed_at')}`],
+  ['FROM {{db}}.t_incidents WHERE resolved_at IS NOT NULL', `FROM {{db}}.t_incidents WHERE resolved_at IS NOT NULL AND ${DAILY_BOUNDS('opened_at')}`],
+  ['FROM cataloged\n)', `FROM cataloged WHERE (service, toDate(0)) IN ${DAILY}\n)`],
+]);
+
 const DEPLOYMENT_KEYS_OF = (kind: string) => `
 INSERT INTO {{db}}.transform_increment_keys
 SELECT 'deployment_ref', arrayJoin(arrayFilter(k -> k != '', [lower(id), if(native = '', '', lower(concat(repo, ':', native))), native, lower(ifNull(url, ''))]))
@@ -400,8 +421,8 @@ async function replaceScoped(warehouse: Warehouse, table: string, scope: string,
   return 'replaced';
 }
 
-/** Derived tables partitioned by month (migration 0014), whose increments swap in only the touched partitions. */
-const PARTITIONED = new Set(['t_deployment_facts']);
+/** Derived tables partitioned by month (migrations 0014, 0015), whose increments swap in only the touched partitions. */
+const PARTITIONED = new Set(['t_deployment_facts', 't_dora_daily']);
 const PartitionRow = z.object({ id: z.string() });
 
 function retarget(sql: string, from: string, to: string): string {
@@ -547,7 +568,10 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
 
   // Incidents: their old services and the services of what they were linked to, then the new rows.
   if (changes.incidents.size) {
+    const dailyOfIncidents = dailyKeysOf('t_incidents', 'opened_at', `id IN ${KEYS('incident')}`);
+    await insertKeys(dailyOfIncidents);
     await replaceRows(warehouse, 't_incidents', `id IN ${KEYS('incident')}`, SCOPED_INCIDENTS, sqlParams(settings));
+    await insertKeys(dailyOfIncidents);
   }
   step('incidents', changes.incidents.size);
 
@@ -682,8 +706,10 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
   if (changes.commits.size) await insertKeys(`SELECT 'link_other', deployment_id FROM {{db}}.t_change_set_commits WHERE ${PAIRS('commit')}`);
   if (rowsMayChange) {
     await insertKeys(`SELECT 'fact', deployment_id FROM {{db}}.t_changes WHERE ${CHANGES_SCOPE}`);
+    await insertKeys(dailyKeysOf('t_changes', 'deployed_at', CHANGES_SCOPE));
     await replaceRows(warehouse, 't_changes', CHANGES_SCOPE, SCOPED_CHANGES, sqlParams(settings));
     await insertKeys(`SELECT 'fact', deployment_id FROM {{db}}.t_changes WHERE ${CHANGES_SCOPE}`);
+    await insertKeys(dailyKeysOf('t_changes', 'deployed_at', CHANGES_SCOPE));
   }
   step('changes');
 
@@ -751,7 +777,9 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
   let factWrite = '';
   if (facts) {
     await fillTails(`SELECT service, deployed_at AS at FROM {{db}}.t_deployments WHERE id IN ${FACTS} AND is_production AND status = 'success'`);
+    await insertKeys(dailyKeysOf('t_deployment_facts', 'deployed_at', `id IN ${FACTS}`));
     factWrite = await replaceScoped(warehouse, 't_deployment_facts', `id IN ${FACTS}`, SCOPED_DEPLOYMENT_FACTS, sqlParams(settings));
+    await insertKeys(dailyKeysOf('t_deployment_facts', 'deployed_at', `id IN ${FACTS}`));
   }
   step(`deployment facts${factWrite ? `: ${factWrite}` : ''}`, facts);
 
@@ -759,6 +787,12 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
   const prs = rowsMayChange ? await prFlowScope() : 0;
   if (prs) await replaceRows(warehouse, 't_pr_flow', PR_SCOPE, SCOPED_PR_FLOW, sqlParams(settings));
   step('PR flow', prs);
+
+  // DORA rows by day: the (service, day) of every source row recomputed above, before and after.
+  const days = await countKeys(warehouse, 'daily');
+  let dailyWrite = '';
+  if (days) dailyWrite = await replaceScoped(warehouse, 't_dora_daily', DAILY_SCOPE, SCOPED_DORA_DAILY, {});
+  step(`DORA rows by day${dailyWrite ? `: ${dailyWrite}` : ''}`, days);
 
   const walkStarts = tails.map((t) => ({ service: t.service, from_id: t.from_id })).sort((a, b) => a.service.localeCompare(b.service));
   return { kind: 'increment', ms: Math.round(performance.now() - started), rows: changes.rows, steps, services: services.size, totalServices: withHistory.size, walkStarts };

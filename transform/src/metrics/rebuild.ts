@@ -3,7 +3,7 @@ import type { Warehouse } from '@paved/warehouse';
 import { computeChangeSets, rebuildChangeSets } from './change-sets.js';
 import type { MetricSettings } from './settings.js';
 import { REBUILD_DEPLOYMENTS, REBUILD_INCIDENTS } from './sql-deployments.js';
-import { REBUILD_CHANGES, REBUILD_DEPLOYMENT_FACTS, REBUILD_FAILURE_LINKS, REBUILD_PR_FLOW } from './sql-links.js';
+import { REBUILD_CHANGES, REBUILD_DEPLOYMENT_FACTS, REBUILD_DORA_DAILY, REBUILD_FAILURE_LINKS, REBUILD_PR_FLOW } from './sql-links.js';
 
 export interface TransformStep {
   table: string;
@@ -46,7 +46,18 @@ export const TRANSFORM_STEPS: TransformStep[] = [
   sqlStep('t_failure_links', 'failure links', REBUILD_FAILURE_LINKS),
   sqlStep('t_deployment_facts', 'deployment facts', REBUILD_DEPLOYMENT_FACTS),
   sqlStep('t_pr_flow', 'PR flow', REBUILD_PR_FLOW),
+  sqlStep('t_dora_daily', 'DORA rows by day', REBUILD_DORA_DAILY),
 ];
+
+/**
+ * Rebuilds t_dora_daily alone from t_deployment_facts, t_changes, t_incidents and the catalog as they
+ * stand: for tests and benchmarks that write those tables by hand (the transform runs it as its last step).
+ */
+export async function rebuildDoraDaily(warehouse: Warehouse): Promise<void> {
+  await prepareNext(warehouse, 't_dora_daily');
+  await warehouse.command(REBUILD_DORA_DAILY);
+  await swap(warehouse, 't_dora_daily');
+}
 
 /**
  * Recreates the `_next` twin of a derived table (so it always has the table's current schema).
@@ -99,7 +110,7 @@ const DEFINITIONS_VERSION = 2;
 export function definitionsFingerprint(settings: MetricSettings): string {
   return createHash('sha256')
     .update(JSON.stringify({ version: DEFINITIONS_VERSION, settings }))
-    .update([REBUILD_DEPLOYMENTS, REBUILD_INCIDENTS, REBUILD_CHANGES, REBUILD_FAILURE_LINKS, REBUILD_DEPLOYMENT_FACTS, REBUILD_PR_FLOW].join('\n'))
+    .update([REBUILD_DEPLOYMENTS, REBUILD_INCIDENTS, REBUILD_CHANGES, REBUILD_FAILURE_LINKS, REBUILD_DEPLOYMENT_FACTS, REBUILD_PR_FLOW, REBUILD_DORA_DAILY].join('\n'))
     .update(computeChangeSets.toString())
     .digest('hex');
 }

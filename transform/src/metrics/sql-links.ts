@@ -25,3 +25,6 @@ export const REBUILD_CHANGES = sqlModel('t_changes');
 
 /** Per production deployment: failure, recovery and rework, the rows behind CFR, recovery time and rework rate. */
 export const REBUILD_DEPLOYMENT_FACTS = sqlModel('t_deployment_facts');
+
+/** The DORA answer's rows per team, service and day (migration 0015), what the team and organisation statement reads. */
+export const REBUILD_DORA_DAILY = sqlModel('t_dora_daily');

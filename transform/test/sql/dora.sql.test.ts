@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { doraMetrics, scopeWhere } from '../../src/metrics/dora.js';
+import { catalogScopeWhere, doraMetrics, scopeWhere } from '../../src/metrics/dora.js';
+import { rebuildDoraDaily } from '../../src/metrics/rebuild.js';
 import { sqlFile } from '../../src/metrics/sql-files.js';
 import { openTestWarehouse } from '../harness.js';
 import { at, expectRendered, rowsOf } from './support.js';
@@ -17,7 +18,7 @@ import { at, expectRendered, rowsOf } from './support.js';
  *   deploy days [1, 0.5, 0] → 0.5; lead [1, 4, 10] → 4 / 7 / 8.8; 2 incidents, restore p50 4.
  */
 let env: Awaited<ReturnType<typeof openTestWarehouse>>;
-const params = { from: '2026-03-02 00:00:00.000', to: '2026-03-16 00:00:00.000', first_monday: '2026-03-02', whole_weeks: 2, team: '', service: '', golden: false };
+const params = { from: '2026-03-02 00:00:00.000', to: '2026-03-16 00:00:00.000', from_day: '2026-03-02', to_day: '2026-03-16', first_monday: '2026-03-02', whole_weeks: 2, team: '', service: '', golden: false };
 
 beforeAll(async () => {
   env = await openTestWarehouse();
@@ -42,6 +43,8 @@ beforeAll(async () => {
     id, source: 'pagerduty', service, team: 'core', golden_path: false, severity: 'high', title: id, status: 'resolved', opened_at: at(openedAt), resolved_at: at(resolvedAt), linked_deployment_ids: [], linked_shas: [],
   });
   await w.insert('t_incidents', [incident('i1', 'svc-a', '2026-03-02T11:00', '2026-03-02T13:00'), incident('i2', 'svc-b', '2026-03-05T10:00', '2026-03-05T16:00')]);
+  // scope.sql reads t_dora_daily, which the transform fills from the rows above (models/t_dora_daily.sql).
+  await rebuildDoraDaily(w);
 });
 afterAll(async () => env?.close());
 
@@ -59,15 +62,16 @@ describe('queries/dora', () => {
 
   it('scope.sql', async () => {
     const file = sqlFile('queries/dora/scope');
-    const scope = scopeWhere({});
-    const [row] = await rowsOf(env.warehouse, file, params, { scope });
+    const slots = { scope: scopeWhere({}), catalog_scope: catalogScopeWhere({}) };
+    const [row] = await rowsOf(env.warehouse, file, params, slots);
     expect(row).toEqual({
       deployments: 4, deploy_days_p50: 1.5, changes: 3, lead_quantiles: [4, 7, expect.closeTo(8.8, 9)], failed_deployments: 2,
       incidents: 2, restore_p50: 4, recovered_failures: 1, recovery_p50: 2, rework_deployments: 1,
       services: 3, deployments_p50: 1, per_service_deploy_days_p50: 0.5,
     });
-    await expectRendered(env.warehouse, file, { scope });
-    await expectRendered(env.warehouse, file, { scope: scopeWhere({ team: 'core', goldenPath: false }) });
+    await expectRendered(env.warehouse, file, slots);
+    const team = { team: 'core', goldenPath: false };
+    await expectRendered(env.warehouse, file, { scope: scopeWhere(team), catalog_scope: catalogScopeWhere(team) });
   });
 
   it('doraMetrics answers with the files\' rows', async () => {

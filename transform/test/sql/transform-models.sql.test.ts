@@ -8,7 +8,7 @@ import { HistoryBuilder } from '../history.js';
 import { expectRendered } from './support.js';
 
 /*
- * models/t_changes.sql, t_failure_links.sql, t_deployment_facts.sql and t_pr_flow.sql on a small
+ * models/t_changes.sql, t_failure_links.sql, t_deployment_facts.sql, t_pr_flow.sql and t_dora_daily.sql on a small
  * hand-written history, run by the transform (their inputs, t_deployments, t_incidents and the change
  * sets, come from the steps before them) and then each file again into its `_next` twin, which must
  * give the same rows. acme/shop (service shop, core): c1 (authored 06:00) and c2 (08:00) pushed 03-02
@@ -17,7 +17,8 @@ import { expectRendered } from './support.js';
  * resolved 13:00. Worked out by hand: lead times c1 4 h, c3 3 h, and none for c2 (it is PR #1's merge
  * commit, for which the PR's own commits stand in: t_changes leaves its lead time null); d2 failed (explicit link to
  * i1), recovered at i1's resolution, 3 h; PR #1 coding 2.5 h (first commit → opened), pickup 0.25 h,
- * review 0.25 h, deploy 1 h (merge → d1).
+ * review 0.25 h, deploy 1 h (merge → d1). DORA rows by day: 03-02 d1 (lead 4 h), 03-03 d2 (failed, recovered
+ * 3 h; lead 3 h; i1 restored in 2 h), and the catalog's row for shop (day 1970-01-01).
  */
 let env: Awaited<ReturnType<typeof openTestWarehouse>>;
 const AnyRow = z.record(z.string(), z.unknown());
@@ -83,5 +84,18 @@ describe('transform models', () => {
     expect(file).toMatchSnapshot('rows');
     expect(file.map((r) => [r.number, r.coding_hours, r.pickup_hours, r.review_hours, r.deploy_hours, r.deployment_id])).toEqual([[1, 2.5, 0.25, 0.25, 1, d1]]);
     await expectRendered(env.warehouse, sqlFile('models/t_pr_flow'));
+  });
+
+  it('models/t_dora_daily.sql', async () => {
+    const { file, transform } = await again('t_dora_daily', 'team, day, service, golden_path');
+    expect(file).toEqual(transform);
+    expect(file).toMatchSnapshot('rows');
+    expect(file.map((r) => [r.day, r.catalog_row, r.deployments, r.failed, r.recovered, r.recovery_hours, r.lead_hours, r.incidents, r.restore_hours])).toEqual([
+      ['1970-01-01', true, 0, 0, 0, [], [], 0, []],
+      ['2026-03-02', false, 1, 0, 0, [], [4], 0, []],
+      ['2026-03-03', false, 1, 1, 1, [3], [3], 1, [2]],
+    ]);
+    expect(file.every((r) => r.service === 'shop' && r.team === 'core' && r.catalog_team === 'core')).toBe(true);
+    await expectRendered(env.warehouse, sqlFile('models/t_dora_daily'));
   });
 });
