@@ -1,7 +1,7 @@
 import { createClient, ClickHouseError, ClickHouseLogLevel, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
 import { resolve } from 'node:path';
 import type { z } from 'zod';
-import { DEFAULT_EMBEDDED_MEMORY_MB, embeddedSessionSettings, startEmbeddedEngine } from './embedded.js';
+import { DEFAULT_EMBEDDED_MEMORY_MB, embeddedSessionSettings, FORMAT_SETTINGS, startEmbeddedEngine } from './embedded.js';
 import { acquireWarehouseLock, releaseWarehouseLock } from './lock.js';
 import { ReadCache, tablesOf, type ReadCacheOptions } from './read-cache.js';
 
@@ -32,11 +32,8 @@ export type QueryParams = Record<string, unknown>;
 
 // Both modes answer with numbers for 64-bit integers (a server quotes them by default):
 // callers never see the difference. Row schemas still coerce, for values past 2^53.
-const SETTINGS: ClickHouseSettings = {
-  output_format_json_quote_64bit_integers: 0,
-  date_time_input_format: 'best_effort',
-  date_time_output_format: 'iso',
-};
+/** Sent with every request to a server; an embedded session has them set once (embeddedSessionSettings). */
+const SETTINGS: ClickHouseSettings = { ...FORMAT_SETTINGS };
 
 type ClientConnection = NonNullable<Parameters<typeof createClient>[0]>['connection'];
 
@@ -105,7 +102,7 @@ export class Warehouse {
         // chdb/connection is typed against its own copy of client-common's Connection type.
         const connection = createChdbConnection({ path });
         await connection.chdb.queryAsync(embeddedSessionSettings(memoryMb), { format: 'TabSeparated' });
-        return createClient({ connection: connection as unknown as ClientConnection, clickhouse_settings: SETTINGS });
+        return createClient({ connection: connection as unknown as ClientConnection });
       };
       const client = await connect();
       const readers: ClickHouseClient[] = [];
