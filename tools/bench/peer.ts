@@ -24,7 +24,7 @@ import { createServer, type Server } from 'node:http';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type DoraQuery, type DoraRow, doraMetrics, doraResultOf, type PerServiceRow } from '@paved/transform';
-import { loadConfig, publicOriginsOf, registerRuntime } from '@paved/runtime';
+import { currentRuntime, loadConfig, publicOriginsOf, registerRuntime } from '@paved/runtime';
 import { migrate, Warehouse } from '@paved/warehouse';
 import { buildDashboard, dashboardBuilt, dashboardHandler, frontDoor } from 'paved';
 import pg from 'pg';
@@ -263,7 +263,7 @@ if (withHttp) {
   if (!dashboardBuilt()) await buildDashboard(log);
   const dashboard = await dashboardHandler({ hostname: '127.0.0.1', port: 0 });
   // One front door for the server's life, as `paved start` builds it (not one per request).
-  const door = frontDoor({ gate: null, publicOrigins: publicOriginsOf(config), localUrl: 'http://127.0.0.1', dashboard });
+  const door = frontDoor({ gate: null, publicOrigins: publicOriginsOf(config), localUrl: 'http://127.0.0.1', dashboard, api: () => currentRuntime()! });
   server = createServer((request, response) => void door(request, response));
   await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
   const address = server.address();

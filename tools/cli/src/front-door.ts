@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { closeAfterAnswer, type NodeEnv, nodeListener } from '@paved/ingest';
-import { hostAllowed } from '@paved/runtime';
+import { doraApiResponse, hostAllowed, type PavedRuntime } from '@paved/runtime';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { type SurveyContextOf, surveyRoutes } from './survey-routes.js';
 
@@ -16,6 +16,12 @@ export interface FrontDoorParts {
   publicOrigins: string[];
   /** The survey endpoint answered here rather than by Next.js (survey-routes.ts), with this process's warehouse and settings; unset (tests), the dashboard handler gets it. */
   surveys?: SurveyContextOf;
+  /**
+   * The process's runtime, for the API reads answered here rather than by Next.js (GET
+   * /api/v1/metrics/dora, tools/runtime/src/dora-api.ts): the most read endpoint, and Next.js adds
+   * about 7 ms to each call. Unset (tests), the dashboard handler answers them.
+   */
+  api?: () => PavedRuntime;
   /** Where people are told to open Paved when their Host is refused. */
   localUrl: string;
   dashboard: RequestHandler;
@@ -66,7 +72,7 @@ function hostAllowList(parts: FrontDoorParts): MiddlewareHandler<NodeEnv> {
 /**
  * The dashboard's HTTP entry (`paved start`, `paved dashboard`) as one Hono app: webhooks first,
  * then (without sign-in) the Host allow-list that stops DNS rebinding, or the sign-in gate, then
- * the bounded survey-link bodies, then the dashboard. Next.js gets the raw request and response,
+ * the bounded survey-link bodies, then the survey endpoint and the DORA API, then the dashboard. Next.js gets the raw request and response,
  * so its bodies and answers stream as they would on its own server. See docs/security.md.
  */
 export function frontDoorApp(parts: FrontDoorParts, app = new Hono<NodeEnv>()): Hono<NodeEnv> {
@@ -75,6 +81,8 @@ export function frontDoorApp(parts: FrontDoorParts, app = new Hono<NodeEnv>()): 
   else app.use('*', hostAllowList(parts));
   app.use('*', boundedSurveyBodies);
   if (parts.surveys) app.route('/', surveyRoutes(parts.surveys));
+  const api = parts.api;
+  if (api) app.get('/api/v1/metrics/dora', (c) => doraApiResponse(c.req.raw, api));
   app.all('*', async (c) => {
     await parts.dashboard(c.env.incoming, c.env.outgoing);
     return RESPONSE_ALREADY_SENT;

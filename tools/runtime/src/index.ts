@@ -10,6 +10,7 @@ export type { ConnectState } from './connect/github.js';
 export { GithubConnectRequest } from './connect/request.js';
 export type { GithubConnectInput } from './connect/request.js';
 export { currentRuntime, registerRuntime } from './context.js';
+export { badRequest, doraApiResponse, failed, queryObject } from './dora-api.js';
 export type { HealthReport, PavedRuntime } from './context.js';
 export { hostAllowed, originAllowed, publicOriginsOf } from './origin.js';
 export { readCookie, roleOfClaims, seal, Session, SESSION_COOKIE, sessionFromCookieHeader, sessionKeyOf, SIGN_IN_COOKIE, SignInTransaction, unseal } from './session.js';

@@ -1,5 +1,5 @@
 import { createLogger } from '@paved/ingest';
-import { type HealthReport, loadConfig, publicOriginsOf, registerRuntime } from '@paved/runtime';
+import { type HealthReport, loadConfig, type PavedRuntime, publicOriginsOf, registerRuntime } from '@paved/runtime';
 import { metricSettingsOf, runTransform } from '@paved/transform';
 import { surveyHttpContext } from '@paved/surveys';
 import { buildDashboard, dashboardBuilt, dashboardHandler } from '../dashboard-app.js';
@@ -19,7 +19,7 @@ export async function dashboardService(options: { port?: number; host?: string }
   const warehouse = await openWarehouse(env, config, 'paved dashboard');
   const check = warehouseCheck(warehouse);
   const auth = createAuthGate(config, env, { host, port }, env.PAVED_ADMIN_TOKEN ?? null, log);
-  registerRuntime({
+  const runtime: PavedRuntime = {
     warehouse,
     config,
     env,
@@ -38,12 +38,14 @@ export async function dashboardService(options: { port?: number; host?: string }
         schedule: { ok: true, lastRun: null, lastStatus: null, nextRun: null, detail: 'run by `paved transform`' },
       };
     },
-  });
+  };
+  registerRuntime(runtime);
   const ops = opsRoutes([check], createMetrics({}));
   const handleDashboard = await dashboardHandler({ hostname: host, port });
   const app = frontDoorApp({
     gate: auth?.gate ?? null, publicOrigins: publicOriginsOf(config), localUrl: localUrlOf(host, port), dashboard: handleDashboard,
     surveys: (request) => surveyHttpContext({ warehouse, config, env }, request),
+    api: () => runtime,
   }, ops);
   const server = await serveApp(app, host, port, log);
   log('info', `paved dashboard at http://${host}:${port}`, { warehouse: warehouse.mode });

@@ -139,6 +139,7 @@ export async function start(options: StartOptions): Promise<void> {
   const app = frontDoorApp({
     webhooks: receiver, gate: auth?.gate ?? null, publicOrigins: publicOriginsOf(config), localUrl: localUrlOf(host, port), dashboard: handleDashboard,
     surveys: (request) => surveyHttpContext({ warehouse, config, env }, request),
+    api: () => runtime,
   });
   const server = await serveApp(app, host, port, log);
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
