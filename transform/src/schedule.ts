@@ -158,6 +158,7 @@ export class TransformSchedule {
       this.freshness.lastIncrementAt = new Date().toISOString();
       this.freshness.lastIncrementMs = report.ms;
       this.log('debug', 'increment applied', { ms: report.ms, rows: report.rows, services: report.services, steps: report.steps });
+      this.refreshReads();
       return report;
     } catch (error) {
       // A failed increment may have swapped some tables and not others: only a full rebuild is sure to repair that.
@@ -185,6 +186,7 @@ export class TransformSchedule {
       this.status.ok = true;
       this.status.lastDetail = `${report.totalMs} ms (${report.steps.map((s) => `${s.label} ${s.ms} ms`).join(', ')})`;
       this.log('info', 'transform finished', { ms: report.totalMs, steps: report.steps });
+      this.refreshReads();
       return report;
     } catch (error) {
       this.status.lastStatus = 'failed';
@@ -196,6 +198,17 @@ export class TransformSchedule {
     } finally {
       this.refreshNextRun();
     }
+  }
+
+  /**
+   * In a process that also serves the pages (`paved start`), reads again in the background what was
+   * being read before this run made it stale (ReadCache.refresh), so the next view of those scopes is
+   * not the first read after a transform.
+   */
+  private refreshReads(): void {
+    const cache = this.warehouse.readCache;
+    if (!cache) return;
+    void cache.refresh().then((n) => { if (n) this.log('debug', 'cached reads refreshed after the transform', { reads: n }); }, () => {});
   }
 
   private refreshNextRun(): void {

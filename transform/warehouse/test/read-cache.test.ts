@@ -74,6 +74,70 @@ describe('the read cache', () => {
     expect(cache.heldRows).toBe(1);
   });
 
+  it('refresh reads again what a write made stale and was used lately, most recent first, so the next read is a hit', async () => {
+    let t = 0;
+    const cache = new ReadCache({ maxAgeMs: 3_600_000 }, () => t);
+    const loads: string[] = [];
+    const loader = (name: string, fail = false) => async () => {
+      loads.push(name);
+      if (fail) throw new Error('down');
+      return [{ name, version: loads.length }];
+    };
+    await cache.read('SELECT 1 FROM {{db}}.t_dora_daily', { team: 'old' }, loader('old'));
+    t = 700_000; // 'old' was last used 11+ minutes before the refresh below
+    await cache.read('SELECT 1 FROM {{db}}.t_dora_daily', { team: 'a' }, loader('a'));
+    t = 701_000;
+    await cache.read('SELECT 1 FROM {{db}}.t_dora_daily', { team: 'b' }, loader('b'));
+    await cache.read('SELECT 1 FROM {{db}}.t_pr_flow', {}, loader('flow'));
+    await cache.read('SELECT 1 FROM {{db}}.t_dora_daily', { team: 'gone' }, loader('gone'));
+    expect(await cache.refresh()).toBe(0); // nothing stale yet
+    cache.written(['t_dora_daily']);
+    loads.length = 0;
+    // The entry 'gone' fails when read again: dropped, the others still refreshed.
+    const failing = cache.read('SELECT 1 FROM {{db}}.t_dora_daily', { team: 'gone' }, loader('gone-now', true));
+    await expect(failing).rejects.toThrow('down');
+    loads.length = 0;
+    t = 702_000;
+    expect(await cache.refresh({ limit: 5 })).toBe(2);
+    // Most recently used first; 'old' (unused for too long) and t_pr_flow (not written) left alone.
+    expect(loads).toEqual(['b', 'a']);
+    const { hits, misses } = cache;
+    expect(await cache.read('SELECT 1 FROM {{db}}.t_dora_daily', { team: 'a' }, loader('a-again'))).toEqual([{ name: 'a', version: 2 }]);
+    expect([cache.hits - hits, cache.misses - misses, cache.refreshed]).toEqual([1, 0, 2]);
+    // A limit: only the most recently used.
+    cache.written(['t_dora_daily']);
+    loads.length = 0;
+    expect(await cache.refresh({ limit: 1 })).toBe(1);
+    expect(loads).toEqual(['a']);
+  });
+
+  it('a refresh asked for during a refresh makes it look again when it ends, never two at once', async () => {
+    const cache = new ReadCache({ maxAgeMs: 3_600_000 });
+    let running = 0;
+    let most = 0;
+    let loads = 0;
+    const load = async () => {
+      running += 1;
+      most = Math.max(most, running);
+      loads += 1;
+      await new Promise((r) => setTimeout(r, 10));
+      running -= 1;
+      return [{ loads }];
+    };
+    await cache.read('SELECT 1 FROM {{db}}.t_dora_daily', { q: 1 }, load);
+    await cache.read('SELECT 1 FROM {{db}}.t_dora_daily', { q: 2 }, load);
+    cache.written(['t_dora_daily']);
+    const first = cache.refresh();
+    await new Promise((r) => setTimeout(r, 5));
+    cache.written(['t_dora_daily']); // a second transform while the first refresh runs
+    const second = cache.refresh();
+    expect(await first).toBe(await second);
+    // q2 was being read when the second write landed (stale again), q1 was read after it: q2 twice, q1 once.
+    expect(await first).toBe(3);
+    expect(most).toBe(1);
+    expect(loads).toBe(5);
+  });
+
   it('a failed read is not kept', async () => {
     const cache = new ReadCache({ maxAgeMs: 60_000 });
     await expect(cache.read('SELECT 1 FROM {{db}}.x', {}, async () => { throw new Error('down'); })).rejects.toThrow('down');
