@@ -76,7 +76,7 @@ describe('GET /api/v1/metrics/dora in the front door', () => {
     const response = await fetch(`${base}/api/v1/metrics/dora?from=2026-03-02&to=2026-03-16&team=payments`, { headers: ADMIN });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/application\/json/);
-    const body = await response.json();
+    const body = (await response.json()) as Record<string, unknown>;
     expect(body).toEqual(JSON.parse(JSON.stringify(await doraMetrics(warehouse, { from: '2026-03-02', to: '2026-03-16', team: 'payments' }))));
     expect(body.deploymentFrequency).toMatchObject({ deployments: 3, services: 2 });
     expect(body.changeFailureRate).toMatchObject({ failedDeployments: 1 });
@@ -86,7 +86,7 @@ describe('GET /api/v1/metrics/dora in the front door', () => {
   it('names a bad parameter, and an unknown team with the known ones', async () => {
     const bad = await fetch(`${base}/api/v1/metrics/dora?from=March`, { headers: ADMIN });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).issues[0]).toMatchObject({ parameter: 'from' });
+    expect(((await bad.json()) as { issues: unknown[] }).issues[0]).toMatchObject({ parameter: 'from' });
     const unknown = await fetch(`${base}/api/v1/metrics/dora?from=2026-03-02&to=2026-03-16&team=nobody`, { headers: ADMIN });
     expect(unknown.status).toBe(400);
     expect(await unknown.json()).toMatchObject({ error: 'bad_request', known: expect.arrayContaining(['payments']) });
