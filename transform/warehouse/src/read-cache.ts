@@ -179,8 +179,9 @@ export class ReadCache {
    * first, at most `limit` (default 20), one at a time; answers how many. Call it after a transform
    * or increment. A call during a refresh makes that refresh look again when it ends, so a burst of
    * transforms costs one pass at a time. A failed read is dropped (the next caller reads it again).
+   * `stop` is asked before each read: true ends the refresh (another write is on its way).
    */
-  refresh(options: { limit?: number; usedWithinMs?: number } = {}): Promise<number> {
+  refresh(options: { limit?: number; usedWithinMs?: number; stop?: () => boolean } = {}): Promise<number> {
     if (this.refreshing) {
       this.refreshAgain = true;
       return this.refreshing;
@@ -195,6 +196,7 @@ export class ReadCache {
           .sort(([, a], [, b]) => b.usedAt - a.usedAt)
           .slice(0, options.limit ?? 20);
         for (const [key, entry] of stale) {
+          if (options.stop?.()) return total;
           // Asked for (or refreshed) since the list was made: already fresh.
           const current = this.entries.get(key);
           if (current !== entry || this.fresh(entry, this.clock())) continue;

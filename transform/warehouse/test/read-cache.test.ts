@@ -138,6 +138,17 @@ describe('the read cache', () => {
     expect(loads).toBe(5);
   });
 
+  it('a refresh stops when asked to (another write on its way)', async () => {
+    const cache = new ReadCache({ maxAgeMs: 3_600_000 });
+    let loads = 0;
+    const load = async () => [{ n: ++loads }];
+    for (const q of [1, 2, 3]) await cache.read('SELECT 1 FROM {{db}}.t_dora_daily', { q }, load);
+    cache.written(['t_dora_daily']);
+    let asked = 0;
+    expect(await cache.refresh({ stop: () => ++asked > 1 })).toBe(1);
+    expect(loads).toBe(4);
+  });
+
   it('a failed read is not kept', async () => {
     const cache = new ReadCache({ maxAgeMs: 60_000 });
     await expect(cache.read('SELECT 1 FROM {{db}}.x', {}, async () => { throw new Error('down'); })).rejects.toThrow('down');
