@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { migrate, Warehouse } from '@paved/warehouse';
-import { loadMigrations } from '../warehouse/src/migrate.js';
+import { loadMigrations, migrate, Warehouse } from '@paved/warehouse';
 import { doraMetrics } from '../src/metrics/dora.js';
 import { rebuildDoraDaily } from '../src/metrics/rebuild.js';
 

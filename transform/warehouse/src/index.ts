@@ -7,4 +7,4 @@ export { ClickHouseError, describeWarehouseError, isTransientWarehouseError, War
 export type { QueryParams } from './client.js';
 export { EmbeddedEngine } from './embedded.js';
 export { readWarehouseLock, updateWarehouseLock, WarehouseLockedError } from './lock.js';
-export { migrate, renderStatements } from './migrate.js';
+export { loadMigrations, migrate, renderStatements } from './migrate.js';
