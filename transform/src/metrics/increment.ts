@@ -159,7 +159,12 @@ const SCOPED_INCIDENTS = narrowed(REBUILD_INCIDENTS, [
   ['FROM {{db}}.incident_updates FINAL\n    GROUP BY id', `FROM {{db}}.incident_updates FINAL\n    WHERE id IN ${KEYS('incident')}\n    GROUP BY id`],
 ]);
 const CHANGES_SCOPE = `(deployment_id IN ${KEYS('changes_deployment')} OR ${PAIRS('pair')})`;
-const CHANGES_ROWS = `(SELECT * FROM {{db}}.t_change_set_commits WHERE ${CHANGES_SCOPE})`;
+/**
+ * The change-set rows in scope, read once per increment into a scratch table (the narrowed statement
+ * names them seven times; each reading of t_change_set_commits by sha scans the whole table).
+ */
+const CHANGES_ROWS_SELECT = `SELECT * FROM {{db}}.t_change_set_commits WHERE ${CHANGES_SCOPE}`;
+const CHANGES_ROWS = '(SELECT * FROM {{db}}.transform_increment_cs)';
 // Every part reads only what the rows in scope join to: their deployments, stand-ins, commits and pull requests.
 const SCOPED_CHANGES = narrowed(REBUILD_CHANGES, [
   ['FROM {{db}}.t_change_set_commits AS cs\n', `FROM ${CHANGES_ROWS} AS cs\n`],
@@ -228,12 +233,7 @@ const SCOPED_FAILURE_LINKS = narrowed(REBUILD_FAILURE_LINKS, [
 cs_named AS (SELECT deployment_id, service, sha FROM {{db}}.t_change_set_commits
              WHERE (SELECT count() FROM incident_shas) > 0 AND substring(sha, 1, 7) IN (SELECT substring(s, 1, 7) FROM incident_shas)),
 -- Revert commits that can make a link in scope: any commit of a deployment in O, and the revert commits of the services of O and link_all.
-revert_candidates AS (
-    SELECT deployment_id, service, sha FROM {{db}}.t_change_set_commits WHERE service IN ${KEYS('link_revert_service')} AND deployment_id IN ${KEYS('link_other')}
-    UNION ALL
-    SELECT deployment_id, service, sha FROM {{db}}.t_changes
-    WHERE is_revert AND service IN ${KEYS('link_revert_service')} AND deployment_id NOT IN ${KEYS('link_other')}
-),
+revert_candidates AS (SELECT deployment_id, service, sha FROM {{db}}.transform_increment_revert_candidates),
 -- What those revert commits can revert in scope: the commits of the deployments in O and link_all, as (service, sha prefix).
 reverted_in_scope AS (
     SELECT concat(service, '/', substring(sha, 1, 7)) AS reverted_key FROM {{db}}.t_change_set_commits
@@ -243,7 +243,7 @@ reverted_in_scope AS (
   ['FROM incident_shas AS i INNER JOIN cs AS c', 'FROM incident_shas AS i INNER JOIN cs_named AS c'],
   ['FROM {{db}}.t_incidents WHERE notEmpty(linked_deployment_ids)', `FROM {{db}}.t_incidents WHERE notEmpty(linked_deployment_ids) AND id IN ${LINK_INCIDENTS}`],
   ...REFERENCE_NARROWING,
-  ['FROM {{db}}.commits FINAL WHERE reverts_sha IS NOT NULL)', 'FROM {{db}}.commits FINAL WHERE reverts_sha IS NOT NULL AND sha IN (SELECT sha FROM revert_candidates))'],
+  ['FROM {{db}}.commits FINAL WHERE reverts_sha IS NOT NULL)', 'FROM {{db}}.transform_increment_reverts WHERE reverts_sha IS NOT NULL)'],
   // A revert link is in scope when its reverting deployment is in O, or what it reverts is a commit of a deployment in O or link_all.
   ['INNER JOIN cs AS rev ON rev.sha = rc.sha', `INNER JOIN revert_candidates AS rev ON rev.sha = rc.sha
     WHERE rev.deployment_id IN ${KEYS('link_other')} OR concat(rev.service, '/', substring(rc.reverts_sha, 1, 7)) IN (SELECT reverted_key FROM reverted_in_scope)`],
@@ -268,6 +268,25 @@ reverted_in_scope AS (
  * its service (recovery), its change set, its links and their incidents, and its t_changes rows.
  * Production deployments are read from each service's earliest such deployment on (tails).
  */
+/**
+ * The revert commits that can make a link in scope (any commit of a deployment in O, and the revert
+ * commits of the services of O and link_all), read once before the link statement, which names them
+ * three times.
+ */
+const REVERT_CANDIDATES_SELECT = `
+    SELECT deployment_id, service, sha FROM {{db}}.t_change_set_commits WHERE service IN ${KEYS('link_revert_service')} AND deployment_id IN ${KEYS('link_other')}
+    UNION ALL
+    SELECT deployment_id, service, sha FROM {{db}}.t_changes
+    WHERE is_revert AND service IN ${KEYS('link_revert_service')} AND deployment_id NOT IN ${KEYS('link_other')}`;
+/**
+ * The commit rows (FINAL) of the revert candidates' shas, in any repository as the full rebuild joins
+ * them (by sha): the (repo, sha) keys holding those shas are found without FINAL first, so that FINAL
+ * merges only their granules instead of the whole commits table.
+ */
+const REVERTS_SELECT = `
+    SELECT sha, reverts_sha FROM {{db}}.commits FINAL
+    WHERE (repo, sha) IN (SELECT repo, sha FROM {{db}}.commits WHERE sha IN (SELECT sha FROM {{db}}.transform_increment_revert_candidates))
+      AND sha IN (SELECT sha FROM {{db}}.transform_increment_revert_candidates)`;
 const FACTS = KEYS('fact');
 const SCOPED_DEPLOYMENT_FACTS = narrowed(REBUILD_DEPLOYMENT_FACTS, [
   ["FROM {{db}}.t_deployments WHERE is_production AND status = 'success'\n)",
@@ -283,12 +302,21 @@ const SCOPED_DEPLOYMENT_FACTS = narrowed(REBUILD_DEPLOYMENT_FACTS, [
 ]);
 const PR_SCOPE = PRS('pr');
 const SCOPED_PR_FLOW = narrowed(REBUILD_PR_FLOW, [
-  ["FROM {{db}}.pull_requests FINAL WHERE state = 'merged' AND merged_at IS NOT NULL", `FROM {{db}}.pull_requests FINAL WHERE state = 'merged' AND merged_at IS NOT NULL AND ${PR_SCOPE}`],
+  ["FROM {{db}}.pull_requests FINAL WHERE state = 'merged' AND merged_at IS NOT NULL", "FROM {{db}}.transform_increment_prs WHERE state = 'merged' AND merged_at IS NOT NULL"],
   ['SELECT repo, number, sha FROM {{db}}.pull_request_commits\n', `SELECT repo, number, sha FROM {{db}}.pull_request_commits WHERE ${PR_SCOPE}\n`],
   ['FROM {{db}}.reviews AS r FINAL', `FROM (SELECT * FROM {{db}}.reviews FINAL WHERE ${PRS('pr', 'pr_number')}) AS r`],
   ['INNER JOIN {{db}}.commits AS c ON c.repo = s.repo', 'INNER JOIN (SELECT repo, sha, authored_at FROM {{db}}.commits WHERE (repo, sha) IN (SELECT repo, sha FROM pr_commit_shas)) AS c ON c.repo = s.repo'],
-  ['INNER JOIN {{db}}.t_change_set_commits AS cs ON cs.repo = s.repo', 'INNER JOIN (SELECT repo, sha, deployment_id FROM {{db}}.t_change_set_commits WHERE (repo, sha) IN (SELECT repo, sha FROM pr_commit_shas)) AS cs ON cs.repo = s.repo'],
+  ['INNER JOIN {{db}}.t_change_set_commits AS cs ON cs.repo = s.repo', 'INNER JOIN (SELECT repo, sha, deployment_id FROM {{db}}.transform_increment_pr_cs) AS cs ON cs.repo = s.repo'],
+  // The deployments shipping those rows only (not a hash table of every deployment).
+  ['INNER JOIN {{db}}.t_deployments AS d ON d.id = cs.deployment_id', `INNER JOIN (SELECT * FROM {{db}}.t_deployments WHERE id IN (SELECT deployment_id FROM {{db}}.transform_increment_pr_cs)) AS d ON d.id = cs.deployment_id`],
 ]);
+/** The merged pull requests in scope (FINAL), read once: the PR-flow statement names them six times. */
+const PR_ROWS_SELECT = `SELECT * FROM {{db}}.pull_requests FINAL WHERE state = 'merged' AND merged_at IS NOT NULL AND ${PR_SCOPE}`;
+/** The change-set rows of any sha of the pull requests in scope (a superset of the statement's pr_commit_shas, which it joins them to). */
+const PR_CS_SELECT = `SELECT repo, sha, deployment_id FROM {{db}}.t_change_set_commits WHERE (repo, sha) IN (
+    SELECT repo, sha FROM {{db}}.pull_request_commits WHERE ${PR_SCOPE}
+    UNION ALL SELECT repo, assumeNotNull(merge_commit_sha) FROM {{db}}.transform_increment_prs WHERE merge_commit_sha IS NOT NULL
+    UNION ALL SELECT repo, assumeNotNull(head_sha) FROM {{db}}.transform_increment_prs WHERE head_sha IS NOT NULL)`;
 /** Keys a production deployment can be named by in an incident (as INCIDENT_REFERENCE_CTES matches them), and its sha's 7-character prefix. */
 const DEPLOYMENT_KEYS_OF = (kind: string) => `
 INSERT INTO {{db}}.transform_increment_keys
@@ -313,6 +341,17 @@ async function addKeys(warehouse: Warehouse, sets: [kind: string, keys: Iterable
   for (let i = 0; i < rows.length; i += 100_000) await warehouse.insert('transform_increment_keys', rows.slice(i, i + 100_000));
 }
 
+/**
+ * Fills the scratch table `name` (ENGINE = Memory, made again each time so that it follows the
+ * schema of what it selects) with `select`: a small keyed set a narrowed statement names several
+ * times, read once.
+ */
+async function scratch(warehouse: Warehouse, name: string, select: string, params: Record<string, unknown> = {}): Promise<void> {
+  if (!/^transform_increment_\w+$/.test(name)) throw new Error(`not a scratch table: ${name}`);
+  await warehouse.command(`DROP TABLE IF EXISTS {{db}}.${name}`);
+  await warehouse.command(`CREATE TABLE {{db}}.${name} ENGINE = Memory AS ${select}`, params);
+}
+
 async function countKeys(warehouse: Warehouse, kind: string): Promise<number> {
   const [row] = await warehouse.query(`SELECT uniqExact(key) AS n FROM {{db}}.transform_increment_keys WHERE kind = {kind:String}`, { kind }, Count);
   return row?.n ?? 0;
@@ -325,9 +364,9 @@ async function countKeys(warehouse: Warehouse, kind: string): Promise<number> {
  * are copied into the `_next` twin beside the recomputed ones and the twin is swapped in. Either
  * way a reader sees the table before or after, never between.
  */
-async function replaceRows(warehouse: Warehouse, table: string, scope: string, sql: string, params: Record<string, unknown>): Promise<'appended' | 'replaced'> {
-  const [stored] = await warehouse.query(`SELECT count() AS n FROM {{db}}.${table} WHERE ${scope}`, {}, Count);
-  if ((stored?.n ?? 0) === 0) {
+async function replaceRows(warehouse: Warehouse, table: string, scope: string, sql: string, params: Record<string, unknown>, storedRows?: number): Promise<'appended' | 'replaced'> {
+  const stored = storedRows ?? (await warehouse.query(`SELECT count() AS n FROM {{db}}.${table} WHERE ${scope}`, {}, Count))[0]?.n ?? 0;
+  if (stored === 0) {
     await warehouse.command(retarget(sql, `${table}_next`, table), params);
     return 'appended';
   }
@@ -681,9 +720,15 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
   // Reverts are links: the deployments holding a touched commit relink (their revert links).
   if (changes.commits.size) await insertKeys(`SELECT 'link_other', deployment_id FROM {{db}}.t_change_set_commits WHERE ${PAIRS('commit')}`);
   if (rowsMayChange) {
-    await insertKeys(`SELECT 'fact', deployment_id FROM {{db}}.t_changes WHERE ${CHANGES_SCOPE}`);
-    await replaceRows(warehouse, 't_changes', CHANGES_SCOPE, SCOPED_CHANGES, sqlParams(settings));
-    await insertKeys(`SELECT 'fact', deployment_id FROM {{db}}.t_changes WHERE ${CHANGES_SCOPE}`);
+    // The stored rows in scope (their deployments' facts follow them) and the change-set rows they
+    // are recomputed from, each read once.
+    await insertKeys(`SELECT 'changes_stored', deployment_id FROM {{db}}.t_changes WHERE ${CHANGES_SCOPE}`);
+    await insertKeys(`SELECT 'fact', key FROM {{db}}.transform_increment_keys WHERE kind = 'changes_stored'`);
+    await scratch(warehouse, 'transform_increment_cs', CHANGES_ROWS_SELECT);
+    // No stored row in scope: the new rows are appended (replaceRows counts rows; a deployment stands for at least one).
+    await replaceRows(warehouse, 't_changes', CHANGES_SCOPE, SCOPED_CHANGES, sqlParams(settings), await countKeys(warehouse, 'changes_stored'));
+    // The rows in scope now are the recomputed ones: those of the change-set rows in scope.
+    await insertKeys(`SELECT 'fact', deployment_id FROM {{db}}.transform_increment_cs`);
   }
   step('changes');
 
@@ -739,6 +784,8 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
       UNION ALL
       SELECT 'link_incident', key FROM {{db}}.transform_increment_keys WHERE kind = 'link_incident_scope'`);
     await insertKeys(`SELECT 'fact', deployment_id FROM {{db}}.t_failure_links WHERE ${LINK_SCOPE()}`);
+    await scratch(warehouse, 'transform_increment_revert_candidates', REVERT_CANDIDATES_SELECT);
+    await scratch(warehouse, 'transform_increment_reverts', REVERTS_SELECT);
     linkWrite = await replaceScoped(warehouse, 't_failure_links', LINK_SCOPE(), SCOPED_FAILURE_LINKS, sqlParams(settings));
     await insertKeys(`SELECT 'fact', deployment_id FROM {{db}}.t_failure_links WHERE ${LINK_SCOPE()}`);
   }
@@ -757,7 +804,11 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
 
   // PR flow: touched PRs, and PRs holding a commit whose time changed or that shipped differently.
   const prs = rowsMayChange ? await prFlowScope() : 0;
-  if (prs) await replaceRows(warehouse, 't_pr_flow', PR_SCOPE, SCOPED_PR_FLOW, sqlParams(settings));
+  if (prs) {
+    await scratch(warehouse, 'transform_increment_prs', PR_ROWS_SELECT);
+    await scratch(warehouse, 'transform_increment_pr_cs', PR_CS_SELECT);
+    await replaceRows(warehouse, 't_pr_flow', PR_SCOPE, SCOPED_PR_FLOW, sqlParams(settings));
+  }
   step('PR flow', prs);
 
   const walkStarts = tails.map((t) => ({ service: t.service, from_id: t.from_id })).sort((a, b) => a.service.localeCompare(b.service));
