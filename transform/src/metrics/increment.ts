@@ -280,12 +280,14 @@ const REVERT_CANDIDATES_SELECT = `
     WHERE is_revert AND service IN ${KEYS('link_revert_service')} AND deployment_id NOT IN ${KEYS('link_other')}`;
 /**
  * The commit rows (FINAL) of the revert candidates' shas, in any repository as the full rebuild joins
- * them (by sha): the (repo, sha) keys holding those shas are found without FINAL first, so that FINAL
- * merges only their granules instead of the whole commits table.
+ * them (by sha): the (repo, sha) keys with a version that reverts something and holds such a sha are
+ * found without FINAL first (the key's final row, if it reverts, is one of its versions), so that
+ * FINAL merges only their granules instead of the whole commits table; the statement keeps the
+ * final rows that revert.
  */
 const REVERTS_SELECT = `
     SELECT sha, reverts_sha FROM {{db}}.commits FINAL
-    WHERE (repo, sha) IN (SELECT repo, sha FROM {{db}}.commits WHERE sha IN (SELECT sha FROM {{db}}.transform_increment_revert_candidates))
+    WHERE (repo, sha) IN (SELECT repo, sha FROM {{db}}.commits WHERE reverts_sha IS NOT NULL AND sha IN (SELECT sha FROM {{db}}.transform_increment_revert_candidates))
       AND sha IN (SELECT sha FROM {{db}}.transform_increment_revert_candidates)`;
 const FACTS = KEYS('fact');
 const SCOPED_DEPLOYMENT_FACTS = narrowed(REBUILD_DEPLOYMENT_FACTS, [
@@ -493,21 +495,25 @@ const LOCATED_KEYS = `
     WHERE merge_commit_sha IS NOT NULL AND repo IN (SELECT repo FROM (${SUPPLIED_PUSHES}))
     GROUP BY repo, sha HAVING uniqExact(number) > 1
   )`;
+/**
+ * Services whose change sets can hold a `repo:sha` key of `kind`: those with a production deployment
+ * from one of the keys' repositories (a change-set row's repository is its deployment's). A row of a
+ * deployment the batch moved to another service or repository can be missed: its own tail covers it.
+ * Both change-set tables are sorted by service first, so the rest is skipped by the primary key.
+ */
+const SERVICES_OF_KEY_REPOS = (kind: string) => `(SELECT service FROM {{db}}.t_deployments WHERE is_production AND status = 'success'
+    AND repo IN (SELECT substring(key, 1, position(key, ':') - 1) FROM {{db}}.transform_increment_keys WHERE kind = '${kind}'))`;
 /** The (service, deployment_id) of the change sets that recorded (counted or went over) a `repo:sha` key of `kind`. */
 const RECORDED = (kind: string, and = '') => `
-  SELECT service, deployment_id FROM {{db}}.t_change_set_commits WHERE ${PAIRS(kind)}${and}
+  SELECT service, deployment_id FROM {{db}}.t_change_set_commits WHERE service IN ${SERVICES_OF_KEY_REPOS(kind)} AND ${PAIRS(kind)}${and}
   UNION ALL
-  SELECT service, deployment_id FROM {{db}}.t_change_set_walked WHERE ${PAIRS(kind)}${and}`;
-const WALKS_ASKING_FOR_PUSHED = `
+  SELECT service, deployment_id FROM {{db}}.t_change_set_walked WHERE service IN ${SERVICES_OF_KEY_REPOS(kind)} AND ${PAIRS(kind)}${and}`;
+const DEPLOYMENTS_OF_PUSHED = `
   SELECT service, id AS deployment_id FROM {{db}}.t_deployments
-  WHERE ifNull(sha, '') IN ${PUSHED} AND is_production AND status = 'success' AND concat(repo, ':', assumeNotNull(sha)) IN ${KEYS('push_sha')}
-  UNION ALL
-  ${RECORDED('located')}`;
+  WHERE ifNull(sha, '') IN ${PUSHED} AND is_production AND status = 'success' AND concat(repo, ':', assumeNotNull(sha)) IN ${KEYS('push_sha')}`;
 const WALKS_READING_FILES = RECORDED('file_commit', ' AND has({pathScoped:Array(String)}, repo)');
 const PR_MERGE_KEYS = `SELECT 'pr_merge', concat(repo, ':', assumeNotNull(merge_commit_sha)) FROM {{db}}.pull_requests WHERE merge_commit_sha IS NOT NULL AND ${PRS('pr')}`;
-const WALKS_READING_PRS_OR_COMPARES = `
-  ${RECORDED('pr_merge')}
-  UNION ALL
+const DEPLOYMENTS_OF_COMPARES = `
   SELECT service, id AS deployment_id FROM {{db}}.t_deployments
   WHERE is_production AND status = 'success' AND ${PAIRS('compare_head', 'repo', "ifNull(sha, '')")}`;
 /**
@@ -515,14 +521,16 @@ const WALKS_READING_PRS_OR_COMPARES = `
  * whether it is the service's first (the walk then costs what it costs in a full rebuild). A
  * deployment no longer a successful production one was touched by the batch: its own tail covers it.
  */
-const EARLIEST = (walks: string) => `
+const EARLIEST = `
   SELECT w.service AS service, toString(w.m.1) AS from_at, w.m.2 AS from_id, w.m <= f.first AS at_first FROM (
     SELECT w.service AS service, min((d.deployed_at, d.id)) AS m
-    FROM (${walks}) AS w INNER JOIN {{db}}.t_deployments AS d ON d.id = w.deployment_id
+    FROM {{db}}.transform_increment_walks AS w
+    INNER JOIN (SELECT * FROM {{db}}.t_deployments WHERE id IN (SELECT deployment_id FROM {{db}}.transform_increment_walks)) AS d ON d.id = w.deployment_id
     WHERE d.is_production AND d.status = 'success'
     GROUP BY w.service
   ) AS w
-  INNER JOIN (SELECT service, min((deployed_at, id)) AS first FROM {{db}}.t_deployments WHERE is_production AND status = 'success' GROUP BY service) AS f
+  INNER JOIN (SELECT service, min((deployed_at, id)) AS first FROM {{db}}.t_deployments
+              WHERE is_production AND status = 'success' AND service IN (SELECT service FROM {{db}}.transform_increment_walks) GROUP BY service) AS f
   ON f.service = w.service`;
 const HistoryTail = z.object({ service: z.string(), from_at: z.string(), from_id: z.string(), at_first: z.coerce.boolean() });
 
@@ -598,9 +606,16 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
     const historyTails: z.infer<typeof HistoryTail>[] = [];
     const pairs = await warehouse.query(`SELECT DISTINCT service, repo FROM {{db}}.t_deployments WHERE is_production AND status = 'success'`, {}, ServiceRepo);
     const servicesOf = (repo: string) => pairs.filter((p) => p.repo === repo).map((p) => p.service);
+    /** The earliest of `walks` (read once into transform_increment_walks; parts that are '' are left out). */
+    const earliest = async (walks: string[], params: Record<string, unknown> = {}) => {
+      const parts = walks.filter((w) => w !== '');
+      if (!parts.length) return [];
+      await scratch(warehouse, 'transform_increment_walks', `SELECT service, deployment_id FROM (${parts.join('\n  UNION ALL\n')})`, params);
+      return warehouse.query(EARLIEST, {}, HistoryTail);
+    };
     if (changes.pushShas.size) {
       await insertKeys(LOCATED_KEYS);
-      historyTails.push(...await warehouse.query(EARLIEST(WALKS_ASKING_FOR_PUSHED), {}, HistoryTail));
+      historyTails.push(...await earliest([DEPLOYMENTS_OF_PUSHED, await countKeys(warehouse, 'located') ? RECORDED('located') : '']));
       const blind = await warehouse.query(`SELECT DISTINCT key AS repo FROM {{db}}.transform_increment_keys WHERE kind = 'located_blind'`, {}, RepoRow);
       for (const { repo } of blind) for (const service of servicesOf(repo)) whole.add(service);
     }
@@ -609,11 +624,12 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
         `SELECT service, ifNull(repo, '') AS repo, ifNull(path, '') AS path FROM {{db}}.catalog_entities FINAL WHERE repo IS NOT NULL AND repo != ''`, {}, CatalogRow,
       );
       const pathScoped = new ServicePaths(catalog, settings.sharedPaths).pathScopedRepos;
-      if (pathScoped.length) historyTails.push(...await warehouse.query(EARLIEST(WALKS_READING_FILES), { pathScoped }, HistoryTail));
+      if (pathScoped.length) historyTails.push(...await earliest([WALKS_READING_FILES], { pathScoped }));
     }
     if (changes.pullRequests.size + changes.compareHeads.size) {
       if (changes.pullRequests.size) await insertKeys(PR_MERGE_KEYS);
-      historyTails.push(...await warehouse.query(EARLIEST(WALKS_READING_PRS_OR_COMPARES), {}, HistoryTail));
+      const merges = changes.pullRequests.size ? await countKeys(warehouse, 'pr_merge') : 0;
+      historyTails.push(...await earliest([merges ? RECORDED('pr_merge') : '', changes.compareHeads.size ? DEPLOYMENTS_OF_COMPARES : '']));
     }
     for (const tail of historyTails) if (tail.at_first) fromFirst.add(tail.service);
     for (const service of whole) fromFirst.add(service);
