@@ -5,7 +5,7 @@ import { computeTailChangeSets, insertChangeSets, ServicePaths } from './change-
 import { definitionsFingerprint, exclusive, prepareNext, swap } from './rebuild.js';
 import type { MetricSettings } from './settings.js';
 import { REBUILD_DEPLOYMENTS, REBUILD_INCIDENTS } from './sql-deployments.js';
-import { REBUILD_CHANGES, REBUILD_DEPLOYMENT_FACTS, REBUILD_FAILURE_LINKS, REBUILD_PR_FLOW } from './sql-links.js';
+import { INCIDENT_REFERENCE_CTES, REBUILD_CHANGES, REBUILD_DEPLOYMENT_FACTS, REBUILD_FAILURE_LINKS, REBUILD_PR_FLOW } from './sql-links.js';
 
 /*
  * Incremental transforms (docs/operations.md, "Freshness"). After the sink lands a batch, only the
@@ -213,6 +213,22 @@ const REFERENCE_NARROWING: [string, string][] = [
  * incidents in I, and change-set rows by sha prefix or by deployment. Its result is filtered to
  * the scope, so it holds exactly the full rebuild's rows in scope.
  */
+/** What the revert candidates can revert in scope: the commits of the deployments in O and link_all, as (service, sha prefix). */
+const REVERTED_IN_SCOPE_SELECT = `
+    SELECT concat(service, '/', substring(sha, 1, 7)) AS reverted_key FROM {{db}}.t_change_set_commits
+    WHERE service IN ${KEYS('link_revert_service')} AND (deployment_id IN ${KEYS('link_other')} OR deployment_id IN ${KEYS('link_all')})`;
+/** The incident-reference CTES' last one, which the narrowed link statement reads from a scratch table instead. */
+const RESOLVED_REFERENCES = `resolved_references AS (
+    SELECT incident_id, ref, deployment_id FROM id_references
+    UNION ALL
+    SELECT incident_id, ref, deployment_id FROM sha_references
+)`;
+/** The references of the incidents whose links are computed (LINK_INCIDENTS), resolved as the full rebuild resolves them (narrowed like the rest of the link statement). */
+const RESOLVED_REFERENCES_SELECT = `WITH ${narrowed(INCIDENT_REFERENCE_CTES, [
+  ['FROM {{db}}.t_incidents WHERE notEmpty(linked_deployment_ids)', `FROM {{db}}.t_incidents WHERE notEmpty(linked_deployment_ids) AND id IN ${KEYS('link_incident')}`],
+  ...REFERENCE_NARROWING,
+])}
+SELECT incident_id, ref, deployment_id FROM resolved_references`;
 const LINK_SCOPE = (p = '') => `(ifNull(${p}incident_id, '') IN ${KEYS('link_incident_scope')}
   OR (${p}method = 'inferred' AND ${p}deployment_id IN ${KEYS('link_inferred')})
   OR ifNull(${p}other_deployment_id, '') IN ${KEYS('link_other')}
@@ -235,14 +251,11 @@ cs_named AS (SELECT deployment_id, service, sha FROM {{db}}.t_change_set_commits
 -- Revert commits that can make a link in scope: any commit of a deployment in O, and the revert commits of the services of O and link_all.
 revert_candidates AS (SELECT deployment_id, service, sha FROM {{db}}.transform_increment_revert_candidates),
 -- What those revert commits can revert in scope: the commits of the deployments in O and link_all, as (service, sha prefix).
-reverted_in_scope AS (
-    SELECT concat(service, '/', substring(sha, 1, 7)) AS reverted_key FROM {{db}}.t_change_set_commits
-    WHERE service IN ${KEYS('link_revert_service')} AND (deployment_id IN ${KEYS('link_other')} OR deployment_id IN ${KEYS('link_all')})
-),`],
+reverted_in_scope AS (${REVERTED_IN_SCOPE_SELECT}),`],
   ['SELECT i.id FROM incident_shas AS i INNER JOIN cs AS c', 'SELECT i.id FROM incident_shas AS i INNER JOIN cs_named AS c'],
   ['FROM incident_shas AS i INNER JOIN cs AS c', 'FROM incident_shas AS i INNER JOIN cs_named AS c'],
-  ['FROM {{db}}.t_incidents WHERE notEmpty(linked_deployment_ids)', `FROM {{db}}.t_incidents WHERE notEmpty(linked_deployment_ids) AND id IN ${LINK_INCIDENTS}`],
-  ...REFERENCE_NARROWING,
+  // The references resolve once, before the statement (RESOLVED_REFERENCES_SELECT), which names them three times.
+  [RESOLVED_REFERENCES, 'resolved_references AS (SELECT incident_id, ref, deployment_id FROM {{db}}.transform_increment_resolved_refs)'],
   ['FROM {{db}}.commits FINAL WHERE reverts_sha IS NOT NULL)', 'FROM {{db}}.transform_increment_reverts WHERE reverts_sha IS NOT NULL)'],
   // A revert link is in scope when its reverting deployment is in O, or what it reverts is a commit of a deployment in O or link_all.
   ['INNER JOIN cs AS rev ON rev.sha = rc.sha', `INNER JOIN revert_candidates AS rev ON rev.sha = rc.sha
@@ -280,14 +293,20 @@ const REVERT_CANDIDATES_SELECT = `
     WHERE is_revert AND service IN ${KEYS('link_revert_service')} AND deployment_id NOT IN ${KEYS('link_other')}`;
 /**
  * The commit rows (FINAL) of the revert candidates' shas, in any repository as the full rebuild joins
- * them (by sha): the (repo, sha) keys with a version that reverts something and holds such a sha are
- * found without FINAL first (the key's final row, if it reverts, is one of its versions), so that
- * FINAL merges only their granules instead of the whole commits table; the statement keeps the
- * final rows that revert.
+ * them (by sha), that can make a revert link in scope. Their (repo, sha) keys are found without FINAL
+ * first: a version that reverts, of a candidate in a deployment of O or reverting a commit in scope
+ * (the statement's own condition on the final row, which is one of its key's versions). So FINAL
+ * merges only the granules of those few keys instead of the whole commits table (thousands of
+ * candidates spread over every granule); the statement keeps the final rows that still qualify.
  */
 const REVERTS_SELECT = `
     SELECT sha, reverts_sha FROM {{db}}.commits FINAL
-    WHERE (repo, sha) IN (SELECT repo, sha FROM {{db}}.commits WHERE reverts_sha IS NOT NULL AND sha IN (SELECT sha FROM {{db}}.transform_increment_revert_candidates))
+    WHERE (repo, sha) IN (
+        SELECT c.repo, c.sha FROM (
+            SELECT repo, sha, assumeNotNull(reverts_sha) AS reverts FROM {{db}}.commits
+            WHERE reverts_sha IS NOT NULL AND sha IN (SELECT sha FROM {{db}}.transform_increment_revert_candidates)) AS c
+        INNER JOIN {{db}}.transform_increment_revert_candidates AS rev ON rev.sha = c.sha
+        WHERE rev.deployment_id IN ${KEYS('link_other')} OR concat(rev.service, '/', substring(c.reverts, 1, 7)) IN (${REVERTED_IN_SCOPE_SELECT}))
       AND sha IN (SELECT sha FROM {{db}}.transform_increment_revert_candidates)`;
 const FACTS = KEYS('fact');
 const SCOPED_DEPLOYMENT_FACTS = narrowed(REBUILD_DEPLOYMENT_FACTS, [
@@ -800,6 +819,7 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
       UNION ALL
       SELECT 'link_incident', key FROM {{db}}.transform_increment_keys WHERE kind = 'link_incident_scope'`);
     await insertKeys(`SELECT 'fact', deployment_id FROM {{db}}.t_failure_links WHERE ${LINK_SCOPE()}`);
+    await scratch(warehouse, 'transform_increment_resolved_refs', RESOLVED_REFERENCES_SELECT);
     await scratch(warehouse, 'transform_increment_revert_candidates', REVERT_CANDIDATES_SELECT);
     await scratch(warehouse, 'transform_increment_reverts', REVERTS_SELECT);
     linkWrite = await replaceScoped(warehouse, 't_failure_links', LINK_SCOPE(), SCOPED_FAILURE_LINKS, sqlParams(settings));
