@@ -141,6 +141,14 @@ const PAIRS = (kind: string, repo = 'repo', sha = 'sha') =>
 const PRS = (kind: string, number = 'number') =>
   `((repo, ${number}) IN (SELECT substring(key, 1, position(key, '#') - 1), toUInt32(substring(key, position(key, '#') + 1)) FROM {{db}}.transform_increment_keys WHERE kind = '${kind}'))`;
 
+/**
+ * Services whose change sets can hold a `repo:sha` key of `kind`: those with a production deployment
+ * from one of the keys' repositories (a change-set row's repository is its deployment's). A row of a
+ * deployment the batch moved to another service or repository can be missed: its own tail covers it.
+ * Both change-set tables are sorted by service first, so the rest is skipped by the primary key.
+ */
+const SERVICES_OF_KEY_REPOS = (kind: string, separator = ':') => `(SELECT service FROM {{db}}.t_deployments WHERE is_production AND status = 'success'
+    AND repo IN (SELECT substring(key, 1, position(key, '${separator}') - 1) FROM {{db}}.transform_increment_keys WHERE kind = '${kind}'))`;
 /** Replaces each `[from, to]` in a full rebuild's statement; `from` must occur exactly once (so a changed statement fails loudly, not silently unscoped). */
 function narrowed(sql: string, replacements: [string, string][]): string {
   let out = sql;
@@ -161,9 +169,15 @@ const SCOPED_INCIDENTS = narrowed(REBUILD_INCIDENTS, [
 const CHANGES_SCOPE = `(deployment_id IN ${KEYS('changes_deployment')} OR ${PAIRS('pair')})`;
 /**
  * The change-set rows in scope, read once per increment into a scratch table (the narrowed statement
- * names them seven times; each reading of t_change_set_commits by sha scans the whole table).
+ * names them seven times; each reading of t_change_set_commits by sha scans the whole table), and
+ * only in the services that can hold them: after the walk every change-set row is one of a current
+ * production deployment, with its service and repository, so a touched deployment's rows are in its
+ * service and a pair's in the services deploying from its repository (the table's sort key starts
+ * with the service).
  */
-const CHANGES_ROWS_SELECT = `SELECT * FROM {{db}}.t_change_set_commits WHERE ${CHANGES_SCOPE}`;
+const CHANGES_ROWS_SELECT = `SELECT * FROM {{db}}.t_change_set_commits
+  WHERE (service IN (SELECT service FROM {{db}}.t_deployments WHERE id IN ${KEYS('changes_deployment')}) OR service IN ${SERVICES_OF_KEY_REPOS('pair')})
+    AND ${CHANGES_SCOPE}`;
 const CHANGES_ROWS = '(SELECT * FROM {{db}}.transform_increment_cs)';
 // Every part reads only what the rows in scope join to: their deployments, stand-ins, commits and pull requests.
 const SCOPED_CHANGES = narrowed(REBUILD_CHANGES, [
@@ -333,25 +347,31 @@ const SCOPED_PR_FLOW = narrowed(REBUILD_PR_FLOW, [
 ]);
 /** The merged pull requests in scope (FINAL), read once: the PR-flow statement names them six times. */
 const PR_ROWS_SELECT = `SELECT * FROM {{db}}.pull_requests FINAL WHERE state = 'merged' AND merged_at IS NOT NULL AND ${PR_SCOPE}`;
-/** The change-set rows of any sha of the pull requests in scope (a superset of the statement's pr_commit_shas, which it joins them to). */
-const PR_CS_SELECT = `SELECT repo, sha, deployment_id FROM {{db}}.t_change_set_commits WHERE (repo, sha) IN (
+/**
+ * The change-set rows of any sha of the pull requests in scope (a superset of the statement's
+ * pr_commit_shas, which it joins them to), in the services deploying from their repositories (see
+ * CHANGES_ROWS_SELECT).
+ */
+const PR_CS_SELECT = `SELECT repo, sha, deployment_id FROM {{db}}.t_change_set_commits WHERE service IN ${SERVICES_OF_KEY_REPOS('pr', '#')} AND (repo, sha) IN (
     SELECT repo, sha FROM {{db}}.pull_request_commits WHERE ${PR_SCOPE}
     UNION ALL SELECT repo, assumeNotNull(merge_commit_sha) FROM {{db}}.transform_increment_prs WHERE merge_commit_sha IS NOT NULL
     UNION ALL SELECT repo, assumeNotNull(head_sha) FROM {{db}}.transform_increment_prs WHERE head_sha IS NOT NULL)`;
 /** Keys a production deployment can be named by in an incident (as INCIDENT_REFERENCE_CTES matches them), and its sha's 7-character prefix. */
-const DEPLOYMENT_KEYS_OF = (kind: string) => `
+const DEPLOYMENT_KEYS_OF = (kind: string, rows = `(SELECT * FROM {{db}}.t_deployments WHERE id IN ${KEYS(kind)})`) => `
 INSERT INTO {{db}}.transform_increment_keys
 SELECT 'deployment_ref', arrayJoin(arrayFilter(k -> k != '', [lower(id), if(native = '', '', lower(concat(repo, ':', native))), native, lower(ifNull(url, ''))]))
 FROM (SELECT id, repo, url, coalesce(nullIf(extract(id, '^github:[^:]+:([0-9]+)$'), ''), nullIf(extract(id, '^actions:[^:]+:run/([0-9]+)$'), ''), '') AS native
-      FROM {{db}}.t_deployments WHERE id IN ${KEYS(kind)})
+      FROM ${rows})
 UNION ALL
-SELECT 'sha7', substring(assumeNotNull(sha), 1, 7) FROM {{db}}.t_deployments WHERE id IN ${KEYS(kind)} AND sha IS NOT NULL`;
-const DEPLOYMENT_KEYS_OF_TOUCHED = DEPLOYMENT_KEYS_OF('deployment');
+SELECT 'sha7', substring(assumeNotNull(sha), 1, 7) FROM ${rows} WHERE sha IS NOT NULL`;
+/** The touched deployments' rows of t_deployments, read once before and once after it changes. */
+const TOUCHED = '{{db}}.transform_increment_touched';
+const DEPLOYMENT_KEYS_OF_TOUCHED = DEPLOYMENT_KEYS_OF('deployment', TOUCHED);
 /** Positions (service, deployed_at) of the touched production deployments, as `service\tdeployed_at` (called before and after t_deployments changes). */
 const MOVED_OF_TOUCHED = `
 INSERT INTO {{db}}.transform_increment_keys
-SELECT 'moved', concat(service, '\t', toString(deployed_at)) FROM {{db}}.t_deployments
-WHERE id IN ${KEYS('deployment')} AND is_production AND status = 'success'`;
+SELECT 'moved', concat(service, '\t', toString(deployed_at)) FROM ${TOUCHED}
+WHERE is_production AND status = 'success'`;
 
 const Count = z.object({ n: z.coerce.number() });
 const ServiceRepo = z.object({ service: z.string(), repo: z.string() });
@@ -495,8 +515,10 @@ const ServiceRow = z.object({ service: z.string() });
  */
 const PUSHED = `(SELECT substring(key, position(key, ':') + 1) FROM {{db}}.transform_increment_keys WHERE kind = 'push_sha')`;
 // Every stored version of a push or pull request (no FINAL): a version that no longer holds can only widen the walk.
+/** The repositories of the `repo:sha` keys of `kind` (pushes and pull requests are sorted by repository first: the others are skipped). */
+const KEY_REPOS = (kind: string) => `(SELECT substring(key, 1, position(key, ':') - 1) FROM {{db}}.transform_increment_keys WHERE kind = '${kind}')`;
 const SUPPLIED_PUSHES = `SELECT repo, commits FROM {{db}}.pushes
-  WHERE before IN ${PUSHED} AND event_id NOT IN ${KEYS('push_event')} AND concat(repo, ':', before) IN ${KEYS('push_sha')}`;
+  WHERE repo IN ${KEY_REPOS('push_sha')} AND before IN ${PUSHED} AND event_id NOT IN ${KEYS('push_event')} AND concat(repo, ':', before) IN ${KEYS('push_sha')}`;
 /**
  * Keys `located` (repo:sha): the first commits of stored pushes whose `before` a landed push
  * supplies, the merge commits of pull requests whose head it is, and, in those repositories, merge
@@ -507,21 +529,13 @@ const LOCATED_KEYS = `
   SELECT if(empty(commits), 'located_blind', 'located'), if(empty(commits), repo, concat(repo, ':', commits[1])) FROM (${SUPPLIED_PUSHES})
   UNION ALL
   SELECT 'located', concat(repo, ':', assumeNotNull(merge_commit_sha)) FROM {{db}}.pull_requests
-  WHERE ifNull(head_sha, '') IN ${PUSHED} AND merge_commit_sha IS NOT NULL AND concat(repo, ':', assumeNotNull(head_sha)) IN ${KEYS('push_sha')}
+  WHERE repo IN ${KEY_REPOS('push_sha')} AND ifNull(head_sha, '') IN ${PUSHED} AND merge_commit_sha IS NOT NULL AND concat(repo, ':', assumeNotNull(head_sha)) IN ${KEYS('push_sha')}
   UNION ALL
   SELECT 'located', concat(repo, ':', sha) FROM (
     SELECT repo, assumeNotNull(merge_commit_sha) AS sha FROM {{db}}.pull_requests
     WHERE merge_commit_sha IS NOT NULL AND repo IN (SELECT repo FROM (${SUPPLIED_PUSHES}))
     GROUP BY repo, sha HAVING uniqExact(number) > 1
   )`;
-/**
- * Services whose change sets can hold a `repo:sha` key of `kind`: those with a production deployment
- * from one of the keys' repositories (a change-set row's repository is its deployment's). A row of a
- * deployment the batch moved to another service or repository can be missed: its own tail covers it.
- * Both change-set tables are sorted by service first, so the rest is skipped by the primary key.
- */
-const SERVICES_OF_KEY_REPOS = (kind: string) => `(SELECT service FROM {{db}}.t_deployments WHERE is_production AND status = 'success'
-    AND repo IN (SELECT substring(key, 1, position(key, ':') - 1) FROM {{db}}.transform_increment_keys WHERE kind = '${kind}'))`;
 /** The (service, deployment_id) of the change sets that recorded (counted or went over) a `repo:sha` key of `kind`. */
 const RECORDED = (kind: string, and = '') => `
   SELECT service, deployment_id FROM {{db}}.t_change_set_commits WHERE service IN ${SERVICES_OF_KEY_REPOS(kind)} AND ${PAIRS(kind)}${and}
@@ -598,16 +612,19 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
   // Each service's walk starts at the earliest position (deployed_at, id) of a touched production
   // deployment, before and after the batch.
   const tailOfTouched = `INSERT INTO {{db}}.transform_increment_tails
-    SELECT service, deployed_at, id FROM {{db}}.t_deployments WHERE id IN ${KEYS('deployment')} AND is_production AND status = 'success'`;
+    SELECT service, deployed_at, id FROM ${TOUCHED} WHERE is_production AND status = 'success'`;
+  const ofTouched = async () => {
+    await scratch(warehouse, 'transform_increment_touched', `SELECT * FROM {{db}}.t_deployments WHERE id IN ${KEYS('deployment')}`);
+    await warehouse.command(DEPLOYMENT_KEYS_OF_TOUCHED);
+    await warehouse.command(MOVED_OF_TOUCHED);
+    await warehouse.command(tailOfTouched);
+  };
   await warehouse.command('TRUNCATE TABLE {{db}}.transform_increment_tails');
   if (changes.deployments.size) {
-    await warehouse.command(DEPLOYMENT_KEYS_OF_TOUCHED);
-    await warehouse.command(MOVED_OF_TOUCHED);
-    await warehouse.command(tailOfTouched);
-    await replaceRows(warehouse, 't_deployments', `id IN ${KEYS('deployment')}`, SCOPED_DEPLOYMENTS, sqlParams(settings));
-    await warehouse.command(DEPLOYMENT_KEYS_OF_TOUCHED);
-    await warehouse.command(MOVED_OF_TOUCHED);
-    await warehouse.command(tailOfTouched);
+    await ofTouched();
+    const [stored] = await warehouse.query(`SELECT count() AS n FROM ${TOUCHED}`, {}, Count);
+    await replaceRows(warehouse, 't_deployments', `id IN ${KEYS('deployment')}`, SCOPED_DEPLOYMENTS, sqlParams(settings), stored?.n ?? 0);
+    await ofTouched();
   }
   step('deployments', changes.deployments.size);
 
@@ -757,7 +774,13 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
   if (rowsMayChange) {
     // The stored rows in scope (their deployments' facts follow them) and the change-set rows they
     // are recomputed from, each read once.
-    await insertKeys(`SELECT 'changes_stored', deployment_id FROM {{db}}.t_changes WHERE ${CHANGES_SCOPE}`);
+    // Only in the services that can hold them (t_changes is sorted by team and service): a touched
+    // deployment's stored rows are in its service before the batch (its `moved` position; rows exist
+    // only for production deployments), a pair's in the services deploying from its repository (an
+    // untouched deployment keeps its service and repository).
+    await insertKeys(`SELECT 'changes_stored', deployment_id FROM {{db}}.t_changes
+      WHERE (service IN (SELECT substring(key, 1, length(key) - 24) FROM {{db}}.transform_increment_keys WHERE kind = 'moved') OR service IN ${SERVICES_OF_KEY_REPOS('pair')})
+        AND ${CHANGES_SCOPE}`);
     await insertKeys(`SELECT 'fact', key FROM {{db}}.transform_increment_keys WHERE kind = 'changes_stored'`);
     await scratch(warehouse, 'transform_increment_cs', CHANGES_ROWS_SELECT);
     // No stored row in scope: the new rows are appended (replaceRows counts rows; a deployment stands for at least one).
@@ -854,7 +877,8 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
   await insertKeys(`
     SELECT 'pr_pair', key FROM {{db}}.transform_increment_keys WHERE kind IN ('pair', 'commit')
     UNION ALL
-    SELECT 'pr_pair', concat(repo, ':', sha) FROM {{db}}.t_change_set_commits WHERE deployment_id IN ${KEYS('deployment')}`);
+    SELECT 'pr_pair', concat(repo, ':', sha) FROM {{db}}.t_change_set_commits
+    WHERE service IN (SELECT service FROM {{db}}.t_deployments WHERE id IN ${KEYS('deployment')}) AND deployment_id IN ${KEYS('deployment')}`);
   await insertKeys(`
     SELECT 'pr', concat(repo, '#', toString(number)) FROM {{db}}.pull_request_commits WHERE ${PAIRS('pr_pair')}
     UNION ALL
