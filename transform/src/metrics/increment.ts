@@ -277,8 +277,10 @@ reverted_in_scope AS (${REVERTED_IN_SCOPE_SELECT}),`],
   ['INNER JOIN cs AS orig ON', `INNER JOIN (SELECT deployment_id, service, sha FROM {{db}}.t_change_set_commits
                 WHERE service IN (SELECT service FROM reverting) AND substring(sha, 1, 7) IN (SELECT substring(reverts_sha, 1, 7) FROM reverting)) AS orig ON`],
   ['FROM {{db}}.t_change_sets AS s\n    INNER JOIN {{db}}.t_deployments AS d ON d.id = s.deployment_id',
-    `FROM (SELECT * FROM {{db}}.t_change_sets WHERE is_rollback AND (deployment_id IN ${KEYS('link_other')} OR ifNull(previous_deployment_id, '') IN ${KEYS('link_all')})) AS s
-    INNER JOIN (SELECT id, sha FROM {{db}}.t_deployments WHERE (service, id) IN (SELECT service, deployment_id FROM {{db}}.t_change_sets WHERE is_rollback
+    // (A change set of a deployment of O, or following one of link_all, is in that deployment's service: link_revert_service.)
+    `FROM (SELECT * FROM {{db}}.t_change_sets WHERE service IN ${KEYS('link_revert_service')} AND is_rollback
+                AND (deployment_id IN ${KEYS('link_other')} OR ifNull(previous_deployment_id, '') IN ${KEYS('link_all')})) AS s
+    INNER JOIN (SELECT id, sha FROM {{db}}.t_deployments WHERE (service, id) IN (SELECT service, deployment_id FROM {{db}}.t_change_sets WHERE service IN ${KEYS('link_revert_service')} AND is_rollback
                 AND (deployment_id IN ${KEYS('link_other')} OR ifNull(previous_deployment_id, '') IN ${KEYS('link_all')}))) AS d ON d.id = s.deployment_id`],
   ["WHERE service != 'unknown' AND {inferIncidentLinks:Bool}", `WHERE service != 'unknown' AND {inferIncidentLinks:Bool} AND id IN ${LINK_INCIDENTS}`],
   // Explicit and override links name deployments anywhere: looked up by id.
@@ -762,7 +764,8 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
   if (changes.pullRequests.size) {
     await insertKeys(`
       SELECT 'pair', concat(repo, ':', s) FROM (
-        SELECT repo, arrayJoin(arrayFilter(x -> x != '', [ifNull(merge_commit_sha, ''), ifNull(head_sha, '')])) AS s FROM {{db}}.pull_requests FINAL WHERE ${PR_SCOPE}
+        -- Every stored version (no FINAL, which costs a merge of most of the table's granules): an older one only adds pairs to recompute.
+        SELECT repo, arrayJoin(arrayFilter(x -> x != '', [ifNull(merge_commit_sha, ''), ifNull(head_sha, '')])) AS s FROM {{db}}.pull_requests WHERE ${PR_SCOPE}
         UNION ALL
         SELECT repo, sha FROM {{db}}.pull_request_commits WHERE ${PR_SCOPE}
       )
