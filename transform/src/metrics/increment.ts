@@ -183,8 +183,9 @@ const CHANGES_ROWS = '(SELECT * FROM {{db}}.transform_increment_cs)';
 const SCOPED_CHANGES = narrowed(REBUILD_CHANGES, [
   ['FROM {{db}}.t_change_set_commits AS cs\n', `FROM ${CHANGES_ROWS} AS cs\n`],
   ['FROM {{db}}.commits FINAL)', `FROM {{db}}.commits FINAL WHERE (repo, sha) IN (SELECT repo, sha FROM ${CHANGES_ROWS}))`],
-  ['FROM {{db}}.t_change_set_commits WHERE stands_in_for IS NOT NULL)', `FROM {{db}}.t_change_set_commits WHERE stands_in_for IS NOT NULL AND deployment_id IN (SELECT deployment_id FROM ${CHANGES_ROWS}))`],
-  ["FROM {{db}}.pull_requests FINAL WHERE state = 'merged')", `FROM {{db}}.pull_requests FINAL WHERE state = 'merged'
+  // (A deployment's change-set rows are all in its service; the pull requests joined are those of the rows' repositories: both sort keys start there.)
+  ['FROM {{db}}.t_change_set_commits WHERE stands_in_for IS NOT NULL)', `FROM {{db}}.t_change_set_commits WHERE service IN (SELECT service FROM ${CHANGES_ROWS}) AND stands_in_for IS NOT NULL AND deployment_id IN (SELECT deployment_id FROM ${CHANGES_ROWS}))`],
+  ["FROM {{db}}.pull_requests FINAL WHERE state = 'merged')", `FROM {{db}}.pull_requests FINAL WHERE state = 'merged' AND repo IN (SELECT repo FROM ${CHANGES_ROWS})
       AND (ifNull(merge_commit_sha, '') IN (SELECT sha FROM ${CHANGES_ROWS}) OR ifNull(head_sha, '') IN (SELECT sha FROM ${CHANGES_ROWS})
            OR (repo, number) IN (SELECT repo, number FROM {{db}}.pull_request_commits WHERE (repo, sha) IN (SELECT repo, sha FROM ${CHANGES_ROWS}))))`],
   ['INNER JOIN {{db}}.t_deployments AS d ON d.id = cs.deployment_id', `INNER JOIN (SELECT * FROM {{db}}.t_deployments WHERE id IN (SELECT deployment_id FROM ${CHANGES_ROWS})) AS d ON d.id = cs.deployment_id`],
@@ -334,7 +335,8 @@ const SCOPED_DEPLOYMENT_FACTS = narrowed(REBUILD_DEPLOYMENT_FACTS, [
   ['FROM {{db}}.t_failure_links WHERE incident_id IS NOT NULL', `FROM {{db}}.t_failure_links WHERE incident_id IS NOT NULL AND deployment_id IN ${FACTS}`],
   ['INNER JOIN {{db}}.t_incidents AS i ON i.id = l.incident_id', `INNER JOIN (SELECT id, resolved_at FROM {{db}}.t_incidents WHERE id IN (SELECT incident_id FROM {{db}}.t_failure_links WHERE deployment_id IN ${FACTS})) AS i ON i.id = l.incident_id`],
   ['FROM {{db}}.t_changes GROUP BY deployment_id', `FROM {{db}}.t_changes WHERE service IN (SELECT service FROM ${LINK_TAILS}) AND deployment_id IN ${FACTS} GROUP BY deployment_id`],
-  ['LEFT JOIN {{db}}.t_change_sets AS cs ON cs.deployment_id = p.id', `LEFT JOIN (SELECT * FROM {{db}}.t_change_sets WHERE deployment_id IN ${FACTS}) AS cs ON cs.deployment_id = p.id`],
+  // (The change set of a production deployment in `fact` is in its service, one of the tails'.)
+  ['LEFT JOIN {{db}}.t_change_sets AS cs ON cs.deployment_id = p.id', `LEFT JOIN (SELECT * FROM {{db}}.t_change_sets WHERE service IN (SELECT service FROM ${LINK_TAILS}) AND deployment_id IN ${FACTS}) AS cs ON cs.deployment_id = p.id`],
   ['FROM facts\n', `FROM facts\nWHERE id IN ${FACTS}\n`],
 ]);
 const PR_SCOPE = PRS('pr');
