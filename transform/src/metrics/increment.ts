@@ -343,14 +343,18 @@ const PR_SCOPE = PRS('pr');
 const SCOPED_PR_FLOW = narrowed(REBUILD_PR_FLOW, [
   ["FROM {{db}}.pull_requests FINAL WHERE state = 'merged' AND merged_at IS NOT NULL", "FROM {{db}}.transform_increment_prs WHERE state = 'merged' AND merged_at IS NOT NULL"],
   ['SELECT repo, number, sha FROM {{db}}.pull_request_commits\n', `SELECT repo, number, sha FROM {{db}}.pull_request_commits WHERE ${PR_SCOPE}\n`],
-  ['FROM {{db}}.reviews AS r FINAL', `FROM (SELECT * FROM {{db}}.reviews FINAL WHERE ${PRS('pr', 'pr_number')}) AS r`],
+  ['FROM {{db}}.reviews AS r FINAL', 'FROM (SELECT * FROM {{db}}.transform_increment_reviews) AS r'],
   ['INNER JOIN {{db}}.commits AS c ON c.repo = s.repo', 'INNER JOIN (SELECT repo, sha, authored_at FROM {{db}}.commits WHERE (repo, sha) IN (SELECT repo, sha FROM pr_commit_shas)) AS c ON c.repo = s.repo'],
   ['INNER JOIN {{db}}.t_change_set_commits AS cs ON cs.repo = s.repo', 'INNER JOIN (SELECT repo, sha, deployment_id FROM {{db}}.transform_increment_pr_cs) AS cs ON cs.repo = s.repo'],
   // The deployments shipping those rows only (not a hash table of every deployment).
   ['INNER JOIN {{db}}.t_deployments AS d ON d.id = cs.deployment_id', `INNER JOIN (SELECT * FROM {{db}}.t_deployments WHERE id IN (SELECT deployment_id FROM {{db}}.transform_increment_pr_cs)) AS d ON d.id = cs.deployment_id`],
 ]);
-/** The merged pull requests in scope (FINAL), read once: the PR-flow statement names them six times. */
-const PR_ROWS_SELECT = `SELECT * FROM {{db}}.pull_requests FINAL WHERE state = 'merged' AND merged_at IS NOT NULL AND ${PR_SCOPE}`;
+/**
+ * The pull requests in scope, deduplicated as FINAL does (the statement keeps the merged ones), read
+ * once: the PR-flow statement names them six times. Their reviews likewise (finalRows).
+ */
+const PR_ROWS_SCOPE = PR_SCOPE;
+const REVIEW_ROWS_SCOPE = PRS('pr', 'pr_number');
 /**
  * The change-set rows of any sha of the pull requests in scope (a superset of the statement's
  * pr_commit_shas, which it joins them to), in the services deploying from their repositories (see
@@ -391,6 +395,19 @@ async function addKeys(warehouse: Warehouse, sets: [kind: string, keys: Iterable
  * schema of what it selects) with `select`: a small keyed set a narrowed statement names several
  * times, read once.
  */
+/**
+ * Fills the scratch table `name` with the rows of the ReplacingMergeTree `table` within `scope` as
+ * FINAL returns them. FINAL merges every granule the scope's keys fall in, in every part: for new
+ * pull requests, whose numbers sit at the end of each repository's range, most of the table. So the
+ * rows are read without FINAL first; when no key (`key`, the table's sort key) has two versions
+ * stored, they are exactly what FINAL returns, and only otherwise are they read again with FINAL.
+ */
+async function finalRows(warehouse: Warehouse, name: string, table: string, key: string, scope: string): Promise<void> {
+  await scratch(warehouse, name, `SELECT * FROM {{db}}.${table} WHERE ${scope}`);
+  const [versions] = await warehouse.query(`SELECT count() - uniqExact(${key}) AS n FROM {{db}}.${name}`, {}, Count);
+  if ((versions?.n ?? 0) > 0) await scratch(warehouse, name, `SELECT * FROM {{db}}.${table} FINAL WHERE ${scope}`);
+}
+
 async function scratch(warehouse: Warehouse, name: string, select: string, params: Record<string, unknown> = {}): Promise<void> {
   if (!/^transform_increment_\w+$/.test(name)) throw new Error(`not a scratch table: ${name}`);
   await warehouse.command(`DROP TABLE IF EXISTS {{db}}.${name}`);
@@ -869,7 +886,8 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
   // PR flow: touched PRs, and PRs holding a commit whose time changed or that shipped differently.
   const prs = rowsMayChange ? await prFlowScope() : 0;
   if (prs) {
-    await scratch(warehouse, 'transform_increment_prs', PR_ROWS_SELECT);
+    await finalRows(warehouse, 'transform_increment_prs', 'pull_requests', 'repo, number', PR_ROWS_SCOPE);
+    await finalRows(warehouse, 'transform_increment_reviews', 'reviews', 'repo, pr_number, id', REVIEW_ROWS_SCOPE);
     await scratch(warehouse, 'transform_increment_pr_cs', PR_CS_SELECT);
     await replaceRows(warehouse, 't_pr_flow', PR_SCOPE, SCOPED_PR_FLOW, sqlParams(settings));
   }
