@@ -54,8 +54,10 @@ const DEDUPLICATED_OTHERWISE: Record<string, string> = {
   'transform/src/metrics/change-sets.ts pull_request_commits': 'groupUniqArray((position, sha)): a copy adds no commit',
   'transform/src/metrics/increment.ts pull_request_commits': 'which pull requests and shas a batch touches, used as a set of keys (IN, DISTINCT); the narrowed copy of sql-links\' statement keeps its min/argMin GROUP BY',
   'transform/src/metrics/increment.ts pushes': 'which repositories a batch\'s pushes can re-walk (SELECT DISTINCT repo): a copy of a push adds no repository',
-  'transform/src/metrics/increment.ts pull_requests': 'which repositories and pull requests a batch touches, as a set of keys (DISTINCT, IN): a copy or an older version only widens what is recomputed',
-  'transform/src/metrics/increment.ts commits': 'the narrowed copy of sql-links\' PR-flow statement: min(authored_at) GROUP BY the pull request',
+  'transform/src/metrics/increment.ts pull_requests': 'which repositories and pull requests a batch touches, as a set of keys (DISTINCT, IN): a copy or an older version only widens what is recomputed; the PR-flow rows through finalRows (without FINAL only when no key has two versions)',
+  'transform/src/metrics/increment.ts commits': 'the narrowed copy of sql-links\' PR-flow statement: min(authored_at) GROUP BY the pull request; and the (repo, sha) keys the revert commits are then read for with FINAL (IN: a copy adds no key)',
+  'transform/src/metrics/increment.ts reviews': 'finalRows: read without FINAL only when no key in scope has two versions stored (count() = uniqExact of the sort key), else again with FINAL',
+  'transform/src/metrics/change-sets.ts pushes': 'the keys of the pushes an increment\'s walk asks for, then read with FINAL (IN: a copy adds no key)',
 };
 
 describe('every user-facing read of a ReplacingMergeTree table deduplicates', () => {

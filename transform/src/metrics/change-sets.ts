@@ -550,9 +550,15 @@ export async function computeTailChangeSets(
     }
     if (partial.missingPushes.size) {
       const want = split(partial.missingPushes);
+      // The keys of the pushes holding or ending at a sha are found without FINAL first (a final row
+      // that matches is one of its key's versions; `x IN set` is a hash lookup per commit, hasAny
+      // compares each commit with every sha), so that FINAL merges only their granules.
       loads.push(warehouse.query(
         `SELECT repo, before, after, commits, forced, toString(pushed_at) AS pushed_at, ref FROM {{db}}.pushes FINAL
-         WHERE repo IN {repos:Array(String)} AND (after IN {shas:Array(String)} OR hasAny(commits, {shas:Array(String)}))`, want, PushKeyRow,
+         WHERE (repo, after, ref, before) IN (
+             SELECT repo, after, ref, before FROM {{db}}.pushes
+             WHERE repo IN {repos:Array(String)} AND (after IN {shas:Array(String)} OR arrayExists(c -> c IN {shas:Array(String)}, commits)))
+           AND repo IN {repos:Array(String)} AND (after IN {shas:Array(String)} OR hasAny(commits, {shas:Array(String)}))`, want, PushKeyRow,
       ).then((rows) => {
         for (const row of rows) pushes.set(`${row.repo}\n${row.after}\n${row.ref}\n${row.before}`, row);
         for (const key of want.keys) partial.located.add(key);

@@ -5,7 +5,7 @@ import { computeTailChangeSets, insertChangeSets, ServicePaths } from './change-
 import { definitionsFingerprint, exclusive, prepareNext, swap } from './rebuild.js';
 import type { MetricSettings } from './settings.js';
 import { REBUILD_DEPLOYMENTS, REBUILD_INCIDENTS } from './sql-deployments.js';
-import { REBUILD_CHANGES, REBUILD_DEPLOYMENT_FACTS, REBUILD_DORA_DAILY, REBUILD_FAILURE_LINKS, REBUILD_PR_FLOW } from './sql-links.js';
+import { INCIDENT_REFERENCE_CTES, REBUILD_CHANGES, REBUILD_DEPLOYMENT_FACTS, REBUILD_DORA_DAILY, REBUILD_FAILURE_LINKS, REBUILD_PR_FLOW } from './sql-links.js';
 
 /*
  * Incremental transforms (docs/operations.md, "Freshness"). After the sink lands a batch, only the
@@ -141,6 +141,14 @@ const PAIRS = (kind: string, repo = 'repo', sha = 'sha') =>
 const PRS = (kind: string, number = 'number') =>
   `((repo, ${number}) IN (SELECT substring(key, 1, position(key, '#') - 1), toUInt32(substring(key, position(key, '#') + 1)) FROM {{db}}.transform_increment_keys WHERE kind = '${kind}'))`;
 
+/**
+ * Services whose change sets can hold a `repo:sha` key of `kind`: those with a production deployment
+ * from one of the keys' repositories (a change-set row's repository is its deployment's). A row of a
+ * deployment the batch moved to another service or repository can be missed: its own tail covers it.
+ * Both change-set tables are sorted by service first, so the rest is skipped by the primary key.
+ */
+const SERVICES_OF_KEY_REPOS = (kind: string, separator = ':') => `(SELECT service FROM {{db}}.t_deployments WHERE is_production AND status = 'success'
+    AND repo IN (SELECT substring(key, 1, position(key, '${separator}') - 1) FROM {{db}}.transform_increment_keys WHERE kind = '${kind}'))`;
 /** Replaces each `[from, to]` in a full rebuild's statement; `from` must occur exactly once (so a changed statement fails loudly, not silently unscoped). */
 function narrowed(sql: string, replacements: [string, string][]): string {
   let out = sql;
@@ -159,13 +167,25 @@ const SCOPED_INCIDENTS = narrowed(REBUILD_INCIDENTS, [
   ['FROM {{db}}.incident_updates FINAL\n    GROUP BY id', `FROM {{db}}.incident_updates FINAL\n    WHERE id IN ${KEYS('incident')}\n    GROUP BY id`],
 ]);
 const CHANGES_SCOPE = `(deployment_id IN ${KEYS('changes_deployment')} OR ${PAIRS('pair')})`;
-const CHANGES_ROWS = `(SELECT * FROM {{db}}.t_change_set_commits WHERE ${CHANGES_SCOPE})`;
+/**
+ * The change-set rows in scope, read once per increment into a scratch table (the narrowed statement
+ * names them seven times; each reading of t_change_set_commits by sha scans the whole table), and
+ * only in the services that can hold them: after the walk every change-set row is one of a current
+ * production deployment, with its service and repository, so a touched deployment's rows are in its
+ * service and a pair's in the services deploying from its repository (the table's sort key starts
+ * with the service).
+ */
+const CHANGES_ROWS_SELECT = `SELECT * FROM {{db}}.t_change_set_commits
+  WHERE (service IN (SELECT service FROM {{db}}.t_deployments WHERE id IN ${KEYS('changes_deployment')}) OR service IN ${SERVICES_OF_KEY_REPOS('pair')})
+    AND ${CHANGES_SCOPE}`;
+const CHANGES_ROWS = '(SELECT * FROM {{db}}.transform_increment_cs)';
 // Every part reads only what the rows in scope join to: their deployments, stand-ins, commits and pull requests.
 const SCOPED_CHANGES = narrowed(REBUILD_CHANGES, [
   ['FROM {{db}}.t_change_set_commits AS cs\n', `FROM ${CHANGES_ROWS} AS cs\n`],
   ['FROM {{db}}.commits FINAL)', `FROM {{db}}.commits FINAL WHERE (repo, sha) IN (SELECT repo, sha FROM ${CHANGES_ROWS}))`],
-  ['FROM {{db}}.t_change_set_commits WHERE stands_in_for IS NOT NULL)', `FROM {{db}}.t_change_set_commits WHERE stands_in_for IS NOT NULL AND deployment_id IN (SELECT deployment_id FROM ${CHANGES_ROWS}))`],
-  ["FROM {{db}}.pull_requests FINAL WHERE state = 'merged')", `FROM {{db}}.pull_requests FINAL WHERE state = 'merged'
+  // (A deployment's change-set rows are all in its service; the pull requests joined are those of the rows' repositories: both sort keys start there.)
+  ['FROM {{db}}.t_change_set_commits WHERE stands_in_for IS NOT NULL)', `FROM {{db}}.t_change_set_commits WHERE service IN (SELECT service FROM ${CHANGES_ROWS}) AND stands_in_for IS NOT NULL AND deployment_id IN (SELECT deployment_id FROM ${CHANGES_ROWS}))`],
+  ["FROM {{db}}.pull_requests FINAL WHERE state = 'merged')", `FROM {{db}}.pull_requests FINAL WHERE state = 'merged' AND repo IN (SELECT repo FROM ${CHANGES_ROWS})
       AND (ifNull(merge_commit_sha, '') IN (SELECT sha FROM ${CHANGES_ROWS}) OR ifNull(head_sha, '') IN (SELECT sha FROM ${CHANGES_ROWS})
            OR (repo, number) IN (SELECT repo, number FROM {{db}}.pull_request_commits WHERE (repo, sha) IN (SELECT repo, sha FROM ${CHANGES_ROWS}))))`],
   ['INNER JOIN {{db}}.t_deployments AS d ON d.id = cs.deployment_id', `INNER JOIN (SELECT * FROM {{db}}.t_deployments WHERE id IN (SELECT deployment_id FROM ${CHANGES_ROWS})) AS d ON d.id = cs.deployment_id`],
@@ -208,6 +228,22 @@ const REFERENCE_NARROWING: [string, string][] = [
  * incidents in I, and change-set rows by sha prefix or by deployment. Its result is filtered to
  * the scope, so it holds exactly the full rebuild's rows in scope.
  */
+/** What the revert candidates can revert in scope: the commits of the deployments in O and link_all, as (service, sha prefix). */
+const REVERTED_IN_SCOPE_SELECT = `
+    SELECT concat(service, '/', substring(sha, 1, 7)) AS reverted_key FROM {{db}}.t_change_set_commits
+    WHERE service IN ${KEYS('link_revert_service')} AND (deployment_id IN ${KEYS('link_other')} OR deployment_id IN ${KEYS('link_all')})`;
+/** The incident-reference CTES' last one, which the narrowed link statement reads from a scratch table instead. */
+const RESOLVED_REFERENCES = `resolved_references AS (
+    SELECT incident_id, ref, deployment_id FROM id_references
+    UNION ALL
+    SELECT incident_id, ref, deployment_id FROM sha_references
+)`;
+/** The references of the incidents whose links are computed (LINK_INCIDENTS), resolved as the full rebuild resolves them (narrowed like the rest of the link statement). */
+const RESOLVED_REFERENCES_SELECT = `WITH ${narrowed(INCIDENT_REFERENCE_CTES, [
+  ['FROM {{db}}.t_incidents WHERE notEmpty(linked_deployment_ids)', `FROM {{db}}.t_incidents WHERE notEmpty(linked_deployment_ids) AND id IN ${KEYS('link_incident')}`],
+  ...REFERENCE_NARROWING,
+])}
+SELECT incident_id, ref, deployment_id FROM resolved_references`;
 const LINK_SCOPE = (p = '') => `(ifNull(${p}incident_id, '') IN ${KEYS('link_incident_scope')}
   OR (${p}method = 'inferred' AND ${p}deployment_id IN ${KEYS('link_inferred')})
   OR ifNull(${p}other_deployment_id, '') IN ${KEYS('link_other')}
@@ -228,30 +264,24 @@ const SCOPED_FAILURE_LINKS = narrowed(REBUILD_FAILURE_LINKS, [
 cs_named AS (SELECT deployment_id, service, sha FROM {{db}}.t_change_set_commits
              WHERE (SELECT count() FROM incident_shas) > 0 AND substring(sha, 1, 7) IN (SELECT substring(s, 1, 7) FROM incident_shas)),
 -- Revert commits that can make a link in scope: any commit of a deployment in O, and the revert commits of the services of O and link_all.
-revert_candidates AS (
-    SELECT deployment_id, service, sha FROM {{db}}.t_change_set_commits WHERE service IN ${KEYS('link_revert_service')} AND deployment_id IN ${KEYS('link_other')}
-    UNION ALL
-    SELECT deployment_id, service, sha FROM {{db}}.t_changes
-    WHERE is_revert AND service IN ${KEYS('link_revert_service')} AND deployment_id NOT IN ${KEYS('link_other')}
-),
+revert_candidates AS (SELECT deployment_id, service, sha FROM {{db}}.transform_increment_revert_candidates),
 -- What those revert commits can revert in scope: the commits of the deployments in O and link_all, as (service, sha prefix).
-reverted_in_scope AS (
-    SELECT concat(service, '/', substring(sha, 1, 7)) AS reverted_key FROM {{db}}.t_change_set_commits
-    WHERE service IN ${KEYS('link_revert_service')} AND (deployment_id IN ${KEYS('link_other')} OR deployment_id IN ${KEYS('link_all')})
-),`],
+reverted_in_scope AS (${REVERTED_IN_SCOPE_SELECT}),`],
   ['SELECT i.id FROM incident_shas AS i INNER JOIN cs AS c', 'SELECT i.id FROM incident_shas AS i INNER JOIN cs_named AS c'],
   ['FROM incident_shas AS i INNER JOIN cs AS c', 'FROM incident_shas AS i INNER JOIN cs_named AS c'],
-  ['FROM {{db}}.t_incidents WHERE notEmpty(linked_deployment_ids)', `FROM {{db}}.t_incidents WHERE notEmpty(linked_deployment_ids) AND id IN ${LINK_INCIDENTS}`],
-  ...REFERENCE_NARROWING,
-  ['FROM {{db}}.commits FINAL WHERE reverts_sha IS NOT NULL)', 'FROM {{db}}.commits FINAL WHERE reverts_sha IS NOT NULL AND sha IN (SELECT sha FROM revert_candidates))'],
+  // The references resolve once, before the statement (RESOLVED_REFERENCES_SELECT), which names them three times.
+  [RESOLVED_REFERENCES, 'resolved_references AS (SELECT incident_id, ref, deployment_id FROM {{db}}.transform_increment_resolved_refs)'],
+  ['FROM {{db}}.commits FINAL WHERE reverts_sha IS NOT NULL)', 'FROM {{db}}.transform_increment_reverts WHERE reverts_sha IS NOT NULL)'],
   // A revert link is in scope when its reverting deployment is in O, or what it reverts is a commit of a deployment in O or link_all.
   ['INNER JOIN cs AS rev ON rev.sha = rc.sha', `INNER JOIN revert_candidates AS rev ON rev.sha = rc.sha
     WHERE rev.deployment_id IN ${KEYS('link_other')} OR concat(rev.service, '/', substring(rc.reverts_sha, 1, 7)) IN (SELECT reverted_key FROM reverted_in_scope)`],
   ['INNER JOIN cs AS orig ON', `INNER JOIN (SELECT deployment_id, service, sha FROM {{db}}.t_change_set_commits
                 WHERE service IN (SELECT service FROM reverting) AND substring(sha, 1, 7) IN (SELECT substring(reverts_sha, 1, 7) FROM reverting)) AS orig ON`],
   ['FROM {{db}}.t_change_sets AS s\n    INNER JOIN {{db}}.t_deployments AS d ON d.id = s.deployment_id',
-    `FROM (SELECT * FROM {{db}}.t_change_sets WHERE is_rollback AND (deployment_id IN ${KEYS('link_other')} OR ifNull(previous_deployment_id, '') IN ${KEYS('link_all')})) AS s
-    INNER JOIN (SELECT id, sha FROM {{db}}.t_deployments WHERE (service, id) IN (SELECT service, deployment_id FROM {{db}}.t_change_sets WHERE is_rollback
+    // (A change set of a deployment of O, or following one of link_all, is in that deployment's service: link_revert_service.)
+    `FROM (SELECT * FROM {{db}}.t_change_sets WHERE service IN ${KEYS('link_revert_service')} AND is_rollback
+                AND (deployment_id IN ${KEYS('link_other')} OR ifNull(previous_deployment_id, '') IN ${KEYS('link_all')})) AS s
+    INNER JOIN (SELECT id, sha FROM {{db}}.t_deployments WHERE (service, id) IN (SELECT service, deployment_id FROM {{db}}.t_change_sets WHERE service IN ${KEYS('link_revert_service')} AND is_rollback
                 AND (deployment_id IN ${KEYS('link_other')} OR ifNull(previous_deployment_id, '') IN ${KEYS('link_all')}))) AS d ON d.id = s.deployment_id`],
   ["WHERE service != 'unknown' AND {inferIncidentLinks:Bool}", `WHERE service != 'unknown' AND {inferIncidentLinks:Bool} AND id IN ${LINK_INCIDENTS}`],
   // Explicit and override links name deployments anywhere: looked up by id.
@@ -268,6 +298,33 @@ reverted_in_scope AS (
  * its service (recovery), its change set, its links and their incidents, and its t_changes rows.
  * Production deployments are read from each service's earliest such deployment on (tails).
  */
+/**
+ * The revert commits that can make a link in scope (any commit of a deployment in O, and the revert
+ * commits of the services of O and link_all), read once before the link statement, which names them
+ * three times.
+ */
+const REVERT_CANDIDATES_SELECT = `
+    SELECT deployment_id, service, sha FROM {{db}}.t_change_set_commits WHERE service IN ${KEYS('link_revert_service')} AND deployment_id IN ${KEYS('link_other')}
+    UNION ALL
+    SELECT deployment_id, service, sha FROM {{db}}.t_changes
+    WHERE is_revert AND service IN ${KEYS('link_revert_service')} AND deployment_id NOT IN ${KEYS('link_other')}`;
+/**
+ * The commit rows (FINAL) of the revert candidates' shas, in any repository as the full rebuild joins
+ * them (by sha), that can make a revert link in scope. Their (repo, sha) keys are found without FINAL
+ * first: a version that reverts, of a candidate in a deployment of O or reverting a commit in scope
+ * (the statement's own condition on the final row, which is one of its key's versions). So FINAL
+ * merges only the granules of those few keys instead of the whole commits table (thousands of
+ * candidates spread over every granule); the statement keeps the final rows that still qualify.
+ */
+const REVERTS_SELECT = `
+    SELECT sha, reverts_sha FROM {{db}}.commits FINAL
+    WHERE (repo, sha) IN (
+        SELECT c.repo, c.sha FROM (
+            SELECT repo, sha, assumeNotNull(reverts_sha) AS reverts FROM {{db}}.commits
+            WHERE reverts_sha IS NOT NULL AND sha IN (SELECT sha FROM {{db}}.transform_increment_revert_candidates)) AS c
+        INNER JOIN {{db}}.transform_increment_revert_candidates AS rev ON rev.sha = c.sha
+        WHERE rev.deployment_id IN ${KEYS('link_other')} OR concat(rev.service, '/', substring(c.reverts, 1, 7)) IN (${REVERTED_IN_SCOPE_SELECT}))
+      AND sha IN (SELECT sha FROM {{db}}.transform_increment_revert_candidates)`;
 const FACTS = KEYS('fact');
 const SCOPED_DEPLOYMENT_FACTS = narrowed(REBUILD_DEPLOYMENT_FACTS, [
   ["FROM {{db}}.t_deployments WHERE is_production AND status = 'success'\n)",
@@ -278,23 +335,43 @@ const SCOPED_DEPLOYMENT_FACTS = narrowed(REBUILD_DEPLOYMENT_FACTS, [
   ['FROM {{db}}.t_failure_links WHERE incident_id IS NOT NULL', `FROM {{db}}.t_failure_links WHERE incident_id IS NOT NULL AND deployment_id IN ${FACTS}`],
   ['INNER JOIN {{db}}.t_incidents AS i ON i.id = l.incident_id', `INNER JOIN (SELECT id, resolved_at FROM {{db}}.t_incidents WHERE id IN (SELECT incident_id FROM {{db}}.t_failure_links WHERE deployment_id IN ${FACTS})) AS i ON i.id = l.incident_id`],
   ['FROM {{db}}.t_changes GROUP BY deployment_id', `FROM {{db}}.t_changes WHERE service IN (SELECT service FROM ${LINK_TAILS}) AND deployment_id IN ${FACTS} GROUP BY deployment_id`],
-  ['LEFT JOIN {{db}}.t_change_sets AS cs ON cs.deployment_id = p.id', `LEFT JOIN (SELECT * FROM {{db}}.t_change_sets WHERE deployment_id IN ${FACTS}) AS cs ON cs.deployment_id = p.id`],
+  // (The change set of a production deployment in `fact` is in its service, one of the tails'.)
+  ['LEFT JOIN {{db}}.t_change_sets AS cs ON cs.deployment_id = p.id', `LEFT JOIN (SELECT * FROM {{db}}.t_change_sets WHERE service IN (SELECT service FROM ${LINK_TAILS}) AND deployment_id IN ${FACTS}) AS cs ON cs.deployment_id = p.id`],
   ['FROM facts\n', `FROM facts\nWHERE id IN ${FACTS}\n`],
 ]);
 const PR_SCOPE = PRS('pr');
 const SCOPED_PR_FLOW = narrowed(REBUILD_PR_FLOW, [
-  ["FROM {{db}}.pull_requests FINAL WHERE state = 'merged' AND merged_at IS NOT NULL", `FROM {{db}}.pull_requests FINAL WHERE state = 'merged' AND merged_at IS NOT NULL AND ${PR_SCOPE}`],
+  ["FROM {{db}}.pull_requests FINAL WHERE state = 'merged' AND merged_at IS NOT NULL", "FROM {{db}}.transform_increment_prs WHERE state = 'merged' AND merged_at IS NOT NULL"],
   ['SELECT repo, number, sha FROM {{db}}.pull_request_commits\n', `SELECT repo, number, sha FROM {{db}}.pull_request_commits WHERE ${PR_SCOPE}\n`],
-  ['FROM {{db}}.reviews AS r FINAL', `FROM (SELECT * FROM {{db}}.reviews FINAL WHERE ${PRS('pr', 'pr_number')}) AS r`],
+  ['FROM {{db}}.reviews AS r FINAL', 'FROM (SELECT * FROM {{db}}.transform_increment_reviews) AS r'],
   ['INNER JOIN {{db}}.commits AS c ON c.repo = s.repo', 'INNER JOIN (SELECT repo, sha, authored_at FROM {{db}}.commits WHERE (repo, sha) IN (SELECT repo, sha FROM pr_commit_shas)) AS c ON c.repo = s.repo'],
-  ['INNER JOIN {{db}}.t_change_set_commits AS cs ON cs.repo = s.repo', 'INNER JOIN (SELECT repo, sha, deployment_id FROM {{db}}.t_change_set_commits WHERE (repo, sha) IN (SELECT repo, sha FROM pr_commit_shas)) AS cs ON cs.repo = s.repo'],
+  ['INNER JOIN {{db}}.t_change_set_commits AS cs ON cs.repo = s.repo', 'INNER JOIN (SELECT repo, sha, deployment_id FROM {{db}}.transform_increment_pr_cs) AS cs ON cs.repo = s.repo'],
+  // The deployments shipping those rows only (not a hash table of every deployment).
+  ['INNER JOIN {{db}}.t_deployments AS d ON d.id = cs.deployment_id', `INNER JOIN (SELECT * FROM {{db}}.t_deployments WHERE id IN (SELECT deployment_id FROM {{db}}.transform_increment_pr_cs)) AS d ON d.id = cs.deployment_id`],
 ]);
-/** Keys a production deployment can be named by in an incident (as INCIDENT_REFERENCE_CTES matches them), and its sha's 7-character prefix. */
+/**
+ * The pull requests in scope, deduplicated as FINAL does (the statement keeps the merged ones), read
+ * once: the PR-flow statement names them six times. Their reviews likewise (finalRows).
+ */
+const PR_ROWS_SCOPE = PR_SCOPE;
+const REVIEW_ROWS_SCOPE = PRS('pr', 'pr_number');
+/**
+ * The change-set rows of any sha of the pull requests in scope (a superset of the statement's
+ * pr_commit_shas, which it joins them to), in the services deploying from their repositories (see
+ * CHANGES_ROWS_SELECT).
+ */
+const PR_CS_SELECT = `SELECT repo, sha, deployment_id FROM {{db}}.t_change_set_commits WHERE service IN ${SERVICES_OF_KEY_REPOS('pr', '#')} AND (repo, sha) IN (
+    SELECT repo, sha FROM {{db}}.pull_request_commits WHERE ${PR_SCOPE}
+    UNION ALL SELECT repo, assumeNotNull(merge_commit_sha) FROM {{db}}.transform_increment_prs WHERE merge_commit_sha IS NOT NULL
+    UNION ALL SELECT repo, assumeNotNull(head_sha) FROM {{db}}.transform_increment_prs WHERE head_sha IS NOT NULL)`;
 /**
  * t_dora_daily's rows are sums per (team, service, golden path, day) of facts, t_changes rows (by
  * deployment day) and incidents (by opening day): the (service, day) of every such source row in an
- * increment's scope, before and after, as `service\tYYYY-MM-DD` keys of kind 'daily'. The catalog rows
- * (day 1970-01-01) change only with the catalog, which makes the next run a full rebuild.
+ * increment's scope, before and after, as `service\tYYYY-MM-DD` keys of kind 'daily'. Those of the
+ * facts cover the t_changes rows': every deployment whose t_changes rows are in scope, before or
+ * after, has its facts recomputed ('fact' keys), and its facts row carries the same service and
+ * deployment time. The catalog rows (day 1970-01-01) change only with the catalog, which makes the
+ * next run a full rebuild.
  */
 const DAILY = `(SELECT substring(key, 1, length(key) - 11), toDate(right(key, 10)) FROM {{db}}.transform_increment_keys WHERE kind = 'daily')`;
 const DAILY_FROM = `(SELECT toDateTime64(min(toDate(right(key, 10))), 3, 'UTC') FROM {{db}}.transform_increment_keys WHERE kind = 'daily')`;
@@ -311,19 +388,22 @@ const SCOPED_DORA_DAILY = narrowed(REBUILD_DORA_DAILY, [
   ['FROM cataloged\n)', `FROM cataloged WHERE (service, toDate(0)) IN ${DAILY}\n)`],
 ]);
 
-const DEPLOYMENT_KEYS_OF = (kind: string) => `
+/** Keys a production deployment can be named by in an incident (as INCIDENT_REFERENCE_CTES matches them), and its sha's 7-character prefix. */
+const DEPLOYMENT_KEYS_OF = (kind: string, rows = `(SELECT * FROM {{db}}.t_deployments WHERE id IN ${KEYS(kind)})`) => `
 INSERT INTO {{db}}.transform_increment_keys
 SELECT 'deployment_ref', arrayJoin(arrayFilter(k -> k != '', [lower(id), if(native = '', '', lower(concat(repo, ':', native))), native, lower(ifNull(url, ''))]))
 FROM (SELECT id, repo, url, coalesce(nullIf(extract(id, '^github:[^:]+:([0-9]+)$'), ''), nullIf(extract(id, '^actions:[^:]+:run/([0-9]+)$'), ''), '') AS native
-      FROM {{db}}.t_deployments WHERE id IN ${KEYS(kind)})
+      FROM ${rows})
 UNION ALL
-SELECT 'sha7', substring(assumeNotNull(sha), 1, 7) FROM {{db}}.t_deployments WHERE id IN ${KEYS(kind)} AND sha IS NOT NULL`;
-const DEPLOYMENT_KEYS_OF_TOUCHED = DEPLOYMENT_KEYS_OF('deployment');
+SELECT 'sha7', substring(assumeNotNull(sha), 1, 7) FROM ${rows} WHERE sha IS NOT NULL`;
+/** The touched deployments' rows of t_deployments, read once before and once after it changes. */
+const TOUCHED = '{{db}}.transform_increment_touched';
+const DEPLOYMENT_KEYS_OF_TOUCHED = DEPLOYMENT_KEYS_OF('deployment', TOUCHED);
 /** Positions (service, deployed_at) of the touched production deployments, as `service\tdeployed_at` (called before and after t_deployments changes). */
 const MOVED_OF_TOUCHED = `
 INSERT INTO {{db}}.transform_increment_keys
-SELECT 'moved', concat(service, '\t', toString(deployed_at)) FROM {{db}}.t_deployments
-WHERE id IN ${KEYS('deployment')} AND is_production AND status = 'success'`;
+SELECT 'moved', concat(service, '\t', toString(deployed_at)) FROM ${TOUCHED}
+WHERE is_production AND status = 'success'`;
 
 const Count = z.object({ n: z.coerce.number() });
 const ServiceRepo = z.object({ service: z.string(), repo: z.string() });
@@ -332,6 +412,30 @@ const CatalogRow = z.object({ service: z.string(), repo: z.string(), path: z.str
 async function addKeys(warehouse: Warehouse, sets: [kind: string, keys: Iterable<string>][]): Promise<void> {
   const rows = sets.flatMap(([kind, keys]) => [...new Set(keys)].map((key) => ({ kind, key })));
   for (let i = 0; i < rows.length; i += 100_000) await warehouse.insert('transform_increment_keys', rows.slice(i, i + 100_000));
+}
+
+/**
+ * Fills the scratch table `name` (ENGINE = Memory, made again each time so that it follows the
+ * schema of what it selects) with `select`: a small keyed set a narrowed statement names several
+ * times, read once.
+ */
+/**
+ * Fills the scratch table `name` with the rows of the ReplacingMergeTree `table` within `scope` as
+ * FINAL returns them. FINAL merges every granule the scope's keys fall in, in every part: for new
+ * pull requests, whose numbers sit at the end of each repository's range, most of the table. So the
+ * rows are read without FINAL first; when no key (`key`, the table's sort key) has two versions
+ * stored, they are exactly what FINAL returns, and only otherwise are they read again with FINAL.
+ */
+async function finalRows(warehouse: Warehouse, name: string, table: string, key: string, scope: string): Promise<void> {
+  await scratch(warehouse, name, `SELECT * FROM {{db}}.${table} WHERE ${scope}`);
+  const [versions] = await warehouse.query(`SELECT count() - uniqExact(${key}) AS n FROM {{db}}.${name}`, {}, Count);
+  if ((versions?.n ?? 0) > 0) await scratch(warehouse, name, `SELECT * FROM {{db}}.${table} FINAL WHERE ${scope}`);
+}
+
+async function scratch(warehouse: Warehouse, name: string, select: string, params: Record<string, unknown> = {}): Promise<void> {
+  if (!/^transform_increment_\w+$/.test(name)) throw new Error(`not a scratch table: ${name}`);
+  await warehouse.command(`DROP TABLE IF EXISTS {{db}}.${name}`);
+  await warehouse.command(`CREATE TABLE {{db}}.${name} ENGINE = Memory AS ${select}`, params);
 }
 
 async function countKeys(warehouse: Warehouse, kind: string): Promise<number> {
@@ -346,9 +450,9 @@ async function countKeys(warehouse: Warehouse, kind: string): Promise<number> {
  * are copied into the `_next` twin beside the recomputed ones and the twin is swapped in. Either
  * way a reader sees the table before or after, never between.
  */
-async function replaceRows(warehouse: Warehouse, table: string, scope: string, sql: string, params: Record<string, unknown>): Promise<'appended' | 'replaced'> {
-  const [stored] = await warehouse.query(`SELECT count() AS n FROM {{db}}.${table} WHERE ${scope}`, {}, Count);
-  if ((stored?.n ?? 0) === 0) {
+async function replaceRows(warehouse: Warehouse, table: string, scope: string, sql: string, params: Record<string, unknown>, storedRows?: number): Promise<'appended' | 'replaced'> {
+  const stored = storedRows ?? (await warehouse.query(`SELECT count() AS n FROM {{db}}.${table} WHERE ${scope}`, {}, Count))[0]?.n ?? 0;
+  if (stored === 0) {
     await warehouse.command(retarget(sql, `${table}_next`, table), params);
     return 'appended';
   }
@@ -456,8 +560,10 @@ const ServiceRow = z.object({ service: z.string() });
  */
 const PUSHED = `(SELECT substring(key, position(key, ':') + 1) FROM {{db}}.transform_increment_keys WHERE kind = 'push_sha')`;
 // Every stored version of a push or pull request (no FINAL): a version that no longer holds can only widen the walk.
+/** The repositories of the `repo:sha` keys of `kind` (pushes and pull requests are sorted by repository first: the others are skipped). */
+const KEY_REPOS = (kind: string) => `(SELECT substring(key, 1, position(key, ':') - 1) FROM {{db}}.transform_increment_keys WHERE kind = '${kind}')`;
 const SUPPLIED_PUSHES = `SELECT repo, commits FROM {{db}}.pushes
-  WHERE before IN ${PUSHED} AND event_id NOT IN ${KEYS('push_event')} AND concat(repo, ':', before) IN ${KEYS('push_sha')}`;
+  WHERE repo IN ${KEY_REPOS('push_sha')} AND before IN ${PUSHED} AND event_id NOT IN ${KEYS('push_event')} AND concat(repo, ':', before) IN ${KEYS('push_sha')}`;
 /**
  * Keys `located` (repo:sha): the first commits of stored pushes whose `before` a landed push
  * supplies, the merge commits of pull requests whose head it is, and, in those repositories, merge
@@ -468,7 +574,7 @@ const LOCATED_KEYS = `
   SELECT if(empty(commits), 'located_blind', 'located'), if(empty(commits), repo, concat(repo, ':', commits[1])) FROM (${SUPPLIED_PUSHES})
   UNION ALL
   SELECT 'located', concat(repo, ':', assumeNotNull(merge_commit_sha)) FROM {{db}}.pull_requests
-  WHERE ifNull(head_sha, '') IN ${PUSHED} AND merge_commit_sha IS NOT NULL AND concat(repo, ':', assumeNotNull(head_sha)) IN ${KEYS('push_sha')}
+  WHERE repo IN ${KEY_REPOS('push_sha')} AND ifNull(head_sha, '') IN ${PUSHED} AND merge_commit_sha IS NOT NULL AND concat(repo, ':', assumeNotNull(head_sha)) IN ${KEYS('push_sha')}
   UNION ALL
   SELECT 'located', concat(repo, ':', sha) FROM (
     SELECT repo, assumeNotNull(merge_commit_sha) AS sha FROM {{db}}.pull_requests
@@ -477,19 +583,15 @@ const LOCATED_KEYS = `
   )`;
 /** The (service, deployment_id) of the change sets that recorded (counted or went over) a `repo:sha` key of `kind`. */
 const RECORDED = (kind: string, and = '') => `
-  SELECT service, deployment_id FROM {{db}}.t_change_set_commits WHERE ${PAIRS(kind)}${and}
+  SELECT service, deployment_id FROM {{db}}.t_change_set_commits WHERE service IN ${SERVICES_OF_KEY_REPOS(kind)} AND ${PAIRS(kind)}${and}
   UNION ALL
-  SELECT service, deployment_id FROM {{db}}.t_change_set_walked WHERE ${PAIRS(kind)}${and}`;
-const WALKS_ASKING_FOR_PUSHED = `
+  SELECT service, deployment_id FROM {{db}}.t_change_set_walked WHERE service IN ${SERVICES_OF_KEY_REPOS(kind)} AND ${PAIRS(kind)}${and}`;
+const DEPLOYMENTS_OF_PUSHED = `
   SELECT service, id AS deployment_id FROM {{db}}.t_deployments
-  WHERE ifNull(sha, '') IN ${PUSHED} AND is_production AND status = 'success' AND concat(repo, ':', assumeNotNull(sha)) IN ${KEYS('push_sha')}
-  UNION ALL
-  ${RECORDED('located')}`;
+  WHERE ifNull(sha, '') IN ${PUSHED} AND is_production AND status = 'success' AND concat(repo, ':', assumeNotNull(sha)) IN ${KEYS('push_sha')}`;
 const WALKS_READING_FILES = RECORDED('file_commit', ' AND has({pathScoped:Array(String)}, repo)');
 const PR_MERGE_KEYS = `SELECT 'pr_merge', concat(repo, ':', assumeNotNull(merge_commit_sha)) FROM {{db}}.pull_requests WHERE merge_commit_sha IS NOT NULL AND ${PRS('pr')}`;
-const WALKS_READING_PRS_OR_COMPARES = `
-  ${RECORDED('pr_merge')}
-  UNION ALL
+const DEPLOYMENTS_OF_COMPARES = `
   SELECT service, id AS deployment_id FROM {{db}}.t_deployments
   WHERE is_production AND status = 'success' AND ${PAIRS('compare_head', 'repo', "ifNull(sha, '')")}`;
 /**
@@ -497,14 +599,16 @@ const WALKS_READING_PRS_OR_COMPARES = `
  * whether it is the service's first (the walk then costs what it costs in a full rebuild). A
  * deployment no longer a successful production one was touched by the batch: its own tail covers it.
  */
-const EARLIEST = (walks: string) => `
+const EARLIEST = `
   SELECT w.service AS service, toString(w.m.1) AS from_at, w.m.2 AS from_id, w.m <= f.first AS at_first FROM (
     SELECT w.service AS service, min((d.deployed_at, d.id)) AS m
-    FROM (${walks}) AS w INNER JOIN {{db}}.t_deployments AS d ON d.id = w.deployment_id
+    FROM {{db}}.transform_increment_walks AS w
+    INNER JOIN (SELECT * FROM {{db}}.t_deployments WHERE id IN (SELECT deployment_id FROM {{db}}.transform_increment_walks)) AS d ON d.id = w.deployment_id
     WHERE d.is_production AND d.status = 'success'
     GROUP BY w.service
   ) AS w
-  INNER JOIN (SELECT service, min((deployed_at, id)) AS first FROM {{db}}.t_deployments WHERE is_production AND status = 'success' GROUP BY service) AS f
+  INNER JOIN (SELECT service, min((deployed_at, id)) AS first FROM {{db}}.t_deployments
+              WHERE is_production AND status = 'success' AND service IN (SELECT service FROM {{db}}.transform_increment_walks) GROUP BY service) AS f
   ON f.service = w.service`;
 const HistoryTail = z.object({ service: z.string(), from_at: z.string(), from_id: z.string(), at_first: z.coerce.boolean() });
 
@@ -553,16 +657,19 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
   // Each service's walk starts at the earliest position (deployed_at, id) of a touched production
   // deployment, before and after the batch.
   const tailOfTouched = `INSERT INTO {{db}}.transform_increment_tails
-    SELECT service, deployed_at, id FROM {{db}}.t_deployments WHERE id IN ${KEYS('deployment')} AND is_production AND status = 'success'`;
+    SELECT service, deployed_at, id FROM ${TOUCHED} WHERE is_production AND status = 'success'`;
+  const ofTouched = async () => {
+    await scratch(warehouse, 'transform_increment_touched', `SELECT * FROM {{db}}.t_deployments WHERE id IN ${KEYS('deployment')}`);
+    await warehouse.command(DEPLOYMENT_KEYS_OF_TOUCHED);
+    await warehouse.command(MOVED_OF_TOUCHED);
+    await warehouse.command(tailOfTouched);
+  };
   await warehouse.command('TRUNCATE TABLE {{db}}.transform_increment_tails');
   if (changes.deployments.size) {
-    await warehouse.command(DEPLOYMENT_KEYS_OF_TOUCHED);
-    await warehouse.command(MOVED_OF_TOUCHED);
-    await warehouse.command(tailOfTouched);
-    await replaceRows(warehouse, 't_deployments', `id IN ${KEYS('deployment')}`, SCOPED_DEPLOYMENTS, sqlParams(settings));
-    await warehouse.command(DEPLOYMENT_KEYS_OF_TOUCHED);
-    await warehouse.command(MOVED_OF_TOUCHED);
-    await warehouse.command(tailOfTouched);
+    await ofTouched();
+    const [stored] = await warehouse.query(`SELECT count() AS n FROM ${TOUCHED}`, {}, Count);
+    await replaceRows(warehouse, 't_deployments', `id IN ${KEYS('deployment')}`, SCOPED_DEPLOYMENTS, sqlParams(settings), stored?.n ?? 0);
+    await ofTouched();
   }
   step('deployments', changes.deployments.size);
 
@@ -583,9 +690,16 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
     const historyTails: z.infer<typeof HistoryTail>[] = [];
     const pairs = await warehouse.query(`SELECT DISTINCT service, repo FROM {{db}}.t_deployments WHERE is_production AND status = 'success'`, {}, ServiceRepo);
     const servicesOf = (repo: string) => pairs.filter((p) => p.repo === repo).map((p) => p.service);
+    /** The earliest of `walks` (read once into transform_increment_walks; parts that are '' are left out). */
+    const earliest = async (walks: string[], params: Record<string, unknown> = {}) => {
+      const parts = walks.filter((w) => w !== '');
+      if (!parts.length) return [];
+      await scratch(warehouse, 'transform_increment_walks', `SELECT service, deployment_id FROM (${parts.join('\n  UNION ALL\n')})`, params);
+      return warehouse.query(EARLIEST, {}, HistoryTail);
+    };
     if (changes.pushShas.size) {
       await insertKeys(LOCATED_KEYS);
-      historyTails.push(...await warehouse.query(EARLIEST(WALKS_ASKING_FOR_PUSHED), {}, HistoryTail));
+      historyTails.push(...await earliest([DEPLOYMENTS_OF_PUSHED, await countKeys(warehouse, 'located') ? RECORDED('located') : '']));
       const blind = await warehouse.query(`SELECT DISTINCT key AS repo FROM {{db}}.transform_increment_keys WHERE kind = 'located_blind'`, {}, RepoRow);
       for (const { repo } of blind) for (const service of servicesOf(repo)) whole.add(service);
     }
@@ -594,11 +708,12 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
         `SELECT service, ifNull(repo, '') AS repo, ifNull(path, '') AS path FROM {{db}}.catalog_entities FINAL WHERE repo IS NOT NULL AND repo != ''`, {}, CatalogRow,
       );
       const pathScoped = new ServicePaths(catalog, settings.sharedPaths).pathScopedRepos;
-      if (pathScoped.length) historyTails.push(...await warehouse.query(EARLIEST(WALKS_READING_FILES), { pathScoped }, HistoryTail));
+      if (pathScoped.length) historyTails.push(...await earliest([WALKS_READING_FILES], { pathScoped }));
     }
     if (changes.pullRequests.size + changes.compareHeads.size) {
       if (changes.pullRequests.size) await insertKeys(PR_MERGE_KEYS);
-      historyTails.push(...await warehouse.query(EARLIEST(WALKS_READING_PRS_OR_COMPARES), {}, HistoryTail));
+      const merges = changes.pullRequests.size ? await countKeys(warehouse, 'pr_merge') : 0;
+      historyTails.push(...await earliest([merges ? RECORDED('pr_merge') : '', changes.compareHeads.size ? DEPLOYMENTS_OF_COMPARES : '']));
     }
     for (const tail of historyTails) if (tail.at_first) fromFirst.add(tail.service);
     for (const service of whole) fromFirst.add(service);
@@ -695,7 +810,8 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
   if (changes.pullRequests.size) {
     await insertKeys(`
       SELECT 'pair', concat(repo, ':', s) FROM (
-        SELECT repo, arrayJoin(arrayFilter(x -> x != '', [ifNull(merge_commit_sha, ''), ifNull(head_sha, '')])) AS s FROM {{db}}.pull_requests FINAL WHERE ${PR_SCOPE}
+        -- Every stored version (no FINAL, which costs a merge of most of the table's granules): an older one only adds pairs to recompute.
+        SELECT repo, arrayJoin(arrayFilter(x -> x != '', [ifNull(merge_commit_sha, ''), ifNull(head_sha, '')])) AS s FROM {{db}}.pull_requests WHERE ${PR_SCOPE}
         UNION ALL
         SELECT repo, sha FROM {{db}}.pull_request_commits WHERE ${PR_SCOPE}
       )
@@ -705,11 +821,21 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
   // Reverts are links: the deployments holding a touched commit relink (their revert links).
   if (changes.commits.size) await insertKeys(`SELECT 'link_other', deployment_id FROM {{db}}.t_change_set_commits WHERE ${PAIRS('commit')}`);
   if (rowsMayChange) {
-    await insertKeys(`SELECT 'fact', deployment_id FROM {{db}}.t_changes WHERE ${CHANGES_SCOPE}`);
-    await insertKeys(dailyKeysOf('t_changes', 'deployed_at', CHANGES_SCOPE));
-    await replaceRows(warehouse, 't_changes', CHANGES_SCOPE, SCOPED_CHANGES, sqlParams(settings));
-    await insertKeys(`SELECT 'fact', deployment_id FROM {{db}}.t_changes WHERE ${CHANGES_SCOPE}`);
-    await insertKeys(dailyKeysOf('t_changes', 'deployed_at', CHANGES_SCOPE));
+    // The stored rows in scope (their deployments' facts follow them) and the change-set rows they
+    // are recomputed from, each read once.
+    // Only in the services that can hold them (t_changes is sorted by team and service): a touched
+    // deployment's stored rows are in its service before the batch (its `moved` position; rows exist
+    // only for production deployments), a pair's in the services deploying from its repository (an
+    // untouched deployment keeps its service and repository).
+    await insertKeys(`SELECT 'changes_stored', deployment_id FROM {{db}}.t_changes
+      WHERE (service IN (SELECT substring(key, 1, length(key) - 24) FROM {{db}}.transform_increment_keys WHERE kind = 'moved') OR service IN ${SERVICES_OF_KEY_REPOS('pair')})
+        AND ${CHANGES_SCOPE}`);
+    await insertKeys(`SELECT 'fact', key FROM {{db}}.transform_increment_keys WHERE kind = 'changes_stored'`);
+    await scratch(warehouse, 'transform_increment_cs', CHANGES_ROWS_SELECT);
+    // No stored row in scope: the new rows are appended (replaceRows counts rows; a deployment stands for at least one).
+    await replaceRows(warehouse, 't_changes', CHANGES_SCOPE, SCOPED_CHANGES, sqlParams(settings), await countKeys(warehouse, 'changes_stored'));
+    // The rows in scope now are the recomputed ones: those of the change-set rows in scope.
+    await insertKeys(`SELECT 'fact', deployment_id FROM {{db}}.transform_increment_cs`);
   }
   step('changes');
 
@@ -765,6 +891,9 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
       UNION ALL
       SELECT 'link_incident', key FROM {{db}}.transform_increment_keys WHERE kind = 'link_incident_scope'`);
     await insertKeys(`SELECT 'fact', deployment_id FROM {{db}}.t_failure_links WHERE ${LINK_SCOPE()}`);
+    await scratch(warehouse, 'transform_increment_resolved_refs', RESOLVED_REFERENCES_SELECT);
+    await scratch(warehouse, 'transform_increment_revert_candidates', REVERT_CANDIDATES_SELECT);
+    await scratch(warehouse, 'transform_increment_reverts', REVERTS_SELECT);
     linkWrite = await replaceScoped(warehouse, 't_failure_links', LINK_SCOPE(), SCOPED_FAILURE_LINKS, sqlParams(settings));
     await insertKeys(`SELECT 'fact', deployment_id FROM {{db}}.t_failure_links WHERE ${LINK_SCOPE()}`);
   }
@@ -785,7 +914,12 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
 
   // PR flow: touched PRs, and PRs holding a commit whose time changed or that shipped differently.
   const prs = rowsMayChange ? await prFlowScope() : 0;
-  if (prs) await replaceRows(warehouse, 't_pr_flow', PR_SCOPE, SCOPED_PR_FLOW, sqlParams(settings));
+  if (prs) {
+    await finalRows(warehouse, 'transform_increment_prs', 'pull_requests', 'repo, number', PR_ROWS_SCOPE);
+    await finalRows(warehouse, 'transform_increment_reviews', 'reviews', 'repo, pr_number, id', REVIEW_ROWS_SCOPE);
+    await scratch(warehouse, 'transform_increment_pr_cs', PR_CS_SELECT);
+    await replaceRows(warehouse, 't_pr_flow', PR_SCOPE, SCOPED_PR_FLOW, sqlParams(settings));
+  }
   step('PR flow', prs);
 
   // DORA rows by day: the (service, day) of every source row recomputed above, before and after.
@@ -801,7 +935,8 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
   await insertKeys(`
     SELECT 'pr_pair', key FROM {{db}}.transform_increment_keys WHERE kind IN ('pair', 'commit')
     UNION ALL
-    SELECT 'pr_pair', concat(repo, ':', sha) FROM {{db}}.t_change_set_commits WHERE deployment_id IN ${KEYS('deployment')}`);
+    SELECT 'pr_pair', concat(repo, ':', sha) FROM {{db}}.t_change_set_commits
+    WHERE service IN (SELECT service FROM {{db}}.t_deployments WHERE id IN ${KEYS('deployment')}) AND deployment_id IN ${KEYS('deployment')}`);
   await insertKeys(`
     SELECT 'pr', concat(repo, '#', toString(number)) FROM {{db}}.pull_request_commits WHERE ${PAIRS('pr_pair')}
     UNION ALL
