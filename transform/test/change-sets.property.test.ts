@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { computeChangeSets, History, ServicePaths, type ChangeSetCommitRow, type ProductionDeployment } from '../src/metrics/change-sets.js';
+import { random } from './random.js';
 
 /*
  * Path-aware change sets over random monorepo histories (no warehouse: the walk is a pure
@@ -12,17 +13,6 @@ const REPO = 'acme/mono';
 const SERVICES = { api: 'services/api', web: 'services/web', jobs: 'services/jobs' } as const;
 type Service = keyof typeof SERVICES;
 const FOLDERS = [...Object.values(SERVICES), 'libs/core', 'docs', 'services/apiary'];
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Scenario { history: History; commits: string[]; files: (string[] | null)[]; deployments: ProductionDeployment[]; heads: Map<Service, number[]> }
 

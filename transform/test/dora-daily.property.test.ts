@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { catalogScopeWhere, dayStart, type DoraQuery, scopeParams, scopeWhere, wholeWeeksOf } from '../src/metrics/dora.js';
+import { rebuildDoraDaily } from '../src/metrics/rebuild.js';
 import { SqlFile, sqlFile, sqlFragment } from '../src/metrics/sql-files.js';
 import { openTestWarehouse } from './harness.js';
+import { random } from './random.js';
 
 /*
  * The team and organisation DORA statement (queries/dora/scope.sql) reads one table, t_dora_daily,
@@ -24,18 +26,6 @@ let env: Awaited<ReturnType<typeof openTestWarehouse>>;
 const oracle = new SqlFile('dora-scope-entities', readFileSync(join(import.meta.dirname, 'fixtures/dora-scope-entities.sql'), 'utf8')
   .replace(/\{\{>\s*([a-z0-9_]+)\s*\}\}/g, (_m, name: string) => sqlFragment(name)));
 const scopeSql = sqlFile('queries/dora/scope');
-const dailyModel = sqlFile('models/t_dora_daily');
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TEAMS = ['core', 'payments', 'unassigned'];
 const START = Date.parse('2024-06-01T00:00:00Z');
@@ -48,7 +38,7 @@ async function fill(seed: number): Promise<void> {
   const rnd = random(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
   const w = env.warehouse;
-  for (const table of ['catalog_entities', 't_deployments', 't_deployment_facts', 't_changes', 't_incidents', 't_dora_daily']) await w.command(`TRUNCATE TABLE {{db}}.${table}`);
+  for (const table of ['catalog_entities', 't_deployments', 't_deployment_facts', 't_changes', 't_incidents']) await w.command(`TRUNCATE TABLE {{db}}.${table}`);
   const services = Array.from({ length: 3 + Math.floor(rnd() * 8) }, (_, i) => `s${i}`);
   const catalog = services.filter(() => rnd() < 0.7);
   // A service outside the live catalog (never in it, or deprecated) keeps one team and golden path, as
@@ -104,10 +94,7 @@ async function fill(seed: number): Promise<void> {
   if (facts.length) await w.insert('t_deployment_facts', facts);
   if (changes.length) await w.insert('t_changes', changes);
   if (incidents.length) await w.insert('t_incidents', incidents);
-  await w.command('DROP TABLE IF EXISTS {{db}}.t_dora_daily_next');
-  await w.command('CREATE TABLE {{db}}.t_dora_daily_next AS {{db}}.t_dora_daily');
-  await w.command(dailyModel.for(w));
-  await w.command('INSERT INTO {{db}}.t_dora_daily SELECT * FROM {{db}}.t_dora_daily_next');
+  await rebuildDoraDaily(w);
 }
 
 function randomQuery(rnd: () => number): DoraQuery {

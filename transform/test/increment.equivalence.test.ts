@@ -13,6 +13,7 @@ import { Sink } from '@paved/pipeline';
 import { migrate, Warehouse } from '@paved/warehouse';
 import { event } from './harness.js';
 import { HistoryBuilder, sha } from './history.js';
+import { random } from './random.js';
 
 /*
  * Incremental transform = full rebuild, row for row, on random histories (docs/operations.md,
@@ -38,17 +39,6 @@ const HISTORIES = Number(process.env.INCREMENT_HISTORIES ?? 220);
 const PER_ROUND = 10;
 const settings: MetricSettings = { ...defaultMetricSettings, sharedPaths: [{ repo: null, path: 'libs' }] };
 const DERIVED = ['t_deployments', 't_incidents', 't_change_sets', 't_change_set_commits', 't_uncounted_commits', 't_change_set_walked', 't_changes', 't_failure_links', 't_deployment_facts', 't_pr_flow', 't_dora_daily'];
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Item = { kind: 'events'; events: CanonicalEventInput[] } | { kind: 'link_override'; deploymentId: string; incidentId: string; verdict: 'reject' | 'confirm' } | { kind: 'mapping_override'; key: string; service: string };
 
