@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type ChangeSummary, changesOfRows, emptyChanges, mergeChanges, runIncrement } from '../src/metrics/increment.js';
 import { setFailureLinkOverride, setMappingOverride } from '../src/metrics/overrides.js';
-import { runTransform } from '../src/metrics/rebuild.js';
+import { rebuildChangeSets } from '../src/metrics/change-sets.js';
+import { prepareNext, runTransform } from '../src/metrics/rebuild.js';
 import { defaultMetricSettings, type MetricSettings } from '../src/metrics/settings.js';
 import { Sink } from '@paved/pipeline';
 import { migrate, Warehouse } from '@paved/warehouse';
@@ -39,6 +40,9 @@ const HISTORIES = Number(process.env.INCREMENT_HISTORIES ?? 220);
 const PER_ROUND = 10;
 const settings: MetricSettings = { ...defaultMetricSettings, sharedPaths: [{ repo: null, path: 'libs' }] };
 const DERIVED = ['t_deployments', 't_incidents', 't_change_sets', 't_change_set_commits', 't_uncounted_commits', 't_change_set_walked', 't_changes', 't_failure_links', 't_deployment_facts', 't_pr_flow', 't_dora_daily'];
+
+/** What the full rebuild's walk writes (rebuildChangeSets). */
+const WALKED = ['t_change_sets', 't_change_set_commits', 't_uncounted_commits', 't_change_set_walked'];
 
 type Item = { kind: 'events'; events: CanonicalEventInput[] } | { kind: 'link_override'; deploymentId: string; incidentId: string; verdict: 'reject' | 'confirm' } | { kind: 'mapping_override'; key: string; service: string };
 
@@ -245,10 +249,10 @@ async function ingest(events: CanonicalEventInput[]): Promise<void> {
 }
 
 /** Every derived table, rows sorted, arrays inside rows sorted (groupUniqArray has no order). */
-async function snapshot(): Promise<Record<string, string[]>> {
+async function snapshot(tables: string[] = DERIVED, suffix = ''): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
-  for (const table of DERIVED) {
-    const rows = await warehouse.query(`SELECT * FROM {{db}}.${table}`, {}, z.record(z.string(), z.unknown()));
+  for (const table of tables) {
+    const rows = await warehouse.query(`SELECT * FROM {{db}}.${table}${suffix}`, {}, z.record(z.string(), z.unknown()));
     out[table] = rows.map((row) => JSON.stringify(Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Array.isArray(v) ? [...v].map(String).sort() : v])))).sort();
   }
   return out;
@@ -260,7 +264,7 @@ interface Outcome { increments: number; fulls: number; fullReasons: string[] }
  * Lands histories `seeds` (side by side: batch n of each lands together) with an increment after
  * each batch, then returns the incremental and the fully rebuilt tables.
  */
-async function replay(seeds: number[]): Promise<{ incremental: Record<string, string[]>; full: Record<string, string[]>; outcome: Outcome }> {
+async function replay(seeds: number[]): Promise<{ incremental: Record<string, string[]>; full: Record<string, string[]>; passes: Record<string, string[]>; outcome: Outcome }> {
   await reset();
   const histories = seeds.map((seed) => ({ seed, history: generate(seed) }));
   // The starting point: the catalogs and tables fully built from them (empty but for t_dora_daily's catalog rows).
@@ -299,7 +303,13 @@ async function replay(seeds: number[]): Promise<{ incremental: Record<string, st
   }
   const incremental = await snapshot();
   await runTransform(warehouse, settings);
-  return { incremental, full: await snapshot(), outcome };
+  const full = await snapshot();
+  // The full rebuild's walk in passes of one group of services and repositories each (how it bounds
+  // its memory on a large history) writes the same rows as the one pass it makes here.
+  for (const table of WALKED) await prepareNext(warehouse, table);
+  const walked = await rebuildChangeSets(warehouse, settings.sharedPaths, { maxPushes: 1 });
+  if (walked.passes < seeds.length) throw new Error(`expected a pass per history, got ${walked.passes}`);
+  return { incremental, full, passes: await snapshot(WALKED, '_next'), outcome };
 }
 
 describe('incremental transform equals a full rebuild', () => {
@@ -309,7 +319,8 @@ describe('incremental transform equals a full rebuild', () => {
     let rows = 0;
     for (let first = 1; first <= HISTORIES; first += PER_ROUND) {
       const seeds = Array.from({ length: Math.min(PER_ROUND, HISTORIES - first + 1) }, (_, i) => first + i);
-      const { incremental, full, outcome } = await replay(seeds);
+      const { incremental, full, passes, outcome } = await replay(seeds);
+      for (const table of WALKED) expect(passes[table], `seeds ${seeds[0]}–${seeds[seeds.length - 1]}: ${table} written in passes differs from one pass`).toEqual(full[table]);
       increments += outcome.increments;
       fulls += outcome.fulls;
       for (const table of DERIVED) {

@@ -402,6 +402,8 @@ const PushRow = z.object({ repo: z.string(), before: z.string(), after: z.string
 const CompareRow = z.object({ repo: z.string(), base: z.string(), head: z.string(), status: z.string(), commits: z.array(z.string()), total_commits: z.coerce.number() });
 const PrRow = z.object({ repo: z.string(), merge_commit_sha: z.string(), head_sha: z.string().nullable(), known_commits: z.array(z.string()) });
 const CatalogRow = z.object({ service: z.string(), repo: z.string(), path: z.string() });
+const ServiceRepoRow = z.object({ service: z.string(), repo: z.string() });
+const RepoCountRow = z.object({ repo: z.string(), n: z.coerce.number() });
 const FilesRow = z.object({ repo: z.string(), sha: z.string(), files: z.array(z.string()) });
 
 const PushKeyRow = PushRow.extend({ pushed_at: z.string(), ref: z.string() });
@@ -425,30 +427,109 @@ async function servicePaths(warehouse: Warehouse, sharedPaths: MetricSettings['s
   return new ServicePaths(catalog, sharedPaths);
 }
 
-/** Loads what the walk needs from the warehouse and computes the change sets of every service, from all history. */
+/**
+ * The services and repositories one pass of the full rebuild's walk covers. `null`: all of them, read
+ * with unfiltered statements (one pass).
+ */
+export interface WalkBatch { services: string[]; repos: string[]; pushes: number }
+
+/**
+ * Loads what the walk needs from the warehouse and computes the change sets of the services of
+ * `batch` (every service, from all history, when `batch` is null). The walk of a service reads only
+ * the history of the repositories it deployed from, so a batch loads only theirs.
+ */
 export async function computeStoredChangeSets(
-  warehouse: Warehouse, sharedPaths: MetricSettings['sharedPaths'] = [],
+  warehouse: Warehouse, sharedPaths: MetricSettings['sharedPaths'] = [], batch: WalkBatch | null = null, paths?: ServicePaths,
 ): Promise<{ deployments: number; sets: ChangeSetRow[]; commits: ChangeSetCommitRow[]; uncounted: UncountedCommitRow[]; walked: WalkedCommitRow[] }> {
+  const params = batch ? { services: batch.services, repos: batch.repos } : {};
+  const inServices = batch ? ' AND service IN {services:Array(String)}' : '';
+  const inRepos = batch ? ' WHERE repo IN {repos:Array(String)}' : '';
   const deployments = await warehouse.query(
-    `SELECT id, service, repo, sha FROM {{db}}.t_deployments WHERE is_production AND status = 'success' ORDER BY service, deployed_at, id`, {}, DeploymentRow,
+    `SELECT id, service, repo, sha FROM {{db}}.t_deployments WHERE is_production AND status = 'success'${inServices} ORDER BY service, deployed_at, id`, params, DeploymentRow,
   );
   const history = new History();
   // Ties on pushed_at are ordered by the push's own fields, so that which push "first" carried a
   // commit never depends on how the parts happened to be read.
-  const pushes = await warehouse.query(`SELECT repo, before, after, commits, forced FROM {{db}}.pushes FINAL ORDER BY pushed_at, after, ref, before`, {}, PushRow);
+  const pushes = await warehouse.query(`SELECT repo, before, after, commits, forced FROM {{db}}.pushes FINAL${inRepos} ORDER BY pushed_at, after, ref, before`, params, PushRow);
   for (const push of pushes) history.addPush(push.repo, push);
-  const compares = await warehouse.query(`SELECT repo, base, head, status, commits, total_commits FROM {{db}}.compares FINAL`, {}, CompareRow);
+  const compares = await warehouse.query(`SELECT repo, base, head, status, commits, total_commits FROM {{db}}.compares FINAL${inRepos}`, params, CompareRow);
   for (const compare of compares) history.addCompare(compare.repo, compare);
-  const paths = await servicePaths(warehouse, sharedPaths);
+  const servicePathsOf = paths ?? await servicePaths(warehouse, sharedPaths);
   // Files matter only where a service has a path: other repositories' file lists are never read.
-  const scopedRepos = paths.pathScopedRepos;
-  history.filesMatterIn = new Set(scopedRepos);
+  const inBatch = batch ? new Set(batch.repos) : null;
+  const scopedRepos = servicePathsOf.pathScopedRepos.filter((repo) => !inBatch || inBatch.has(repo));
+  history.filesMatterIn = new Set(servicePathsOf.pathScopedRepos);
   if (scopedRepos.length) {
     const files = await warehouse.query(`SELECT repo, sha, files FROM {{db}}.commit_files FINAL WHERE repo IN {repos:Array(String)}`, { repos: scopedRepos }, FilesRow);
     for (const row of files) history.addFiles(row.repo, row.sha, row.files);
   }
-  for (const pr of await warehouse.query(MERGED_PRS('', ''), {}, PrRow)) history.addMergedPr(pr.repo, pr.merge_commit_sha, { known: pr.known_commits, head: pr.head_sha });
-  return { deployments: deployments.length, ...computeChangeSets(deployments, history, paths) };
+  const merged = batch ? MERGED_PRS(' AND repo IN {repos:Array(String)}', 'repo IN {repos:Array(String)}') : MERGED_PRS('', '');
+  for (const pr of await warehouse.query(merged, params, PrRow)) history.addMergedPr(pr.repo, pr.merge_commit_sha, { known: pr.known_commits, head: pr.head_sha });
+  return { deployments: deployments.length, ...computeChangeSets(deployments, history, servicePathsOf) };
+}
+
+/**
+ * How many pushes one pass of the full rebuild's walk loads at most (whole groups of services and
+ * the repositories they deploy from; a larger group is a pass of its own). The walk holds what it
+ * loads in memory: at the large demo's five-year proxy (9.4 M entity rows) one pass over all history
+ * took the process to about 4 GB.
+ */
+export const WALK_BATCH_PUSHES = 200_000;
+
+/**
+ * Splits the full rebuild's walk into passes: services joined by a repository they both deployed
+ * from (and repositories by a service deploying from both) stay in one pass, so each pass reads the
+ * whole history of its repositories and every service's walk, and which service first went over an
+ * uncounted commit, are what one pass over everything gives. Passes hold at most `maxPushes` pushes,
+ * except a single group larger than that. One pass (null) when everything fits.
+ */
+export async function walkBatches(warehouse: Warehouse, maxPushes: number = WALK_BATCH_PUSHES): Promise<(WalkBatch | null)[]> {
+  const pairs = await warehouse.query(`SELECT DISTINCT service, repo FROM {{db}}.t_deployments WHERE is_production AND status = 'success' ORDER BY service, repo`, {}, ServiceRepoRow);
+  const counts = await warehouse.query(`SELECT repo, count() AS n FROM {{db}}.pushes GROUP BY repo`, {}, RepoCountRow);
+  const pushesOf = new Map(counts.map((c) => [c.repo, c.n]));
+  const total = [...new Set(pairs.map((p) => p.repo))].reduce((sum, repo) => sum + (pushesOf.get(repo) ?? 0), 0);
+  if (total <= maxPushes) return [null];
+  // Union-find over `s:<service>` and `r:<repo>`.
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    if (!parent.has(x)) parent.set(x, x);
+    let root = x;
+    while (parent.get(root) !== root) root = parent.get(root)!;
+    for (let node = x; node !== root;) {
+      const up = parent.get(node)!;
+      parent.set(node, root);
+      node = up;
+    }
+    return root;
+  };
+  for (const { service, repo } of pairs) {
+    const [a, b] = [find(`s:${service}`), find(`r:${repo}`)];
+    if (a !== b) parent.set(b, a);
+  }
+  const groups = new Map<string, WalkBatch>();
+  for (const { service, repo } of pairs) {
+    const root = find(`s:${service}`);
+    const group = groups.get(root) ?? { services: [], repos: [], pushes: 0 };
+    groups.set(root, group);
+    if (!group.services.includes(service)) group.services.push(service);
+    if (!group.repos.includes(repo)) {
+      group.repos.push(repo);
+      group.pushes += pushesOf.get(repo) ?? 0;
+    }
+  }
+  const batches: WalkBatch[] = [];
+  let current: WalkBatch = { services: [], repos: [], pushes: 0 };
+  for (const group of groups.values()) {
+    if (current.services.length && current.pushes + group.pushes > maxPushes) {
+      batches.push(current);
+      current = { services: [], repos: [], pushes: 0 };
+    }
+    current.services.push(...group.services);
+    current.repos.push(...group.repos);
+    current.pushes += group.pushes;
+  }
+  if (current.services.length) batches.push(current);
+  return batches;
 }
 
 const TAIL = `INNER JOIN {{db}}.transform_increment_tails AS t ON t.service = d.service`;
@@ -630,10 +711,22 @@ export async function insertChangeSets(warehouse: Warehouse, rows: { sets: Chang
 
 /**
  * Loads what the walk needs from the warehouse and rebuilds t_change_sets, t_change_set_commits,
- * t_uncounted_commits and t_change_set_walked (into their *_next twins).
+ * t_uncounted_commits and t_change_set_walked (into their *_next twins), in passes of at most
+ * `maxPushes` pushes each (walkBatches), so that the memory the walk holds is bounded by a pass, not
+ * by all history.
  */
-export async function rebuildChangeSets(warehouse: Warehouse, sharedPaths: MetricSettings['sharedPaths'] = []): Promise<{ deployments: number; commits: number; uncounted: number }> {
-  const result = await computeStoredChangeSets(warehouse, sharedPaths);
-  await insertChangeSets(warehouse, result);
-  return { deployments: result.deployments, commits: result.commits.length, uncounted: result.uncounted.length };
+export async function rebuildChangeSets(
+  warehouse: Warehouse, sharedPaths: MetricSettings['sharedPaths'] = [], options: { maxPushes?: number } = {},
+): Promise<{ deployments: number; commits: number; uncounted: number; passes: number }> {
+  const batches = await walkBatches(warehouse, options.maxPushes);
+  const paths = await servicePaths(warehouse, sharedPaths);
+  const totals = { deployments: 0, commits: 0, uncounted: 0, passes: batches.length };
+  for (const batch of batches) {
+    const result = await computeStoredChangeSets(warehouse, sharedPaths, batch, paths);
+    await insertChangeSets(warehouse, result);
+    totals.deployments += result.deployments;
+    totals.commits += result.commits.length;
+    totals.uncounted += result.uncounted.length;
+  }
+  return totals;
 }
