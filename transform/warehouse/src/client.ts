@@ -98,15 +98,15 @@ export class Warehouse {
       const memoryMb = options.memoryMb ?? DEFAULT_EMBEDDED_MEMORY_MB;
       // The engine starts with its memory bounded (embedded.ts); the connections below share it.
       engine = await startEmbeddedEngine(path, memoryMb);
-      const connect = async () => {
+      const connect = async (role: 'writer' | 'reader') => {
         // chdb/connection is typed against its own copy of client-common's Connection type.
         const connection = createChdbConnection({ path });
-        await connection.chdb.queryAsync(embeddedSessionSettings(memoryMb), { format: 'TabSeparated' });
+        await connection.chdb.queryAsync(embeddedSessionSettings(memoryMb, role), { format: 'TabSeparated' });
         return createClient({ connection: connection as unknown as ClientConnection });
       };
-      const client = await connect();
+      const client = await connect('writer');
       const readers: ClickHouseClient[] = [];
-      for (let i = 0; i < EMBEDDED_READERS; i += 1) readers.push(await connect());
+      for (let i = 0; i < EMBEDDED_READERS; i += 1) readers.push(await connect('reader'));
       return new Warehouse(client, database, 'embedded', options.cluster, dataDir, readers, engine);
     } catch (error) {
       engine?.close();

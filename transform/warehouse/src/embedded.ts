@@ -66,11 +66,22 @@ export const FORMAT_SETTINGS = {
  * query may use most of the ceiling, and GROUP BY and ORDER BY spill to disk (under the data
  * directory's tmp/) at half of it instead of failing; and FORMAT_SETTINGS, which the client would
  * otherwise prefix to every statement as three SETs (about 0.5 ms each time in chdb).
+ *
+ * The writer (the sink's inserts and the transform's statements) also joins with grace hash where
+ * the join allows it (INNER/LEFT/RIGHT/FULL, ALL/ANY): a join whose right side passes an eighth of
+ * the ceiling is split into buckets on disk instead of growing in memory (an eighth: the t_changes
+ * statement holds several joins at once; with a quarter it still failed). The full rebuild of the
+ * large proxy (9.4 M entity rows) then completes with a 2 GiB ceiling, where that statement failed
+ * with MEMORY_LIMIT_EXCEEDED, and writes the same rows. Other joins (the failure links' ASOF) stay
+ * hash joins, bounded by the same eighth (their right side, the production deployments, is about
+ * 80 MB at that scale).
+ * Readers keep ClickHouse's defaults: their joins are small, and parallel hash is faster there.
  */
-export function embeddedSessionSettings(memoryMb: number = DEFAULT_EMBEDDED_MEMORY_MB): string {
+export function embeddedSessionSettings(memoryMb: number = DEFAULT_EMBEDDED_MEMORY_MB, role: 'writer' | 'reader' = 'reader'): string {
   const bytes = Math.round(memoryMb * 0.8) * 1024 * 1024;
   const formats = Object.entries(FORMAT_SETTINGS).map(([name, value]) => `${name} = ${typeof value === 'number' ? value : `'${value}'`}`);
-  return `SET max_memory_usage = ${bytes}, max_bytes_ratio_before_external_group_by = 0.5, max_bytes_ratio_before_external_sort = 0.5, ${formats.join(', ')}`;
+  const joins = role === 'writer' ? [`join_algorithm = 'grace_hash,parallel_hash,hash'`, `max_bytes_in_join = ${Math.round(memoryMb / 8) * 1024 * 1024}`] : [];
+  return `SET ${[`max_memory_usage = ${bytes}`, 'max_bytes_ratio_before_external_group_by = 0.5', 'max_bytes_ratio_before_external_sort = 0.5', ...formats, ...joins].join(', ')}`;
 }
 
 type ChdbSession = InstanceType<(typeof import('chdb'))['Session']>;

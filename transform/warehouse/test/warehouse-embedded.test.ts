@@ -45,6 +45,27 @@ describe('the embedded engine bounds its memory', () => {
     ]);
   });
 
+  it('joins with grace hash on the writer (spilling past an eighth of the ceiling), and as ClickHouse does on the readers', async () => {
+    const JOIN_SETTINGS = `SELECT name, value FROM system.settings WHERE name IN ('join_algorithm', 'max_bytes_in_join') ORDER BY name`;
+    // What the writer runs with, read through the writer (a command), not a reader.
+    await warehouse.command('CREATE DATABASE IF NOT EXISTS {{db}}');
+    await warehouse.command('CREATE TABLE IF NOT EXISTS {{db}}.join_settings (name String, value String) ENGINE = Memory');
+    await warehouse.command(`INSERT INTO {{db}}.join_settings ${JOIN_SETTINGS}`);
+    expect(await warehouse.query('SELECT name, value FROM {{db}}.join_settings ORDER BY name', {}, Setting)).toEqual([
+      { name: 'join_algorithm', value: 'grace_hash,parallel_hash,hash' },
+      { name: 'max_bytes_in_join', value: String(64 * MiB) },
+    ]);
+    const reader = await warehouse.query(JOIN_SETTINGS, {}, Setting);
+    expect(reader.find((s) => s.name === 'join_algorithm')?.value).not.toContain('grace_hash');
+    expect(reader.find((s) => s.name === 'max_bytes_in_join')?.value).toBe('0');
+    // A join on the writer still answers exactly (the grace join of a right side larger than its threshold).
+    await warehouse.command('CREATE TABLE IF NOT EXISTS {{db}}.join_probe (n UInt64, chars UInt64) ENGINE = Memory');
+    await warehouse.command(`INSERT INTO {{db}}.join_probe SELECT count(), sum(length(b.s)) FROM numbers(3000000) AS a
+      INNER JOIN (SELECT number * 3 AS k, concat(toString(number), repeat('x', 60)) AS s FROM numbers(3000000)) AS b ON a.number = b.k`);
+    expect(await warehouse.query('SELECT n, chars FROM {{db}}.join_probe', {}, z.object({ n: z.number(), chars: z.number() })))
+      .toEqual([{ n: 1_000_000, chars: 5_888_890 + 1_000_000 * 60 }]);
+  }, 120_000);
+
   it('refuses a query that needs more than the ceiling instead of growing the process', async () => {
     await expect(warehouse.query('SELECT length(groupArray(number)) AS n FROM numbers(200000000)', {}, z.object({ n: z.number() })))
       .rejects.toThrow(/MEMORY_LIMIT_EXCEEDED|memory limit exceeded/i);
