@@ -20,7 +20,8 @@
  * BENCH_MODE=http (the default when dashboard/$PAVED_DASHBOARD_DIST, default .next-incremental, is
  * built) measures through `paved start` and /api/v1; BENCH_MODE=in-process wires the same receiver,
  * journal, sink, schedule and read cache in the bench's process and reads through the functions the
- * API routes call. BENCH_PROBES (30), BENCH_RATE (100 events/s), BENCH_INCREMENTS (5); BENCH_ONLY=data
+ * API routes call. BENCH_PROBES (30), BENCH_RATE (100 events/s), BENCH_INCREMENTS (5), BENCH_PROFILE (1: each
+ * increment's 12 slowest statements; all: every statement in order); BENCH_ONLY=data
  * prepares the warehouse (load, scale up, full rebuild) and stops, BENCH_ONLY=increments stops after part 1.
  * Run it under `flock /tmp/paved/bench.lock`; load averages and the busiest other processes are in
  * the report (test-artifacts/bench-freshness-<scale>.json).
@@ -263,7 +264,7 @@ const incrementRuns: Record<string, unknown>[] = [];
     const loadBefore = loads();
     const started = performance.now();
     const statements: { ms: number; sql: string }[] = [];
-    // BENCH_PROFILE=1: the increment's slowest statements (what to make cheaper next).
+    // BENCH_PROFILE=1: the increment's 12 slowest statements (what to make cheaper next); BENCH_PROFILE=all: every statement, in order.
     const timed = process.env.BENCH_PROFILE ? new Proxy(warehouse, {
       get(target, key, receiver) {
         const value = Reflect.get(target, key, receiver);
@@ -275,7 +276,7 @@ const incrementRuns: Record<string, unknown>[] = [];
       },
     }) : warehouse;
     const result = await runIncrement(timed, settings, changes);
-    if (process.env.BENCH_PROFILE) for (const st of statements.sort((a, b) => b.ms - a.ms).slice(0, 12)) log(`    ${st.ms} ms ${st.sql}`);
+    if (process.env.BENCH_PROFILE) for (const st of (process.env.BENCH_PROFILE === 'all' ? statements : statements.sort((a, b) => b.ms - a.ms).slice(0, 12))) log(`    ${st.ms} ms ${st.sql}`);
     const ms = round(performance.now() - started);
     if (result.kind === 'full_needed') {
       log(`increment ${i + 1}: full rebuild needed (${result.reason})`);
