@@ -22,14 +22,17 @@
  * journal, sink, schedule and read cache in the bench's process and reads through the functions the
  * API routes call. BENCH_PROBES (30), BENCH_RATE (100 events/s), BENCH_INCREMENTS (5), BENCH_PROFILE (1: each
  * increment's 12 slowest statements; all: every statement in order); BENCH_ONLY=data
- * prepares the warehouse (load, scale up, full rebuild) and stops, BENCH_ONLY=increments stops after part 1.
+ * prepares the warehouse (load, scale up, full rebuild) and stops, BENCH_ONLY=increments stops after part 1,
+ * BENCH_ONLY=rebuild runs one full rebuild on the prepared warehouse and reports each step's time and the
+ * process's peak RSS during it (engine included: chdb runs in this process) in
+ * test-artifacts/bench-freshness-<scale>-rebuild.json.
  * Run it under `flock /tmp/paved/bench.lock`; load averages and the busiest other processes are in
  * the report (test-artifacts/bench-freshness-<scale>.json).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import { createHmac, randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -176,6 +179,26 @@ if (built?.value !== definitionsFingerprint(settings)) {
   const full = await runTransform(warehouse, settings);
   report.fullRebuild = { ms: full.totalMs, steps: full.steps, load: loads() };
   log(`full rebuild: ${full.totalMs} ms (load ${loads().join(' ')})`);
+}
+if (process.env.BENCH_ONLY === 'rebuild') {
+  // The memory to plan for is the full rebuild's: its peak resident memory per step, sampled every 50 ms.
+  const rssMb = () => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) / 1024);
+  const peaks = new Map<string, number>();
+  let current = 'start';
+  const sample = () => peaks.set(current, Math.max(peaks.get(current) ?? 0, rssMb()));
+  const timer = setInterval(sample, 50);
+  const loadBefore = loads();
+  const full = await runTransform(warehouse, settings, (label) => { sample(); current = label; });
+  sample();
+  clearInterval(timer);
+  const steps = full.steps.map((step) => ({ ...step, peakRssMb: peaks.get(step.label) ?? 0 }));
+  for (const step of steps) log(`  ${step.label}: ${step.ms} ms, peak RSS ${step.peakRssMb} MB`);
+  const peakRssMb = Math.max(...steps.map((step) => step.peakRssMb));
+  log(`full rebuild: ${full.totalMs} ms, peak RSS ${peakRssMb} MB (ceiling ${memoryMb ?? 'default'} MiB; load ${loadBefore.join(' ')} -> ${loads().join(' ')})`);
+  mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
+  writeFileSync(join(ROOT, 'test-artifacts', `bench-freshness-${scale}-rebuild.json`), `${JSON.stringify({ ...report, rebuild: { ms: full.totalMs, peakRssMb, steps, loadBefore, loadAfter: loads() } }, null, 2)}\n`);
+  await warehouse.close();
+  process.exit(0);
 }
 let canonicalRows = 0;
 for (const table of ['commits', 'pushes', 'pull_requests', 'reviews', 'deployment_statuses', 'incident_updates']) {
