@@ -5,8 +5,10 @@ import { demoCanonicalEvents, demoCounts, demoDeliveries, type DemoOptions } fro
 import { receiveDelivery } from './receive.js';
 
 export interface DemoLoadReport {
+  /** Webhook-shaped deliveries received (each normalised into its canonical events). */
   deliveries: number;
-  canonicalEvents: number;
+  /** Canonical events published directly, without a delivery: catalog, adoption and survey events. */
+  directEvents: number;
   deadLettered: number;
   ms: number;
 }
@@ -37,11 +39,11 @@ export async function loadDemo(bus: Bus, options: DemoOptions, context: Normalis
     sliceStarted = performance.now();
   };
   const total = demoCounts(options).deliveries;
-  let canonicalEvents = 0;
+  let directEvents = 0;
   const batch: ReturnType<typeof encodeEvent>[] = [];
   for (const event of demoCanonicalEvents(options)) {
     batch.push(encodeEvent(event));
-    canonicalEvents += 1;
+    directEvents += 1;
     if (batch.length >= 1_000) await bus.publish(batch.splice(0));
     await pause();
   }
@@ -56,5 +58,5 @@ export async function loadDemo(bus: Bus, options: DemoOptions, context: Normalis
     await pause();
   }
   onProgress?.(deliveries, deliveries);
-  return { deliveries, canonicalEvents, deadLettered, ms: Math.round(performance.now() - started) };
+  return { deliveries, directEvents, deadLettered, ms: Math.round(performance.now() - started) };
 }

@@ -6,6 +6,7 @@ import {
   type DataOf, type Fields,
 } from '../payload.js';
 import { deploymentReference } from '../references.js';
+import { environmentNamedIn } from '../environment-names.js';
 
 /** GitHub webhooks (`X-GitHub-Event`) into commits, pushes, pull requests, reviews, deployments and incidents. */
 export const normaliseGithub: Normaliser = neverThrowing('GitHub', (delivery, context) => {
@@ -329,21 +330,6 @@ function runStatus(conclusion: string | undefined, status: string | undefined): 
   // "completed" without a conclusion: trust the run's own status rather than call it a failure.
   if (status === 'queued' || status === 'in_progress' || status === 'pending') return status;
   return 'failure';
-}
-
-const ENVIRONMENT_WORDS: Record<string, string> = {
-  preprod: 'preprod', production: 'production', prod: 'production', staging: 'staging', stage: 'staging',
-  stg: 'staging', development: 'development', dev: 'development', qa: 'qa', uat: 'uat', sandbox: 'sandbox',
-};
-
-/** The environment a workflow name spells out ("Deploy to staging", "deploy-prod"), if any. */
-function environmentNamedIn(workflowName: string): string | undefined {
-  const words = workflowName.toLowerCase().replace(/pre[-_ ]prod(uction)?/g, 'preprod').split(/[^a-z0-9]+/);
-  for (const word of words) {
-    const environment = ENVIRONMENT_WORDS[word];
-    if (environment) return environment;
-  }
-  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 import type { Actor, CanonicalEventInput, DeploymentStatus } from '@paved/schemas';
 import type { Delivery, NormaliseContext, NormaliseOutcome, Normaliser } from '../delivery.js';
 import { explicitLinks } from '../github/normalise.js';
+import { environmentNamedIn } from '../environment-names.js';
 import {
   actor, assuming, canonicalEvent, dlq, fields, identifier, ignored, instant, list, neverThrowing, positiveInteger,
   severityFrom, sha, text, unknownActor, validated,
@@ -274,21 +275,6 @@ function pipeline(delivery: Delivery, payload: Fields, context: NormaliseContext
     url: text(attributes.url) ?? null,
   };
   return validated([canonicalEvent(delivery, 'deployment', id, finishedAt, data)]);
-}
-
-const ENVIRONMENT_WORDS: Record<string, string> = {
-  preprod: 'preprod', production: 'production', prod: 'production', staging: 'staging', stage: 'staging',
-  stg: 'staging', development: 'development', dev: 'development', qa: 'qa', uat: 'uat', sandbox: 'sandbox',
-};
-
-/** The environment a pipeline name spells out ("Deploy to staging", "deploy-prod"), if any. */
-function environmentNamedIn(name: string): string | undefined {
-  const words = name.toLowerCase().replace(/pre[-_ ]prod(uction)?/g, 'preprod').split(/[^a-z0-9]+/);
-  for (const word of words) {
-    const environment = ENVIRONMENT_WORDS[word];
-    if (environment) return environment;
-  }
-  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

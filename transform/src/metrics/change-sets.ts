@@ -477,6 +477,14 @@ export async function computeStoredChangeSets(
 export const WALK_BATCH_PUSHES = 200_000;
 
 /**
+ * Every (service, repository) pair of a successful production deployment: the services whose change
+ * sets a repository's history can change (a change-set row's repository is its deployment's).
+ */
+export async function productionServiceRepos(warehouse: Warehouse): Promise<{ service: string; repo: string }[]> {
+  return warehouse.query(`SELECT DISTINCT service, repo FROM {{db}}.t_deployments WHERE is_production AND status = 'success' ORDER BY service, repo`, {}, ServiceRepoRow);
+}
+
+/**
  * Splits the full rebuild's walk into passes: services joined by a repository they both deployed
  * from (and repositories by a service deploying from both) stay in one pass, so each pass reads the
  * whole history of its repositories and every service's walk, and which service first went over an
@@ -484,7 +492,7 @@ export const WALK_BATCH_PUSHES = 200_000;
  * except a single group larger than that. One pass (null) when everything fits.
  */
 export async function walkBatches(warehouse: Warehouse, maxPushes: number = WALK_BATCH_PUSHES): Promise<(WalkBatch | null)[]> {
-  const pairs = await warehouse.query(`SELECT DISTINCT service, repo FROM {{db}}.t_deployments WHERE is_production AND status = 'success' ORDER BY service, repo`, {}, ServiceRepoRow);
+  const pairs = await productionServiceRepos(warehouse);
   const counts = await warehouse.query(`SELECT repo, count() AS n FROM {{db}}.pushes GROUP BY repo`, {}, RepoCountRow);
   const pushesOf = new Map(counts.map((c) => [c.repo, c.n]));
   const total = [...new Set(pairs.map((p) => p.repo))].reduce((sum, repo) => sum + (pushesOf.get(repo) ?? 0), 0);

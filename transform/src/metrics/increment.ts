@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { TableRows } from '@paved/pipeline';
 import type { Warehouse } from '@paved/warehouse';
-import { computeTailChangeSets, insertChangeSets, ServicePaths } from './change-sets.js';
+import { computeTailChangeSets, insertChangeSets, productionServiceRepos, ServicePaths } from './change-sets.js';
 import { definitionsFingerprint, exclusive, prepareNext, swap } from './rebuild.js';
 import type { MetricSettings } from './settings.js';
 import { REBUILD_DEPLOYMENTS, REBUILD_INCIDENTS } from './sql-deployments.js';
@@ -406,7 +406,6 @@ SELECT 'moved', concat(service, '\t', toString(deployed_at)) FROM ${TOUCHED}
 WHERE is_production AND status = 'success'`;
 
 const Count = z.object({ n: z.coerce.number() });
-const ServiceRepo = z.object({ service: z.string(), repo: z.string() });
 const CatalogRow = z.object({ service: z.string(), repo: z.string(), path: z.string() });
 
 async function addKeys(warehouse: Warehouse, sets: [kind: string, keys: Iterable<string>][]): Promise<void> {
@@ -688,7 +687,7 @@ async function applyIncrement(warehouse: Warehouse, settings: MetricSettings, ch
   const fromFirst = new Set<string>();
   if (mayWalk) {
     const historyTails: z.infer<typeof HistoryTail>[] = [];
-    const pairs = await warehouse.query(`SELECT DISTINCT service, repo FROM {{db}}.t_deployments WHERE is_production AND status = 'success'`, {}, ServiceRepo);
+    const pairs = await productionServiceRepos(warehouse);
     const servicesOf = (repo: string) => pairs.filter((p) => p.repo === repo).map((p) => p.service);
     /** The earliest of `walks` (read once into transform_increment_walks; parts that are '' are left out). */
     const earliest = async (walks: string[], params: Record<string, unknown> = {}) => {

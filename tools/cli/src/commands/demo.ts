@@ -21,7 +21,7 @@ export async function demo(options: { scale: 'small' | 'medium' | 'large'; seed:
       bar.update(done, 'deliveries');
     });
     await bus.drained(3_600_000);
-    bar.stop(`loaded ${report.deliveries} deliveries and ${report.canonicalEvents} catalog/adoption/survey events in ${Math.round(report.ms / 1000)} s (${report.deadLettered} dead-lettered)`);
+    bar.stop(`loaded ${report.deliveries} deliveries and ${report.directEvents} catalog/adoption/survey events in ${Math.round(report.ms / 1000)} s (${report.deadLettered} dead-lettered)`);
     const transformBar = progress('transform', 0);
     const transform = await runTransform(warehouse, metricSettingsOf(withDemoDefaults(config)), (label, index, total) => {
       transformBar.setTotal(total);
