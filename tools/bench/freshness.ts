@@ -24,8 +24,8 @@
  * increment's 12 slowest statements; all: every statement in order); BENCH_ONLY=data
  * prepares the warehouse (load, scale up, full rebuild) and stops, BENCH_ONLY=increments stops after part 1,
  * BENCH_ONLY=rebuild runs one full rebuild on the prepared warehouse and reports each step's time and the
- * process's peak RSS during it (engine included: chdb runs in this process) in
- * test-artifacts/bench-freshness-<scale>-rebuild.json.
+ * process's peak RSS during it (engine included: chdb runs in this process), and each derived table's
+ * rows and checksum (XOR of every row's hash), in test-artifacts/bench-freshness-<scale>-rebuild.json.
  * Run it under `flock /tmp/paved/bench.lock`; load averages and the busiest other processes are in
  * the report (test-artifacts/bench-freshness-<scale>.json).
  */
@@ -47,6 +47,8 @@ import { freePort, waitFor } from '../../scripts/loopback.js';
 import { BulkLoadBus } from './bulk-bus.js';
 import { percentile } from './percentile.js';
 
+/** Every table the full rebuild writes (the fingerprint of BENCH_ONLY=rebuild). */
+const DERIVED_TABLES = ['t_deployments', 't_incidents', 't_change_sets', 't_change_set_commits', 't_uncounted_commits', 't_change_set_walked', 't_changes', 't_failure_links', 't_deployment_facts', 't_pr_flow', 't_dora_daily'];
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const scale = (process.env.BENCH_SCALE ?? 'medium') as 'medium' | 'large';
 const dataDir = resolve(process.env.BENCH_DATA_DIR ?? `.paved/bench-freshness-${scale}`);
@@ -195,8 +197,17 @@ if (process.env.BENCH_ONLY === 'rebuild') {
   for (const step of steps) log(`  ${step.label}: ${step.ms} ms, peak RSS ${step.peakRssMb} MB`);
   const peakRssMb = Math.max(...steps.map((step) => step.peakRssMb));
   log(`full rebuild: ${full.totalMs} ms, peak RSS ${peakRssMb} MB (ceiling ${memoryMb ?? 'default'} MiB; load ${loadBefore.join(' ')} -> ${loads().join(' ')})`);
+  // What the rebuild wrote, as rows and an order-free checksum per table: two runs with other memory
+  // settings (a ceiling, join algorithms) must write the same.
+  const Fingerprint = z.object({ rows: z.coerce.number(), checksum: z.coerce.string() });
+  const tables: Record<string, z.infer<typeof Fingerprint>> = {};
+  for (const table of DERIVED_TABLES) {
+    const [fingerprint] = await warehouse.query(`SELECT count() AS rows, toString(groupBitXor(cityHash64(formatRow('TSV', *)))) AS checksum FROM {{db}}.${table}`, {}, Fingerprint);
+    tables[table] = fingerprint!;
+    log(`  ${table}: ${fingerprint!.rows} rows, checksum ${fingerprint!.checksum}`);
+  }
   mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
-  writeFileSync(join(ROOT, 'test-artifacts', `bench-freshness-${scale}-rebuild.json`), `${JSON.stringify({ ...report, rebuild: { ms: full.totalMs, peakRssMb, steps, loadBefore, loadAfter: loads() } }, null, 2)}\n`);
+  writeFileSync(join(ROOT, 'test-artifacts', `bench-freshness-${scale}-rebuild.json`), `${JSON.stringify({ ...report, rebuild: { ms: full.totalMs, peakRssMb, steps, loadBefore, loadAfter: loads(), tables } }, null, 2)}\n`);
   await warehouse.close();
   process.exit(0);
 }
