@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS, startDemoPaved, type DemoPaved } from './harness.js';
+import { CHROMIUM, CHROMIUM_ARGS, type DemoPaved, openPage, startDemoPaved } from './harness.js';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core');
 
@@ -33,8 +33,7 @@ describe.skipIf(!existsSync(CHROMIUM))('accessibility of every page (axe-core, s
 
   /** The serious and critical violations axe finds on one page, with where (first targets). */
   async function violations(page: Page, path: string): Promise<Violation[]> {
-    const response = await page.goto(paved.base + path, { waitUntil: 'load' });
-    expect(response?.status(), `${path} answers`).toBe(200);
+    await openPage(page, paved.base + path);
     if (await page.locator('figure.chart').count()) await page.locator('figure.chart .recharts-surface').first().waitFor({ timeout: 15_000 });
     // Client components (the navigation, scrolling tables) finish after hydration.
     await page.waitForTimeout(300);
@@ -51,7 +50,7 @@ describe.skipIf(!existsSync(CHROMIUM))('accessibility of every page (axe-core, s
     paved = await startDemoPaved();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     const page = await browser.newPage();
-    await page.goto(`${paved.base}/dora`, { waitUntil: 'load' });
+    await openPage(page, `${paved.base}/dora`);
     teamPath = (await page.locator('a[href^="/teams/"]').first().getAttribute('href', { timeout: 15_000 })) ?? '';
     await page.close();
     expect(teamPath).toMatch(/^\/teams\/[^/?]+/);

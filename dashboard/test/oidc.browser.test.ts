@@ -8,15 +8,13 @@
  * - a forged cookie and a cross-site POST are refused, and sign-out ends the session.
  * Screenshots land in test-artifacts/browser/.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import Provider from 'oidc-provider';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS, cleanEnv, freePort, ROOT, waitFor } from './harness.js';
+import { CHROMIUM, CHROMIUM_ARGS, type DemoPaved, freePort, openPage, ROOT, settled, startDemoPaved } from './harness.js';
 
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'browser');
 const CLIENT_SECRET = 'loopback-test-client-secret-0123456789';
@@ -29,16 +27,13 @@ const ACCOUNTS: Record<string, { name: string; email: string; email_verified: bo
 
 describe.skipIf(!existsSync(CHROMIUM))('OpenID Connect sign-in and roles (real provider on loopback)', () => {
   let provider: Server;
-  let paved: ChildProcess;
-  let output = '';
+  let paved: DemoPaved;
   let browser: Browser;
   let base: string;
   let issuer: string;
-  let dataDir: string;
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    dataDir = mkdtempSync(join(tmpdir(), 'paved-oidc-'));
     const [providerPort, pavedPort] = [await freePort(), await freePort()];
     issuer = `http://127.0.0.1:${providerPort}`;
     base = `http://127.0.0.1:${pavedPort}`;
@@ -58,41 +53,20 @@ describe.skipIf(!existsSync(CHROMIUM))('OpenID Connect sign-in and roles (real p
     });
     provider = oidc.listen(providerPort, '127.0.0.1') as Server;
 
-    const configFile = join(dataDir, 'paved.config.yaml');
-    writeFileSync(configFile, [
-      'server:', '  host: 127.0.0.1',
-      'auth:', '  oidc:', `    issuer: ${issuer}`, '    clientId: paved', '    viewerValues: [engineering]', '',
-    ].join('\n'));
-    const build = join(ROOT, 'dashboard', process.env.PAVED_DASHBOARD_DIST || '.next', 'BUILD_ID');
-    if (!existsSync(build)) throw new Error(`no dashboard build at ${dirname(build)}: run \`pnpm build\` first`);
-    paved = spawn(process.execPath, [join(ROOT, 'tools/cli/bin/paved.mjs'), 'start', '--scale', 'small', '--port', String(pavedPort)], {
-      cwd: ROOT, env: cleanEnv(join(dataDir, 'data'), configFile, pavedPort, { OIDC_CLIENT_SECRET: CLIENT_SECRET }), stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+    paved = await startDemoPaved({
+      port: pavedPort,
+      config: ['auth:', '  oidc:', `    issuer: ${issuer}`, '    clientId: paved', '    viewerValues: [engineering]'],
+      env: { OIDC_CLIENT_SECRET: CLIENT_SECRET },
     });
-    paved.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    paved.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    try {
-      await waitFor('the demo organisation to load', async () => {
-        if (paved.exitCode !== null) throw new Error(`paved start exited (${paved.exitCode})`);
-        const health = (await (await fetch(`${base}/api/health`)).json()) as { demo?: { loaded: boolean } | null };
-        return health.demo?.loaded ? true : null;
-      }, 150_000);
-    } catch (error) {
-      throw new Error(`${(error as Error).message}\n--- paved start output ---\n${output.slice(-4000)}`);
-    }
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   }, 240_000);
 
   afterAll(async () => {
     await browser?.close();
-    if (paved?.pid && paved.exitCode === null) {
-      const exited = new Promise((r) => { paved.once('exit', r); setTimeout(r, 10_000); });
-      process.kill(-paved.pid, 'SIGTERM');
-      await exited;
-    }
+    await paved?.stop();
     await new Promise((r) => provider?.close(r));
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     // The client secret must never reach the log.
-    expect(output).not.toContain(CLIENT_SECRET);
+    expect(paved?.output() ?? '').not.toContain(CLIENT_SECRET);
   }, 30_000);
 
   /** Signs in through the provider's own login and consent pages, as a person does. */
@@ -122,7 +96,7 @@ describe.skipIf(!existsSync(CHROMIUM))('OpenID Connect sign-in and roles (real p
     expect((await fetch(`${base}/api/admin/transform`, { method: 'POST' })).status).toBe(401);
     expect((await fetch(`${base}/api/v1/metrics/dora`, { headers: { authorization: 'Bearer not-the-admin-token' } })).status).toBe(401);
     // The admin token (what `paved metrics` and `paved transform run` send to a running Paved) still works.
-    const token = readFileSync(join(dataDir, 'data', 'admin.token'), 'utf8').trim();
+    const token = readFileSync(join(paved.dataDir, 'admin.token'), 'utf8').trim();
     expect((await fetch(`${base}/api/v1/metrics/dora?from=2026-01-01&to=2026-02-01`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
     // A webhook without its signature is refused by the receiver itself (401), not sent to sign-in.
     const webhook = await fetch(`${base}/webhooks/github`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-github-event': 'ping', 'x-github-delivery': 'd-1' }, body: '{}' });
@@ -140,6 +114,7 @@ describe.skipIf(!existsSync(CHROMIUM))('OpenID Connect sign-in and roles (real p
   it('a viewer signs in, reads the dashboard, and is refused every admin action on the server', async () => {
     const { context, page } = await signIn('victor', '/dora?team=payments');
     expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe('/dora?team=payments');
+    await settled(page);
     await page.locator('figure.chart .recharts-surface').first().waitFor({ timeout: 20_000 });
     await page.getByText('Victor Viewer · viewer').waitFor();
     expect(await page.getByText('No sign-in configured').count()).toBe(0);
@@ -161,11 +136,11 @@ describe.skipIf(!existsSync(CHROMIUM))('OpenID Connect sign-in and roles (real p
     }
     // Settings is not in a viewer's navigation, and the page offers no connect form.
     expect(await page.getByRole('link', { name: 'Settings' }).count()).toBe(0);
-    await page.goto(`${base}/settings`);
+    await openPage(page, `${base}/settings`);
     await page.getByText('Connecting a source needs the admin role').waitFor();
     expect(await page.locator('form[action="/api/admin/connect/github"]').count()).toBe(0);
     // The drill-down shows the evidence but no override buttons.
-    await page.goto(`${base}/dora/explain?metric=changeFailureRate`);
+    await openPage(page, `${base}/dora/explain?metric=changeFailureRate`);
     await page.getByText('Sign in as an admin to correct failure links.').waitFor();
     expect(await page.locator('form.override-form').count()).toBe(0);
     await context.close();

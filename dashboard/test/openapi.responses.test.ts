@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPORT_TABLES, ExplainMetric, lastNinetyDays } from '@paved/schemas';
 import { apiDocument } from '../lib/openapi.js';
 import { chromium } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS, ROOT, startDemoPaved, type DemoPaved } from './harness.js';
+import { CHROMIUM, CHROMIUM_ARGS, type DemoPaved, openPage, ROOT, startDemoPaved } from './harness.js';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core');
 
@@ -153,8 +153,7 @@ describe('real answers match /api/openapi.json', () => {
     try {
       for (const { width, height, isMobile } of [{ width: 1366, height: 900, isMobile: false }, { width: 390, height: 844, isMobile: true }]) {
         const page = await browser.newPage({ viewport: { width, height }, isMobile, colorScheme: 'light' });
-        const response = await page.goto(`${paved.base}/docs/api`, { waitUntil: 'load' });
-        expect(response?.status()).toBe(200);
+        await openPage(page, `${paved.base}/docs/api`);
         for (const [path, ops] of Object.entries(openapi.paths)) {
           for (const op of Object.values(ops) as { operationId?: string }[]) expect(await page.locator(`section#${op.operationId}`).count(), path).toBe(1);
         }

@@ -12,7 +12,7 @@ import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS, ROOT, startDemoPaved, type DemoPaved } from './harness.js';
+import { CHROMIUM, CHROMIUM_ARGS, type DemoPaved, openPage, ROOT, startDemoPaved } from './harness.js';
 
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'browser');
 /** Screenshots the docs use (docs/img/), refreshed whenever this test runs. */
@@ -36,8 +36,7 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard pages in a browser (small demo
   }
 
   async function open(path: string, target: Page = page): Promise<void> {
-    const response = await target.goto(base + path, { waitUntil: 'load' });
-    expect(response?.status(), `${path} answers`).toBe(200);
+    await openPage(target, base + path);
   }
 
   /** Waits until the element shows (Playwright's own expect is not vitest's). */

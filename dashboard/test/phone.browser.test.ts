@@ -12,7 +12,7 @@ import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS, ROOT, startDemoPaved, type DemoPaved } from './harness.js';
+import { CHROMIUM, CHROMIUM_ARGS, type DemoPaved, openPage, ROOT, startDemoPaved } from './harness.js';
 
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'browser');
 const PHONE = { width: 390, height: 844 };
@@ -93,8 +93,7 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard on a phone, 390×844 (small de
   let base: string;
 
   async function open(path: string): Promise<void> {
-    const response = await page.goto(base + path, { waitUntil: 'load' });
-    expect(response?.status(), `${path} answers`).toBe(200);
+    await openPage(page, base + path);
     // Charts size themselves after hydration (recharts ResponsiveContainer): measure once they have.
     if (await page.locator('figure.chart').count()) await page.locator('figure.chart .recharts-surface').first().waitFor({ timeout: 15_000 });
     await page.waitForTimeout(300);
@@ -110,7 +109,7 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard on a phone, 390×844 (small de
     page = await browser.newPage({ viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 2, colorScheme: 'light' });
     // One click from a team name on the explorer leads to that team's page.
     const desktop = await browser.newPage({ viewport: { width: 1366, height: 900 } });
-    await desktop.goto(`${base}/dora`, { waitUntil: 'load' });
+    await openPage(desktop, `${base}/dora`);
     teamPath = (await desktop.locator('a[href^="/teams/"]').first().getAttribute('href', { timeout: 15_000 })) ?? '';
     await desktop.close();
     expect(teamPath, 'a link to a team page on the DORA explorer').toMatch(/^\/teams\/[^/?]+/);

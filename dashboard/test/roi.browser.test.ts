@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RoiResult } from '@paved/schemas';
-import { CHROMIUM, CHROMIUM_ARGS, ROOT, startDemoPaved, type DemoPaved } from './harness.js';
+import { CHROMIUM, CHROMIUM_ARGS, type DemoPaved, openPage, ROOT, startDemoPaved } from './harness.js';
 
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'browser');
 const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
@@ -44,8 +44,7 @@ describe.skipIf(!existsSync(CHROMIUM))('ROI page in a browser (small demo organi
     const response = await page.request.get(`${base}/api/v1/roi?from=${from}&to=${until}`);
     expect(response.status()).toBe(200);
     const api = RoiResult.parse(await response.json());
-    const loaded = await page.goto(`${base}/roi?from=${from}&to=${until}`, { waitUntil: 'load' });
-    expect(loaded?.status()).toBe(200);
+    await openPage(page, `${base}/roi?from=${from}&to=${until}`);
     await page.locator('.roi-figure').first().waitFor({ timeout: 30_000 });
     return api;
   }
@@ -95,7 +94,7 @@ describe.skipIf(!existsSync(CHROMIUM))('ROI page in a browser (small demo organi
   it('the one-page summary shows no amount for a figure not distinguishable from zero', async () => {
     const from = addDays(to, -7);
     const api = RoiResult.parse(await (await page.request.get(`${base}/api/v1/roi?from=${from}&to=${to}`)).json());
-    await page.goto(`${base}/roi/summary?from=${from}&to=${to}`, { waitUntil: 'load' });
+    await openPage(page, `${base}/roi/summary?from=${from}&to=${to}`);
     const rows = page.locator('.roi-summary-table tbody tr');
     expect(await rows.count()).toBe(api.figures.length);
     for (const [i, figure] of api.figures.entries()) {

@@ -18,7 +18,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GithubApiStandin } from '../../ingest/test/github-api-standin.js';
 import { githubFixture } from '../../ingest/test/github-fixture.js';
-import { CHROMIUM, CHROMIUM_ARGS, ROOT, cleanEnv, freePort, waitFor } from './harness.js';
+import { CHROMIUM, CHROMIUM_ARGS, cleanEnv, freePort, openPage, ROOT, waitFor } from './harness.js';
 
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'browser');
 const AXE = createRequire(import.meta.url).resolve('axe-core');
@@ -73,7 +73,7 @@ describe.skipIf(!existsSync(CHROMIUM))('Settings: connect GitHub in a browser', 
   });
 
   async function fill(token: string) {
-    await page.goto(`${base}/settings`);
+    await openPage(page, `${base}/settings`);
     await page.getByLabel('Organisation').fill('acme');
     await page.getByLabel("Paved's public address (GitHub posts to …/webhooks/github)").fill(base);
     await page.getByLabel('Allow a loopback address (testing)').check();
@@ -81,7 +81,7 @@ describe.skipIf(!existsSync(CHROMIUM))('Settings: connect GitHub in a browser', 
   }
 
   it('is in the navigation for an admin and says where each source\'s secret comes from', async () => {
-    await page.goto(`${base}/`);
+    await openPage(page, `${base}/`);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
     await page.waitForURL(`${base}/settings`);
     await page.getByRole('heading', { name: 'Connect GitHub' }).waitFor();
@@ -119,7 +119,7 @@ describe.skipIf(!existsSync(CHROMIUM))('Settings: connect GitHub in a browser', 
     expect((await standin.deliver(hook, 'push', push)).status).toBe(202);
 
     // Back on Settings: what was done, and the secret now set from the data directory.
-    await page.goto(`${base}/settings`);
+    await openPage(page, `${base}/settings`);
     expect(await page.locator('#sources').innerText()).toMatch(/GitHub\s+set \(data directory\)/);
     await page.getByText(/^Webhook created on/).waitFor();
     await page.getByText(/^connected: 1 webhook, 3 repositories backfilled/).waitFor();
@@ -148,12 +148,12 @@ describe.skipIf(!existsSync(CHROMIUM))('Settings: connect GitHub in a browser', 
 
   it('on a phone (390×844) nothing overflows sideways, and axe-core finds no serious or critical violation', async () => {
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-    await phone.goto(`${base}/settings`, { waitUntil: 'load' });
+    await openPage(phone, `${base}/settings`);
     await phone.waitForTimeout(300);
     expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await phone.screenshot({ path: join(ARTIFACTS, 'settings-phone.png'), fullPage: true });
     for (const target of [phone, page]) {
-      await target.goto(`${base}/settings`, { waitUntil: 'load' });
+      await openPage(target, `${base}/settings`);
       await target.addScriptTag({ path: AXE });
       const violations = await target.evaluate(async () => {
         const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] }> } }).axe;

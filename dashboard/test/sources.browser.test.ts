@@ -17,7 +17,7 @@ import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS, ROOT, startDemoPaved, type DemoPaved } from './harness.js';
+import { CHROMIUM, CHROMIUM_ARGS, type DemoPaved, openPage, ROOT, settled, startDemoPaved } from './harness.js';
 
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'browser');
 /** Screenshots docs/sources/*.md and docs/dashboard.md show, refreshed whenever this test runs. */
@@ -46,8 +46,7 @@ describe.skipIf(!existsSync(CHROMIUM))('GitLab, Jira and Argo CD on the dashboar
   }
 
   async function open(path: string): Promise<void> {
-    const response = await page.goto(base + path, { waitUntil: 'load' });
-    expect(response?.status(), `${path} answers`).toBe(200);
+    await openPage(page, base + path);
   }
 
   beforeAll(async () => {
@@ -73,6 +72,7 @@ describe.skipIf(!existsSync(CHROMIUM))('GitLab, Jira and Argo CD on the dashboar
     await sourceFilter.selectOption({ label: 'Jira' });
     await form.getByRole('button', { name: 'Apply' }).click();
     await page.waitForURL(/source=jira/, { timeout: 20_000 });
+    await settled(page);
 
     const rows = page.locator('tr[data-incident]');
     await rows.first().waitFor({ timeout: 20_000 });

@@ -15,7 +15,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS, ROOT, startDemoPaved, type DemoPaved } from './harness.js';
+import { CHROMIUM, CHROMIUM_ARGS, type DemoPaved, openPage, ROOT, settled, startDemoPaved } from './harness.js';
 
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'browser');
 
@@ -45,8 +45,7 @@ describe.skipIf(!existsSync(CHROMIUM))('team and incidents pages in a browser (s
   }
 
   async function open(path: string): Promise<void> {
-    const response = await page.goto(base + path, { waitUntil: 'load' });
-    expect(response?.status(), `${path} answers`).toBe(200);
+    await openPage(page, base + path);
   }
 
   async function json<T>(path: string): Promise<T> {
@@ -90,12 +89,14 @@ describe.skipIf(!existsSync(CHROMIUM))('team and incidents pages in a browser (s
     await shot('overview-teams', true);
     await page.locator('#teams').getByRole('link', { name: /Teams ranked/ }).click();
     await page.waitForURL(/\/dora\?.*by=team/);
+    await settled(page);
     const first = page.locator('#ranking tbody tr').first().locator('td.name a');
     expect((await first.textContent())?.trim()).toBe(least.team);
     await page.locator('#ranking').scrollIntoViewIfNeeded();
     await shot('dora-teams-fewest-first');
     await first.click();
     await page.waitForURL(new RegExp(`/teams/${encodeURIComponent(least.team!)}`));
+    await settled(page);
 
     const answer = page.getByTestId('team-answer');
     await answer.waitFor();

@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS, ROOT, startDemoPaved, type DemoPaved } from './harness.js';
+import { CHROMIUM, CHROMIUM_ARGS, type DemoPaved, openPage, ROOT, startDemoPaved } from './harness.js';
 
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'browser');
 
@@ -43,8 +43,7 @@ describe.skipIf(!existsSync(CHROMIUM))('charts and words in a browser (small dem
   let base: string;
 
   async function open(path: string, target: Page = page): Promise<void> {
-    const response = await target.goto(base + path, { waitUntil: 'load' });
-    expect(response?.status(), `${path} answers`).toBe(200);
+    await openPage(target, base + path);
   }
 
   /** A chart's figure, named by its heading (ChartFrame's aria-labelledby). */
