@@ -39,7 +39,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { defaultNormaliseContext, DEMO_SHARED_PATHS, encodeEvent, InProcessBus, loadDemo, WebhookReceiver } from '@paved/ingest';
 import { CanonicalEvent, SCHEMA_VERSION, type CanonicalEventInput } from '@paved/schemas';
-import { changesOfRows, defaultMetricSettings, definitionsFingerprint, doraMetrics, emptyChanges, explain, mergeChanges, type MetricSettings, runIncrement, runTransform, TransformSchedule } from '@paved/transform';
+import { changesOfRows, DERIVED_TABLES, defaultMetricSettings, definitionsFingerprint, doraMetrics, emptyChanges, explain, mergeChanges, type MetricSettings, runIncrement, runTransform, TransformSchedule } from '@paved/transform';
 import { Sink } from '@paved/pipeline';
 import { migrate, readWarehouseLock, Warehouse } from '@paved/warehouse';
 import { buildDashboard, dashboardBuilt } from 'paved';
@@ -48,7 +48,6 @@ import { BulkLoadBus } from './bulk-bus.js';
 import { percentile } from './percentile.js';
 
 /** Every table the full rebuild writes (the fingerprint of BENCH_ONLY=rebuild). */
-const DERIVED_TABLES = ['t_deployments', 't_incidents', 't_change_sets', 't_change_set_commits', 't_uncounted_commits', 't_change_set_walked', 't_changes', 't_failure_links', 't_deployment_facts', 't_pr_flow', 't_dora_daily'];
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const scale = (process.env.BENCH_SCALE ?? 'medium') as 'medium' | 'large';
 const dataDir = resolve(process.env.BENCH_DATA_DIR ?? `.paved/bench-freshness-${scale}`);

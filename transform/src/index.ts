@@ -25,7 +25,7 @@ export type { BenchmarkProfile, Level } from './metrics/levels.js';
 export { FailureLinkOverrideInput, listFailureLinkOverrides, setFailureLinkOverride } from './metrics/overrides.js';
 export { adoptionChangeCounts, changesInWindow, deploymentNames, deploymentTime, failureSampleOf, freshness, gitlabCatalogRepos, incidentCandidates, initiativeRows, leadTimeHistogram, leadTimesPerDeployment, newestDeploymentDay, prsInWindow, warehouseCounts } from './metrics/reads.js';
 export type { AdoptionChangeCounts, FailureSampleCounts, InitiativeRows, NamedDeployment, WarehouseCounts } from './metrics/reads.js';
-export { definitionsFingerprint, rebuildDoraDaily, runTransform } from './metrics/rebuild.js';
+export { DERIVED_TABLES, definitionsFingerprint, rebuildDoraDaily, runTransform } from './metrics/rebuild.js';
 export { checkScope, UnknownScopeError } from './metrics/scope.js';
 export { defaultMetricSettings, metricSettingsOf } from './metrics/settings.js';
 export type { MetricSettings } from './metrics/settings.js';

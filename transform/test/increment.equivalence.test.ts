@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { type ChangeSummary, changesOfRows, emptyChanges, mergeChanges, runIncrement } from '../src/metrics/increment.js';
 import { setFailureLinkOverride, setMappingOverride } from '../src/metrics/overrides.js';
 import { rebuildChangeSets } from '../src/metrics/change-sets.js';
-import { prepareNext, runTransform } from '../src/metrics/rebuild.js';
+import { CHANGE_SET_TABLES, DERIVED_TABLES, prepareNext, runTransform } from '../src/metrics/rebuild.js';
 import { defaultMetricSettings, type MetricSettings } from '../src/metrics/settings.js';
 import { Sink } from '@paved/pipeline';
 import { migrate, Warehouse } from '@paved/warehouse';
@@ -39,10 +39,6 @@ const HISTORIES = Number(process.env.INCREMENT_HISTORIES ?? 220);
 /** Histories replayed side by side in one round (disjoint names), so each statement of an increment serves several. */
 const PER_ROUND = 10;
 const settings: MetricSettings = { ...defaultMetricSettings, sharedPaths: [{ repo: null, path: 'libs' }] };
-const DERIVED = ['t_deployments', 't_incidents', 't_change_sets', 't_change_set_commits', 't_uncounted_commits', 't_change_set_walked', 't_changes', 't_failure_links', 't_deployment_facts', 't_pr_flow', 't_dora_daily'];
-
-/** What the full rebuild's walk writes (rebuildChangeSets). */
-const WALKED = ['t_change_sets', 't_change_set_commits', 't_uncounted_commits', 't_change_set_walked'];
 
 type Item = { kind: 'events'; events: CanonicalEventInput[] } | { kind: 'link_override'; deploymentId: string; incidentId: string; verdict: 'reject' | 'confirm' } | { kind: 'mapping_override'; key: string; service: string };
 
@@ -249,7 +245,7 @@ async function ingest(events: CanonicalEventInput[]): Promise<void> {
 }
 
 /** Every derived table, rows sorted, arrays inside rows sorted (groupUniqArray has no order). */
-async function snapshot(tables: string[] = DERIVED, suffix = ''): Promise<Record<string, string[]>> {
+async function snapshot(tables: readonly string[] = DERIVED_TABLES, suffix = ''): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
   for (const table of tables) {
     const rows = await warehouse.query(`SELECT * FROM {{db}}.${table}${suffix}`, {}, z.record(z.string(), z.unknown()));
@@ -306,10 +302,10 @@ async function replay(seeds: number[]): Promise<{ incremental: Record<string, st
   const full = await snapshot();
   // The full rebuild's walk in passes of one group of services and repositories each (how it bounds
   // its memory on a large history) writes the same rows as the one pass it makes here.
-  for (const table of WALKED) await prepareNext(warehouse, table);
+  for (const table of CHANGE_SET_TABLES) await prepareNext(warehouse, table);
   const walked = await rebuildChangeSets(warehouse, settings.sharedPaths, { maxPushes: 1 });
   if (walked.passes < seeds.length) throw new Error(`expected a pass per history, got ${walked.passes}`);
-  return { incremental, full, passes: await snapshot(WALKED, '_next'), outcome };
+  return { incremental, full, passes: await snapshot(CHANGE_SET_TABLES, '_next'), outcome };
 }
 
 describe('incremental transform equals a full rebuild', () => {
@@ -320,10 +316,10 @@ describe('incremental transform equals a full rebuild', () => {
     for (let first = 1; first <= HISTORIES; first += PER_ROUND) {
       const seeds = Array.from({ length: Math.min(PER_ROUND, HISTORIES - first + 1) }, (_, i) => first + i);
       const { incremental, full, passes, outcome } = await replay(seeds);
-      for (const table of WALKED) expect(passes[table], `seeds ${seeds[0]}–${seeds[seeds.length - 1]}: ${table} written in passes differs from one pass`).toEqual(full[table]);
+      for (const table of CHANGE_SET_TABLES) expect(passes[table], `seeds ${seeds[0]}–${seeds[seeds.length - 1]}: ${table} written in passes differs from one pass`).toEqual(full[table]);
       increments += outcome.increments;
       fulls += outcome.fulls;
-      for (const table of DERIVED) {
+      for (const table of DERIVED_TABLES) {
         rows += full[table]!.length;
         const extra = incremental[table]!.filter((row) => !full[table]!.includes(row));
         const missing = full[table]!.filter((row) => !incremental[table]!.includes(row));

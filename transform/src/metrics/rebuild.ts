@@ -7,6 +7,8 @@ import { REBUILD_CHANGES, REBUILD_DEPLOYMENT_FACTS, REBUILD_DORA_DAILY, REBUILD_
 
 export interface TransformStep {
   table: string;
+  /** Further derived tables the step writes through their `_next` twins and swaps in itself. */
+  alsoWrites?: readonly string[];
   label: string;
   run: (warehouse: Warehouse, settings: MetricSettings) => Promise<unknown>;
 }
@@ -24,21 +26,24 @@ const sqlStep = (table: string, label: string, sql: string): TransformStep => ({
   }),
 });
 
+/** What the change-set walk writes besides t_change_sets. */
+const WALK_OUTPUTS = ['t_change_set_commits', 't_uncounted_commits', 't_change_set_walked'] as const;
+
+/** Every table the change-set walk (rebuildChangeSets) writes. */
+export const CHANGE_SET_TABLES: readonly string[] = ['t_change_sets', ...WALK_OUTPUTS];
+
 /** In dependency order: each step reads the tables the previous ones swapped in. */
 export const TRANSFORM_STEPS: TransformStep[] = [
   sqlStep('t_deployments', 'deployments', REBUILD_DEPLOYMENTS),
   sqlStep('t_incidents', 'incidents', REBUILD_INCIDENTS),
   {
     table: 't_change_sets',
+    alsoWrites: WALK_OUTPUTS,
     label: 'change sets',
     run: async (warehouse, settings) => {
-      await prepareNext(warehouse, 't_change_set_commits');
-      await prepareNext(warehouse, 't_uncounted_commits');
-      await prepareNext(warehouse, 't_change_set_walked');
+      for (const table of WALK_OUTPUTS) await prepareNext(warehouse, table);
       const result = await rebuildChangeSets(warehouse, settings.sharedPaths);
-      await swap(warehouse, 't_change_set_commits');
-      await swap(warehouse, 't_uncounted_commits');
-      await swap(warehouse, 't_change_set_walked');
+      for (const table of WALK_OUTPUTS) await swap(warehouse, table);
       return result;
     },
   },
@@ -48,6 +53,12 @@ export const TRANSFORM_STEPS: TransformStep[] = [
   sqlStep('t_pr_flow', 'PR flow', REBUILD_PR_FLOW),
   sqlStep('t_dora_daily', 'DORA rows by day', REBUILD_DORA_DAILY),
 ];
+
+/**
+ * Every derived table a full rebuild writes, in the order it writes them: what a comparison of two
+ * rebuilds, or of an increment with a rebuild, compares.
+ */
+export const DERIVED_TABLES: readonly string[] = TRANSFORM_STEPS.flatMap((step) => [step.table, ...(step.alsoWrites ?? [])]);
 
 /**
  * Rebuilds t_dora_daily alone from t_deployment_facts, t_changes, t_incidents and the catalog as they
