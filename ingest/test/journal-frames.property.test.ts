@@ -1,3 +1,4 @@
+import { seededRandom as random } from '@paved/schemas';
 import { describe, expect, it } from 'vitest';
 import { encodeFrame, readFrames } from '../src/bus/journal.js';
 
@@ -7,16 +8,6 @@ import { encodeFrame, readFrames } from '../src/bus/journal.js';
  * were written, in their order, never a merged or partial one; and everything that was not damaged
  * is read back. 600 random journals (seeded), each checked against a brute-force oracle.
  */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = ['PVJ1', '{"records":[', '"', '\\', 'é', '😀', '\u0000', 'x', '}', ' ', 'PVJ', '1'];
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PavedConfig } from '@paved/schemas';
 import { effectiveAssumptions, RoiAssumptionsInput } from '@paved/transform';
-import { bootstrapInterval, drawCounts, inclusiveQuantile, seededRandom, weightedSortedQuantile } from '../src/roadmap/bootstrap.js';
+import { seededRandom } from '@paved/schemas';
+import { bootstrapInterval, drawCounts, inclusiveQuantile, weightedSortedQuantile } from '../src/roadmap/bootstrap.js';
 import {
   adoptionDividendHours, adoptionFigure, annualisationFactor, developerCount, failureFigures, frictionCost, frictionFigures, hoursLostRange,
   leadTimeEffect, leadTimeFigure, leadTimeHoursReturned, leadTimeSampleOf, moneyFromEffect, recoveryHours, weightedQuantile,

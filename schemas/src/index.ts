@@ -7,3 +7,4 @@ export * from './dora.js';
 export * from './csv.js';
 export * from './roi.js';
 export * from './api/index.js';
+export * from './random.js';

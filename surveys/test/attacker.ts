@@ -4,6 +4,7 @@
  * solving), differencing two reads, and set subtraction on free text. Written independently of the
  * disclosure layer: it uses only the published outputs and `solve` (rational RREF), never the audit.
  */
+import { seededRandom } from '@paved/schemas';
 import { DIMENSIONS, groupOf, type Dimension } from '../src/disclosure.js';
 import { Fraction, solve, type Vector } from '../src/linear.js';
 import { digestOf, resultsCsv, type Respondent, type SurveyResults } from '../src/results.js';
@@ -154,16 +155,10 @@ export function freeTextAttack(responses: readonly Respondent[], views: readonly
   return leaks;
 }
 
-/** A seeded generator (mulberry32): an LCG's low bits alternate, which made every other respondent comment-less. */
+/** A seeded generator of whole numbers in [0, n) (mulberry32, as seededRandom). */
 export function seeded(seed: number): (n: number) => number {
-  let s = seed >>> 0;
-  return (n: number) => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * n | 0;
-  };
+  const next = seededRandom(seed);
+  return (n: number) => (next() * n) | 0;
 }
 
 /** A random campaign: 1–6 teams of 1–12 people, skewed tenure/role mixes, unique comments. */

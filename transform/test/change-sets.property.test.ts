@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { computeChangeSets, History, ServicePaths, type ChangeSetCommitRow, type ProductionDeployment } from '../src/metrics/change-sets.js';
-import { random } from './random.js';
+import { seededRandom as random } from '@paved/schemas';
 
 /*
  * Path-aware change sets over random monorepo histories (no warehouse: the walk is a pure

@@ -6,7 +6,7 @@ import { catalogScopeWhere, dayStart, type DoraQuery, scopeParams, scopeWhere, w
 import { rebuildDoraDaily } from '../src/metrics/rebuild.js';
 import { SqlFile, sqlFile, sqlFragment } from '../src/metrics/sql-files.js';
 import { openTestWarehouse } from './harness.js';
-import { random } from './random.js';
+import { seededRandom as random } from '@paved/schemas';
 
 /*
  * The team and organisation DORA statement (queries/dora/scope.sql) reads one table, t_dora_daily,

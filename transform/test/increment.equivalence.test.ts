@@ -14,7 +14,7 @@ import { Sink } from '@paved/pipeline';
 import { migrate, Warehouse } from '@paved/warehouse';
 import { event } from './harness.js';
 import { HistoryBuilder, sha } from './history.js';
-import { random } from './random.js';
+import { seededRandom as random } from '@paved/schemas';
 
 /*
  * Incremental transform = full rebuild, row for row, on random histories (docs/operations.md,

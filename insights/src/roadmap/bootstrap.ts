@@ -7,21 +7,10 @@
  * a statistic is a weighted sum or weighted quantile over rows sorted once, with no copying.
  */
 import { createHash } from 'node:crypto';
+import { seededRandom } from '@paved/schemas';
 
 /** Resamples per interval and the seed: fixed, so an interval is a function of the data only. */
 export const BOOTSTRAP = { resamples: 1_000, seed: 20_261_203, confidence: 0.95 } as const;
-
-/** mulberry32: a small, fast, well-mixed 32-bit generator; `next()` is uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /**
  * How often each of the first `tracked` of `total` units is drawn when `total` are drawn with
