@@ -108,7 +108,7 @@ export async function settled(page: Page, what = page.url()): Promise<void> {
   if (await failure.count()) throw new Error(`${what} shows a failure instead of its content: ${(await failure.first().innerText()).replace(/\s+/g, ' ')}`);
 }
 
-/** Opens `base + path`, expects 200 and waits until its content is in place (see settled). */
+/** Opens `url`, expects 200 and waits until its content is in place (see settled). */
 export async function openPage(page: Page, url: string): Promise<void> {
   const response = await page.goto(url, { waitUntil: 'load' });
   if (response?.status() !== 200) throw new Error(`${url} answered ${response?.status()}, expected 200`);
