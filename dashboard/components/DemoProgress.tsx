@@ -8,6 +8,8 @@ interface DemoState {
   loading: boolean;
   progress: number;
   message: string;
+  /** The transform after the load finished: the metrics cover the whole organisation. */
+  metricsReady?: boolean;
 }
 
 interface Health {
@@ -28,8 +30,6 @@ export function DemoProgress({ initial }: { initial: DemoState }) {
   useEffect(() => {
     if (!initial.loading) return;
     let loadedAt: number | null = null;
-    /** The last transform run seen while the demo was still loading (undefined: no poll yet). */
-    let runWhileLoading: string | null = null;
     /** The last run seen finished while loading (undefined: no poll yet). */
     let okWhileLoading: string | null | undefined;
     const timer = setInterval(async () => {
@@ -44,14 +44,12 @@ export function DemoProgress({ initial }: { initial: DemoState }) {
           // A transform over the part loaded so far finished: show its numbers.
           if (ok && okWhileLoading !== undefined && lastRun !== okWhileLoading) router.refresh();
           if (ok || okWhileLoading === undefined) okWhileLoading = ok ? lastRun : null;
-          runWhileLoading = lastRun;
           return;
         }
         loadedAt ??= Date.now();
         setComputing(true);
-        // The transform after the load starts once the demo is in: any run not seen while loading.
-        const transformDone = ok && lastRun !== null && lastRun !== runWhileLoading;
-        if (transformDone || Date.now() - loadedAt > 120_000) {
+        // The transform after the load has finished (or keeps failing: Data health says why).
+        if (body.demo.metricsReady || Date.now() - loadedAt > 120_000) {
           clearInterval(timer);
           router.refresh();
           setComputing(false);

@@ -1,6 +1,6 @@
 /** What the browser tests share: a free port, a clean environment for `paved start`, a demo Paved to test against, polling, Chromium. */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,9 +44,9 @@ export interface DemoPavedOptions {
 }
 
 /**
- * `paved start --scale small` in a fresh data directory, as a first start does, resolved once the
- * demo is loaded and the metrics see its deployments (the first transform runs after the demo is in:
- * a page opened between the two shows no data). Needs a dashboard build (PAVED_DASHBOARD_DIST picks
+ * `paved start --scale small` in a fresh data directory, as a first start does, resolved once
+ * /api/health says `demo.metricsReady` (the transform after the load finished: a page opened after
+ * `demo.loaded` but before it shows no data). Needs a dashboard build (PAVED_DASHBOARD_DIST picks
  * the build directory).
  */
 export async function startDemoPaved(options: DemoPavedOptions = {}): Promise<DemoPaved> {
@@ -75,19 +75,11 @@ export async function startDemoPaved(options: DemoPavedOptions = {}): Promise<De
     rmSync(root, { recursive: true, force: true });
   };
   try {
-    await waitFor('the demo organisation to load', async () => {
+    await waitFor('the demo organisation to load and its metrics to be computed', async () => {
       if (server.exitCode !== null) throw new Error(`paved start exited (${server.exitCode})`);
-      const health = (await (await fetch(`${base}/api/health`)).json()) as { demo?: { loaded: boolean } | null };
-      return health.demo?.loaded ? true : null;
-    }, 150_000);
-    // The admin token answers the API also where sign-in is configured (OIDC).
-    const tokenFile = join(dataDir, 'admin.token');
-    const headers: Record<string, string> = existsSync(tokenFile) ? { authorization: `Bearer ${readFileSync(tokenFile, 'utf8').trim()}` } : {};
-    await waitFor('metrics over the demo', async () => {
-      if (server.exitCode !== null) throw new Error(`paved start exited (${server.exitCode})`);
-      const dora = (await (await fetch(`${base}/api/v1/metrics/dora`, { headers })).json()) as { deploymentFrequency?: { deployments: number } };
-      return (dora.deploymentFrequency?.deployments ?? 0) > 0 ? true : null;
-    }, 60_000);
+      const health = (await (await fetch(`${base}/api/health`)).json()) as { demo?: { metricsReady: boolean } | null };
+      return health.demo?.metricsReady ? true : null;
+    }, 210_000);
   } catch (error) {
     await stop();
     throw new Error(`${(error as Error).message}\n--- paved start output ---\n${output.slice(-4000)}`);

@@ -117,7 +117,7 @@ function nextBuildRunning(): boolean {
 class Fatal extends Error {}
 
 const Health = z.object({
-  demo: z.object({ loaded: z.boolean(), message: z.string() }).nullable().optional(),
+  demo: z.object({ loaded: z.boolean(), message: z.string(), metricsReady: z.boolean() }).nullable().optional(),
   schedule: z.object({ lastStatus: z.string().nullable(), detail: z.string().optional() }),
 });
 
@@ -183,7 +183,7 @@ class PavedServer {
       const report = Health.parse(await response.json());
       if (report.schedule.lastStatus === 'failed') throw new Fatal(`the transform failed: ${report.schedule.detail}`);
       state = report.demo && !report.demo.loaded ? report.demo.message : `transform ${report.schedule.lastStatus ?? 'pending'}`;
-      return (!report.demo || report.demo.loaded) && report.schedule.lastStatus === 'ok' ? report : null;
+      return (!report.demo || report.demo.metricsReady) && report.schedule.lastStatus === 'ok' ? report : null;
     }, START_TIMEOUT_MS, { everyMs: 250, isFatal: (error) => error instanceof Fatal });
     this.readyMs = round(performance.now() - this.started);
     this.peakRssMb = Math.max(this.peakRssMb, rssMb(this.pid) ?? 0);

@@ -56,7 +56,7 @@ const PAGES: { name: string; path: string }[] = [
 ];
 
 const Health = z.object({
-  demo: z.object({ loaded: z.boolean(), loading: z.boolean(), progress: z.number(), message: z.string() }).nullable().optional(),
+  demo: z.object({ loaded: z.boolean(), loading: z.boolean(), progress: z.number(), message: z.string(), metricsReady: z.boolean() }).nullable().optional(),
   schedule: z.object({ lastRun: z.string().nullable(), lastStatus: z.string().nullable(), detail: z.string().optional() }),
 });
 
@@ -190,7 +190,6 @@ let done = false;
 
 /** /api/health once a second, on its own: the phase, and its own latency. */
 async function healthLoop(): Promise<void> {
-  let loadedAt: number | null = null;
   while (!done) {
     const at = since();
     const result = await timed(`${base}/api/health`, 'application/json');
@@ -210,9 +209,8 @@ async function healthLoop(): Promise<void> {
         if (demo?.message && demo.message !== lastMessage) lastMessage = demo.message;
         if (demo?.loading) phase = 'loading';
         if (demo?.loaded) {
-          if (marks.demoLoaded === null) { marks.demoLoaded = at; loadedAt = Date.now(); phase = 'computing'; }
-          const lastRun = schedule.lastRun ? Date.parse(schedule.lastRun) : 0;
-          if (schedule.lastStatus === 'ok' && loadedAt !== null && lastRun >= loadedAt - 5_000) {
+          if (marks.demoLoaded === null) { marks.demoLoaded = at; phase = 'computing'; }
+          if (demo.metricsReady) {
             marks.ready = at;
             phase = 'ready';
             return;

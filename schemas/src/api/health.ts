@@ -16,6 +16,7 @@ export const HealthReport = z.object({
     expectedDeliveries: z.number().int().optional().meta({ description: 'While loading: deliveries expected in all.' }),
     historyUntil: z.string().nullable().optional().meta({ description: 'While loading: the history is in up to this instant (deliveries go in oldest first).' }),
     transformsDuringLoad: z.number().int().optional().meta({ description: 'While loading: transforms run on the part loaded so far (numbers appear before the end).' }),
+    metricsReady: z.boolean().meta({ description: 'A transform that started after the load finished has succeeded: the metrics cover the whole demo organisation. `loaded` turns true first; wait on this field for numbers.' }),
   }).nullable().optional()
     .meta({ description: 'The demo organisation\'s load (`paved start` with the demo); null or absent otherwise.' }),
 }).meta({ id: 'HealthReport', description: 'Warehouse, bus and schedule status.' });

@@ -32,12 +32,17 @@ describe('paved start', () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const { child, output } = startPaved(['--scale', 'small', '--seed', '3'], { PAVED_DATA_DIR: dataDir, PORT: String(port) });
-    const health = await waitFor('the demo to load and the first transform to finish', async () => {
+    // `loaded` comes first, then the transform over the whole organisation turns `metricsReady` on.
+    const seen: string[] = [];
+    const health = await waitFor('the demo to load and its metrics to be computed', async () => {
       const response = await fetch(`${base}/api/health`);
-      const body = (await response.json()) as { ok: boolean; demo: { loaded: boolean } | null; schedule: { lastStatus: string | null } };
-      return body.demo?.loaded && body.schedule.lastStatus === 'ok' ? body : null;
+      const body = (await response.json()) as { ok: boolean; demo: { loaded: boolean; metricsReady: boolean } | null; schedule: { lastStatus: string | null } };
+      const state = `${body.demo?.loaded}/${body.demo?.metricsReady}`;
+      if (seen.at(-1) !== state) seen.push(state);
+      return body.demo?.metricsReady ? body : null;
     }, 240_000, { detail: () => output().slice(-3000) });
-    expect(health).toMatchObject({ ok: true, warehouse: { ok: true, mode: 'embedded' }, bus: { ok: true, kind: 'in-process' } });
+    expect(health).toMatchObject({ ok: true, warehouse: { ok: true, mode: 'embedded' }, bus: { ok: true, kind: 'in-process' }, demo: { loaded: true, metricsReady: true } });
+    expect(seen.every((state) => state !== 'false/true'), `metricsReady before loaded: ${seen.join(' → ')}`).toBe(true);
     expect(output()).toMatch(/loading the demo organisation/);
 
     const today = new Date().toISOString().slice(0, 10);

@@ -43,6 +43,11 @@ export interface DemoState {
   historyUntil?: string | null;
   /** While loading: transforms run on the part loaded so far (numbers appear before the end). */
   transformsDuringLoad?: number;
+  /**
+   * A transform that started after the load finished has succeeded: the metrics cover the whole demo
+   * organisation. `loaded` turns true first (the transform follows it); wait on this one for numbers.
+   */
+  metricsReady: boolean;
 }
 
 export interface HealthReport {

@@ -24,6 +24,8 @@ const DEMO_BUS_HIGH_WATER = 25_000;
 const DEMO_SINK_BATCH = 5_000;
 /** While the demo loads, the transform runs again this long after the previous run finished. */
 const DEMO_TRANSFORM_EVERY_MS = 30_000;
+/** After a failed transform following the demo load, the next try (the schedule also runs its own). */
+const DEMO_TRANSFORM_RETRY_MS = 60_000;
 
 export interface StartOptions {
   demo: boolean;
@@ -103,7 +105,7 @@ export async function start(options: StartOptions): Promise<void> {
   const auth = createAuthGate(config, env, { host, port }, adminToken, log);
 
 
-  const demoState: NonNullable<PavedRuntime['demo']> | null = wantsDemo ? { loaded: false, loading: false, progress: 0, message: 'demo organisation pending' } : null;
+  const demoState: NonNullable<PavedRuntime['demo']> | null = wantsDemo ? { loaded: false, loading: false, progress: 0, message: 'demo organisation pending', metricsReady: false } : null;
   // One number for "could a page be answered meanwhile": the longest the event loop was held, logged with the demo's progress.
   const loopDelay = monitorEventLoopDelay({ resolution: 20 });
 
@@ -225,7 +227,16 @@ export async function start(options: StartOptions): Promise<void> {
         demoState.progress = 1;
         demoState.message = 'demo organisation loaded';
       }
-      await runTransformOnce();
+      // The metrics of the whole organisation: retried until one succeeds (a failure is on the schedule's status and Data health).
+      while (!stopping) {
+        try {
+          await runTransformOnce();
+          demoState.metricsReady = true;
+          break;
+        } catch {
+          await new Promise((resolve) => setTimeout(resolve, DEMO_TRANSFORM_RETRY_MS));
+        }
+      }
     })().catch((error: unknown) => {
       demoState.loading = false;
       demoState.message = `demo failed: ${(error as Error).message}`;
