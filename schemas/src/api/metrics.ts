@@ -122,7 +122,7 @@ export const ExplainResult = z.object({
   from: z.string(), to: z.string(),
   scope: z.object({ team: z.string().nullable(), service: z.string().nullable(), deployment: z.string().nullable() }),
   metric: ExplainMetric,
-  deployments: z.array(DeploymentRow),
+  deployments: z.array(DeploymentRow).meta({ description: 'Newest first: for `changeFailureRate` and `recovery` the failed deployments, for `reworkRate` the rework ones, for `leadTime` those that shipped commits (a redeploy without commits adds no lead time), otherwise every production deployment of the window; with `deployment`, that one.' }),
   changes: z.array(ChangeRow).meta({ description: 'For `leadTime`, `reworkRate` or one deployment: the commits of the deployments (at most 2000).' }),
   failureLinks: z.array(FailureLinkRow),
   incidents: z.array(IncidentRow),

@@ -62,9 +62,13 @@ const DeploymentRow = z.object({
 });
 export type DeploymentRow = z.infer<typeof DeploymentRow>;
 
-/** Production deployments in the window, newest first (optionally only failed ones). */
-export async function deployments(warehouse: Warehouse, window: Window, options: { failedOnly?: boolean; limit?: number } = {}): Promise<DeploymentRow[]> {
-  return warehouse.query(SQL.deployments.for(warehouse, { scope: scopeWhere(window) }), { ...params(window), failedOnly: options.failedOnly ?? false, limit: options.limit ?? 500 }, DeploymentRow);
+/** Production deployments in the window, newest first (optionally only failed ones, or only those that shipped commits). */
+export async function deployments(warehouse: Warehouse, window: Window, options: { failedOnly?: boolean; withCommitsOnly?: boolean; limit?: number } = {}): Promise<DeploymentRow[]> {
+  return warehouse.query(
+    SQL.deployments.for(warehouse, { scope: scopeWhere(window) }),
+    { ...params(window), failedOnly: options.failedOnly ?? false, withCommitsOnly: options.withCommitsOnly ?? false, limit: options.limit ?? 500 },
+    DeploymentRow,
+  );
 }
 
 const ChangeRow = z.object({
@@ -89,13 +93,18 @@ export interface Explanation {
 export const ExplainMetric = z.enum(['deploymentFrequency', 'leadTime', 'changeFailureRate', 'recovery', 'reworkRate']);
 
 /**
- * The rows behind a number: the deployments counted, their change sets (with each commit's lead
- * time and how it was found), the failure links with method and evidence, and the incidents.
+ * The rows behind a number: the deployments counted (for lead time, those that shipped commits; for
+ * the failure keys, the failed ones; for rework, the rework ones), their change sets (with each
+ * commit's lead time and how it was found), the failure links with method and evidence, and the incidents.
  */
 export async function explain(warehouse: Warehouse, window: Window, metric: z.infer<typeof ExplainMetric>, options: { deploymentId?: string; limit?: number } = {}): Promise<Explanation> {
   const limit = options.limit ?? 200;
   const only = options.deploymentId ?? '';
-  const deploymentRows = (await deployments(warehouse, window, { failedOnly: metric === 'changeFailureRate' || metric === 'recovery', limit: only ? 100_000 : limit }))
+  // Lead time is over commits: its rows are the deployments that shipped some (the newest deployments
+  // of a window are often redeploys without commits, which left the commit table empty).
+  const deploymentRows = (await deployments(warehouse, window, {
+    failedOnly: metric === 'changeFailureRate' || metric === 'recovery', withCommitsOnly: metric === 'leadTime' && !only, limit: only ? 100_000 : limit,
+  }))
     .filter((d) => !only || d.id === only)
     .filter((d) => metric !== 'reworkRate' || d.rework || only);
   const ids = deploymentRows.map((d) => d.id);

@@ -133,9 +133,11 @@ describe('queries/explore', () => {
 
   it('deployments.sql', async () => {
     const file = sqlFile('queries/explore/deployments');
-    const all = await rowsOf(env.warehouse, file, { ...window, failedOnly: false, limit: 500 }, { scope: ALL });
+    const all = await rowsOf(env.warehouse, file, { ...window, failedOnly: false, withCommitsOnly: false, limit: 500 }, { scope: ALL });
     expect(all.map((r) => r.id)).toEqual(['b2', 'b1', 'a2', 'a1']);
-    const failed = await rowsOf(env.warehouse, file, { ...window, failedOnly: true, limit: 500 }, { scope: ALL });
+    const withCommits = await rowsOf(env.warehouse, file, { ...window, failedOnly: false, withCommitsOnly: true, limit: 500 }, { scope: ALL });
+    expect(withCommits.map((r) => r.id)).toEqual(['b2', 'a2', 'a1']);
+    const failed = await rowsOf(env.warehouse, file, { ...window, failedOnly: true, withCommitsOnly: false, limit: 500 }, { scope: ALL });
     expect(failed).toMatchSnapshot('failed only');
     expect(failed.map((r) => r.id)).toEqual(['b1', 'a1']);
     await expectRendered(env.warehouse, file, { scope: ALL });
@@ -145,7 +147,7 @@ describe('queries/explore', () => {
     const file = sqlFile('queries/explore/changes');
     const rows = await rowsOf(env.warehouse, file, { ids: ['a1'] });
     expect(rows).toMatchSnapshot('rows');
-    expect(rows.map((r) => [r.sha, r.lead_hours, r.message, r.author])).toEqual([['c2', 10, null, null], ['c1', 4, 'fix: one', 'ann']]);
+    expect(rows.map((r) => [r.sha, r.lead_hours, r.message, r.author])).toEqual([['c2', 10, '', null], ['c1', 4, 'fix: one', 'ann']]);
     await expectRendered(env.warehouse, file);
   });
 
@@ -201,6 +203,11 @@ describe('queries/explore', () => {
     expect((await ranking(env.warehouse, w, 'team')).map((r) => r.key)).toEqual(['core', 'edge']);
     const why = await explain(env.warehouse, w, 'recovery');
     expect(why.deployments.map((d) => d.id)).toEqual(['b1', 'a1']);
+    // Lead time: the newest deployments that shipped commits, not a redeploy without any (b1).
+    const lead = await explain(env.warehouse, w, 'leadTime', { limit: 2 });
+    expect(lead.deployments.map((d) => d.id)).toEqual(['b2', 'a2']);
+    expect(lead.changes.map((c) => c.sha).sort()).toEqual(['c3', 'c4', 'c5']);
+    expect((await explain(env.warehouse, w, 'leadTime', { deploymentId: 'b1' })).deployments.map((d) => d.id)).toEqual(['b1']);
     expect(why.incidents.map((i) => i.id)).toEqual(['i2', 'i1']);
     const health = await dataHealth(env.warehouse);
     expect(health.deadLetterTotal).toBe(3);

@@ -106,7 +106,7 @@ function DeploymentSource({ d }: { d: DeploymentRow }) {
   return d.url ? <ExternalLink href={d.url}>{name}</ExternalLink> : name;
 }
 
-function DeploymentsTable({ rows, metric, total }: { rows: DeploymentRow[]; metric: Metric; total: number }) {
+function DeploymentsTable({ rows, metric, total }: { rows: DeploymentRow[]; metric: Metric; total?: number }) {
   const shown = rows.slice(0, SHOWN_DEPLOYMENTS);
   return (
     <>
@@ -148,7 +148,9 @@ function DeploymentsTable({ rows, metric, total }: { rows: DeploymentRow[]; metr
           </tbody>
         </table>
       </div>
-      {total > shown.length ? <p className="table-foot">Showing the newest {count(shown.length)} of {count(total)}; the CSV has them all.</p> : null}
+      {total === undefined
+        ? rows.length >= SHOWN_DEPLOYMENTS ? <p className="table-foot">Showing the newest {count(shown.length)}; the CSV has them all.</p> : null
+        : total > shown.length ? <p className="table-foot">Showing the newest {count(shown.length)} of {count(total)}; the CSV has them all.</p> : null}
     </>
   );
 }
@@ -473,11 +475,11 @@ export default async function Explain({ searchParams }: { searchParams: Promise<
     <>
       <Card
         id="deployments"
-        title={metric === 'changeFailureRate' ? 'Failed deployments' : metric === 'recovery' ? 'Failed deployments and their recovery' : metric === 'reworkRate' ? 'Rework deployments' : 'Deployments counted'}
-        hint={`${count(totalCounted)} in the window`}
+        title={metric === 'changeFailureRate' ? 'Failed deployments' : metric === 'recovery' ? 'Failed deployments and their recovery' : metric === 'reworkRate' ? 'Rework deployments' : metric === 'leadTime' ? 'Deployments that shipped commits' : 'Deployments counted'}
+        hint={metric === 'leadTime' ? `Of ${count(totalCounted)} in the window: redeploys without commits add no lead time` : `${count(totalCounted)} in the window`}
         actions={<CsvLink table="deployments" params={csvParams} />}
       >
-        {explanation.deployments.length === 0 ? <p className="empty-inline">None in this window.</p> : <DeploymentsTable rows={explanation.deployments} metric={metric} total={totalCounted} />}
+        {explanation.deployments.length === 0 ? <p className="empty-inline">None in this window.</p> : <DeploymentsTable rows={explanation.deployments} metric={metric} total={metric === 'leadTime' ? undefined : totalCounted} />}
       </Card>
     </>
   );
