@@ -75,6 +75,8 @@ export async function receiveDelivery(
   /** The sources to normalise with (default: every source Paved ships). */
   registry?: SourceRegistry,
 ): Promise<ReceiveResult> {
+  // An empty id would make every later delivery of the source look like this one's duplicate.
+  if (delivery.deliveryId.trim() === '') throw new Error(`a ${delivery.source} delivery has an empty delivery id: derive one from the body (bodyHash) when the sender sends none`);
   const deliveryKey = `${delivery.source}:${delivery.deliveryId}`;
   const duplicate: ReceiveResult = { outcome: 'ok', events: 0, reason: 'duplicate delivery: already accepted', assumptions: [], duplicate: true };
   if (recent && (recent.has(deliveryKey) || bus.hasDelivery?.(deliveryKey))) return duplicate;

@@ -188,6 +188,63 @@ describe('other sources authenticate too', () => {
   });
 });
 
+describe('delivery ids an attacker or a careless sender controls', () => {
+  const generic = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${base}${path}`, { method: 'POST', headers: { authorization: 'Bearer generic-token', 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) })
+      .then(async (response) => ({ status: response.status, body: (await response.json()) as Record<string, unknown> }));
+  const deployment = (id: string) => ({ id, service: 'api', environment: 'production', sha: 'abcdef1', status: 'success', finished_at: '2026-01-01 10:00:00' });
+
+  it('an empty or blank Idempotency-Key counts as absent: two different deployments are both accepted, not the second as a duplicate', async () => {
+    const first = await generic('/webhooks/deployments', deployment('empty-key-1'), { 'idempotency-key': '' });
+    const second = await generic('/webhooks/deployments', deployment('empty-key-2'), { 'idempotency-key': '  ' });
+    expect(first).toMatchObject({ status: 202, body: { duplicate: false, outcome: 'ok' } });
+    expect(second).toMatchObject({ status: 202, body: { duplicate: false, outcome: 'ok' } });
+    expect(second.body.delivery_id).toMatch(/^sha256:[0-9a-f]{64}$/);
+    // The same body again is still recognised as a retry (by its hash).
+    expect((await generic('/webhooks/deployments', deployment('empty-key-2'), { 'idempotency-key': '' })).body).toMatchObject({ duplicate: true });
+  });
+
+  it('an empty X-GitHub-Delivery falls back to the body hash instead of one shared empty id', async () => {
+    const a = await github('push', push, { 'x-github-delivery': '' });
+    const b = await github('push', { ...push, after: 'b'.repeat(40) }, { 'x-github-delivery': '' });
+    expect(a.body).toMatchObject({ duplicate: false });
+    expect(b.body).toMatchObject({ duplicate: false });
+  });
+
+  it('a deployment and an incident that reuse one Idempotency-Key are two deliveries, and each route still deduplicates its own retries', async () => {
+    const key = 'shared-key-7';
+    const deployed = await generic('/webhooks/deployments', deployment('shared-1'), { 'idempotency-key': key });
+    const incident = await generic('/webhooks/incidents', { id: 'inc-shared-1', service: 'api', opened_at: '2026-01-01 10:05:00', severity: 'high' }, { 'idempotency-key': key });
+    expect(deployed).toMatchObject({ status: 202, body: { duplicate: false, delivery_id: `deployment:${key}` } });
+    expect(incident).toMatchObject({ status: 202, body: { duplicate: false, delivery_id: `incident:${key}` } });
+    expect((await generic('/webhooks/incidents', { id: 'inc-shared-1', service: 'api', opened_at: '2026-01-01 10:05:00', severity: 'high' }, { 'idempotency-key': key })).body).toMatchObject({ duplicate: true });
+  });
+});
+
+describe('form-encoded GitHub bodies are decided by the signed bytes, not the unsigned Content-Type', () => {
+  const forged = { ...push, repository: { full_name: 'acme/forged', name: 'forged' } };
+
+  it('a signed JSON body carrying "&payload=<json>&" in a string cannot be replayed as form data to deliver another event', async () => {
+    const smuggled = { ...push, head_commit: { message: `x&payload=${encodeURIComponent(JSON.stringify(forged))}&y=` } };
+    const body = JSON.stringify(smuggled);
+    const replay = await github('push', body, { 'content-type': 'application/x-www-form-urlencoded', 'x-github-delivery': 'smuggle-1' });
+    expect(replay.status).toBe(400);
+    expect(String(replay.body.message)).toMatch(/form body/);
+    expect(bus.records.some((record) => record.value.includes('acme/forged') && record.topic === 'events')).toBe(false);
+  });
+
+  it('a real form delivery (payload=<url-encoded JSON>) is still accepted, with or without its Content-Type', async () => {
+    const body = `payload=${encodeURIComponent(JSON.stringify(push))}`;
+    expect((await github('push', body, { 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(202);
+    expect((await github('push', `payload=${encodeURIComponent(JSON.stringify({ ...push, after: 'c'.repeat(40) }))}`, { 'content-type': 'application/json' })).status).toBe(202);
+  });
+
+  it('a form body with a second field is refused', async () => {
+    const body = `payload=${encodeURIComponent(JSON.stringify(push))}&payload=${encodeURIComponent(JSON.stringify(forged))}`;
+    expect((await github('push', body, { 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(400);
+  });
+});
+
 describe('every @octokit/webhooks-examples payload through the receiver', () => {
   it('is accepted with a valid signature and never lost: normalised, ignored or dead-lettered with a reason', async () => {
     const require = createRequire(import.meta.url);

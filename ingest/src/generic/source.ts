@@ -1,6 +1,6 @@
 import { pavedSignatureOf, SignatureHeaderError, StreamingSignatureCheck, verifyBearer } from '../http/auth.js';
 import { gitopsBodyOf, normaliseGitopsDeployment } from '../gitops/normalise.js';
-import { bodyHash, defineSource, secretOf, WebhookRefusal, type Credentials, type WebhookRequest, type WebhookRoute, type WebhookSecrets } from '../sources/contract.js';
+import { bodyHash, defineSource, deliveryIdHeader, secretOf, WebhookRefusal, type Credentials, type WebhookRequest, type WebhookRoute, type WebhookSecrets } from '../sources/contract.js';
 import { dlq } from '../payload.js';
 import { normaliseGenericDeployment, normaliseGenericIncident } from './normalise.js';
 
@@ -33,8 +33,9 @@ function genericRoute(path: '/webhooks/deployments' | '/webhooks/incidents', eve
     secrets: ['PAVED_WEBHOOK_TOKEN', 'PAVED_WEBHOOK_HMAC_SECRET'],
     authenticate: genericCredentials,
     delivery(request, body) {
-      const idempotencyKey = request.header('idempotency-key') ?? request.header('x-delivery-id');
-      return { source: 'generic', event, deliveryId: idempotencyKey ?? bodyHash(body.bytes), payload: body.json() };
+      // The sender's key is scoped to the route: a deployment and an incident that reuse one key are two deliveries.
+      const idempotencyKey = deliveryIdHeader(request, 'idempotency-key') ?? deliveryIdHeader(request, 'x-delivery-id');
+      return { source: 'generic', event, deliveryId: idempotencyKey ? `${event}:${idempotencyKey}` : bodyHash(body.bytes), payload: body.json() };
     },
   };
 }

@@ -1,6 +1,6 @@
 import { PavedConfig } from '@paved/schemas';
 import { githubSignatureOf, SignatureHeaderError, StreamingSignatureCheck } from '../http/auth.js';
-import { bodyHash, defineSource, requireSecret, WebhookRefusal } from '../sources/contract.js';
+import { bodyHash, defineSource, deliveryIdHeader, requireSecret, WebhookRefusal } from '../sources/contract.js';
 import { githubBackfillCommand } from './backfill-command.js';
 import { isBackfillEvent, normaliseGithubBackfill } from './backfill-normalise.js';
 import { normaliseGithub } from './normalise.js';
@@ -34,7 +34,7 @@ export const githubSource = defineSource({
     delivery(request, body) {
       const event = request.header('x-github-event');
       if (!event) throw new WebhookRefusal(400, 'no_event', 'missing X-GitHub-Event header');
-      return { source: 'github', event, deliveryId: request.header('x-github-delivery') ?? bodyHash(body.bytes), payload: body.json() };
+      return { source: 'github', event, deliveryId: deliveryIdHeader(request, 'x-github-delivery') ?? bodyHash(body.bytes), payload: body.json() };
     },
   }],
   normalise: normaliseGithub,

@@ -50,13 +50,21 @@ function bodyText(body: Buffer): string {
   }
 }
 
-/** GitHub may send `application/x-www-form-urlencoded` with the JSON in `payload`. */
+/**
+ * GitHub may send `application/x-www-form-urlencoded` with the JSON in `payload`. The choice is made
+ * from the signed bytes, not from the unsigned Content-Type: a signed JSON body that contains
+ * `&payload=<json>&` in a comment must not be replayable as form data carrying a forged event.
+ */
 function parseJsonBody(text: string, contentType: string | undefined): unknown {
+  const saysForm = contentType?.includes('application/x-www-form-urlencoded') ?? false;
+  const looksForm = text.startsWith('payload=');
   try {
-    if (contentType?.includes('application/x-www-form-urlencoded')) {
-      const payload = new URLSearchParams(text).get('payload');
-      if (payload === null) throw new Error('form body has no "payload" field');
-      return JSON.parse(payload);
+    if (saysForm && !looksForm) throw new Error('a form body must be exactly one "payload=<url-encoded JSON>" field');
+    if (looksForm) {
+      const form = new URLSearchParams(text);
+      const keys = [...form.keys()];
+      if (keys.length !== 1 || keys[0] !== 'payload') throw new Error(`a form body must hold only the "payload" field, found ${keys.length} fields`);
+      return JSON.parse(form.get('payload') ?? '');
     }
     return JSON.parse(text);
   } catch (error) {
