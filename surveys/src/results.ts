@@ -153,7 +153,9 @@ export function computeResults(input: ResultsInput, by: Dimension, options: Rele
   const rows: ParticipationRow[] = teams.map((team) => {
     const denominator = input.denominators.get(team) ?? null;
     const shown = plan.shown.team.includes(team);
-    const responses = shown ? teamSizes.get(team) ?? 0 : teamSizes.has(team) ? null : 0;
+    // Every team that is not shown reads the same (null), whether it answered or not: a 0 beside a
+    // published headcount would tell a one-person team's colleagues whether that person took part.
+    const responses = shown ? teamSizes.get(team) ?? 0 : null;
     return {
       team, denominator: denominator?.count ?? null, source: denominator?.source ?? null, responses,
       rate: responses !== null && denominator && denominator.count > 0 ? Number((responses / denominator.count).toFixed(4)) : null,

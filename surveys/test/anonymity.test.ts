@@ -75,6 +75,17 @@ function expectOnlyCheckoutShown(results: SurveyResults) {
   expect(results.participation.teams.filter((t) => results.hiddenGroups.includes(t.team)).every((t) => t.responses === null && t.rate === null)).toBe(true);
 }
 
+describe('participation of teams that are not shown', () => {
+  it('a team that answered and a team that did not read the same, so a one-person team cannot be seen to have taken part', () => {
+    const audience = ['checkout', 'payments', 'search', 'solo-answered', 'solo-silent'];
+    const denominators = new Map(audience.map((team) => [team, { count: team.startsWith('solo') ? 1 : 10, source: 'override' as const }]));
+    const results = computeResults(input([...DATA, ...many('solo-answered', 1, 5, 10)], { campaign: { ...input([]).campaign, audience }, denominators }), 'team');
+    const row = (team: string) => results.participation.teams.find((t) => t.team === team)!;
+    expect(row('solo-answered')).toMatchObject({ responses: null, rate: null });
+    expect({ ...row('solo-silent'), team: 'x' }).toEqual({ ...row('solo-answered'), team: 'x' });
+  });
+});
+
 describe('every output applies the rule', () => {
   it('results: hidden groups have no figures, no counts and no free text; shown groups list no free text either', () => {
     const results = computeResults(input(DATA), 'team');
@@ -139,7 +150,7 @@ describe('every output read from the warehouse applies the rule', () => {
     expectOnlyCheckoutShown(body);
     expect(JSON.stringify(body.groups)).not.toContain('SEARCH-SECRET');
     expect(body.participation.teams.find((t) => t.team === 'checkout')).toEqual({ team: 'checkout', denominator: 8, source: 'catalog', responses: 8, rate: 1 });
-    expect(body.participation.teams.find((t) => t.team === 'platform')).toMatchObject({ responses: 0 });
+    expect(body.participation.teams.find((t) => t.team === 'platform')).toMatchObject({ responses: null, rate: null }); // no answers reads like hidden answers;
   });
 
   it('GET /api/v1/surveys/results?format=csv', async () => {

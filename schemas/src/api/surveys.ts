@@ -67,7 +67,7 @@ export const SurveyResults = z.object({
       team: z.string(),
       denominator: nullableCount.meta({ description: 'Invited people, or developers in the team.' }),
       source: z.enum(['invites', 'override', 'catalog', 'estimate']).nullable(),
-      responses: nullableCount.meta({ description: 'Null when the team\'s results are hidden.' }),
+      responses: nullableCount.meta({ description: 'Null for every team that is not shown, whether or not it answered (so a small team cannot be seen to have taken part).' }),
       rate: z.number().nullable(),
     })),
     responses: nullableCount, denominator: nullableCount, rate: z.number().nullable(),
