@@ -1,5 +1,5 @@
 import { PavedConfig } from '@paved/schemas';
-import { defineSource, deliveryIdHeader, requireSecret, WebhookRefusal } from '../sources/contract.js';
+import { defineSource, requireSecret, WebhookRefusal } from '../sources/contract.js';
 import { gitlabBackfillCommand } from './backfill-command.js';
 import { isGitlabBackfillEvent, normaliseGitlabBackfill } from './backfill-extract.js';
 import { normaliseGitlab } from './normalise.js';
@@ -28,7 +28,7 @@ export const gitlabSource = defineSource({
       const event = request.header('x-gitlab-event');
       if (!event) throw new WebhookRefusal(400, 'no_event', 'missing X-Gitlab-Event header');
       const payload = body.json();
-      const deliveryId = gitlabDeliveryId({ idempotencyKey: deliveryIdHeader(request, 'idempotency-key'), eventUuid: deliveryIdHeader(request, 'x-gitlab-event-uuid') }, body.bytes);
+      const deliveryId = gitlabDeliveryId({ idempotencyKey: request.header('idempotency-key'), eventUuid: request.header('x-gitlab-event-uuid') }, body.bytes);
       return { source: 'gitlab', event, deliveryId, payload };
     },
   }],

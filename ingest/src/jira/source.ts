@@ -1,6 +1,6 @@
 import { PavedConfig } from '@paved/schemas';
 import { StreamingSignatureCheck } from '../http/auth.js';
-import { defineSource, deliveryIdHeader, requireSecret, WebhookRefusal } from '../sources/contract.js';
+import { defineSource, requireSecret, WebhookRefusal } from '../sources/contract.js';
 import { jiraBackfillCommand } from './backfill-command.js';
 import { normaliseJira } from './normalise.js';
 import { jiraDeliveryId, jiraEventOf, jiraSignatureOf, verifyJiraUrlToken } from './webhook.js';
@@ -30,7 +30,7 @@ export const jiraSource = defineSource({
     },
     delivery(request, body) {
       const payload = body.json();
-      return { source: 'jira', event: jiraEventOf(payload), deliveryId: jiraDeliveryId(deliveryIdHeader(request, 'x-atlassian-webhook-identifier'), body.bytes), payload };
+      return { source: 'jira', event: jiraEventOf(payload), deliveryId: jiraDeliveryId(request.header('x-atlassian-webhook-identifier'), body.bytes), payload };
     },
   }],
   normalise: normaliseJira,
