@@ -73,9 +73,36 @@ digitsAsId.push('2026-03-03T09:00', [['rdi-c2', '2026-03-03T08:00']]);
 digitsAsId.deploy(`github:acme/refs-digits-id:${digits}`, 'rdi-c2', '2026-03-03T10:00');
 digitsAsId.incident('refs-digits-id-i1', '2026-03-05T10:00', { resolved: '2026-03-05T11:00', service: 'acme/refs-digits-id', deploymentIds: [deploymentReference(digits, 'acme/refs-digits-id')!] });
 
+// A commit whose rollout failed: the incident it caused names it as root cause, and it ships for good
+// two days later. The deployment that finally shipped it began after the incident: not its cause.
+const lateCommit = new HistoryBuilder('acme/refs-late');
+lateCommit.push('2026-03-02T09:00', [['rl-c1', '2026-03-02T08:00']]);
+lateCommit.deploy('refs-late-d1', 'rl-c1', '2026-03-02T10:00');
+lateCommit.push('2026-03-03T09:00', [['rl-c2', '2026-03-03T08:00']]);
+lateCommit.deploy('refs-late-d2-failed', 'rl-c2', '2026-03-03T10:00', { status: 'failure' });
+lateCommit.incident('refs-late-i1', '2026-03-03T10:30', { resolved: '2026-03-03T11:00', service: 'acme/refs-late', shas: [sha('rl-c2')] });
+lateCommit.push('2026-03-05T09:00', [['rl-c3', '2026-03-05T08:00']]);
+lateCommit.deploy('refs-late-d3', 'rl-c3', '2026-03-05T10:00');
+
+// An incident that names the deployment that fixed it (begun after the incident opened): no link to
+// the fix; timing inference finds the deployment before it, and Data health lists the reference.
+const fixNamed = new HistoryBuilder('acme/refs-fix');
+fixNamed.push('2026-03-02T09:00', [['rf-c1', '2026-03-02T08:00']]);
+fixNamed.deploy('refs-fix-d1', 'rf-c1', '2026-03-02T10:00');
+fixNamed.incident('refs-fix-i1', '2026-03-02T12:00', { resolved: '2026-03-02T14:00', service: 'acme/refs-fix', deploymentIds: [deploymentReference('refs-fix-d2')!] });
+fixNamed.push('2026-03-02T13:00', [['rf-c2', '2026-03-02T12:30']]);
+fixNamed.deploy('refs-fix-d2', 'rf-c2', '2026-03-02T13:50');
+
+// An incident that opens while a deployment rolls out (started 09:55, success 10:00) and names it is
+// caused by it; resolved before the success status, its recovery is 0 h, never negative.
+const midRollout = new HistoryBuilder('acme/refs-rollout');
+midRollout.push('2026-03-02T09:00', [['rr-c1', '2026-03-02T08:00']]);
+midRollout.deploy('refs-rollout-d1', 'rr-c1', '2026-03-02T10:00');
+midRollout.incident('refs-rollout-i1', '2026-03-02T09:57', { resolved: '2026-03-02T09:59', service: 'acme/refs-rollout', deploymentIds: [deploymentReference('refs-rollout-d1')!] });
+
 beforeAll(async () => {
   env = await openTestWarehouse();
-  await env.ingest([byId, byUrl, bare, bySha, unmatched, digitsAsSha, digitsAsId].flatMap((h) => h.events));
+  await env.ingest([byId, byUrl, bare, bySha, unmatched, digitsAsSha, digitsAsId, lateCommit, fixNamed, midRollout].flatMap((h) => h.events));
   await runTransform(env.warehouse, defaultMetricSettings);
 }, 120_000);
 afterAll(async () => env?.close());
@@ -123,6 +150,30 @@ describe('incident references (hand-worked)', () => {
 
   it('a reference that matches no deployment falls back to timing inference, and Data health lists it', async () => {
     expect(await linksOf('acme/refs-none')).toEqual([{ deployment_id: 'github:acme/refs-none:9300001', method: 'inferred', incident_id: 'refs-none-i1' }]);
-    expect((await dataHealth(env.warehouse)).unresolvedReferences).toEqual({ unresolved: 1, examples: ['refs-none-i1 names acme/refs-none:9399999'] });
+    const health = (await dataHealth(env.warehouse)).unresolvedReferences;
+    expect({ ...health, examples: [...health.examples].sort() }).toEqual({ unresolved: 2, examples: ['refs-fix-i1 names refs-fix-d2', 'refs-none-i1 names acme/refs-none:9399999'] });
+  });
+});
+
+describe('a name links only a deployment begun by the time the incident opened (a later one cannot have caused it)', () => {
+  it('a root-cause commit whose rollout failed and that shipped days later does not fail the deployment that shipped it', async () => {
+    expect(await linksOf('acme/refs-late')).toEqual([]);
+    const r = await dora('acme/refs-late');
+    expect(r.changeFailureRate).toMatchObject({ failedDeployments: 0, deployments: 2 });
+    expect(r.recovery).toMatchObject({ failedDeployments: 0, failedDeploymentRecoveryP50Hours: null });
+  });
+
+  it('an incident naming the deployment that fixed it falls back to timing inference', async () => {
+    expect(await linksOf('acme/refs-fix')).toEqual([{ deployment_id: 'refs-fix-d1', method: 'inferred', incident_id: 'refs-fix-i1' }]);
+    // d1 deployed 03-02 10:00, incident resolved 14:00 → 4 h.
+    expect((await dora('acme/refs-fix')).recovery).toMatchObject({ failedDeployments: 1, recoveredDeployments: 1, failedDeploymentRecoveryP50Hours: 4 });
+  });
+
+  it('an incident opened during the rollout links it; resolved before the success status, it recovered in 0 h', async () => {
+    expect(await linksOf('acme/refs-rollout')).toEqual([{ deployment_id: 'refs-rollout-d1', method: 'explicit', incident_id: 'refs-rollout-i1' }]);
+    expect((await dora('acme/refs-rollout')).recovery).toMatchObject({ failedDeployments: 1, recoveredDeployments: 1, failedDeploymentRecoveryP50Hours: 0 });
+    const Hours = z.object({ recovery_hours: z.number().nullable() });
+    const rows = await env.warehouse.query('SELECT min(recovery_hours) AS recovery_hours FROM {{db}}.t_deployment_facts', {}, Hours);
+    expect(rows[0]!.recovery_hours, 'no deployment anywhere in these histories recovers in negative time').toBeGreaterThanOrEqual(0);
   });
 });

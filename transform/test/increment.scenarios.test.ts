@@ -284,20 +284,22 @@ async function linksAndFacts(first: HistoryBuilder[], second: HistoryBuilder[]) 
 const linksOf = (rows: z.infer<typeof Link>[], prefix: string) => rows.filter((l) => l.deployment_id.startsWith(prefix)).map((l) => `${l.deployment_id}:${l.method}:${l.incident_id ?? ''}`);
 
 describe('failure links and facts are recomputed from the deployment before the earliest touched one', () => {
-  it('an incident opened before the deployment it names by id, inferred until then to an earlier deployment', async () => {
+  it('an incident naming by id a deployment that arrives later, inferred until then to an earlier deployment', async () => {
     const repo = new HistoryBuilder('acme/named-late');
     repo.service('named-late', 'shop');
     repo.push('2026-05-01T07:00', [['nl-1', '2026-05-01T06:00']]);
     repo.deploy('nl-d1', 'nl-1', '2026-05-01T08:00');
-    // Opened before nl-d2 and nl-d3; names nl-d3, which has not arrived: inferred to nl-d1.
-    repo.incident('inc-nl', '2026-05-01T08:30', { service: 'named-late', deploymentIds: ['nl-d3'] });
+    // Opened before nl-d2 and nl-d3: inferred to nl-d1, and stays so once nl-d3 arrives (begun after it opened, nl-d3 cannot have caused it).
+    repo.incident('inc-nl-early', '2026-05-01T08:30', { service: 'named-late', deploymentIds: ['nl-d3'] });
     repo.push('2026-05-01T08:45', [['nl-2', '2026-05-01T08:40']]);
     repo.deploy('nl-d2', 'nl-2', '2026-05-01T09:00');
+    // Opened after nl-d3 (whose statuses have not arrived): inferred to nl-d2 until they do, then linked to nl-d3.
+    repo.incident('inc-nl', '2026-05-01T10:30', { service: 'named-late', deploymentIds: ['nl-d3'] });
     const late = new HistoryBuilder('acme/named-late');
     late.push('2026-05-01T09:30', [['nl-3', '2026-05-01T09:20']]);
     late.deploy('nl-d3', 'nl-3', '2026-05-01T10:00');
     const { incremental, full } = await linksAndFacts([repo], [late]);
-    expect(linksOf(full.links, 'nl-')).toEqual(['nl-d3:explicit:inc-nl']);
+    expect(linksOf(full.links, 'nl-').sort()).toEqual(['nl-d1:inferred:inc-nl-early', 'nl-d3:explicit:inc-nl']);
     expect(incremental).toEqual(full);
   });
 

@@ -172,7 +172,7 @@ export default async function DataHealth({ searchParams }: { searchParams: Promi
               <p style={{ marginTop: 4 }}>
                 {report.unresolvedReferences.unresolved === 0
                   ? 'Every deployment an incident names was found.'
-                  : <><strong>{count(report.unresolvedReferences.unresolved)}</strong> deployment references on incidents match no production deployment (those incidents fall back to timing inference), e.g. {report.unresolvedReferences.examples.map((e, i) => <span key={e}>{i ? ', ' : ''}<code>{e}</code></span>)}. Accepted forms: Paved&apos;s id, GitHub&apos;s numeric id, a deployment or Actions run URL, a deployed sha prefix.</>}
+                  : <><strong>{count(report.unresolvedReferences.unresolved)}</strong> deployment references on incidents match no production deployment begun by the time the incident opened (those incidents fall back to timing inference), e.g. {report.unresolvedReferences.examples.map((e, i) => <span key={e}>{i ? ', ' : ''}<code>{e}</code></span>)}. Accepted forms: Paved&apos;s id, GitHub&apos;s numeric id, a deployment or Actions run URL, a deployed sha prefix.</>}
               </p>
             </div>
           </div>

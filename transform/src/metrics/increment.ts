@@ -257,8 +257,8 @@ const SCOPED_FAILURE_LINKS = narrowed(REBUILD_FAILURE_LINKS, [
     `FROM (SELECT d.* FROM {{db}}.t_deployments AS d INNER JOIN ${LINK_TAILS} AS t ON t.service = d.service
           WHERE d.service IN (SELECT service FROM ${LINK_TAILS}) AND d.deployed_at >= t.from_at)
     WHERE is_production AND status = 'success'\n),`],
-  ['incident_shas AS (SELECT id, lower(arrayJoin(linked_shas)) AS s FROM {{db}}.t_incidents WHERE notEmpty(linked_shas)),',
-    `incident_shas AS (SELECT id, lower(arrayJoin(linked_shas)) AS s FROM {{db}}.t_incidents WHERE notEmpty(linked_shas) AND id IN ${LINK_INCIDENTS}),
+  ['incident_shas AS (SELECT id, opened_at, lower(arrayJoin(linked_shas)) AS s FROM {{db}}.t_incidents WHERE notEmpty(linked_shas)),',
+    `incident_shas AS (SELECT id, opened_at, lower(arrayJoin(linked_shas)) AS s FROM {{db}}.t_incidents WHERE notEmpty(linked_shas) AND id IN ${LINK_INCIDENTS}),
 -- The change-set rows the incidents' shas can name, anywhere.
 -- (A scalar first: with no sha to look for, the change sets are not read at all.)
 cs_named AS (SELECT deployment_id, service, sha FROM {{db}}.t_change_set_commits
@@ -267,8 +267,10 @@ cs_named AS (SELECT deployment_id, service, sha FROM {{db}}.t_change_set_commits
 revert_candidates AS (SELECT deployment_id, service, sha FROM {{db}}.transform_increment_revert_candidates),
 -- What those revert commits can revert in scope: the commits of the deployments in O and link_all, as (service, sha prefix).
 reverted_in_scope AS (${REVERTED_IN_SCOPE_SELECT}),`],
-  ['SELECT i.id FROM incident_shas AS i INNER JOIN cs AS c', 'SELECT i.id FROM incident_shas AS i INNER JOIN cs_named AS c'],
   ['FROM incident_shas AS i INNER JOIN cs AS c', 'FROM incident_shas AS i INNER JOIN cs_named AS c'],
+  // When the deployments of the named commits began: only those (the change sets' deployments are anywhere).
+  ["deployment_starts AS (SELECT id, started_at FROM {{db}}.t_deployments WHERE is_production AND status = 'success'),",
+    "deployment_starts AS (SELECT id, started_at FROM {{db}}.t_deployments WHERE is_production AND status = 'success' AND id IN (SELECT deployment_id FROM cs_named)),"],
   // The references resolve once, before the statement (RESOLVED_REFERENCES_SELECT), which names them three times.
   [RESOLVED_REFERENCES, 'resolved_references AS (SELECT incident_id, ref, deployment_id FROM {{db}}.transform_increment_resolved_refs)'],
   ['FROM {{db}}.commits FINAL WHERE reverts_sha IS NOT NULL)', 'FROM {{db}}.transform_increment_reverts WHERE reverts_sha IS NOT NULL)'],

@@ -8,8 +8,8 @@ import { at, expectRendered, rowsOf } from './support.js';
  * hand-written rows. Production deployments: github:acme/shop:101 (sha abcdef1234567, URL
  * https://ci/run/7, 03-02 10:00) and github:acme/shop:102 (sha abcdef9999999, 03-03); a staging one.
  * Worked out by hand: i1 names the Paved id, i2 repository:native id, i3 the sha prefix abcdef1 (only
- * 101's sha starts with it), i5 the URL: all resolved; i4 names deadbee (no such sha) and i6
- * github:acme/shop:555 (no such deployment): 2 unresolved.
+ * 101's sha starts with it), i5 the URL: all resolved; i4 names deadbee (no such sha), i6
+ * github:acme/shop:555 (no such deployment) and i7 102, which began after i7 opened: 3 unresolved.
  */
 let env: Awaited<ReturnType<typeof openTestWarehouse>>;
 
@@ -24,8 +24,8 @@ beforeAll(async () => {
     deployment('github:acme/shop:102', 'abcdef9999999', '2026-03-03T10:00'),
     deployment('github:acme/shop:103', 'deadbee000000', '2026-03-03T11:00', false),
   ]);
-  const incident = (id: string, refs: string[]) => ({
-    id, source: 'pagerduty', service: 'shop', team: 'core', golden_path: false, severity: 'high', title: id, status: 'open', opened_at: at('2026-03-04T12:00'), linked_deployment_ids: refs, linked_shas: [],
+  const incident = (id: string, refs: string[], openedAt = '2026-03-04T12:00') => ({
+    id, source: 'pagerduty', service: 'shop', team: 'core', golden_path: false, severity: 'high', title: id, status: 'open', opened_at: at(openedAt), linked_deployment_ids: refs, linked_shas: [],
   });
   await env.warehouse.insert('t_incidents', [
     incident('i1', ['github:acme/shop:101']),
@@ -34,6 +34,7 @@ beforeAll(async () => {
     incident('i4', ['deadbee']),
     incident('i5', ['https://ci/run/7']),
     incident('i6', ['github:acme/shop:555']),
+    incident('i7', ['github:acme/shop:102'], '2026-03-03T09:00'),
   ]);
 });
 afterAll(async () => env?.close());
@@ -42,7 +43,7 @@ describe('incident references', () => {
   it('queries/explore/health_unresolved_references.sql', async () => {
     const file = sqlFile('queries/explore/health_unresolved_references');
     const [row] = await rowsOf(env.warehouse, file);
-    expect({ ...row, examples: [...(row!.examples as string[])].sort() }).toEqual({ unresolved: 2, examples: ['i4 names deadbee', 'i6 names github:acme/shop:555'] });
+    expect({ ...row, examples: [...(row!.examples as string[])].sort() }).toEqual({ unresolved: 3, examples: ['i4 names deadbee', 'i6 names github:acme/shop:555', 'i7 names github:acme/shop:102'] });
     await expectRendered(env.warehouse, file);
   });
 });

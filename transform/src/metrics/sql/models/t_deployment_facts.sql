@@ -35,7 +35,8 @@ facts AS (
 SELECT
     id, repo, service, team, golden_path, via_platform, deployed_at, sha, next_deployed_at, change_set_method, commits, failed, failure_methods,
     linked_incidents, resolved_incidents, recovery_at,
-    if(failed AND recovery_at IS NOT NULL, dateDiff('millisecond', deployed_at, assumeNotNull(recovery_at)) / 3600000, NULL) AS recovery_hours,
+    -- Never below 0: an incident that opened once the rollout began may be resolved before its success status.
+    if(failed AND recovery_at IS NOT NULL, greatest(0, dateDiff('millisecond', deployed_at, assumeNotNull(recovery_at))) / 3600000, NULL) AS recovery_hours,
     (has_revert OR has_fix OR is_rollback) AS rework,
     arrayFilter(x -> x != '', [if(has_revert, 'revert', ''), if(has_fix, 'fix_label', ''), if(is_rollback, 'rollback', '')]) AS rework_reasons,
     is_rollback, creator_login, workflow_name, url

@@ -12,7 +12,18 @@ prod AS (
 cs AS (SELECT deployment_id, service, sha FROM {{db}}.t_change_set_commits),
 
 {{> incident_references}},
-incident_shas AS (SELECT id, lower(arrayJoin(linked_shas)) AS s FROM {{db}}.t_incidents WHERE notEmpty(linked_shas)),
+incident_shas AS (SELECT id, opened_at, lower(arrayJoin(linked_shas)) AS s FROM {{db}}.t_incidents WHERE notEmpty(linked_shas)),
+-- When each production deployment began. One that began after an incident opened cannot have caused it
+-- (an incident often names the commit or deployment that fixed it, or a commit whose rollout failed and
+-- shipped days later): such a name does not link, as in the references above.
+deployment_starts AS (SELECT id, started_at FROM {{db}}.t_deployments WHERE is_production AND status = 'success'),
+-- Incidents naming (by a sha prefix of at least 7) a commit of a change set whose deployment had begun when they opened.
+commit_links AS (
+    SELECT i.id AS incident_id, i.s AS s, c.deployment_id AS deployment_id, c.service AS service
+    FROM incident_shas AS i INNER JOIN cs AS c ON substring(c.sha, 1, 7) = substring(i.s, 1, 7)
+    INNER JOIN deployment_starts AS ds ON ds.id = c.deployment_id
+    WHERE length(i.s) >= 7 AND startsWith(c.sha, i.s) AND ds.started_at <= i.opened_at
+),
 -- Revert commits with the deployments that shipped them. The reverted commit is looked up by one
 -- key made of both sides (service and SHA prefix), so the join-order optimizer cannot join the
 -- change sets to themselves on the service alone first (millions of rows squared at large scale:
@@ -33,10 +44,9 @@ links AS (
     FROM resolved_references AS r INNER JOIN prod AS p ON p.id = r.deployment_id
 
     UNION ALL
-    SELECT c.deployment_id, c.service, 'explicit', toNullable(i.id), CAST(NULL AS Nullable(String)),
-           concat('incident ', i.id, ' names commit ', i.s, ', part of this deployment''s change set')
-    FROM incident_shas AS i INNER JOIN cs AS c ON substring(c.sha, 1, 7) = substring(i.s, 1, 7)
-    WHERE length(i.s) >= 7 AND startsWith(c.sha, i.s)
+    SELECT deployment_id, service, 'explicit', toNullable(incident_id), CAST(NULL AS Nullable(String)),
+           concat('incident ', incident_id, ' names commit ', s, ', part of this deployment''s change set')
+    FROM commit_links
 
     UNION ALL
     SELECT s.previous_deployment_id, s.service, 'rollback', CAST(NULL AS Nullable(String)), toNullable(s.deployment_id),
@@ -62,8 +72,7 @@ links AS (
             AND ((empty(linked_deployment_ids) AND empty(linked_shas))
                  OR id NOT IN (SELECT incident_id FROM resolved_references
                                UNION ALL
-                               SELECT i.id FROM incident_shas AS i INNER JOIN cs AS c ON substring(c.sha, 1, 7) = substring(i.s, 1, 7)
-                               WHERE length(i.s) >= 7 AND startsWith(c.sha, i.s)))) AS i
+                               SELECT incident_id FROM commit_links))) AS i
     ASOF INNER JOIN prod AS p ON p.service = i.service AND i.opened_at >= p.deployed_at
     WHERE dateDiff('millisecond', p.deployed_at, i.opened_at) < {inferenceWindowHours:Float64} * 3600000
       AND (p.next_deployed_at IS NULL OR i.opened_at < p.next_deployed_at)

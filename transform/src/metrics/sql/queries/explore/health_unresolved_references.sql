@@ -1,4 +1,4 @@
--- Data health: deployment references written on incidents that match no production deployment
+-- Data health: deployment references written on incidents that match no production deployment begun by the time the incident opened
 -- (docs/metrics.md, "Incident references"), with up to five examples.
 WITH {{> incident_references}}
 SELECT count() AS unresolved, groupArray(5)(concat(incident_id, ' names ', ref)) AS examples
