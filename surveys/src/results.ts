@@ -15,7 +15,7 @@ import { type DeveloperSource, loadAssumptions, teamDevelopers } from '@paved/tr
 import { type Cell, toCsv } from './csv.js';
 import { type CellRef, DIMENSIONS, type Dimension, effectiveMinGroupSize, groupOf, NOT_GIVEN, type PlanOptions, type Publication, planPublication } from './disclosure.js';
 import { type GroupScore, type Scoreable, scoreGroup, withChange } from './score.js';
-import { type Campaign, readCampaigns, readDefinition, readInviteCounts, readMailingCounts, readSubmittedResponses, type StoredResponse } from './store.js';
+import { type Campaign, readCampaigns, readDefinition, readInviteCounts, readMailingCounts, readReleaseThreshold, readSubmittedResponses, type StoredResponse, writeReleaseThreshold } from './store.js';
 import { loadTemplate } from './template.js';
 
 export { DIMENSIONS, type Dimension, groupOf, NOT_GIVEN };
@@ -87,9 +87,11 @@ export interface ResultsInput {
   campaign: CampaignSummary;
   definition: SurveyDefinition;
   responses: Respondent[];
+  /** The threshold to publish with: for a released campaign, the one it was first released with (loadResultsInput). */
   minGroupSize: number;
   denominators: Map<string, { count: number; source: DenominatorSource }>;
-  previous: { campaign: CampaignSummary; definition: SurveyDefinition; responses: Respondent[] } | null;
+  /** The earlier round compared with; `minGroupSize` is the threshold it was released with (default: this campaign's). */
+  previous: { campaign: CampaignSummary; definition: SurveyDefinition; responses: Respondent[]; minGroupSize?: number } | null;
   notes: string[];
 }
 
@@ -141,7 +143,8 @@ const sameCell = (by: Dimension) => (c: CellRef) => c.dimension === by;
 export function computeResults(input: ResultsInput, by: Dimension, options: ReleaseOptions = {}): SurveyResults {
   const k = effectiveMinGroupSize(input.minGroupSize);
   const current = scorePublished(input.definition, input.campaign, input.responses, by, k, options);
-  const before = input.previous ? scorePublished(input.previous.definition, input.previous.campaign, input.previous.responses, by, k, options) : null;
+  // The earlier round as it was published (its own threshold): a change is only ever against figures already out.
+  const before = input.previous ? scorePublished(input.previous.definition, input.previous.campaign, input.previous.responses, by, effectiveMinGroupSize(input.previous.minGroupSize ?? k), options) : null;
   const org = current.org ? withChange(current.org, before?.org) : null;
   const groups = current.groups.map((g) => withChange(g, before?.groups.find((p) => p.group === g.group)));
   const { plan } = current;
@@ -255,10 +258,36 @@ export async function loadResultsInput(warehouse: Warehouse, config: PavedConfig
   const earlier = campaigns
     .filter((c) => c.surveyId === campaign.surveyId && c.id !== campaign.id && c.opensAt < campaign.opensAt && (c.responses ?? 0) > 0)
     .sort((a, b) => (a.opensAt < b.opensAt ? 1 : -1))[0];
-  const previous = earlier
-    ? { campaign: summaryOf(earlier, now), definition: await definitionFor(warehouse, earlier.surveyId, earlier.surveyVersion, notes), responses: (await readSubmittedResponses(warehouse, earlier.id)).map(respondentOf) }
+  const previousSummary = earlier ? summaryOf(earlier, now) : null;
+  const previous = earlier && previousSummary
+    ? {
+        campaign: previousSummary, definition: await definitionFor(warehouse, earlier.surveyId, earlier.surveyVersion, notes), responses: (await readSubmittedResponses(warehouse, earlier.id)).map(respondentOf),
+        minGroupSize: await publicationThreshold(warehouse, config, previousSummary, now),
+      }
     : null;
-  return { campaign: summary, definition, responses, minGroupSize: config.surveys.minGroupSize, denominators: await denominatorsOf(warehouse, config, summary, now), previous, notes };
+  const minGroupSize = await publicationThreshold(warehouse, config, summary, now);
+  const configured = effectiveMinGroupSize(config.surveys.minGroupSize);
+  if (minGroupSize !== configured) {
+    notes.push(`Published with groups of at least ${minGroupSize}, the threshold in force when its answers were first released; the current setting (${configured}) applies to campaigns released from now on. Publishing one campaign at two thresholds would let the two be subtracted.`);
+  }
+  return { campaign: summary, definition, responses, minGroupSize, denominators: await denominatorsOf(warehouse, config, summary, now), previous, notes };
+}
+
+/**
+ * The threshold a campaign is published with. Before release (open or scheduled) only participation
+ * is shown, with the current setting. At its first release (the first read once it has closed) the
+ * current setting is recorded, and every later read uses the recorded one, whatever
+ * `surveys.minGroupSize` says then: two publications of the same answers at two thresholds are each
+ * safe alone, but their figures can be subtracted down to one person.
+ */
+async function publicationThreshold(warehouse: Warehouse, config: PavedConfig, campaign: CampaignSummary, now: Date): Promise<number> {
+  const configured = effectiveMinGroupSize(config.surveys.minGroupSize);
+  if (campaign.status !== 'closed') return configured;
+  const recorded = await readReleaseThreshold(warehouse, campaign.id);
+  if (recorded) return effectiveMinGroupSize(recorded.minGroupSize);
+  await writeReleaseThreshold(warehouse, campaign.id, configured, now);
+  // Read back: another process may have released it first (the earliest row wins).
+  return effectiveMinGroupSize((await readReleaseThreshold(warehouse, campaign.id))?.minGroupSize ?? configured);
 }
 
 export async function campaignResults(warehouse: Warehouse, config: PavedConfig, campaignId: string, options: { by?: Dimension; now?: Date } = {}): Promise<SurveyResults | null> {

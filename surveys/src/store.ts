@@ -90,6 +90,26 @@ export async function writeCampaign(warehouse: Warehouse, campaign: Campaign, no
   }]);
 }
 
+// ---------- the threshold a campaign was released with ----------
+
+const ThresholdRow = z.object({ min_group_size: num, released_at: instant });
+
+/**
+ * The group-size threshold a campaign's answers were first released with, or null before its first
+ * release. The earliest row wins (ties: the larger k), so two processes releasing it at once agree.
+ */
+export async function readReleaseThreshold(warehouse: Warehouse, campaignId: string): Promise<{ minGroupSize: number; releasedAt: string } | null> {
+  const [row] = await warehouse.query(`
+    SELECT min_group_size, released_at FROM {{db}}.survey_publications
+    WHERE campaign_id = {campaignId:String}
+    ORDER BY released_at, min_group_size DESC LIMIT 1`, { campaignId }, ThresholdRow);
+  return row ? { minGroupSize: row.min_group_size, releasedAt: row.released_at } : null;
+}
+
+export async function writeReleaseThreshold(warehouse: Warehouse, campaignId: string, minGroupSize: number, releasedAt: Date): Promise<void> {
+  await warehouse.insert('survey_publications', [{ campaign_id: campaignId, min_group_size: minGroupSize, released_at: releasedAt.toISOString() }]);
+}
+
 // ---------- definitions ----------
 
 const DefinitionRow = z.object({ definition: z.string() });

@@ -54,7 +54,7 @@ export const CampaignSummary = z.object({
 export const SurveyResults = z.object({
   campaign: CampaignSummary,
   definition: z.object({ id: z.string(), version: z.number().int(), title: z.string() }),
-  minGroupSize: count,
+  minGroupSize: count.meta({ description: 'The group-size threshold this campaign is published with: the surveys.minGroupSize in force when its answers were first released (kept for good, so two reads at two thresholds cannot be subtracted); before release, the current setting.' }),
   by: z.enum(['team', 'tenure', 'role']),
   released: z.boolean().meta({ description: 'Whether answers are released: only once the campaign has closed.' }),
   respondents: nullableCount.meta({ description: 'Respondents in the whole campaign; null when even the total is below the threshold.' }),
