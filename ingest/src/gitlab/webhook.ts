@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { bodyHash } from '../sources/contract.js';
 
 /*
  * What the GitLab route checks and keeps from the headers alone (before a byte of the body is read):
@@ -30,7 +31,7 @@ export interface GitlabDeliveryHeaders {
 export function gitlabDeliveryId(headers: GitlabDeliveryHeaders, body: Buffer | string): string {
   const key = headers.idempotencyKey?.trim();
   if (key) return `gitlab-idempotency:${key}`;
-  const hash = createHash('sha256').update(body).digest('hex');
+  const hash = bodyHash(body);
   const uuid = headers.eventUuid?.trim();
-  return uuid ? `gitlab-event:${uuid}:${hash.slice(0, 16)}` : `sha256:${hash}`;
+  return uuid ? `gitlab-event:${uuid}:${hash.slice('sha256:'.length, 'sha256:'.length + 16)}` : hash;
 }

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { bodyHash } from '../sources/contract.js';
 
 /*
  * How the Jira route authenticates (docs/sources/jira.md): Jira Cloud admin webhooks saved with a
@@ -35,7 +36,7 @@ export function verifyJiraUrlToken(url: string | undefined, secret: string): boo
 /** `X-Atlassian-Webhook-Identifier` (the same on Jira's retries), else the body's hash. */
 export function jiraDeliveryId(identifier: string | undefined, body: Buffer | string): string {
   const id = identifier?.trim();
-  return id ? `jira:${id}` : `sha256:${createHash('sha256').update(body).digest('hex')}`;
+  return id ? `jira:${id}` : bodyHash(body);
 }
 
 /** `webhookEvent` of a parsed body (`jira:issue_updated`, ...), `unknown` when absent. */
