@@ -4,7 +4,7 @@
  * admin token and a session from this site reach the dashboard, a cross-site request with a
  * session is 403.
  */
-import type { Server } from 'node:http';
+import { request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { defaultNormaliseContext, InProcessBus, WebhookReceiver } from '@paved/ingest';
 import { PavedConfig } from '@paved/schemas';
@@ -62,6 +62,26 @@ describe('the front door with sign-in', () => {
     const crossSite = await fetch(`${base}/api/admin/transform`, { method: 'POST', headers: { cookie, origin: 'https://evil.example' } });
     expect(crossSite.status).toBe(403);
     expect(reached).toEqual(['GET /api/v1/metrics/dora', 'GET /dora']);
+  });
+
+  it('a survey-link or survey-API prefix that decodes to another path does not pass the gate', async () => {
+    // Sent as written (fetch would normalise the dot segments before sending).
+    const rawGet = (path: string) => new Promise<number>((resolve, reject) => {
+      const url = new URL(base);
+      httpRequest({ host: url.hostname, port: url.port, path, method: 'GET' }, (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      }).on('error', reject).end();
+    });
+    reached.length = 0;
+    for (const path of ['/s/..%2fapi/admin/transform', '/s/..%2Fdora', '/s/%2e%2e/api/v1/metrics/dora', '/s/..%5capi%5cadmin%5ctransform', '/s/%252e%252e%252fapi/admin/transform',
+      '/api/surveys/..%2f..%2fapi/v1/export/teams', '/api/surveys/%2e%2e/%2e%2e/api/admin/transform', '/s/%']) {
+      expect([302, 401], path).toContain(await rawGet(path));
+    }
+    expect(reached, 'requests that reached the dashboard without a session').toEqual([]);
+    // A real survey link (base64url) still passes.
+    expect(await rawGet('/s/eyJjIjoiZHgifQ.AbC-_dEf')).toBe(200);
+    expect(reached).toEqual(['GET /s/eyJjIjoiZHgifQ.AbC-_dEf']);
   });
 
   it('serves the sign-in pages itself: signing in without a provider is a 502 naming it, signed-out is a page', async () => {

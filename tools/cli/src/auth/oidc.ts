@@ -30,8 +30,35 @@ const PUBLIC_PREFIXES = ['/auth/', '/_next/static/', '/s/', '/api/surveys/'];
 const PUBLIC_PATHS = new Set(['/api/health', '/api/openapi.json', '/icon.svg', '/favicon.ico', '/robots.txt']);
 const SIGN_IN_TTL_SECONDS = 600;
 
+/**
+ * Whether a request path may pass without sign-in: as written and as a router may read it after
+ * decoding (`/s/..%2fapi/admin/transform` starts with `/s/`, but decoded and normalised it is
+ * `/api/admin/transform`). Public only if both readings are.
+ */
 export function isPublicPath(path: string): boolean {
+  const decoded = decodedPath(path);
+  return decoded !== null && isPublicAsWritten(path) && isPublicAsWritten(decoded);
+}
+
+function isPublicAsWritten(path: string): boolean {
   return PUBLIC_PATHS.has(path) || PUBLIC_PREFIXES.some((prefix) => path.startsWith(prefix));
+}
+
+/** The path percent-decoded until it no longer changes (double encoding too), dot segments and backslashes resolved; null if it does not decode. */
+function decodedPath(path: string): string | null {
+  let current = path;
+  for (let round = 0; round < 4; round += 1) {
+    let next: string;
+    try {
+      next = decodeURIComponent(current);
+    } catch {
+      return null;
+    }
+    next = new URL(next.replace(/\\/g, '/'), 'http://paved.invalid').pathname;
+    if (next === current) return current;
+    current = next;
+  }
+  return null;
 }
 
 /** Only a path on this site may be returned to after sign-in (no `//evil.example`, no absolute URL). */
