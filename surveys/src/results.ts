@@ -258,13 +258,14 @@ export async function loadResultsInput(warehouse: Warehouse, config: PavedConfig
   const earlier = campaigns
     .filter((c) => c.surveyId === campaign.surveyId && c.id !== campaign.id && c.opensAt < campaign.opensAt && (c.responses ?? 0) > 0)
     .sort((a, b) => (a.opensAt < b.opensAt ? 1 : -1))[0];
-  const previousSummary = earlier ? summaryOf(earlier, now) : null;
-  const previous = earlier && previousSummary
-    ? {
-        campaign: previousSummary, definition: await definitionFor(warehouse, earlier.surveyId, earlier.surveyVersion, notes), responses: (await readSubmittedResponses(warehouse, earlier.id)).map(respondentOf),
-        minGroupSize: await publicationThreshold(warehouse, config, previousSummary, now),
-      }
-    : null;
+  let previous: ResultsInput['previous'] = null;
+  if (earlier) {
+    const before = summaryOf(earlier, now);
+    previous = {
+      campaign: before, definition: await definitionFor(warehouse, earlier.surveyId, earlier.surveyVersion, notes), responses: (await readSubmittedResponses(warehouse, earlier.id)).map(respondentOf),
+      minGroupSize: await publicationThreshold(warehouse, config, before, now),
+    };
+  }
   const minGroupSize = await publicationThreshold(warehouse, config, summary, now);
   const configured = effectiveMinGroupSize(config.surveys.minGroupSize);
   if (minGroupSize !== configured) {

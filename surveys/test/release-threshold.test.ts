@@ -9,11 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Attributes, auditCells, DIMENSIONS, type Dimension, groupOf, planPublication } from '../src/disclosure.js';
 import { campaignResults, type SurveyResults } from '../src/results.js';
 import { readReleaseThreshold, writeDefinition, writeImported } from '../src/store.js';
+import { ROLES, seeded, TENURES } from './attacker.js';
 import { openTestWarehouse, SMALL, testConfig } from './harness.js';
 
 const TEAMS = ['checkout', 'payments', 'search'];
-const TENURES = ['<1y', '1-3y', '3-5y', '5y+', null];
-const ROLES = ['engineer', 'senior', 'manager', null];
 
 /** The cells (respondent indices) a plan publishes. */
 function cellsOf(respondents: readonly Attributes[], k: number): number[][] {
@@ -25,21 +24,17 @@ function cellsOf(respondents: readonly Attributes[], k: number): number[][] {
 
 /** Seeded search for respondents whose k = 3 and k = 4 publications, taken together, isolate someone. */
 function findVulnerableOrganisation(): Attributes[] {
-  let seed = 11;
-  const random = (n: number) => {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31;
-    return seed % n;
-  };
+  const random = seeded(11);
   for (let run = 0; run < 3000; run += 1) {
     const n = 8 + random(10);
-    const respondents = Array.from({ length: n }, () => ({ team: TEAMS[random(3)]!, tenure: TENURES[random(5)] ?? null, role: ROLES[random(4)] ?? null }));
+    const respondents = Array.from({ length: n }, () => ({ team: TEAMS[random(3)]!, tenure: TENURES[random(TENURES.length)] ?? null, role: ROLES[random(ROLES.length)] ?? null }));
     if (auditCells(n, [...cellsOf(respondents, 3), ...cellsOf(respondents, 4)], 3)) return respondents;
   }
   throw new Error('no organisation found whose two publications subtract to fewer than 3 people');
 }
 
 /** The cells a read of the product published, as respondent indices. */
-function publishedCells(results: SurveyResults, respondents: readonly Attributes[]): number[][] {
+function cellMembers(results: SurveyResults, respondents: readonly Attributes[]): number[][] {
   const cells: number[][] = results.org ? [respondents.map((_, i) => i)] : [];
   for (const g of results.groups) cells.push(respondents.flatMap((r, i) => (groupOf(r, results.by) === g.group ? [i] : [])));
   return cells;
@@ -74,7 +69,7 @@ describe('the threshold a campaign is published with is fixed at its first relea
     for (const [k, by] of [[3, 'role'], [3, 'tenure'], [3, 'team'], [4, 'tenure'], [4, 'role'], [4, 'team'], [5, 'team']] as [number, Dimension][]) {
       const results = (await campaignResults(env.warehouse, atK(k), 'round-1', { by, now: NOW }))!;
       reads.push(results);
-      published.push(...publishedCells(results, respondents));
+      published.push(...cellMembers(results, respondents));
     }
     expect(auditCells(respondents.length, published, 3), 'respondents isolated by subtracting the reads').toBeNull();
     expect(reads.map((r) => r.minGroupSize)).toEqual([3, 3, 3, 3, 3, 3, 3]);
@@ -86,6 +81,6 @@ describe('the threshold a campaign is published with is fixed at its first relea
     const first = (await campaignResults(env.warehouse, atK(4), 'round-2', { by: 'team', now: NOW }))!;
     const later = (await campaignResults(env.warehouse, atK(3), 'round-2', { by: 'role', now: NOW }))!;
     expect([first.minGroupSize, later.minGroupSize]).toEqual([4, 4]);
-    expect(auditCells(respondents.length, [...publishedCells(first, respondents), ...publishedCells(later, respondents)], 4)).toBeNull();
+    expect(auditCells(respondents.length, [...cellMembers(first, respondents), ...cellMembers(later, respondents)], 4)).toBeNull();
   });
 });

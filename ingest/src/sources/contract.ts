@@ -170,7 +170,6 @@ export function requireSecret(secrets: WebhookSecrets, name: string): string {
   return value;
 }
 
-/** A delivery id from the body's bytes, for senders that send none (a redelivery has the same bytes). */
 /**
  * A header that names a delivery (an idempotency key, a delivery id), or undefined when it is absent
  * or blank: a blank id would make every later delivery of that sender look like a duplicate and drop it.
@@ -180,6 +179,7 @@ export function deliveryIdHeader(request: WebhookRequest, name: string): string 
   return value ? value : undefined;
 }
 
+/** A delivery id from the body's bytes, for senders that send none (a redelivery has the same bytes). */
 export function bodyHash(body: Buffer | string): string {
   return `sha256:${createHash('sha256').update(body).digest('hex')}`;
 }
